@@ -1,0 +1,7 @@
+/* One entry point per subcommand: argc/argv start at the command's name. */
+#ifndef DSML_CLI_COMMANDS_H
+#define DSML_CLI_COMMANDS_H
+
+int cmd_version(int argc, char **argv);
+
+#endif

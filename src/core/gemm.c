@@ -1,0 +1,64 @@
+/* dsml_gemm on BLIS's typed API with an explicit thread count (rntm_t), so
+ * results depend only on the count dsml sets, not on the environment. */
+#include "core/gemm.h"
+
+#include <blis.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static int gemm_threads = 1;
+
+void dsml_set_threads(int threads)
+{
+    gemm_threads = threads < 1 ? 1 : threads;
+#ifdef _OPENMP
+    omp_set_num_threads(gemm_threads);
+#endif
+}
+
+int dsml_get_threads(void) { return gemm_threads; }
+
+const char *dsml_blas_version(void)
+{
+    static char version[64];
+    if (!version[0]) snprintf(version, sizeof version, "BLIS %s", bli_info_get_version_str());
+    return version;
+}
+
+void dsml_gemm(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,
+               float alpha, const float *a, int lda, const float *b, int ldb,
+               float beta, float *c, int ldc)
+{
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) { /* BLIS handles it too, but be explicit: C = beta * C */
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) c[(long)i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[(long)i * ldc + j];
+        return;
+    }
+    rntm_t rntm = BLIS_RNTM_INITIALIZER;
+    bli_rntm_set_num_threads(gemm_threads, &rntm);
+    /* Row-major storage: row stride = leading dimension, column stride = 1. */
+    bli_sgemm_ex(trans_a == DSML_TRANS ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 trans_b == DSML_TRANS ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
+                 m, n, k, &alpha, (float *)a, lda, 1, (float *)b, ldb, 1,
+                 &beta, c, ldc, 1, NULL, &rntm);
+}
+
+void dsml_gemm_naive(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,
+                     float alpha, const float *a, int lda, const float *b, int ldb,
+                     float beta, float *c, int ldc)
+{
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+            double sum = 0.0;
+            for (int p = 0; p < k; p++) {
+                float av = trans_a == DSML_TRANS ? a[(long)p * lda + i] : a[(long)i * lda + p];
+                float bv = trans_b == DSML_TRANS ? b[(long)j * ldb + p] : b[(long)p * ldb + j];
+                sum += (double)av * bv;
+            }
+            float *cij = &c[(long)i * ldc + j];
+            *cij = (float)(alpha * sum + (beta == 0.0f ? 0.0 : (double)beta * *cij));
+        }
+    }
+}

@@ -1,0 +1,192 @@
+/* Tests of src/core: errors, RNG, GEMM against the naive reference, atomic
+ * writes, JSON writer. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/gemm.h"
+#include "core/atomic_file.h"
+#include "core/json.h"
+#include "support/testdir.h"
+
+START_TEST(test_error_message_and_context)
+{
+    int rc = dsml_fail(DSML_ERR_FORMAT, "data_batch_2.bin: record %d: label %d, expected 0..9", 4, 200);
+    ck_assert_int_eq(rc, DSML_ERR_FORMAT);
+    ck_assert_str_eq(dsml_last_error(), "data_batch_2.bin: record 4: label 200, expected 0..9");
+    dsml_fail_context(DSML_ERR_FORMAT, "preparing %s", "cifar10");
+    ck_assert_str_eq(dsml_last_error(), "preparing cifar10: data_batch_2.bin: record 4: label 200, expected 0..9");
+    ck_assert_str_eq(dsml_strerror(DSML_ERR_IO), "input/output error");
+    ck_assert_str_eq(dsml_strerror(999), "unknown error");
+}
+END_TEST
+
+START_TEST(test_rng_deterministic_and_uniform)
+{
+    dsml_rng a, b;
+    dsml_rng_seed(&a, 42);
+    dsml_rng_seed(&b, 42);
+    for (int i = 0; i < 100; i++) ck_assert_uint_eq(dsml_rng_next(&a), dsml_rng_next(&b));
+    dsml_rng_seed(&b, 43);
+    ck_assert_uint_ne(dsml_rng_next(&a), dsml_rng_next(&b));
+
+    /* below(n) covers [0,n) evenly: chi-square on 10 bins, 100k draws. */
+    int bins[10] = {0};
+    dsml_rng_seed(&a, 7);
+    for (int i = 0; i < 100000; i++) {
+        uint64_t v = dsml_rng_below(&a, 10);
+        ck_assert_uint_lt(v, 10);
+        bins[v]++;
+    }
+    double chi = 0;
+    for (int i = 0; i < 10; i++) chi += (bins[i] - 10000.0) * (bins[i] - 10000.0) / 10000.0;
+    ck_assert_double_lt(chi, 30.0); /* p < 1e-3 for 9 dof at 27.9 */
+
+    /* normal: mean ~0, variance ~1 */
+    double s = 0, s2 = 0;
+    for (int i = 0; i < 100000; i++) { double x = dsml_rng_normal(&a); s += x; s2 += x * x; }
+    ck_assert_double_eq_tol(s / 100000, 0.0, 0.02);
+    ck_assert_double_eq_tol(s2 / 100000, 1.0, 0.02);
+}
+END_TEST
+
+START_TEST(test_rng_shuffle_is_permutation)
+{
+    dsml_rng r;
+    dsml_rng_seed(&r, 1);
+    int a[100], seen[100] = {0};
+    for (int i = 0; i < 100; i++) a[i] = i;
+    dsml_rng_shuffle_int(&r, a, 100);
+    int moved = 0;
+    for (int i = 0; i < 100; i++) { seen[a[i]]++; moved += a[i] != i; }
+    for (int i = 0; i < 100; i++) ck_assert_int_eq(seen[i], 1);
+    ck_assert_int_gt(moved, 80);
+}
+END_TEST
+
+static void fill(dsml_rng *r, float *x, int n)
+{
+    for (int i = 0; i < n; i++) x[i] = (float)dsml_rng_normal(r);
+}
+
+START_TEST(test_gemm_matches_naive_all_layouts)
+{
+    dsml_rng r;
+    dsml_rng_seed(&r, 3);
+    const int m = 37, n = 29, k = 53;
+    float *a = malloc(sizeof(float) * 64 * 64), *b = malloc(sizeof(float) * 64 * 64);
+    float *c1 = malloc(sizeof(float) * 64 * 64), *c2 = malloc(sizeof(float) * 64 * 64);
+    fill(&r, a, 64 * 64);
+    fill(&r, b, 64 * 64);
+    for (int threads = 1; threads <= 2; threads++) {
+        dsml_set_threads(threads);
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                fill(&r, c1, 64 * 64);
+                memcpy(c2, c1, sizeof(float) * 64 * 64);
+                /* leading dimensions larger than the logical width */
+                dsml_gemm(ta, tb, m, n, k, 0.5f, a, 64, b, 60, 2.0f, c1, 63);
+                dsml_gemm_naive(ta, tb, m, n, k, 0.5f, a, 64, b, 60, 2.0f, c2, 63);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++)
+                        ck_assert_float_eq_tol(c1[i * 63 + j], c2[i * 63 + j], 1e-3f);
+            }
+    }
+    /* beta = 0 must ignore NaN garbage in C */
+    for (int i = 0; i < 64 * 64; i++) c1[i] = NAN;
+    dsml_gemm(DSML_NO_TRANS, DSML_NO_TRANS, 4, 4, 4, 1.0f, a, 4, b, 4, 0.0f, c1, 4);
+    for (int i = 0; i < 16; i++) ck_assert(isfinite(c1[i]));
+    free(a); free(b); free(c1); free(c2);
+    dsml_set_threads(1);
+}
+END_TEST
+
+START_TEST(test_atomic_write_replaces_whole_file)
+{
+    ck_assert_ptr_nonnull(testdir_make("atomic"));
+    const char *path = testdir_path("out.txt");
+    ck_assert_int_eq(dsml_atomic_write(path, "old", 3), DSML_OK);
+    dsml_atomic_file f;
+    ck_assert_int_eq(dsml_atomic_begin(&f, path), DSML_OK);
+    fputs("new content", f.fp);
+    /* before commit the old file is intact */
+    FILE *fp = fopen(path, "rb");
+    char buf[32] = {0};
+    ck_assert_uint_eq(fread(buf, 1, sizeof buf, fp), 3);
+    fclose(fp);
+    ck_assert_int_eq(dsml_atomic_commit(&f), DSML_OK);
+    fp = fopen(path, "rb");
+    memset(buf, 0, sizeof buf);
+    ck_assert_uint_eq(fread(buf, 1, sizeof buf, fp), 11);
+    fclose(fp);
+    ck_assert_str_eq(buf, "new content");
+    ck_assert_int_ne(access(f.temp, F_OK), 0);
+
+    /* abort leaves the old file and no temp file */
+    ck_assert_int_eq(dsml_atomic_begin(&f, path), DSML_OK);
+    fputs("half", f.fp);
+    dsml_atomic_abort(&f);
+    ck_assert_int_ne(access(f.temp, F_OK), 0);
+
+    /* a directory that does not exist: clear error naming the path */
+    int rc = dsml_atomic_write(testdir_path("missing/dir/x"), "x", 1);
+    ck_assert_int_eq(rc, DSML_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "missing/dir/x"));
+
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("a/b/c")), DSML_OK);
+    struct stat st;
+    ck_assert_int_eq(stat(testdir_path("a/b/c"), &st), 0);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_json_writer)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&text, &size);
+    dsml_json j;
+    dsml_json_init(&j, fp);
+    dsml_json_object_begin(&j);
+    dsml_json_kv_string(&j, "name", "a\"b\n");
+    dsml_json_kv_double(&j, "x", 0.1);
+    dsml_json_kv_double(&j, "bad", NAN);
+    dsml_json_key(&j, "list");
+    dsml_json_array_begin(&j);
+    dsml_json_int(&j, 1);
+    dsml_json_int(&j, 2);
+    dsml_json_array_end(&j);
+    dsml_json_key(&j, "empty");
+    dsml_json_object_begin(&j);
+    dsml_json_object_end(&j);
+    dsml_json_object_end(&j);
+    fclose(fp);
+    ck_assert_str_eq(text, "{\n  \"name\": \"a\\\"b\\n\",\n  \"x\": 0.10000000000000001,\n  \"bad\": null,\n"
+                           "  \"list\": [\n    1,\n    2\n  ],\n  \"empty\": {}\n}\n");
+    free(text);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("core");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_error_message_and_context);
+    tcase_add_test(tc, test_rng_deterministic_and_uniform);
+    tcase_add_test(tc, test_rng_shuffle_is_permutation);
+    tcase_add_test(tc, test_gemm_matches_naive_all_layouts);
+    tcase_add_test(tc, test_atomic_write_replaces_whole_file);
+    tcase_add_test(tc, test_json_writer);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
