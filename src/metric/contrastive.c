@@ -1,0 +1,38 @@
+/* Contrastive loss (eq. 8) over every ordered pair i != j of the batch:
+ *
+ *   L = mean over positive pairs with d_ij > 0 of d_ij
+ *     + mean over negative pairs with alpha - d_ij > 0 of (alpha - d_ij)
+ *
+ * d_ij = dist[i][j] (row i the anchor, so both orders of an SNR pair count).
+ * Each mean is over the pairs whose term is non-zero, as
+ * pytorch-metric-learning's AvgNonZeroReducer does; a term with no such pair
+ * is 0. Why: docs/losses.md. */
+#include "metric/loss_internal.h"
+
+double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const int *labels, int n, float *w)
+{
+    double alpha = p->margin, pos_sum = 0, neg_sum = 0;
+    long pos_count = 0, neg_count = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            if (i == j) continue;
+            double dij = dist[(size_t)i * n + j];
+            if (labels[i] == labels[j]) {
+                if (dij > 0) { pos_sum += dij; pos_count++; }
+            } else if (alpha - dij > 0) {
+                neg_sum += alpha - dij;
+                neg_count++;
+            }
+        }
+    float gp = pos_count ? (float)(1.0 / pos_count) : 0.0f;
+    float gn = neg_count ? (float)(-1.0 / neg_count) : 0.0f;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            size_t ij = (size_t)i * n + j;
+            double dij = dist[ij];
+            if (i == j) w[ij] = 0.0f;
+            else if (labels[i] == labels[j]) w[ij] = dij > 0 ? gp : 0.0f;
+            else w[ij] = alpha - dij > 0 ? gn : 0.0f;
+        }
+    return (pos_count ? pos_sum / pos_count : 0.0) + (neg_count ? neg_sum / neg_count : 0.0);
+}
