@@ -1,0 +1,505 @@
+/* Retrieval evaluation: blocked Euclidean and Hamming rankings of a query set
+ * against a database, scored per query and averaged (see retrieval.h and
+ * docs/metrics.md). */
+#include "eval/retrieval.h"
+#include "eval/hamming.h"
+#include "eval/rank.h"
+#include "core/error.h"
+#include "core/gemm.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Per-query scores, in this order after the Recall@K values. */
+enum {
+    SCORE_AP = DSML_MAX_RECALL_K,
+    SCORE_AP_T,
+    SCORE_PRECISION_T,
+    SCORE_RECALL_T,
+    SCORE_F1_T,
+    SCORE_AP_R,
+    SCORE_R_PRECISION,
+    SCORE_NO_RELEVANT, /* 1 when the query has no relevant item */
+    SCORE_COUNT
+};
+
+#define DEFAULT_BLOCK_FLOATS (4 << 20) /* 16 MiB of distances per block */
+#define MAX_DEFAULT_BLOCK 256
+
+void dsml_retrieval_config_default(dsml_retrieval_config *cfg)
+{
+    static const int k[] = {1, 2, 4, 8, 16, 32};
+    memset(cfg, 0, sizeof *cfg);
+    cfg->n_recall_k = (int)(sizeof k / sizeof k[0]);
+    for (int i = 0; i < cfg->n_recall_k; i++) cfg->recall_k[i] = k[i];
+    cfg->map_at = 0;
+    cfg->f1_at = 5000;
+    cfg->block = 0;
+    cfg->query_db_index = NULL;
+}
+
+/* ---------------------------------------------------------------- scoring */
+
+/* Everything a worker needs to score one query against the ranked database. */
+typedef struct {
+    const dsml_retrieval_config *cfg;
+    dsml_labels query_labels, database_labels;
+    int ndb;
+} score_context;
+
+static int is_relevant(const dsml_labels *db, int j, int query_class, const uint64_t *query_set)
+{
+    if (db->classes) return db->classes[j] == query_class;
+    const uint64_t *s = db->sets + (size_t)j * db->words;
+    for (int w = 0; w < db->words; w++)
+        if (s[w] & query_set[w]) return 1;
+    return 0;
+}
+
+/* Scores query q given `order`, the database indices sorted by (distance,
+ * index). rel is ndb bytes of scratch; s receives SCORE_COUNT values. */
+static void score_query(const score_context *ctx, int q, const int *order, unsigned char *rel, double *s)
+{
+    const dsml_retrieval_config *cfg = ctx->cfg;
+    const dsml_labels *ql = &ctx->query_labels;
+    int query_class = ql->classes ? ql->classes[q] : -1;
+    const uint64_t *query_set = ql->classes ? NULL : ql->sets + (size_t)q * ql->words;
+    int exclude = cfg->query_db_index ? cfg->query_db_index[q] : -1;
+
+    /* Relevance in rank order, without the excluded item; R = relevant count. */
+    int n = 0, r_total = 0;
+    for (int r = 0; r < ctx->ndb; r++) {
+        int j = order[r];
+        if (j == exclude) continue;
+        unsigned char v = (unsigned char)is_relevant(&ctx->database_labels, j, query_class, query_set);
+        rel[n++] = v;
+        r_total += v;
+    }
+    for (int i = 0; i < SCORE_COUNT; i++) s[i] = 0.0;
+    if (r_total == 0) {
+        s[SCORE_NO_RELEVANT] = 1.0;
+        return;
+    }
+    int t_map = cfg->map_at <= 0 || cfg->map_at >= n ? n : cfg->map_at;
+    int t_f1 = cfg->f1_at <= 0 || cfg->f1_at >= n ? n : cfg->f1_at;
+
+    int hits = 0, first = 0, hits_t = 0, hits_r = 0, hits_f1 = 0;
+    double ap = 0.0, ap_t = 0.0, ap_r = 0.0;
+    for (int r = 1; r <= n; r++) {
+        if (rel[r - 1]) {
+            hits++;
+            double precision = (double)hits / r;
+            ap += precision;
+            if (!first) first = r;
+            if (r <= t_map) { ap_t += precision; hits_t = hits; }
+            if (r <= r_total) { ap_r += precision; hits_r = hits; }
+        }
+        if (r == t_f1) hits_f1 = hits;
+    }
+    for (int i = 0; i < cfg->n_recall_k; i++) s[i] = first <= cfg->recall_k[i] ? 1.0 : 0.0;
+    s[SCORE_AP] = ap / r_total;
+    s[SCORE_AP_T] = hits_t ? ap_t / hits_t : 0.0;
+    double p = (double)hits_f1 / t_f1, rc = (double)hits_f1 / r_total;
+    s[SCORE_PRECISION_T] = p;
+    s[SCORE_RECALL_T] = rc;
+    s[SCORE_F1_T] = p + rc > 0.0 ? 2.0 * p * rc / (p + rc) : 0.0;
+    s[SCORE_AP_R] = ap_r / r_total;
+    s[SCORE_R_PRECISION] = (double)hits_r / r_total;
+}
+
+/* Adds a block's per-query scores to the totals, in query order. */
+static void accumulate(const double *scores, int m, double *totals)
+{
+    for (int q = 0; q < m; q++)
+        for (int i = 0; i < SCORE_COUNT; i++) totals[i] += scores[(size_t)q * SCORE_COUNT + i];
+}
+
+static void finish(const double *totals, const dsml_retrieval_config *cfg, int nq, dsml_retrieval_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->queries = nq;
+    out->queries_without_relevant = (int)totals[SCORE_NO_RELEVANT];
+    int scored = nq - out->queries_without_relevant;
+    if (scored <= 0) return;
+    for (int i = 0; i < cfg->n_recall_k; i++) out->recall[i] = totals[i] / scored;
+    out->map = totals[SCORE_AP] / scored;
+    out->map_at_t = totals[SCORE_AP_T] / scored;
+    out->precision_at_t = totals[SCORE_PRECISION_T] / scored;
+    out->recall_at_t = totals[SCORE_RECALL_T] / scored;
+    out->f1_at_t = totals[SCORE_F1_T] / scored;
+    out->map_at_r = totals[SCORE_AP_R] / scored;
+    out->r_precision = totals[SCORE_R_PRECISION] / scored;
+}
+
+/* ------------------------------------------------------------- validation */
+
+static int check_sizes(const char *fn, int nq, int ndb, int d, const char *d_name)
+{
+    if (nq < 1) return dsml_fail(DSML_ERR_ARG, "%s: %d queries, expected at least 1", fn, nq);
+    if (ndb < 1) return dsml_fail(DSML_ERR_ARG, "%s: %d database items, expected at least 1", fn, ndb);
+    if (d < 1) return dsml_fail(DSML_ERR_ARG, "%s: %s %d, expected at least 1", fn, d_name, d);
+    return DSML_OK;
+}
+
+static int check_finite(const char *fn, const char *what, const float *x, int n, int d)
+{
+    if (!x) return dsml_fail(DSML_ERR_ARG, "%s: %s is NULL", fn, what);
+    for (size_t i = 0; i < (size_t)n * d; i++)
+        if (!isfinite(x[i]))
+            return dsml_fail(DSML_ERR_NUMERIC, "%s: %s: row %zu, column %zu: %g, expected a finite number", fn,
+                             what, i / (size_t)d, i % (size_t)d, (double)x[i]);
+    return DSML_OK;
+}
+
+static int check_labels(const char *fn, const char *what, const dsml_labels *l, int n)
+{
+    if (l->classes) {
+        for (int i = 0; i < n; i++)
+            if (l->classes[i] < 0)
+                return dsml_fail(DSML_ERR_ARG, "%s: %s: item %d: label %d, expected >= 0", fn, what, i,
+                                 l->classes[i]);
+        return DSML_OK;
+    }
+    if (!l->sets) return dsml_fail(DSML_ERR_ARG, "%s: %s: no labels (classes and sets both NULL)", fn, what);
+    if (l->words < 1)
+        return dsml_fail(DSML_ERR_ARG, "%s: %s: %d words per label bitset, expected at least 1", fn, what,
+                         l->words);
+    return DSML_OK;
+}
+
+static int check_config(const char *fn, const dsml_retrieval_config *cfg, int nq, int ndb)
+{
+    if (cfg->n_recall_k < 0 || cfg->n_recall_k > DSML_MAX_RECALL_K)
+        return dsml_fail(DSML_ERR_ARG, "%s: %d recall cut-offs, expected 0..%d", fn, cfg->n_recall_k,
+                         DSML_MAX_RECALL_K);
+    for (int i = 0; i < cfg->n_recall_k; i++)
+        if (cfg->recall_k[i] < 1)
+            return dsml_fail(DSML_ERR_ARG, "%s: recall cut-off %d is %d, expected >= 1", fn, i, cfg->recall_k[i]);
+    if (cfg->map_at < 0) return dsml_fail(DSML_ERR_ARG, "%s: map_at %d, expected >= 0", fn, cfg->map_at);
+    if (cfg->f1_at < 0) return dsml_fail(DSML_ERR_ARG, "%s: f1_at %d, expected >= 0", fn, cfg->f1_at);
+    if (cfg->block < 0) return dsml_fail(DSML_ERR_ARG, "%s: block %d, expected >= 0", fn, cfg->block);
+    if (cfg->query_db_index)
+        for (int q = 0; q < nq; q++)
+            if (cfg->query_db_index[q] < -1 || cfg->query_db_index[q] >= ndb)
+                return dsml_fail(DSML_ERR_ARG, "%s: query %d: database index to exclude %d, expected -1..%d", fn,
+                                 q, cfg->query_db_index[q], ndb - 1);
+    return DSML_OK;
+}
+
+/* Checks labels of both sides and that they are of the same kind. */
+static int check_label_pair(const char *fn, const dsml_labels *ql, int nq, const dsml_labels *dl, int ndb)
+{
+    int rc = check_labels(fn, "query labels", ql, nq);
+    if (!rc) rc = check_labels(fn, "database labels", dl, ndb);
+    if (rc) return rc;
+    if (!ql->classes != !dl->classes)
+        return dsml_fail(DSML_ERR_ARG, "%s: query labels are %s but database labels are %s", fn,
+                         ql->classes ? "single-label" : "bitsets", dl->classes ? "single-label" : "bitsets");
+    if (!ql->classes && ql->words != dl->words)
+        return dsml_fail(DSML_ERR_ARG, "%s: query label bitsets have %d words, database ones %d", fn, ql->words,
+                         dl->words);
+    return DSML_OK;
+}
+
+static int check_common(const char *fn, const dsml_labels *ql, int nq, const dsml_labels *dl, int ndb,
+                        const dsml_retrieval_config *cfg, dsml_retrieval_result *out)
+{
+    if (!out) return dsml_fail(DSML_ERR_ARG, "%s: result pointer is NULL", fn);
+    int rc = check_label_pair(fn, ql, nq, dl, ndb);
+    if (!rc) rc = check_config(fn, cfg, nq, ndb);
+    return rc;
+}
+
+static int default_block(const dsml_retrieval_config *cfg, int nq, int ndb)
+{
+    long block = cfg->block > 0 ? cfg->block : DEFAULT_BLOCK_FLOATS / ndb;
+    if (cfg->block <= 0 && block > MAX_DEFAULT_BLOCK) block = MAX_DEFAULT_BLOCK;
+    if (block < 1) block = 1;
+    if (block > nq) block = nq;
+    return (int)block;
+}
+
+/* ------------------------------------------------------------ workspaces */
+
+/* Scratch of every worker thread (t-th slice of each array) plus the block's scores. */
+typedef struct {
+    int threads, ndb;
+    uint32_t *keys, *keys_tmp;
+    int *order, *order_tmp;
+    unsigned char *rel;
+    int *counts;     /* counting sort buckets (Hamming only) */
+    int count_size;
+    double *scores;  /* block x SCORE_COUNT */
+} workspace;
+
+static void workspace_free(workspace *w)
+{
+    free(w->keys);
+    free(w->keys_tmp);
+    free(w->order);
+    free(w->order_tmp);
+    free(w->rel);
+    free(w->counts);
+    free(w->scores);
+    memset(w, 0, sizeof *w);
+}
+
+/* Allocates per-thread scratch; need_radix adds the radix sort's second
+ * buffers, count_size > 0 the counting sort's buckets. */
+static int workspace_init(workspace *w, const char *fn, int ndb, int block, int need_radix, int count_size)
+{
+    memset(w, 0, sizeof *w);
+    w->threads = dsml_get_threads();
+    w->ndb = ndb;
+    w->count_size = count_size;
+    size_t per = (size_t)w->threads * ndb;
+    w->keys = malloc(per * sizeof *w->keys);
+    w->order = malloc(per * sizeof *w->order);
+    w->rel = malloc(per);
+    w->scores = malloc((size_t)block * SCORE_COUNT * sizeof *w->scores);
+    int ok = w->keys && w->order && w->rel && w->scores;
+    if (need_radix) {
+        w->keys_tmp = malloc(per * sizeof *w->keys_tmp);
+        w->order_tmp = malloc(per * sizeof *w->order_tmp);
+        ok = ok && w->keys_tmp && w->order_tmp;
+    }
+    if (count_size > 0) {
+        w->counts = malloc((size_t)w->threads * count_size * sizeof *w->counts);
+        ok = ok && w->counts;
+    }
+    if (!ok) {
+        workspace_free(w);
+        return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory for the ranking scratch (%d threads x %d items)", fn,
+                         dsml_get_threads(), ndb);
+    }
+    return DSML_OK;
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* -------------------------------------------------------------- Euclidean */
+
+/* Squared norms of n rows in double, rounded to float; fails if one overflows. */
+static int squared_norms(const char *fn, const char *what, const float *x, int n, int d, float *norms)
+{
+    for (int i = 0; i < n; i++) {
+        const float *row = x + (size_t)i * d;
+        double s = 0.0;
+        for (int j = 0; j < d; j++) s += (double)row[j] * row[j];
+        if (s > FLT_MAX / 4)
+            return dsml_fail(DSML_ERR_NUMERIC, "%s: %s: row %d: squared norm %g overflows single precision", fn,
+                             what, i, s);
+        norms[i] = (float)s;
+    }
+    return DSML_OK;
+}
+
+static int eval_euclidean(const char *fn, const float *queries, dsml_labels ql, int nq, const float *database,
+                          dsml_labels dl, int ndb, int d, const dsml_retrieval_config *cfg,
+                          dsml_retrieval_result *out)
+{
+    dsml_retrieval_config defaults;
+    if (!cfg) {
+        dsml_retrieval_config_default(&defaults);
+        cfg = &defaults;
+    }
+    int rc = check_sizes(fn, nq, ndb, d, "embedding size");
+    if (!rc) rc = check_common(fn, &ql, nq, &dl, ndb, cfg, out);
+    if (!rc) rc = check_finite(fn, "queries", queries, nq, d);
+    if (!rc) rc = check_finite(fn, "database", database, ndb, d);
+    if (rc) return rc;
+
+    int block = default_block(cfg, nq, ndb);
+    workspace w;
+    rc = workspace_init(&w, fn, ndb, block, 1, 0);
+    if (rc) return rc;
+    float *db_norms = malloc((size_t)ndb * sizeof *db_norms);
+    float *q_norms = malloc((size_t)nq * sizeof *q_norms);
+    float *dist = malloc((size_t)block * ndb * sizeof *dist);
+    if (!db_norms || !q_norms || !dist) {
+        rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory for a %d x %d distance block", fn, block, ndb);
+        goto done;
+    }
+    rc = squared_norms(fn, "database", database, ndb, d, db_norms);
+    if (!rc) rc = squared_norms(fn, "queries", queries, nq, d, q_norms);
+    if (rc) goto done;
+
+    score_context ctx = {cfg, ql, dl, ndb};
+    double totals[SCORE_COUNT] = {0};
+    for (int q0 = 0; q0 < nq; q0 += block) {
+        int m = nq - q0 < block ? nq - q0 : block;
+        /* dist[m x ndb] = -2 Q[q0:q0+m] X^T: Q block stored m x d, X stored ndb x d (transposed). */
+        dsml_gemm(DSML_NO_TRANS, DSML_TRANS, m, ndb, d, -2.0f, queries + (size_t)q0 * d, d, database, d, 0.0f,
+                  dist, ndb);
+#pragma omp parallel for num_threads(w.threads) schedule(dynamic, 1)
+        for (int i = 0; i < m; i++) {
+            int t = thread_id();
+            uint32_t *keys = w.keys + (size_t)t * ndb, *keys_tmp = w.keys_tmp + (size_t)t * ndb;
+            int *order = w.order + (size_t)t * ndb, *order_tmp = w.order_tmp + (size_t)t * ndb;
+            const float *row = dist + (size_t)i * ndb;
+            float qn = q_norms[q0 + i];
+            for (int j = 0; j < ndb; j++) {
+                keys[j] = dsml_rank_float_key(qn + db_norms[j] + row[j]);
+                order[j] = j;
+            }
+            dsml_rank_radix_sort(keys, order, ndb, keys_tmp, order_tmp);
+            score_query(&ctx, q0 + i, order, w.rel + (size_t)t * ndb, w.scores + (size_t)i * SCORE_COUNT);
+        }
+        accumulate(w.scores, m, totals);
+    }
+    finish(totals, cfg, nq, out);
+
+done:
+    free(db_norms);
+    free(q_norms);
+    free(dist);
+    workspace_free(&w);
+    return rc;
+}
+
+int dsml_eval_euclidean(const float *queries, const int *query_labels, int nq, const float *database,
+                        const int *database_labels, int ndb, int d, const dsml_retrieval_config *cfg,
+                        dsml_retrieval_result *out)
+{
+    const char *fn = "dsml_eval_euclidean";
+    if (!query_labels || !database_labels) return dsml_fail(DSML_ERR_ARG, "%s: labels are NULL", fn);
+    return eval_euclidean(fn, queries, dsml_labels_single(query_labels), nq, database,
+                          dsml_labels_single(database_labels), ndb, d, cfg, out);
+}
+
+int dsml_eval_euclidean_labels(const float *queries, dsml_labels query_labels, int nq, const float *database,
+                               dsml_labels database_labels, int ndb, int d, const dsml_retrieval_config *cfg,
+                               dsml_retrieval_result *out)
+{
+    return eval_euclidean("dsml_eval_euclidean_labels", queries, query_labels, nq, database, database_labels, ndb,
+                          d, cfg, out);
+}
+
+/* ---------------------------------------------------------------- Hamming */
+
+static int check_codes(const char *fn, const char *what, const uint64_t *codes, int n, int bits)
+{
+    if (!codes) return dsml_fail(DSML_ERR_ARG, "%s: %s is NULL", fn, what);
+    int words = dsml_hamming_words(bits);
+    if (bits % 64 == 0) return DSML_OK;
+    uint64_t padding = ~0ULL << (bits % 64);
+    for (int i = 0; i < n; i++)
+        if (codes[(size_t)i * words + words - 1] & padding)
+            return dsml_fail(DSML_ERR_ARG, "%s: %s: code %d has bits set above bit %d, expected zero padding", fn,
+                             what, i, bits - 1);
+    return DSML_OK;
+}
+
+static int eval_hamming_codes(const char *fn, const uint64_t *qcodes, dsml_labels ql, int nq, const uint64_t *dcodes,
+                              dsml_labels dl, int ndb, int bits, const dsml_retrieval_config *cfg,
+                              dsml_retrieval_result *out)
+{
+    int words = dsml_hamming_words(bits);
+    int block = default_block(cfg, nq, ndb);
+    workspace w;
+    int rc = workspace_init(&w, fn, ndb, block, 0, bits + 2);
+    if (rc) return rc;
+    score_context ctx = {cfg, ql, dl, ndb};
+    double totals[SCORE_COUNT] = {0};
+    for (int q0 = 0; q0 < nq; q0 += block) {
+        int m = nq - q0 < block ? nq - q0 : block;
+#pragma omp parallel for num_threads(w.threads) schedule(dynamic, 1)
+        for (int i = 0; i < m; i++) {
+            int t = thread_id();
+            uint32_t *keys = w.keys + (size_t)t * ndb;
+            int *order = w.order + (size_t)t * ndb;
+            const uint64_t *qc = qcodes + (size_t)(q0 + i) * words;
+            if (words == 1) {
+                uint64_t c = qc[0];
+                for (int j = 0; j < ndb; j++) keys[j] = (uint32_t)__builtin_popcountll(c ^ dcodes[j]);
+            } else {
+                for (int j = 0; j < ndb; j++)
+                    keys[j] = (uint32_t)dsml_hamming_distance(qc, dcodes + (size_t)j * words, words);
+            }
+            dsml_rank_counting_sort(keys, ndb, (uint32_t)bits, w.counts + (size_t)t * w.count_size, order);
+            score_query(&ctx, q0 + i, order, w.rel + (size_t)t * ndb, w.scores + (size_t)i * SCORE_COUNT);
+        }
+        accumulate(w.scores, m, totals);
+    }
+    finish(totals, cfg, nq, out);
+    workspace_free(&w);
+    return DSML_OK;
+}
+
+int dsml_eval_hamming_codes(const uint64_t *query_codes, dsml_labels query_labels, int nq,
+                            const uint64_t *database_codes, dsml_labels database_labels, int ndb, int bits,
+                            const dsml_retrieval_config *cfg, dsml_retrieval_result *out)
+{
+    const char *fn = "dsml_eval_hamming_codes";
+    dsml_retrieval_config defaults;
+    if (!cfg) {
+        dsml_retrieval_config_default(&defaults);
+        cfg = &defaults;
+    }
+    int rc = check_sizes(fn, nq, ndb, bits, "code bits");
+    if (!rc) rc = check_common(fn, &query_labels, nq, &database_labels, ndb, cfg, out);
+    if (!rc) rc = check_codes(fn, "query codes", query_codes, nq, bits);
+    if (!rc) rc = check_codes(fn, "database codes", database_codes, ndb, bits);
+    if (rc) return rc;
+    return eval_hamming_codes(fn, query_codes, query_labels, nq, database_codes, database_labels, ndb, bits, cfg,
+                              out);
+}
+
+static int eval_hamming(const char *fn, const float *queries, dsml_labels ql, int nq, const float *database,
+                        dsml_labels dl, int ndb, int d, const dsml_retrieval_config *cfg, dsml_retrieval_result *out)
+{
+    dsml_retrieval_config defaults;
+    if (!cfg) {
+        dsml_retrieval_config_default(&defaults);
+        cfg = &defaults;
+    }
+    int rc = check_sizes(fn, nq, ndb, d, "embedding size");
+    if (!rc) rc = check_common(fn, &ql, nq, &dl, ndb, cfg, out);
+    if (!rc) rc = check_finite(fn, "queries", queries, nq, d);
+    if (!rc) rc = check_finite(fn, "database", database, ndb, d);
+    if (rc) return rc;
+    int words = dsml_hamming_words(d);
+    uint64_t *qcodes = malloc((size_t)nq * words * sizeof *qcodes);
+    uint64_t *dcodes = malloc((size_t)ndb * words * sizeof *dcodes);
+    if (!qcodes || !dcodes) {
+        rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory for %d + %d codes of %d bits", fn, nq, ndb, d);
+    } else {
+        dsml_hamming_pack(queries, nq, d, qcodes);
+        dsml_hamming_pack(database, ndb, d, dcodes);
+        rc = eval_hamming_codes(fn, qcodes, ql, nq, dcodes, dl, ndb, d, cfg, out);
+    }
+    free(qcodes);
+    free(dcodes);
+    return rc;
+}
+
+int dsml_eval_hamming(const float *queries, const int *query_labels, int nq, const float *database,
+                      const int *database_labels, int ndb, int d, const dsml_retrieval_config *cfg,
+                      dsml_retrieval_result *out)
+{
+    const char *fn = "dsml_eval_hamming";
+    if (!query_labels || !database_labels) return dsml_fail(DSML_ERR_ARG, "%s: labels are NULL", fn);
+    return eval_hamming(fn, queries, dsml_labels_single(query_labels), nq, database,
+                        dsml_labels_single(database_labels), ndb, d, cfg, out);
+}
+
+int dsml_eval_hamming_labels(const float *queries, dsml_labels query_labels, int nq, const float *database,
+                             dsml_labels database_labels, int ndb, int d, const dsml_retrieval_config *cfg,
+                             dsml_retrieval_result *out)
+{
+    return eval_hamming("dsml_eval_hamming_labels", queries, query_labels, nq, database, database_labels, ndb, d,
+                        cfg, out);
+}

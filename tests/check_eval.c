@@ -1,0 +1,832 @@
+/* Tests of src/eval: ranking kernels against qsort, sign() codes and popcount
+ * against bit loops, every retrieval metric on hand-computed cases (ties,
+ * self-exclusion, queries without relevant items), blocked vs unblocked and
+ * 1 vs 2 threads, an independent naive evaluation (full distance matrix +
+ * qsort) on random data, k-means on blobs, NMI and pairwise F1 on known
+ * contingency tables, and the error paths. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/gemm.h"
+#include "core/rng.h"
+#include "eval/cluster.h"
+#include "eval/hamming.h"
+#include "eval/rank.h"
+#include "eval/retrieval.h"
+
+#define TOL 1e-6
+
+/* ------------------------------------------------------------ rank kernels */
+
+typedef struct {
+    uint32_t key;
+    int idx;
+} pair;
+
+static int compare_pair(const void *a, const void *b)
+{
+    const pair *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+START_TEST(test_radix_sort_matches_qsort)
+{
+    enum { N = 5000 };
+    static uint32_t keys[N], keys_tmp[N];
+    static int idx[N], idx_tmp[N];
+    static pair ref[N];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 11);
+    /* 0: full 32-bit keys; 1: 7 distinct keys (many ties); 2: keys differing only in high bits;
+     * 3: float distances mapped through dsml_rank_float_key, incl. tiny negatives. */
+    for (int kind = 0; kind < 4; kind++) {
+        for (int n = 0; n <= N; n += (n < 10 ? 1 : 997)) {
+            for (int i = 0; i < n; i++) {
+                uint64_t r = dsml_rng_next(&rng);
+                uint32_t k = (uint32_t)r;
+                if (kind == 1) k = (uint32_t)(r % 7) * 1000003u;
+                if (kind == 2) k = (uint32_t)(r % 5) << 27;
+                if (kind == 3) k = dsml_rank_float_key((float)(dsml_rng_uniform(&rng) * 10.0 - 0.5));
+                keys[i] = k;
+                idx[i] = i;
+                ref[i].key = k;
+                ref[i].idx = i;
+            }
+            qsort(ref, (size_t)n, sizeof *ref, compare_pair);
+            dsml_rank_radix_sort(keys, idx, n, keys_tmp, idx_tmp);
+            for (int i = 0; i < n; i++) {
+                ck_assert_uint_eq(keys[i], ref[i].key);
+                ck_assert_int_eq(idx[i], ref[i].idx);
+            }
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_counting_sort_matches_qsort)
+{
+    enum { N = 3000, MAX = 40 };
+    static uint32_t keys[N];
+    static int order[N], counts[MAX + 2];
+    static pair ref[N];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 12);
+    for (int i = 0; i < N; i++) {
+        keys[i] = (uint32_t)dsml_rng_below(&rng, MAX + 1);
+        ref[i].key = keys[i];
+        ref[i].idx = i;
+    }
+    qsort(ref, N, sizeof *ref, compare_pair);
+    dsml_rank_counting_sort(keys, N, MAX, counts, order);
+    for (int i = 0; i < N; i++) ck_assert_int_eq(order[i], ref[i].idx);
+}
+END_TEST
+
+START_TEST(test_float_key_orders_and_clamps)
+{
+    ck_assert_uint_eq(dsml_rank_float_key(-1e-7f), 0u);
+    ck_assert_uint_eq(dsml_rank_float_key(-0.0f), 0u);
+    ck_assert_uint_eq(dsml_rank_float_key(NAN), 0u);
+    ck_assert_uint_eq(dsml_rank_float_key(0.0f), 0u);
+    float v[] = {1e-30f, 1e-7f, 0.5f, 1.0f, 1.0000001f, 3.0f, 1e30f, INFINITY};
+    for (int i = 1; i < 8; i++) ck_assert_uint_lt(dsml_rank_float_key(v[i - 1]), dsml_rank_float_key(v[i]));
+}
+END_TEST
+
+/* --------------------------------------------------------- Hamming codes */
+
+START_TEST(test_hamming_pack_and_popcount_match_bit_loops)
+{
+    enum { N = 20, D = 100 }; /* 2 words, 36 bits used in the second */
+    static float h[N * D];
+    static uint64_t codes[N * 2];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 13);
+    for (int i = 0; i < N * D; i++) h[i] = (float)dsml_rng_normal(&rng);
+    h[5] = 0.0f;  /* 0 -> bit set (h >= 0) */
+    h[6] = -0.0f; /* -0 >= 0 too */
+    ck_assert_int_eq(dsml_hamming_words(D), 2);
+    ck_assert_int_eq(dsml_hamming_words(64), 1);
+    ck_assert_int_eq(dsml_hamming_words(65), 2);
+    dsml_hamming_pack(h, N, D, codes);
+    ck_assert(codes[0] >> 5 & 1);
+    ck_assert(codes[0] >> 6 & 1);
+    for (int i = 0; i < N; i++) {
+        for (int j = 0; j < D; j++) {
+            int bit = (int)(codes[i * 2 + j / 64] >> (j % 64) & 1);
+            ck_assert_int_eq(bit, h[i * D + j] >= 0.0f);
+        }
+        ck_assert_uint_eq(codes[i * 2 + 1] >> 36, 0); /* padding stays zero */
+    }
+    for (int a = 0; a < N; a++)
+        for (int b = 0; b < N; b++) {
+            int naive = 0;
+            for (int j = 0; j < D; j++) naive += (h[a * D + j] >= 0.0f) != (h[b * D + j] >= 0.0f);
+            ck_assert_int_eq(dsml_hamming_distance(codes + a * 2, codes + b * 2, 2), naive);
+        }
+}
+END_TEST
+
+/* --------------------------------------------------- hand-computed metrics */
+
+/* 1-D database, two queries. Squared distances and rankings:
+ *
+ *   database x      =  1  -1   2   3  -3   4      labels 1 0 0 1 0 1
+ *   query 0 (x=0, label 0): d = 1 1 4 9 9 16
+ *       ties 0/1 and 3/4 keep index order -> ranking 0 1 2 3 4 5, relevant 0 1 1 0 1 0, R = 3
+ *       (breaking the tie the other way would make Recall@1 = 1)
+ *       relevant at ranks 2, 3, 5: P = 1/2, 2/3, 3/5
+ *       AP    = (1/2 + 2/3 + 3/5) / 3          = 0.5888889
+ *       AP@3  = (1/2 + 2/3) / 2                = 0.5833333
+ *       P@4 = 2/4, R@4 = 2/3, F1@4 = 2 (1/2)(2/3) / (1/2 + 2/3) = 0.5714286
+ *       MAP@R = (1/2 + 2/3) / 3                = 0.3888889, R-precision = 2/3
+ *   query 1 (x=10, label 1): d = 81 121 64 49 169 36
+ *       ranking 5 3 2 0 1 4, relevant 1 1 0 1 0 0, R = 3, ranks 1, 2, 4: P = 1, 1, 3/4
+ *       AP = (1 + 1 + 3/4) / 3 = 0.9166667, AP@3 = (1 + 1) / 2 = 1
+ *       P@4 = 3/4, R@4 = 1, F1@4 = 1.5 / 1.75 = 0.8571429
+ *       MAP@R = (1 + 1) / 3 = 0.6666667, R-precision = 2/3
+ *   averages: R@1 = (0+1)/2, R@2 = 1, MAP = 0.7527778, MAP@3 = 0.7916667, P@4 = 0.625,
+ *   R@4 = 0.8333333, F1@4 = 0.7142857, MAP@R = 0.5277778, R-precision = 0.6666667 */
+static const float hand_db[] = {1, -1, 2, 3, -3, 4};
+static const int hand_db_labels[] = {1, 0, 0, 1, 0, 1};
+static const float hand_q[] = {0, 10};
+static const int hand_q_labels[] = {0, 1};
+
+static void hand_config(dsml_retrieval_config *cfg)
+{
+    dsml_retrieval_config_default(cfg);
+    cfg->n_recall_k = 3;
+    cfg->recall_k[0] = 1;
+    cfg->recall_k[1] = 2;
+    cfg->recall_k[2] = 100; /* beyond the database: the whole ranking */
+    cfg->map_at = 3;
+    cfg->f1_at = 4;
+}
+
+START_TEST(test_euclidean_hand_case)
+{
+    dsml_retrieval_config cfg;
+    hand_config(&cfg);
+    dsml_retrieval_result r;
+    ck_assert_int_eq(dsml_eval_euclidean(hand_q, hand_q_labels, 2, hand_db, hand_db_labels, 6, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(r.queries, 2);
+    ck_assert_int_eq(r.queries_without_relevant, 0);
+    ck_assert_double_eq_tol(r.recall[0], 0.5, TOL);
+    ck_assert_double_eq_tol(r.recall[1], 1.0, TOL);
+    ck_assert_double_eq_tol(r.recall[2], 1.0, TOL);
+    ck_assert_double_eq_tol(r.recall[3], 0.0, TOL); /* unused slot */
+    ck_assert_double_eq_tol(r.map, (0.5888889 + 0.9166667) / 2, TOL);
+    ck_assert_double_eq_tol(r.map_at_t, (0.5833333 + 1.0) / 2, TOL);
+    ck_assert_double_eq_tol(r.precision_at_t, 0.625, TOL);
+    ck_assert_double_eq_tol(r.recall_at_t, (2.0 / 3 + 1.0) / 2, TOL);
+    ck_assert_double_eq_tol(r.f1_at_t, (0.5714286 + 0.8571429) / 2, TOL);
+    ck_assert_double_eq_tol(r.map_at_r, (0.3888889 + 0.6666667) / 2, TOL);
+    ck_assert_double_eq_tol(r.r_precision, 2.0 / 3, TOL);
+
+    /* map_at = 0 and >= ndb both mean the full ranking: MAP@T = MAP. f1_at = 0: P = R/n, R@T = 1. */
+    cfg.map_at = 0;
+    cfg.f1_at = 0;
+    ck_assert_int_eq(dsml_eval_euclidean(hand_q, hand_q_labels, 2, hand_db, hand_db_labels, 6, 1, &cfg, &r), DSML_OK);
+    ck_assert_double_eq_tol(r.map_at_t, r.map, 1e-12);
+    ck_assert_double_eq_tol(r.precision_at_t, 0.5, TOL); /* 3 relevant of 6, both queries */
+    ck_assert_double_eq_tol(r.recall_at_t, 1.0, TOL);
+    ck_assert_double_eq_tol(r.f1_at_t, 2 * 0.5 / 1.5, TOL);
+    cfg.map_at = 6;
+    dsml_retrieval_result r6;
+    ck_assert_int_eq(dsml_eval_euclidean(hand_q, hand_q_labels, 2, hand_db, hand_db_labels, 6, 1, &cfg, &r6), DSML_OK);
+    ck_assert_double_eq_tol(r6.map_at_t, r.map, 1e-12);
+
+    /* AP@T is 0 when nothing relevant is in the top T: query 0 with T = 1 (rank 1 is item 0, label 1). */
+    cfg.map_at = 1;
+    ck_assert_int_eq(dsml_eval_euclidean(hand_q, hand_q_labels, 1, hand_db, hand_db_labels, 6, 1, &cfg, &r), DSML_OK);
+    ck_assert_double_eq_tol(r.map_at_t, 0.0, TOL);
+}
+END_TEST
+
+/* Hamming hand case, d = 4 bits; bit j set when h[j] >= 0 (0 counts as set).
+ *   query  h = ( 1, 0, 2, 5)             code 1111, label 2
+ *   item 0 h = (-1, 1, 1, 1)  code 0111, d 1, label 2
+ *   item 1 h = ( 0, 0, 0, 0)  code 1111, d 0, label 5
+ *   item 2 h = ( 1, 1, 1,-1)  code 1110, d 1, label 2
+ *   item 3 h = (-1,-1,-1,-1)  code 0000, d 4, label 2
+ *   item 4 h = ( 1,-2, 1, 1)  code 1011, d 1, label 5
+ * ranking 1 | 0 2 4 (tie at 1, index order) | 3; relevant 0 1 1 0 1, R = 3, ranks 2, 3, 5
+ *   Recall@1 = 0, Recall@2 = 1, AP = (1/2 + 2/3 + 3/5)/3 = 0.5888889, MAP@R = (1/2 + 2/3)/3 = 0.3888889,
+ *   R-precision = 2/3, P@2 = 1/2, R@2 = 1/3, F1@2 = 2 (1/2)(1/3) / (5/6) = 0.4 */
+START_TEST(test_hamming_hand_case)
+{
+    const float q[] = {1, 0, 2, 5};
+    const int ql[] = {2};
+    const float db[] = {-1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, -1, -1, -1, -1, -1, 1, -2, 1, 1};
+    const int dbl[] = {2, 5, 2, 2, 5};
+    dsml_retrieval_config cfg;
+    dsml_retrieval_config_default(&cfg);
+    cfg.f1_at = 2;
+    dsml_retrieval_result r;
+    ck_assert_int_eq(dsml_eval_hamming(q, ql, 1, db, dbl, 5, 4, &cfg, &r), DSML_OK);
+    ck_assert_double_eq_tol(r.recall[0], 0.0, TOL);
+    ck_assert_double_eq_tol(r.recall[1], 1.0, TOL);
+    ck_assert_double_eq_tol(r.map, 0.5888889, TOL);
+    ck_assert_double_eq_tol(r.map_at_t, 0.5888889, TOL);
+    ck_assert_double_eq_tol(r.map_at_r, 0.3888889, TOL);
+    ck_assert_double_eq_tol(r.r_precision, 2.0 / 3, TOL);
+    ck_assert_double_eq_tol(r.precision_at_t, 0.5, TOL);
+    ck_assert_double_eq_tol(r.recall_at_t, 1.0 / 3, TOL);
+    ck_assert_double_eq_tol(r.f1_at_t, 0.4, TOL);
+
+    /* The same through already-packed codes. */
+    const uint64_t qc[] = {0xF};
+    const uint64_t dc[] = {0xE, 0xF, 0x7, 0x0, 0xD}; /* bit j = dimension j */
+    dsml_retrieval_result rc;
+    ck_assert_int_eq(dsml_eval_hamming_codes(qc, dsml_labels_single(ql), 1, dc, dsml_labels_single(dbl), 5, 4, &cfg,
+                                             &rc), DSML_OK);
+    ck_assert_double_eq_tol(rc.map, r.map, 1e-12);
+    ck_assert_double_eq_tol(rc.recall[0], r.recall[0], 1e-12);
+    ck_assert_double_eq_tol(rc.f1_at_t, r.f1_at_t, 1e-12);
+
+    /* Padding bits above `bits` must be zero. */
+    const uint64_t bad[] = {0x1F};
+    ck_assert_int_eq(dsml_eval_hamming_codes(bad, dsml_labels_single(ql), 1, dc, dsml_labels_single(dbl), 5, 4, &cfg,
+                                             &rc), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "query codes: code 0"));
+}
+END_TEST
+
+/* Self-retrieval (Cars/CUB protocol): the database is the query set and each
+ * query's own row is excluded.
+ *   x = 0 1 2 10 20, labels 0 1 0 1 7
+ *   q0 (x0, L0): others 1 (d1, L1), 2 (d4, L0), 3, 4   -> first relevant rank 2, R = 1, AP 1/2
+ *   q1 (x1, L1): 0 (d1, L0), 2 (d1, L0; tie, index order), 3 (d81, L1) -> rank 3, AP 1/3
+ *   q2 (x2, L0): 1 (d1, L1), 0 (d4, L0)                 -> rank 2, AP 1/2
+ *   q3 (x10, L1): 2 (d64, L0), 1 (d81, L1)              -> rank 2, AP 1/2
+ *   q4 (x20, L7): no other item of class 7              -> without relevant, left out
+ *   Recall@1 = 0, Recall@2 = 3/4, Recall@4 = 1, MAP = (1/2 + 1/3 + 1/2 + 1/2) / 4 = 0.4583333
+ *   MAP@R = R-precision = 0 (R = 1 and no query has a relevant item at rank 1).
+ * Without exclusion every query finds itself first: Recall@1 = 1 over all 5 queries. */
+START_TEST(test_exclude_self_and_queries_without_relevant)
+{
+    const float x[] = {0, 1, 2, 10, 20};
+    const int l[] = {0, 1, 0, 1, 7};
+    const int self[] = {0, 1, 2, 3, 4};
+    dsml_retrieval_config cfg;
+    dsml_retrieval_config_default(&cfg);
+    cfg.n_recall_k = 3;
+    cfg.recall_k[0] = 1;
+    cfg.recall_k[1] = 2;
+    cfg.recall_k[2] = 4;
+    cfg.query_db_index = self;
+    dsml_retrieval_result r;
+    ck_assert_int_eq(dsml_eval_euclidean(x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(r.queries, 5);
+    ck_assert_int_eq(r.queries_without_relevant, 1);
+    ck_assert_double_eq_tol(r.recall[0], 0.0, TOL);
+    ck_assert_double_eq_tol(r.recall[1], 0.75, TOL);
+    ck_assert_double_eq_tol(r.recall[2], 1.0, TOL);
+    ck_assert_double_eq_tol(r.map, (0.5 + 1.0 / 3 + 0.5 + 0.5) / 4, TOL);
+    ck_assert_double_eq_tol(r.map_at_r, 0.0, TOL);
+    ck_assert_double_eq_tol(r.r_precision, 0.0, TOL);
+
+    /* -1 entries exclude nothing: only query 1 excluded here, others find themselves. */
+    const int partial[] = {-1, 1, -1, -1, -1};
+    cfg.query_db_index = partial;
+    ck_assert_int_eq(dsml_eval_euclidean(x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(r.queries_without_relevant, 0);
+    ck_assert_double_eq_tol(r.recall[0], 4.0 / 5, TOL);
+
+    cfg.query_db_index = NULL;
+    ck_assert_int_eq(dsml_eval_euclidean(x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(r.queries_without_relevant, 0);
+    ck_assert_double_eq_tol(r.recall[0], 1.0, TOL);
+
+    /* No query has a relevant item: every average is 0 and all are counted. */
+    const int other[] = {9, 9};
+    ck_assert_int_eq(dsml_eval_hamming(x, other, 2, x, l, 5, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(r.queries, 2);
+    ck_assert_int_eq(r.queries_without_relevant, 2);
+    ck_assert_double_eq_tol(r.map, 0.0, TOL);
+    ck_assert_double_eq_tol(r.recall[0], 0.0, TOL);
+}
+END_TEST
+
+/* Multi-label: relevant when the bitsets share a bit.
+ *   query 1-D x=0, labels {0, 3}; database x = 1 2 3 4, labels {1} {3} {0,5} {}
+ *   ranking 0 1 2 3, relevant 0 1 1 0, R = 2: AP = (1/2 + 2/3) / 2 = 0.5833333, MAP@R = (1/2)/2 = 0.25
+ *   query 2 labels {} -> without relevant */
+START_TEST(test_multilabel_hand_case)
+{
+    const float q[] = {0, 0};
+    const uint64_t qs[] = {(1u << 0) | (1u << 3), 0};
+    const float db[] = {1, 2, 3, 4};
+    const uint64_t ds[] = {1u << 1, 1u << 3, (1u << 0) | (1u << 5), 0};
+    dsml_retrieval_result r;
+    ck_assert_int_eq(dsml_eval_euclidean_labels(q, dsml_labels_multi(qs, 1), 2, db, dsml_labels_multi(ds, 1), 4, 1,
+                                                NULL, &r), DSML_OK);
+    ck_assert_int_eq(r.queries_without_relevant, 1);
+    ck_assert_double_eq_tol(r.map, 0.5833333, TOL);
+    ck_assert_double_eq_tol(r.map_at_r, 0.25, TOL);
+    ck_assert_double_eq_tol(r.recall[0], 0.0, TOL);
+    ck_assert_double_eq_tol(r.recall[1], 1.0, TOL);
+
+    /* Two-word bitsets: label 70 lives in the second word. */
+    const uint64_t qs2[] = {0, 1u << 6};
+    const uint64_t ds2[] = {1, 0, 0, 1u << 6, 0, 0, 0, 1u << 6};
+    ck_assert_int_eq(dsml_eval_euclidean_labels(q, dsml_labels_multi(qs2, 2), 1, db, dsml_labels_multi(ds2, 2), 4, 1,
+                                                NULL, &r), DSML_OK);
+    /* relevant 0 1 0 1, R = 2: AP = (1/2 + 2/4) / 2 = 0.5 */
+    ck_assert_double_eq_tol(r.map, 0.5, TOL);
+
+    /* Kinds must match. */
+    const int single[] = {0, 0, 0, 0};
+    ck_assert_int_eq(dsml_eval_euclidean_labels(q, dsml_labels_multi(qs, 1), 1, db, dsml_labels_single(single), 4, 1,
+                                                NULL, &r), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "bitsets"));
+}
+END_TEST
+
+/* -------------------------------------------------- naive reference on random data */
+
+typedef struct {
+    double d;
+    int idx;
+} naive_item;
+
+static int compare_naive(const void *a, const void *b)
+{
+    const naive_item *x = a, *y = b;
+    if (x->d != y->d) return x->d < y->d ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Metrics straight from their definitions: full distance matrix in double,
+ * qsort on (distance, index), P(t) recounted from scratch for every t. */
+static void naive_eval(const float *q, const int *ql, const uint64_t *qs, int nq, const float *db, const int *dl,
+                       const uint64_t *ds, int ndb, int d, int hamming, const dsml_retrieval_config *cfg,
+                       dsml_retrieval_result *out)
+{
+    naive_item *items = malloc((size_t)ndb * sizeof *items);
+    int *rel = malloc((size_t)ndb * sizeof *rel);
+    double *dist = malloc((size_t)nq * ndb * sizeof *dist);
+    for (int i = 0; i < nq; i++)
+        for (int j = 0; j < ndb; j++) {
+            double s = 0.0;
+            for (int c = 0; c < d; c++) {
+                double a = q[i * d + c], b = db[j * d + c];
+                if (hamming) s += (a >= 0) != (b >= 0);
+                else s += (a - b) * (a - b);
+            }
+            dist[(size_t)i * ndb + j] = s;
+        }
+    double sum[DSML_MAX_RECALL_K + 8] = {0};
+    int skipped = 0;
+    for (int i = 0; i < nq; i++) {
+        int n = 0;
+        for (int j = 0; j < ndb; j++) {
+            if (cfg->query_db_index && cfg->query_db_index[i] == j) continue;
+            items[n].d = dist[(size_t)i * ndb + j];
+            items[n].idx = j;
+            n++;
+        }
+        qsort(items, (size_t)n, sizeof *items, compare_naive);
+        int big_r = 0;
+        for (int t = 0; t < n; t++) {
+            int j = items[t].idx;
+            rel[t] = qs ? (qs[i] & ds[j]) != 0 : ql[i] == dl[j];
+            big_r += rel[t];
+        }
+        if (big_r == 0) { skipped++; continue; }
+        int tm = cfg->map_at == 0 || cfg->map_at > n ? n : cfg->map_at;
+        int tf = cfg->f1_at == 0 || cfg->f1_at > n ? n : cfg->f1_at;
+        for (int k = 0; k < cfg->n_recall_k; k++) {
+            int any = 0;
+            for (int t = 0; t < n && t < cfg->recall_k[k]; t++) any |= rel[t];
+            sum[k] += any;
+        }
+        double ap = 0, apt = 0, apr = 0;
+        int relt = 0;
+        for (int t = 1; t <= n; t++) {
+            if (!rel[t - 1]) continue;
+            int c = 0;
+            for (int u = 0; u < t; u++) c += rel[u];
+            double p = (double)c / t;
+            ap += p;
+            if (t <= tm) { apt += p; relt++; }
+            if (t <= big_r) apr += p;
+        }
+        int hf = 0, hr = 0;
+        for (int t = 0; t < tf; t++) hf += rel[t];
+        for (int t = 0; t < big_r; t++) hr += rel[t];
+        double p = (double)hf / tf, rc = (double)hf / big_r;
+        sum[16] += ap / big_r;
+        sum[17] += relt ? apt / relt : 0;
+        sum[18] += p;
+        sum[19] += rc;
+        sum[20] += p + rc > 0 ? 2 * p * rc / (p + rc) : 0;
+        sum[21] += apr / big_r;
+        sum[22] += (double)hr / big_r;
+    }
+    int m = nq - skipped;
+    memset(out, 0, sizeof *out);
+    out->queries = nq;
+    out->queries_without_relevant = skipped;
+    for (int k = 0; k < cfg->n_recall_k; k++) out->recall[k] = sum[k] / m;
+    out->map = sum[16] / m;
+    out->map_at_t = sum[17] / m;
+    out->precision_at_t = sum[18] / m;
+    out->recall_at_t = sum[19] / m;
+    out->f1_at_t = sum[20] / m;
+    out->map_at_r = sum[21] / m;
+    out->r_precision = sum[22] / m;
+    free(items);
+    free(rel);
+    free(dist);
+}
+
+static void assert_results_close(const dsml_retrieval_result *a, const dsml_retrieval_result *b, int nk, double tol)
+{
+    ck_assert_int_eq(a->queries, b->queries);
+    ck_assert_int_eq(a->queries_without_relevant, b->queries_without_relevant);
+    for (int k = 0; k < nk; k++) ck_assert_double_eq_tol(a->recall[k], b->recall[k], tol);
+    ck_assert_double_eq_tol(a->map, b->map, tol);
+    ck_assert_double_eq_tol(a->map_at_t, b->map_at_t, tol);
+    ck_assert_double_eq_tol(a->precision_at_t, b->precision_at_t, tol);
+    ck_assert_double_eq_tol(a->recall_at_t, b->recall_at_t, tol);
+    ck_assert_double_eq_tol(a->f1_at_t, b->f1_at_t, tol);
+    ck_assert_double_eq_tol(a->map_at_r, b->map_at_r, tol);
+    ck_assert_double_eq_tol(a->r_precision, b->r_precision, tol);
+}
+
+/* integer: coordinates in -3..3 (exact distances, many ties); else Gaussian. */
+static void random_data(dsml_rng *rng, float *x, int n, int d, int *labels, int classes, int integer)
+{
+    for (int i = 0; i < n * d; i++)
+        x[i] = integer ? (float)((int)dsml_rng_below(rng, 7) - 3) : (float)dsml_rng_normal(rng);
+    for (int i = 0; i < n; i++) labels[i] = (int)dsml_rng_below(rng, (uint64_t)classes);
+}
+
+START_TEST(test_matches_naive_evaluation)
+{
+    enum { NQ = 40, NDB = 300, D = 5 };
+    static float q[NQ * D], db[NDB * D];
+    static int ql[NQ], dl[NDB], self[NQ];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 21);
+    dsml_retrieval_config cfg;
+    dsml_retrieval_config_default(&cfg);
+    cfg.n_recall_k = 5;
+    int ks[] = {1, 3, 10, 64, 1000};
+    memcpy(cfg.recall_k, ks, sizeof ks);
+    dsml_retrieval_result fast, ref;
+    for (int integer = 1; integer >= 0; integer--) {
+        for (int setting = 0; setting < 3; setting++) {
+            random_data(&rng, q, NQ, D, ql, 9, integer);
+            random_data(&rng, db, NDB, D, dl, 9, integer);
+            cfg.map_at = setting == 0 ? 50 : setting == 1 ? 0 : NDB + 5;
+            cfg.f1_at = setting == 0 ? 40 : setting == 1 ? 5000 : 1;
+            cfg.block = setting == 2 ? 7 : 0;
+            cfg.query_db_index = NULL;
+            if (setting == 1) { /* queries are database rows 3, 10, 17, ... excluded from their rankings */
+                for (int i = 0; i < NQ; i++) {
+                    self[i] = 3 + 7 * i;
+                    memcpy(q + i * D, db + self[i] * D, D * sizeof *q);
+                    ql[i] = dl[self[i]];
+                }
+                cfg.query_db_index = self;
+            }
+            if (setting == 2) ql[0] = 99; /* one query without relevant items */
+            for (int hamming = 0; hamming < 2; hamming++) {
+                int rc = hamming ? dsml_eval_hamming(q, ql, NQ, db, dl, NDB, D, &cfg, &fast)
+                                 : dsml_eval_euclidean(q, ql, NQ, db, dl, NDB, D, &cfg, &fast);
+                ck_assert_int_eq(rc, DSML_OK);
+                naive_eval(q, ql, NULL, NQ, db, dl, NULL, NDB, D, hamming, &cfg, &ref);
+                assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
+            }
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_multilabel_matches_naive)
+{
+    enum { NQ = 30, NDB = 200, D = 6 };
+    static float q[NQ * D], db[NDB * D];
+    static int dummy_q[NQ], dummy_db[NDB];
+    static uint64_t qs[NQ], ds[NDB];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 22);
+    random_data(&rng, q, NQ, D, dummy_q, 2, 1);
+    random_data(&rng, db, NDB, D, dummy_db, 2, 1);
+    /* 12 labels, each present with probability 1/6; some sets end up empty. */
+    for (int i = 0; i < NQ + NDB; i++) {
+        uint64_t s = 0;
+        for (int b = 0; b < 12; b++)
+            if (dsml_rng_below(&rng, 6) == 0) s |= 1ULL << b;
+        if (i < NQ) qs[i] = s;
+        else ds[i - NQ] = s;
+    }
+    dsml_retrieval_config cfg;
+    dsml_retrieval_config_default(&cfg);
+    cfg.map_at = 60;
+    cfg.f1_at = 25;
+    dsml_retrieval_result fast, ref;
+    for (int hamming = 0; hamming < 2; hamming++) {
+        int rc = hamming ? dsml_eval_hamming_labels(q, dsml_labels_multi(qs, 1), NQ, db, dsml_labels_multi(ds, 1),
+                                                    NDB, D, &cfg, &fast)
+                         : dsml_eval_euclidean_labels(q, dsml_labels_multi(qs, 1), NQ, db,
+                                                      dsml_labels_multi(ds, 1), NDB, D, &cfg, &fast);
+        ck_assert_int_eq(rc, DSML_OK);
+        naive_eval(q, NULL, qs, NQ, db, NULL, ds, NDB, D, hamming, &cfg, &ref);
+        assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
+    }
+}
+END_TEST
+
+START_TEST(test_blocked_and_threaded_results_identical)
+{
+    enum { NQ = 37, NDB = 250, D = 16 };
+    static float q[NQ * D], db[NDB * D];
+    static int ql[NQ], dl[NDB];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 23);
+    random_data(&rng, q, NQ, D, ql, 5, 0);
+    random_data(&rng, db, NDB, D, dl, 5, 0);
+    dsml_retrieval_config cfg;
+    dsml_retrieval_config_default(&cfg);
+    cfg.map_at = 100;
+    cfg.f1_at = 50;
+    for (int hamming = 0; hamming < 2; hamming++) {
+        dsml_retrieval_result base, r;
+        dsml_set_threads(1);
+        cfg.block = NQ;
+        int rc = hamming ? dsml_eval_hamming(q, ql, NQ, db, dl, NDB, D, &cfg, &base)
+                         : dsml_eval_euclidean(q, ql, NQ, db, dl, NDB, D, &cfg, &base);
+        ck_assert_int_eq(rc, DSML_OK);
+        ck_assert_double_gt(base.map, 0.0);
+        int blocks[] = {1, 5, 0, NQ + 100};
+        for (int threads = 1; threads <= 2; threads++) {
+            dsml_set_threads(threads);
+            for (int b = 0; b < 4; b++) {
+                cfg.block = blocks[b];
+                memset(&r, 0xAB, sizeof r);
+                rc = hamming ? dsml_eval_hamming(q, ql, NQ, db, dl, NDB, D, &cfg, &r)
+                             : dsml_eval_euclidean(q, ql, NQ, db, dl, NDB, D, &cfg, &r);
+                ck_assert_int_eq(rc, DSML_OK);
+                ck_assert_int_eq(memcmp(&r, &base, sizeof r), 0); /* bit-identical */
+            }
+        }
+    }
+    dsml_set_threads(1);
+}
+END_TEST
+
+START_TEST(test_retrieval_errors)
+{
+    float q[] = {0, 1, 2, 3};
+    int ql[] = {0, 1};
+    float db[] = {0, 1, 2, 3, 4, 5};
+    int dl[] = {0, 1, 1};
+    dsml_retrieval_config cfg;
+    dsml_retrieval_config_default(&cfg);
+    dsml_retrieval_result r;
+
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 0, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "0 queries"));
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 0, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 0, 2, &cfg, &r), DSML_ERR_ARG);
+
+    q[3] = NAN;
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "queries: row 1, column 1"));
+    q[3] = 3;
+    db[4] = INFINITY;
+    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "database: row 2, column 0"));
+    db[4] = 1e30f; /* finite, but its squared norm overflows */
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
+    db[4] = 4;
+
+    dl[2] = -1;
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "database labels: item 2: label -1"));
+    dl[2] = 1;
+
+    cfg.n_recall_k = DSML_MAX_RECALL_K + 1;
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    dsml_retrieval_config_default(&cfg);
+    cfg.recall_k[2] = 0;
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    dsml_retrieval_config_default(&cfg);
+    cfg.map_at = -1;
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    dsml_retrieval_config_default(&cfg);
+    int bad_self[] = {0, 3};
+    cfg.query_db_index = bad_self;
+    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "query 1: database index to exclude 3"));
+    dsml_retrieval_config_default(&cfg);
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, NULL, &r), DSML_OK); /* NULL: defaults */
+}
+END_TEST
+
+/* ----------------------------------------------------------- clustering */
+
+START_TEST(test_kmeans_recovers_blobs_deterministically)
+{
+    enum { PER = 60, K = 5, D = 3, N = PER * K };
+    static float x[N * D];
+    static int labels[N], a1[N], a2[N];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 31);
+    /* Centres on the axes, 20 apart; noise sd 1. Points interleaved by class. */
+    for (int i = 0; i < N; i++) {
+        int c = i % K;
+        labels[i] = c;
+        for (int j = 0; j < D; j++) {
+            float centre = c < 3 ? (j == c ? 20.0f : 0.0f) : (c == 3 ? -20.0f : 20.0f);
+            x[i * D + j] = centre + (float)dsml_rng_normal(&rng);
+        }
+    }
+    dsml_kmeans_info info;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        ck_assert_int_eq(dsml_kmeans_run(x, N, D, K, seed, 100, a1, NULL, &info), DSML_OK);
+        ck_assert_int_eq(info.converged, 1);
+        ck_assert_double_eq_tol(dsml_nmi(labels, a1, N), 1.0, 1e-12);
+        ck_assert_double_eq_tol(dsml_pairwise_f1(labels, a1, N), 1.0, 1e-12);
+        ck_assert_int_eq(dsml_kmeans(x, N, D, K, seed, 100, a2), DSML_OK);
+        ck_assert_int_eq(memcmp(a1, a2, sizeof a1), 0);
+    }
+    /* Same seed, two threads: same assignment. */
+    dsml_set_threads(2);
+    ck_assert_int_eq(dsml_kmeans(x, N, D, K, 5, 100, a2), DSML_OK);
+    dsml_set_threads(1);
+    ck_assert_int_eq(memcmp(a1, a2, sizeof a1), 0);
+}
+END_TEST
+
+/* 1-D points 0 1 10 11, k = 2: clusters {0,1} and {10,11}, centroids 0.5 and 10.5,
+ * inertia 4 x 0.25 = 1 (Lloyd reaches this split from any k-means++ seeding of these points). */
+START_TEST(test_kmeans_hand_case_and_edges)
+{
+    const float x[] = {0, 1, 10, 11};
+    int a[4];
+    float c[2];
+    dsml_kmeans_info info;
+    ck_assert_int_eq(dsml_kmeans_run(x, 4, 1, 2, 7, 50, a, c, &info), DSML_OK);
+    ck_assert_int_eq(a[0], a[1]);
+    ck_assert_int_eq(a[2], a[3]);
+    ck_assert_int_ne(a[0], a[2]);
+    ck_assert_double_eq_tol(c[a[0]], 0.5, 1e-6);
+    ck_assert_double_eq_tol(c[a[2]], 10.5, 1e-6);
+    ck_assert_double_eq_tol(info.inertia, 1.0, 1e-6);
+    ck_assert_int_eq(info.converged, 1);
+
+    /* k = n: every point its own cluster, inertia 0. */
+    ck_assert_int_eq(dsml_kmeans_run(x, 4, 1, 4, 3, 50, a, NULL, &info), DSML_OK);
+    int seen[4] = {0};
+    for (int i = 0; i < 4; i++) seen[a[i]]++;
+    for (int i = 0; i < 4; i++) ck_assert_int_eq(seen[i], 1);
+    ck_assert_double_eq_tol(info.inertia, 0.0, 1e-9);
+
+    /* Fewer distinct points than k: valid ids, converges, inertia 0. */
+    const float dup[] = {0, 0, 0, 5};
+    ck_assert_int_eq(dsml_kmeans_run(dup, 4, 1, 3, 9, 50, a, NULL, &info), DSML_OK);
+    for (int i = 0; i < 4; i++) ck_assert(a[i] >= 0 && a[i] < 3);
+    ck_assert_int_eq(a[0], a[1]);
+    ck_assert_int_ne(a[0], a[3]);
+    ck_assert_int_eq(info.converged, 1);
+    ck_assert_double_eq_tol(info.inertia, 0.0, 1e-9);
+
+    /* max_iter = 0: the assignment to the k-means++ seeds. */
+    ck_assert_int_eq(dsml_kmeans_run(x, 4, 1, 2, 7, 0, a, NULL, &info), DSML_OK);
+    ck_assert_int_eq(info.iterations, 0);
+
+    ck_assert_int_eq(dsml_kmeans(x, 4, 1, 5, 1, 10, a), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "k = 5"));
+    ck_assert_int_eq(dsml_kmeans(x, 4, 1, 0, 1, 10, a), DSML_ERR_ARG);
+    const float bad[] = {0, NAN, 1, 2};
+    ck_assert_int_eq(dsml_kmeans(bad, 4, 1, 2, 1, 10, a), DSML_ERR_NUMERIC);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "point 1"));
+}
+END_TEST
+
+START_TEST(test_nmi_and_pairwise_f1_hand_cases)
+{
+    /* Perfect clustering under renamed, non-dense ids. */
+    const int y1[] = {0, 0, 1, 1, 2, 2}, c1[] = {5, 5, 3, 3, 900000, 900000};
+    ck_assert_double_eq_tol(dsml_nmi(y1, c1, 6), 1.0, 1e-12);
+    ck_assert_double_eq_tol(dsml_pairwise_f1(y1, c1, 6), 1.0, 1e-12);
+
+    /* labels 0 0 0 1 1 1, clusters 0 0 1 1 1 1: table (0,0)=2 (0,1)=1 (1,1)=3, classes 3 3, clusters 2 4
+     * H(Y) = ln 2 = 0.693147, H(C) = (1/3) ln 3 + (2/3) ln 1.5 = 0.636514,
+     * H(Y,C) = (1/3) ln 3 + (1/6) ln 6 + (1/2) ln 2 = 1.011404, I = 0.318257,
+     * NMI = 2 I / (H(Y) + H(C)) = 0.478704.
+     * Pairs: same cluster 1 + 6 = 7, same class 3 + 3 = 6, both 1 + 0 + 3 = 4:
+     * P = 4/7, R = 4/6, F1 = 2 P R / (P + R) = 16/26 = 0.615385. */
+    const int y2[] = {0, 0, 0, 1, 1, 1}, c2[] = {0, 0, 1, 1, 1, 1};
+    ck_assert_double_eq_tol(dsml_nmi(y2, c2, 6), 0.47870397138568, 1e-9);
+    ck_assert_double_eq_tol(dsml_pairwise_f1(y2, c2, 6), 16.0 / 26.0, 1e-12);
+    double nmi, f1;
+    ck_assert_int_eq(dsml_cluster_scores(y2, c2, 6, &nmi, &f1), DSML_OK);
+    ck_assert_double_eq_tol(nmi, 0.47870397138568, 1e-9);
+    ck_assert_double_eq_tol(f1, 16.0 / 26.0, 1e-12);
+    /* NMI is symmetric; pairwise F1 too (P and R swap). */
+    ck_assert_double_eq_tol(dsml_nmi(c2, y2, 6), 0.47870397138568, 1e-9);
+    ck_assert_double_eq_tol(dsml_pairwise_f1(c2, y2, 6), 16.0 / 26.0, 1e-12);
+
+    /* Independent: labels 0 0 1 1, clusters 0 1 0 1: I = 0; no same-cluster pair is same-class. */
+    const int y3[] = {0, 0, 1, 1}, c3[] = {0, 1, 0, 1};
+    ck_assert_double_eq_tol(dsml_nmi(y3, c3, 4), 0.0, 1e-12);
+    ck_assert_double_eq_tol(dsml_pairwise_f1(y3, c3, 4), 0.0, 1e-12);
+
+    /* One class and one cluster: identical trivial partitions, NMI 1 (0/0 defined), F1 1 (P = R = 1). */
+    const int z[] = {4, 4, 4};
+    ck_assert_double_eq_tol(dsml_nmi(z, z, 3), 1.0, 1e-12);
+    ck_assert_double_eq_tol(dsml_pairwise_f1(z, z, 3), 1.0, 1e-12);
+    /* One cluster for two classes: H(C) = 0 so I = 0, NMI 0; P = 2/6 (pairs 1+1 of 6), R = 1, F1 = 0.5. */
+    const int y4[] = {0, 0, 1, 1}, c4[] = {0, 0, 0, 0};
+    ck_assert_double_eq_tol(dsml_nmi(y4, c4, 4), 0.0, 1e-12);
+    ck_assert_double_eq_tol(dsml_pairwise_f1(y4, c4, 4), 0.5, 1e-12);
+    /* All singletons on both sides: no pair anywhere, F1 defined as 1. Singletons vs one class: F1 0. */
+    const int s[] = {0, 1, 2};
+    ck_assert_double_eq_tol(dsml_pairwise_f1(s, s, 3), 1.0, 1e-12);
+    ck_assert_double_eq_tol(dsml_pairwise_f1(z, s, 3), 0.0, 1e-12);
+
+    const int neg[] = {0, -2, 1};
+    ck_assert(isnan(dsml_nmi(neg, s, 3)));
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "point 1: label -2"));
+    ck_assert(isnan(dsml_pairwise_f1(s, neg, 3)));
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "point 1: cluster -2"));
+    ck_assert_int_eq(dsml_cluster_scores(s, s, 0, &nmi, &f1), DSML_ERR_ARG);
+}
+END_TEST
+
+/* NMI and F1 against a naive dense contingency table on random labels. */
+START_TEST(test_cluster_scores_match_dense_table)
+{
+    enum { N = 2000, L = 7, C = 5 };
+    static int y[N], c[N];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 41);
+    double table[L][C] = {{0}}, a[L] = {0}, b[C] = {0};
+    for (int i = 0; i < N; i++) {
+        y[i] = (int)dsml_rng_below(&rng, L);
+        c[i] = dsml_rng_below(&rng, 3) == 0 ? (int)dsml_rng_below(&rng, C) : y[i] % C; /* correlated */
+        table[y[i]][c[i]]++;
+        a[y[i]]++;
+        b[c[i]]++;
+    }
+    double mi = 0, hy = 0, hc = 0, tp = 0, py = 0, pc = 0;
+    for (int i = 0; i < L; i++) {
+        if (a[i]) hy -= a[i] / N * log(a[i] / N);
+        py += a[i] * (a[i] - 1) / 2;
+        for (int j = 0; j < C; j++) {
+            if (table[i][j]) mi += table[i][j] / N * log(N * table[i][j] / (a[i] * b[j]));
+            tp += table[i][j] * (table[i][j] - 1) / 2;
+        }
+    }
+    for (int j = 0; j < C; j++) {
+        if (b[j]) hc -= b[j] / N * log(b[j] / N);
+        pc += b[j] * (b[j] - 1) / 2;
+    }
+    double p = tp / pc, r = tp / py;
+    ck_assert_double_eq_tol(dsml_nmi(y, c, N), 2 * mi / (hy + hc), 1e-9);
+    ck_assert_double_eq_tol(dsml_pairwise_f1(y, c, N), 2 * p * r / (p + r), 1e-12);
+    ck_assert_double_gt(dsml_nmi(y, c, N), 0.1);
+    ck_assert_double_lt(dsml_nmi(y, c, N), 0.9);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("eval");
+    TCase *tc = tcase_create("eval");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_radix_sort_matches_qsort);
+    tcase_add_test(tc, test_counting_sort_matches_qsort);
+    tcase_add_test(tc, test_float_key_orders_and_clamps);
+    tcase_add_test(tc, test_hamming_pack_and_popcount_match_bit_loops);
+    tcase_add_test(tc, test_euclidean_hand_case);
+    tcase_add_test(tc, test_hamming_hand_case);
+    tcase_add_test(tc, test_exclude_self_and_queries_without_relevant);
+    tcase_add_test(tc, test_multilabel_hand_case);
+    tcase_add_test(tc, test_matches_naive_evaluation);
+    tcase_add_test(tc, test_multilabel_matches_naive);
+    tcase_add_test(tc, test_blocked_and_threaded_results_identical);
+    tcase_add_test(tc, test_retrieval_errors);
+    tcase_add_test(tc, test_kmeans_recovers_blobs_deterministically);
+    tcase_add_test(tc, test_kmeans_hand_case_and_edges);
+    tcase_add_test(tc, test_nmi_and_pairwise_f1_hand_cases);
+    tcase_add_test(tc, test_cluster_scores_match_dense_table);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
