@@ -1,0 +1,75 @@
+/* A labelled image dataset in memory, and the one entry point the trainer
+ * calls to get one (dsml_data_open: prepared cache, preparing it first when
+ * missing or stale).
+ *
+ * Images are uint8, planar CHW per image, stored one after another:
+ * pixel (channel k, row r, column c) of image i is
+ * pixels[((i * C + k) * H + r) * W + c]. Labels are int32 in [0, n_classes).
+ * A dataset either owns malloc'd buffers (from a reader) or an mmap of a cache
+ * file (from dsml_cache_open); dsml_dataset_free releases whichever it holds. */
+#ifndef DSML_DATA_DATASET_H
+#define DSML_DATA_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define DSML_DATASET_NAME 64   /* bytes of a name or class name, NUL included */
+
+typedef struct {
+    char name[DSML_DATASET_NAME];          /* "fashion-mnist", "cifar10" */
+    int n, channels, height, width, n_classes;
+    char (*class_names)[DSML_DATASET_NAME]; /* n_classes entries, owned */
+    const uint8_t *pixels;                 /* n x C x H x W (read-only; may be mmap'd) */
+    const int32_t *labels;                 /* n, each in [0, n_classes) */
+    char source_sha256[65];                /* of the source files (see docs/formats.md) */
+    char content_sha256[65];               /* of labels (int32 LE) then pixels */
+    /* ownership bookkeeping, released by dsml_dataset_free */
+    void *map_base;                        /* mmap of a cache file, or NULL */
+    size_t map_size;
+    uint8_t *owned_pixels;                 /* malloc'd, or NULL */
+    int32_t *owned_labels;                 /* malloc'd, or NULL */
+} dsml_dataset;
+
+/* Allocates an empty dataset of the given shape: zeroed pixels, labels and
+ * class names, returned writable through *pixels and *labels (both owned by
+ * ds). Fails with DSML_ERR_ARG on a non-positive or too large size. */
+int dsml_dataset_alloc(dsml_dataset *ds, const char *name, int n, int channels, int height, int width,
+                       int n_classes, uint8_t **pixels, int32_t **labels);
+
+/* Releases what ds owns and zeroes it; safe on a zeroed or already freed ds. */
+void dsml_dataset_free(dsml_dataset *ds);
+
+/* Bytes of one image, C*H*W. */
+size_t dsml_dataset_image_bytes(const dsml_dataset *ds);
+
+/* SHA-256 of the labels as int32 little-endian followed by the pixels: the
+ * content hash stored in the cache and recorded in results. */
+void dsml_dataset_content_sha256(const dsml_dataset *ds, char hex[65]);
+
+/* The source hash recorded in a dataset: for one file, the SHA-256 of its
+ * bytes; for several, the SHA-256 of the text that `sha256sum` prints for them
+ * in the given order ("<hex>  <basename>\n" per file), so that
+ * `(cd dir && sha256sum f1 f2 ...) | sha256sum` reproduces it. */
+int dsml_source_sha256(const char *const *paths, int n_paths, char hex[65]);
+
+/* Opens the prepared cache $root/cache/<name>.dsd, preparing it first from the
+ * source when it is missing, unreadable or stale (its parameters string, which
+ * names the reader version, the source path and each source file's size and
+ * mtime, differs from the current one).
+ *   name: "fashion-mnist" or "cifar10".
+ *   from: a source path given by the user, or NULL for the default:
+ *     fashion-mnist: $DSML_FASHION_MNIST, else /usr/share/datasets/fashion-mnist
+ *                    (a folder with the four IDX files, .gz or plain);
+ *     cifar10: $root/downloads/cifar-10-binary.tar.gz, then
+ *              $root/cifar-10-binary.tar.gz (an extracted cifar-10-batches-bin
+ *              folder works too when given as `from`).
+ *     When the default source is absent but a valid cache exists, the cache is
+ *     used as it is.
+ *   root: the data root ($DSML_DATA or "datasets"; the caller resolves it).
+ *   log: NULL, or a stream that gets one line per step.
+ * The content hash is verified on every open. On success ds maps the cache
+ * (release with dsml_dataset_free); on failure ds is zeroed. */
+int dsml_data_open(dsml_dataset *ds, const char *name, const char *root, const char *from, FILE *log);
+
+#endif
