@@ -1,0 +1,148 @@
+/* 2-D convolution by im2col + one GEMM per pass; see conv2d.h.
+ *
+ * im2col and col2im run one image per OpenMP iteration: every thread writes
+ * its own rows of col or its own image of dx, so results do not depend on
+ * scheduling. Inside a kernel row the valid taps of an input row are
+ * contiguous in NHWC, so each (pixel, ky) copies one run of floats. */
+#include "nn/conv2d.h"
+#include "core/gemm.h"
+
+#include <math.h>
+#include <string.h>
+
+size_t dsml_conv2d_param_count(int cin, int cout, int k) { return (size_t)cout * k * k * cin + (size_t)cout; }
+
+static int out_size(int in, int k, int pad) { return in + 2 * pad - k + 1; }
+
+size_t dsml_conv2d_col_size(const dsml_conv2d *l, int n, int h, int w)
+{
+    return (size_t)n * out_size(h, l->k, l->pad) * out_size(w, l->k, l->pad) * ((size_t)l->k * l->k * l->cin + 1);
+}
+
+void dsml_conv2d_init(dsml_conv2d *l, int cin, int cout, int k, int pad, float *params, float *grads,
+                      dsml_rng *rng)
+{
+    l->cin = cin;
+    l->cout = cout;
+    l->k = k;
+    l->pad = pad;
+    size_t nw = (size_t)cout * k * k * cin;
+    l->w = params;
+    l->b = params + nw;
+    l->dw = grads;
+    l->db = grads + nw;
+    float bound = 1.0f / sqrtf((float)(cin * k * k));
+    for (size_t i = 0; i < nw; i++) l->w[i] = dsml_rng_uniform_range(rng, -bound, bound);
+    for (int i = 0; i < cout; i++) l->b[i] = dsml_rng_uniform_range(rng, -bound, bound);
+}
+
+/* The kernel taps kx in [*lo, *hi) that land inside 0..w-1 for output column ox. */
+static void valid_taps(int ox, int k, int pad, int w, int *lo, int *hi)
+{
+    int first = ox - pad; /* input column of tap 0 */
+    *lo = first < 0 ? -first : 0;
+    if (*lo > k) *lo = k;
+    *hi = first + k > w ? w - first : k;
+    if (*hi < *lo) *hi = *lo;
+}
+
+static void im2col(float *col, const float *x, int n, int h, int w, int c, int k, int pad)
+{
+    int ho = out_size(h, k, pad), wo = out_size(w, k, pad);
+    size_t kc = (size_t)k * c, row_len = (size_t)k * kc + 1; /* taps, then the bias's 1 */
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < n; b++) {
+        const float *xb = x + (size_t)b * h * w * c;
+        float *dst = col + (size_t)b * ho * wo * row_len;
+        for (int oy = 0; oy < ho; oy++) {
+            for (int ox = 0; ox < wo; ox++, dst += row_len) {
+                int lo, hi;
+                valid_taps(ox, k, pad, w, &lo, &hi);
+                dst[row_len - 1] = 1.0f;
+                for (int ky = 0; ky < k; ky++) {
+                    float *seg = dst + ky * kc;
+                    int iy = oy - pad + ky;
+                    if (iy < 0 || iy >= h || hi == lo) {
+                        memset(seg, 0, sizeof(float) * kc);
+                        continue;
+                    }
+                    if (lo) memset(seg, 0, sizeof(float) * (size_t)lo * c);
+                    memcpy(seg + (size_t)lo * c, xb + ((size_t)iy * w + (ox - pad + lo)) * c,
+                           sizeof(float) * (size_t)(hi - lo) * c);
+                    if (hi < k) memset(seg + (size_t)hi * c, 0, sizeof(float) * (size_t)(k - hi) * c);
+                }
+            }
+        }
+    }
+}
+
+static void col2im(float *dx, const float *col, int n, int h, int w, int c, int k, int pad)
+{
+    int ho = out_size(h, k, pad), wo = out_size(w, k, pad);
+    size_t kc = (size_t)k * c, row_len = (size_t)k * kc + 1;
+#pragma omp parallel for schedule(static)
+    for (int b = 0; b < n; b++) {
+        float *xb = dx + (size_t)b * h * w * c;
+        const float *src = col + (size_t)b * ho * wo * row_len;
+        memset(xb, 0, sizeof(float) * (size_t)h * w * c);
+        for (int oy = 0; oy < ho; oy++) {
+            for (int ox = 0; ox < wo; ox++, src += row_len) {
+                int lo, hi;
+                valid_taps(ox, k, pad, w, &lo, &hi);
+                size_t len = (size_t)(hi - lo) * c;
+                for (int ky = 0; ky < k; ky++) {
+                    int iy = oy - pad + ky;
+                    if (iy < 0 || iy >= h) continue;
+                    const float *seg = src + ky * kc + (size_t)lo * c;
+                    float *out = xb + ((size_t)iy * w + (ox - pad + lo)) * c;
+#pragma omp simd
+                    for (size_t i = 0; i < len; i++) out[i] += seg[i];
+                }
+            }
+        }
+    }
+}
+
+void dsml_conv2d_forward(const dsml_conv2d *l, float *y, float *col, const float *x, int n, int h, int w)
+{
+    int ho = out_size(h, l->k, l->pad), wo = out_size(w, l->k, l->pad);
+    int rows = n * ho * wo, kk = l->k * l->k * l->cin, f = l->cout;
+    im2col(col, x, n, h, w, l->cin, l->k, l->pad);
+    /* y[rows x F] = col[rows x (kk+1)] * [W; b][(kk+1) x F] */
+    dsml_gemm(DSML_NO_TRANS, DSML_NO_TRANS, rows, f, kk + 1, 1.0f, col, kk + 1, l->w, f, 0.0f, y, f);
+}
+
+void dsml_conv2d_backward(dsml_conv2d *l, float *dx, const float *dy, float *col, int n, int h, int w)
+{
+    int ho = out_size(h, l->k, l->pad), wo = out_size(w, l->k, l->pad);
+    int rows = n * ho * wo, kk = l->k * l->k * l->cin, f = l->cout;
+    /* [dW; db][(kk+1) x F] += (col[rows x (kk+1)])^T * dy[rows x F] */
+    dsml_gemm(DSML_TRANS, DSML_NO_TRANS, kk + 1, f, rows, 1.0f, col, kk + 1, dy, f, 1.0f, l->dw, f);
+    if (!dx) return;
+    /* dcol[rows x kk] = dy[rows x F] * (W[kk x F])^T, over col's tap columns */
+    dsml_gemm(DSML_NO_TRANS, DSML_TRANS, rows, kk, f, 1.0f, dy, f, l->w, f, 0.0f, col, kk + 1);
+    col2im(dx, col, n, h, w, l->cin, l->k, l->pad);
+}
+
+void dsml_conv2d_forward_naive(const dsml_conv2d *l, float *y, const float *x, int n, int h, int w)
+{
+    int k = l->k, c = l->cin, f = l->cout;
+    int ho = out_size(h, k, l->pad), wo = out_size(w, k, l->pad);
+    for (int b = 0; b < n; b++)
+        for (int oy = 0; oy < ho; oy++)
+            for (int ox = 0; ox < wo; ox++)
+                for (int o = 0; o < f; o++) {
+                    double sum = l->b[o];
+                    for (int ky = 0; ky < k; ky++)
+                        for (int kx = 0; kx < k; kx++) {
+                            int iy = oy - l->pad + ky, ix = ox - l->pad + kx;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                            for (int ci = 0; ci < c; ci++)
+                                sum += (double)l->w[(((size_t)ky * k + kx) * c + ci) * f + o] *
+                                       x[(((size_t)b * h + iy) * w + ix) * c + ci];
+                        }
+                    y[(((size_t)b * ho + oy) * wo + ox) * f + o] = (float)sum;
+                }
+}
+
+void dsml_conv2d_free(dsml_conv2d *l) { memset(l, 0, sizeof *l); }

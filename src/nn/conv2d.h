@@ -1,0 +1,60 @@
+/* 2-D convolution, stride 1, zero padding, on NHWC activations, as one
+ * im2col + GEMM over the whole batch.
+ *
+ * Legend: N = images, H x W = input size, C = input channels, F = output
+ * channels (filters), k = kernel side, P = padding. Output size is
+ * Ho = H + 2P - k + 1, Wo = W + 2P - k + 1.
+ *
+ * Layouts: x is N x H x W x C (channels last), y is N x Ho x Wo x F. The
+ * weight is k x k x C x F row-major ("HWIO": PyTorch's OIHW transposed so
+ * that it is a (k*k*C) x F matrix) and the F biases follow it directly, so
+ * the parameters form one (k*k*C + 1) x F matrix. The im2col matrix `col` has
+ * one row per output pixel, N*Ho*Wo rows of k*k*C + 1 columns: the taps
+ * ordered (ky, kx, c), then a constant 1 that carries the bias. Then
+ * y = col [W; b] is a single GEMM whose result is already NHWC, and the
+ * weight-gradient GEMM yields the bias gradient too. (This layout measured
+ * faster than F x (k*k*C) for all three GEMMs.)
+ *
+ * The layer borrows its parameter and gradient storage and its col buffer. */
+#ifndef DSML_NN_CONV2D_H
+#define DSML_NN_CONV2D_H
+
+#include <stddef.h>
+
+#include "core/rng.h"
+
+typedef struct {
+    int cin, cout;     /* C, F */
+    int k, pad;        /* kernel side, zero padding on every border */
+    float *w, *b;      /* borrowed: k*k*C*F then F floats */
+    float *dw, *db;    /* borrowed: same shapes, accumulated by backward */
+} dsml_conv2d;
+
+/* Floats of parameters (and of gradients): F*k*k*C + F. */
+size_t dsml_conv2d_param_count(int cin, int cout, int k);
+
+/* Floats the col buffer needs for n images of h x w: N*Ho*Wo*(k*k*C + 1). */
+size_t dsml_conv2d_col_size(const dsml_conv2d *l, int n, int h, int w);
+
+/* Points the layer at params / grads (owned by the caller) and draws W then b
+ * from U(-1/sqrt(C*k*k), 1/sqrt(C*k*k)), PyTorch's default init. */
+void dsml_conv2d_init(dsml_conv2d *l, int cin, int cout, int k, int pad, float *params, float *grads,
+                      dsml_rng *rng);
+
+/* y = conv(x) + b. col (dsml_conv2d_col_size floats) receives im2col(x) and
+ * must be kept unchanged for backward. */
+void dsml_conv2d_forward(const dsml_conv2d *l, float *y, float *col, const float *x, int n, int h, int w);
+
+/* [dW; db] += col^T dy (db: sums of dy over N, Ho, Wo). If dx is not NULL,
+ * col's tap columns are then overwritten with dy W^T and folded back (col2im)
+ * into dx (overwritten, N x H x W x C). col must hold im2col(x) from the
+ * forward pass. */
+void dsml_conv2d_backward(dsml_conv2d *l, float *dx, const float *dy, float *col, int n, int h, int w);
+
+/* The reference: direct convolution with plain loops (for tests). */
+void dsml_conv2d_forward_naive(const dsml_conv2d *l, float *y, const float *x, int n, int h, int w);
+
+/* The layer owns nothing; clears the borrowed pointers. */
+void dsml_conv2d_free(dsml_conv2d *l);
+
+#endif
