@@ -3,14 +3,39 @@
 #include "core/gemm.h"
 
 #include <blis.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 static int gemm_threads = 1;
+static pthread_once_t kernels_once = PTHREAD_ONCE_INIT;
+
+/* BLIS 0.9 does not recognise AMD processors newer than Zen 3 and falls back
+ * to its generic kernels, 4-5x slower. Such processors run BLIS's Skylake-X
+ * (AVX-512) kernels well, so dsml asks for them, unless the user chose
+ * kernels with BLIS_ARCH_TYPE. Must run before the first BLIS call, which
+ * reads the variable once. */
+static void select_kernels(void)
+{
+    if (getenv("BLIS_ARCH_TYPE")) return;
+    __builtin_cpu_init();
+    if (__builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
+        char value[16];
+        snprintf(value, sizeof value, "%d", (int)BLIS_ARCH_SKX);
+        setenv("BLIS_ARCH_TYPE", value, 0);
+    }
+    bli_init();
+}
+
+static void ensure_kernels(void) { pthread_once(&kernels_once, select_kernels); }
 
 void dsml_set_threads(int threads)
 {
+    ensure_kernels();
     gemm_threads = threads < 1 ? 1 : threads;
 #ifdef _OPENMP
     omp_set_num_threads(gemm_threads);
@@ -22,7 +47,10 @@ int dsml_get_threads(void) { return gemm_threads; }
 const char *dsml_blas_version(void)
 {
     static char version[64];
-    if (!version[0]) snprintf(version, sizeof version, "BLIS %s", bli_info_get_version_str());
+    ensure_kernels();
+    if (!version[0])
+        snprintf(version, sizeof version, "BLIS %s (%s kernels)", bli_info_get_version_str(),
+                 bli_arch_string(bli_arch_query_id()));
     return version;
 }
 
@@ -36,6 +64,7 @@ void dsml_gemm(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int
             for (int j = 0; j < n; j++) c[(long)i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[(long)i * ldc + j];
         return;
     }
+    ensure_kernels();
     rntm_t rntm = BLIS_RNTM_INITIALIZER;
     bli_rntm_set_num_threads(gemm_threads, &rntm);
     /* Row-major storage: row stride = leading dimension, column stride = 1. */
