@@ -1,0 +1,103 @@
+/* dsml fetch NAME [--data DIR] [--url URL] [--quiet]: downloads and verifies
+ * the files of a dataset's manifest (datasets/NAME.manifest) into
+ * DIR/downloads/ (see docs/fetch.md). */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "data/fetch.h"
+#include "data/manifest.h"
+
+static void fetch_usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: dsml fetch NAME [--data DIR] [--url URL] [--quiet]\n"
+            "\n"
+            "Downloads the files listed in datasets/NAME.manifest into DIR/downloads/,\n"
+            "resuming partial downloads, and checks their size and checksums. A file\n"
+            "already in DIR/downloads/ or DIR/ that verifies is not downloaded again.\n"
+            "\n"
+            "  --data DIR   data root (default $DSML_DATA, else datasets)\n"
+            "  --url URL    download from URL instead of the manifest's URLs; a URL\n"
+            "               ending in '/' gets each file name appended\n"
+            "  --quiet      no progress output\n"
+            "\n"
+            "Manifests are read from $DSML_MANIFESTS, else from the datasets/ folder\n"
+            "next to the program's bin/ folder.\n");
+}
+
+/* datasets/NAME.manifest: $DSML_MANIFESTS, else <exe dir>/../datasets. */
+static int manifest_path(const char *name, char *out, size_t size)
+{
+    const char *env = getenv("DSML_MANIFESTS");
+    if (env && env[0]) return snprintf(out, size, "%s/%s.manifest", env, name) < (int)size ? 0 : -1;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return snprintf(out, size, "datasets/%s.manifest", name) < (int)size ? 0 : -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    return snprintf(out, size, "%s/../datasets/%s.manifest", exe, name) < (int)size ? 0 : -1;
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+    const char *name = NULL, *data = NULL, *url = NULL;
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fetch_usage(stdout); return 0; }
+        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
+        if (!strcmp(a, "--data") || !strcmp(a, "--url")) {
+            if (i + 1 >= argc) { fprintf(stderr, "dsml fetch: %s needs a value\n", a); return 2; }
+            if (!strcmp(a, "--data")) data = argv[++i];
+            else url = argv[++i];
+            continue;
+        }
+        if (a[0] == '-') {
+            fprintf(stderr, "dsml fetch: unknown option '%s'\n", a);
+            fetch_usage(stderr);
+            return 2;
+        }
+        if (name) { fprintf(stderr, "dsml fetch: one dataset name expected, got '%s' and '%s'\n", name, a); return 2; }
+        name = a;
+    }
+    if (!name) { fetch_usage(stderr); return 2; }
+    if (strchr(name, '/') || name[0] == '.') {
+        fprintf(stderr, "dsml fetch: '%s' is not a dataset name\n", name);
+        return 2;
+    }
+    if (!data) data = getenv("DSML_DATA") && getenv("DSML_DATA")[0] ? getenv("DSML_DATA") : "datasets";
+
+    char path[PATH_MAX + 64];
+    if (manifest_path(name, path, sizeof path)) { fprintf(stderr, "dsml fetch: manifest path too long\n"); return 2; }
+    dsml_manifest m;
+    if (dsml_manifest_load(&m, path)) {
+        fprintf(stderr, "dsml fetch: %s\n", dsml_last_error());
+        if (access(path, F_OK) != 0)
+            fprintf(stderr, "dsml fetch: no manifest for '%s' (set DSML_MANIFESTS to the folder of *.manifest)\n",
+                    name);
+        return 1;
+    }
+    dsml_fetch_options o;
+    dsml_fetch_options_default(&o, data);
+    o.url = url;
+    o.progress = quiet ? NULL : stderr;
+    if (url && m.n_files > 1 && (!url[0] || url[strlen(url) - 1] != '/')) {
+        fprintf(stderr, "dsml fetch: %s has %d files: give a --url ending in '/'\n", name, m.n_files);
+        return 2;
+    }
+    for (int i = 0; i < m.n_files; i++) {
+        dsml_fetch_result r;
+        if (dsml_fetch_file(&m.files[i], &o, &r)) {
+            fprintf(stderr, "dsml fetch: %s\n", dsml_last_error());
+            return 1;
+        }
+        printf("%s  %s\n", r.sha256, r.path);
+    }
+    return 0;
+}
