@@ -22,7 +22,7 @@ else
 Q := @
 endif
 
-LIB_SRC   := $(sort $(wildcard src/core/*.c src/nn/*.c src/metric/*.c src/data/*.c src/eval/*.c src/report/*.c))
+LIB_SRC   := $(sort $(wildcard src/core/*.c src/nn/*.c src/metric/*.c src/data/*.c src/eval/*.c src/report/*.c src/run/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_HELP := $(sort $(wildcard tests/support/*.c))
@@ -63,6 +63,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HELP_OBJ) $(LIB)
 # The version is baked into one object, rebuilt on every build so it stays true.
 $(BUILD)/src/core/version.o: CFLAGS += -DDSML_GIT_VERSION=\"$(GIT_VERSION)\"
 $(BUILD)/src/core/version.o: FORCE
+.PHONY: FORCE
 FORCE:
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -72,6 +73,17 @@ deps:
 
 bench-deps: deps
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BENCH_PACKAGES)
+
+BENCH_BIN := $(BUILD)/bench/bench_dsml
+$(BENCH_BIN): $(BUILD)/bench/bench_dsml.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Benchmarks are never part of `make check` and never fail on a timing.
+bench: $(BENCH_BIN)
+	bench/run.sh
+bench-smoke: $(BENCH_BIN)
+	SMOKE=1 bench/run.sh
 
 # Each test program runs in fork mode; a failing one fails the target after all ran.
 check: $(DSML) $(TEST_BIN)
@@ -86,4 +98,30 @@ sanitize:
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(HELP_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/bench/bench_dsml.d $(TEST_BIN:=.d) $(HELP_OBJ:.o=.d)
+
+# ---------------------------------------------------------------------------
+# The main job on the embedded default: every loss x distance of the paper on
+# Fashion-MNIST (DML protocol), one directory per run. A run's metrics.json is
+# written last and atomically, so make's own rule "target exists => done"
+# makes the sweep resumable: a killed run leaves no metrics.json and runs
+# again, a finished one never does. `make -j2 reproduce` runs two at once.
+LOSSES    ?= contrastive triplet lifted npair
+DISTANCES ?= euclidean snr
+DIMS      ?= 32
+SEEDS     ?= 1
+EPOCHS    ?= 10
+THREADS   ?= 2
+DATASET   ?= fashion-mnist
+RUNS := $(foreach l,$(LOSSES),$(foreach d,$(DISTANCES),$(foreach m,$(DIMS),$(foreach s,$(SEEDS),\
+          results/$(DATASET)/$(l)-$(d)-d$(m)-s$(s)/metrics.json))))
+run_word = $(word $(1),$(subst -, ,$(2)))
+
+.PHONY: reproduce
+reproduce: $(RUNS)
+	@bin/dsml summary results/$(DATASET)
+
+results/$(DATASET)/%/metrics.json: | $(DSML)
+	$(DSML) train --dataset $(DATASET) --loss $(call run_word,1,$*) --distance $(call run_word,2,$*) \
+	    --dim $(patsubst d%,%,$(call run_word,3,$*)) --seed $(patsubst s%,%,$(call run_word,4,$*)) \
+	    --epochs $(EPOCHS) --threads $(THREADS) --out $(dir $@)

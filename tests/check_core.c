@@ -13,6 +13,7 @@
 #include "core/gemm.h"
 #include "core/atomic_file.h"
 #include "core/json.h"
+#include "core/json_parse.h"
 #include "support/testdir.h"
 
 START_TEST(test_error_message_and_context)
@@ -173,6 +174,56 @@ START_TEST(test_json_writer)
 }
 END_TEST
 
+START_TEST(test_json_reader_round_trip_and_errors)
+{
+    const char *text = "{\"a\": {\"b\": [1, 2.5e3, -0.25], \"s\": \"x\\\"y\\n\", \"t\": true, \"n\": null},"
+                       " \"recall@1\": 0.875}";
+    dsml_json_doc doc;
+    ck_assert_int_eq(dsml_json_parse(&doc, "t.json", text, strlen(text)), DSML_OK);
+    const dsml_jv *b = dsml_jv_get(doc.root, "a.b");
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(b->type, DSML_JV_ARRAY);
+    ck_assert_int_eq(b->count, 3);
+    ck_assert_double_eq(b->child->next->number, 2500.0);
+    ck_assert_double_eq(b->child->next->next->number, -0.25);
+    ck_assert_str_eq(dsml_jv_string(doc.root, "a.s", ""), "x\"y\n");
+    ck_assert_double_eq(dsml_jv_number(doc.root, "a.t", -1), 1.0);
+    ck_assert_double_eq(dsml_jv_number(doc.root, "recall@1", -1), 0.875);
+    ck_assert_double_eq(dsml_jv_number(doc.root, "a.missing", -7), -7.0);
+    ck_assert_ptr_null(dsml_jv_get(doc.root, "a.b.c"));
+    dsml_json_doc_free(&doc);
+
+    static const struct { const char *text, *message; } bad[] = {
+        {"{\"a\": }", "t.json: byte 6: expected a value"},
+        {"{\"a\": 1", "t.json: byte 7: expected ',' or '}'"},
+        {"[1, 2] x", "t.json: byte 7: trailing characters"},
+        {"{\"a\": \"open", "unterminated string"},
+        {"", "unexpected end of document"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(dsml_json_parse(&doc, "t.json", bad[i].text, strlen(bad[i].text)), DSML_ERR_FORMAT);
+        ck_assert_msg(strstr(dsml_last_error(), bad[i].message), "%s -> %s", bad[i].text, dsml_last_error());
+    }
+
+    /* what the writer writes, the reader reads back exactly */
+    char *out = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&out, &size);
+    dsml_json j;
+    dsml_json_init(&j, fp);
+    dsml_json_object_begin(&j);
+    dsml_json_kv_double(&j, "x", 0.1);
+    dsml_json_kv_double(&j, "y", 1.0 / 3.0);
+    dsml_json_object_end(&j);
+    fclose(fp);
+    ck_assert_int_eq(dsml_json_parse(&doc, "mem", out, size), DSML_OK);
+    ck_assert(dsml_jv_number(doc.root, "x", 0) == 0.1);
+    ck_assert(dsml_jv_number(doc.root, "y", 0) == 1.0 / 3.0);
+    dsml_json_doc_free(&doc);
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -183,6 +234,7 @@ int main(void)
     tcase_add_test(tc, test_gemm_matches_naive_all_layouts);
     tcase_add_test(tc, test_atomic_write_replaces_whole_file);
     tcase_add_test(tc, test_json_writer);
+    tcase_add_test(tc, test_json_reader_round_trip_and_errors);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -3,5 +3,9 @@
 #define DSML_CLI_COMMANDS_H
 
 int cmd_version(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_loss(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 
 #endif

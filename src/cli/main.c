@@ -10,6 +10,10 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"train", cmd_train, "train an embedding network, evaluate it, write metrics.json"},
+    {"loss", cmd_loss, "the loss and gradient of one batch read from text files"},
+    {"fetch", cmd_fetch, "download and verify a dataset's files (datasets/NAME.manifest)"},
+    {"summary", cmd_summary, "one row per finished run: a table and summary.csv"},
     {"version", cmd_version, "print the program and library versions"},
 };
 

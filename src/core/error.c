@@ -36,8 +36,11 @@ int dsml_fail_context(int code, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(last_message, sizeof last_message, fmt, ap);
     va_end(ap);
-    if (n >= 0 && (size_t)n < sizeof last_message && previous[0])
-        snprintf(last_message + n, sizeof last_message - (size_t)n, ": %s", previous);
+    /* Append ": <previous>", cut to fit. */
+    size_t used = n < 0 ? 0 : (size_t)n;
+    for (const char *p = ": "; previous[0] && *p && used + 1 < sizeof last_message; p++) last_message[used++] = *p;
+    for (const char *p = previous; previous[0] && *p && used + 1 < sizeof last_message; p++) last_message[used++] = *p;
+    if (used < sizeof last_message) last_message[used] = '\0';
     return code;
 }
 

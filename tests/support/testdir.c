@@ -1,5 +1,4 @@
 /* Temporary directories for tests; see testdir.h. */
-#define _GNU_SOURCE
 #include "testdir.h"
 
 #include <stdio.h>

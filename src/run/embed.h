@@ -1,0 +1,15 @@
+/* Embedding a list of images with a trained model, in inference mode. */
+#ifndef DSML_RUN_EMBED_H
+#define DSML_RUN_EMBED_H
+
+#include "data/dataset.h"
+#include "nn/model.h"
+#include "run/batch.h"
+
+/* Embeds images `indices` (n) into out (n x dim), `batch` at a time, using xbuf
+ * (batch x C*H*W floats, borrowed) as the input buffer. Fails with
+ * DSML_ERR_NUMERIC if an embedding is not finite. */
+int dsml_embed(dsml_model *model, int dim, const dsml_dataset *ds, const dsml_input_norm *norm,
+               const int *indices, int n, int batch, float *xbuf, float *out);
+
+#endif

@@ -1,0 +1,322 @@
+/* One training run end to end; see train.h. */
+#include "run/train.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "core/gemm.h"
+#include "core/progress.h"
+#include "core/rng.h"
+#include "core/timer.h"
+#include "data/dataset.h"
+#include "data/sampler.h"
+#include "data/split.h"
+#include "eval/cluster.h"
+#include "eval/retrieval.h"
+#include "nn/sgd.h"
+#include "run/batch.h"
+#include "run/embed.h"
+#include "run/record.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Independent random streams derived from the run's seed. */
+enum { STREAM_SPLIT = 1, STREAM_INIT, STREAM_SAMPLER, STREAM_DROPOUT, STREAM_KMEANS };
+
+void dsml_train_config_default(dsml_train_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->dataset, sizeof cfg->dataset, "fashion-mnist");
+    snprintf(cfg->data_root, sizeof cfg->data_root, "datasets");
+    cfg->queries_per_class = 100;
+    cfg->train_per_class = 500;
+    cfg->model = DSML_MODEL_CONVNET;
+    cfg->dim = 32;
+    cfg->hidden[0] = 256;
+    cfg->n_hidden = 1;
+    cfg->loss = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_EUCLIDEAN);
+    cfg->epochs = 10;
+    cfg->classes_per_batch = 10;
+    cfg->images_per_class = 10;
+    cfg->lr = 0.01f;
+    cfg->momentum = 0.9f;
+    cfg->weight_decay = 5e-4f;
+    cfg->seed = 1;
+    cfg->threads = 2;
+    cfg->map_at = 0;
+    cfg->f1_at = 5000;
+    snprintf(cfg->out_dir, sizeof cfg->out_dir, "results/run");
+    cfg->write_embeddings = 1;
+}
+
+/* Everything a run allocates, released in one place. */
+typedef struct {
+    dsml_dataset ds;
+    int have_ds;
+    dsml_split split;
+    int have_split;
+    dsml_model *model;
+    dsml_loss_ws *loss_ws;
+    dsml_sampler sampler;
+    int have_sampler;
+    dsml_sgd sgd;
+    int have_sgd;
+    int *batch_indices, *batch_labels;
+    float *xbuf, *dh;
+    float *query_emb, *db_emb;
+    int *query_labels, *db_labels;
+    int *clusters;
+} run_state;
+
+static void run_state_free(run_state *s)
+{
+    free(s->batch_indices);
+    free(s->batch_labels);
+    free(s->xbuf);
+    free(s->dh);
+    free(s->query_emb);
+    free(s->db_emb);
+    free(s->query_labels);
+    free(s->db_labels);
+    free(s->clusters);
+    if (s->have_sgd) dsml_sgd_free(&s->sgd);
+    if (s->have_sampler) dsml_sampler_free(&s->sampler);
+    if (s->loss_ws) dsml_loss_ws_free(s->loss_ws);
+    if (s->model) dsml_model_free(s->model);
+    if (s->have_split) dsml_split_free(&s->split);
+    if (s->have_ds) dsml_dataset_free(&s->ds);
+}
+
+static int check_config(const dsml_train_config *cfg)
+{
+    if (cfg->dim < 1 || cfg->dim > 4096) return dsml_fail(DSML_ERR_ARG, "--dim %d: expected 1..4096", cfg->dim);
+    if (cfg->epochs < 0 || cfg->epochs > DSML_MAX_EPOCHS)
+        return dsml_fail(DSML_ERR_ARG, "--epochs %d: expected 0..%d", cfg->epochs, DSML_MAX_EPOCHS);
+    if (cfg->classes_per_batch < 2)
+        return dsml_fail(DSML_ERR_ARG, "--classes-per-batch %d: expected at least 2", cfg->classes_per_batch);
+    if (cfg->images_per_class < 2)
+        return dsml_fail(DSML_ERR_ARG, "--images-per-class %d: expected at least 2", cfg->images_per_class);
+    if (cfg->loss.loss == DSML_LOSS_NPAIR && cfg->images_per_class != 2)
+        return dsml_fail(DSML_ERR_ARG, "npair: batches are pairs, --images-per-class must be 2 (got %d)",
+                         cfg->images_per_class);
+    if (!(cfg->lr > 0) || !isfinite(cfg->lr)) return dsml_fail(DSML_ERR_ARG, "--lr %g: expected > 0", cfg->lr);
+    if (!(cfg->momentum >= 0 && cfg->momentum < 1))
+        return dsml_fail(DSML_ERR_ARG, "--momentum %g: expected in [0, 1)", cfg->momentum);
+    if (!(cfg->weight_decay >= 0) || !isfinite(cfg->weight_decay))
+        return dsml_fail(DSML_ERR_ARG, "--wd %g: expected >= 0", cfg->weight_decay);
+    if (cfg->threads < 1 || cfg->threads > 256)
+        return dsml_fail(DSML_ERR_ARG, "--threads %d: expected 1..256", cfg->threads);
+    if (cfg->f1_at < 1) return dsml_fail(DSML_ERR_ARG, "--f1-at %d: expected >= 1", cfg->f1_at);
+    if (cfg->map_at < 0) return dsml_fail(DSML_ERR_ARG, "--map-at %d: expected >= 0", cfg->map_at);
+    return DSML_OK;
+}
+
+static void *alloc_array(size_t count, size_t size, int *rc)
+{
+    void *p = count ? calloc(count, size) : NULL;
+    if (count && !p && *rc == DSML_OK) *rc = dsml_fail(DSML_ERR_NOMEM, "cannot allocate %zu bytes", count * size);
+    return p;
+}
+
+static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
+                        dsml_run_record *rec)
+{
+    int batch = cfg->classes_per_batch * cfg->images_per_class;
+    int batches = dsml_sampler_batches_per_epoch(&s->sampler);
+    size_t n_params;
+    float *params = dsml_model_params(s->model, &n_params);
+    float *grads = dsml_model_grads(s->model, &n_params);
+    dsml_rng dropout_rng;
+    dsml_rng_seed_stream(&dropout_rng, cfg->seed, STREAM_DROPOUT);
+
+    dsml_progress progress;
+    dsml_progress_begin(&progress, cfg->log, "train", "img", (double)cfg->epochs * batches * batch);
+    double start = dsml_now();
+    long images = 0;
+    for (int epoch = 0; epoch < cfg->epochs; epoch++) {
+        double epoch_start = dsml_now(), loss_sum = 0;
+        for (int b = 0; b < batches; b++) {
+            dsml_sampler_next(&s->sampler, s->batch_indices, s->batch_labels);
+            dsml_batch_fill(&s->ds, norm, s->batch_indices, batch, s->xbuf);
+            const float *h;
+            int rc = dsml_model_forward(s->model, s->xbuf, batch, 1, &dropout_rng, &h);
+            if (rc) return rc;
+            double loss;
+            rc = dsml_loss_compute(&cfg->loss, h, s->batch_labels, batch, cfg->dim, s->dh, s->loss_ws, &loss);
+            if (rc)
+                return dsml_fail_context(rc, "epoch %d, batch %d (try a smaller --lr)", epoch + 1, b + 1);
+            dsml_model_zero_grad(s->model);
+            rc = dsml_model_backward(s->model, s->dh, batch);
+            if (rc) return rc;
+            dsml_sgd_step(&s->sgd, params, grads);
+            loss_sum += loss;
+            images += batch;
+            char extra[96];
+            snprintf(extra, sizeof extra, "epoch %d/%d, loss %.4f", epoch + 1, cfg->epochs, loss_sum / (b + 1));
+            dsml_progress_update(&progress, (double)images, extra);
+        }
+        rec->epoch_loss[epoch] = batches ? loss_sum / batches : 0;
+        rec->epoch_seconds[epoch] = dsml_now() - epoch_start;
+        rec->epochs_done = epoch + 1;
+        /* A diverged model is an error, not a result: parameters are checked once per epoch. */
+        for (size_t i = 0; i < n_params; i++)
+            if (!isfinite(params[i]))
+                return dsml_fail(DSML_ERR_NUMERIC, "epoch %d: parameter %zu is not finite (try a smaller --lr)",
+                                 epoch + 1, i);
+        if (cfg->log && !progress.tty)
+            fprintf(cfg->log, "epoch %d/%d: loss %.6f, %.1f s\n", epoch + 1, cfg->epochs,
+                    rec->epoch_loss[epoch], rec->epoch_seconds[epoch]);
+    }
+    char extra[64];
+    snprintf(extra, sizeof extra, "final loss %.4f", rec->epochs_done ? rec->epoch_loss[rec->epochs_done - 1] : 0.0);
+    dsml_progress_end(&progress, (double)images, extra);
+    rec->train_s = dsml_now() - start;
+    rec->images_trained = images;
+    rec->train_images_per_second = rec->train_s > 0 ? images / rec->train_s : 0;
+    return DSML_OK;
+}
+
+static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
+                    dsml_run_record *rec)
+{
+    const int *q_idx = rec->eval_on_validation ? s->split.validation : s->split.query;
+    int nq = rec->eval_on_validation ? s->split.n_validation : s->split.n_query;
+    const int *db_idx = rec->eval_on_validation ? s->split.train : s->split.database;
+    int ndb = rec->eval_on_validation ? s->split.n_train : s->split.n_database;
+    int d = cfg->dim;
+    int batch = cfg->classes_per_batch * cfg->images_per_class;
+    int rc = DSML_OK;
+    s->query_emb = alloc_array((size_t)nq * d, sizeof(float), &rc);
+    s->db_emb = alloc_array((size_t)ndb * d, sizeof(float), &rc);
+    s->query_labels = alloc_array((size_t)nq, sizeof(int), &rc);
+    s->db_labels = alloc_array((size_t)ndb, sizeof(int), &rc);
+    s->clusters = alloc_array((size_t)nq, sizeof(int), &rc);
+    if (rc) return rc;
+    for (int i = 0; i < nq; i++) s->query_labels[i] = s->ds.labels[q_idx[i]];
+    for (int i = 0; i < ndb; i++) s->db_labels[i] = s->ds.labels[db_idx[i]];
+    rec->n_eval_queries = nq;
+    rec->n_eval_database = ndb;
+
+    double t0 = dsml_now();
+    rc = dsml_embed(s->model, d, &s->ds, norm, q_idx, nq, batch, s->xbuf, s->query_emb);
+    if (!rc) rc = dsml_embed(s->model, d, &s->ds, norm, db_idx, ndb, batch, s->xbuf, s->db_emb);
+    if (rc) return rc;
+    double t1 = dsml_now();
+    rec->embed_s = t1 - t0;
+
+    dsml_retrieval_config rcfg;
+    dsml_retrieval_config_default(&rcfg);
+    rcfg.map_at = cfg->map_at;
+    rcfg.f1_at = cfg->f1_at;
+    rc = dsml_eval_euclidean(s->query_emb, s->query_labels, nq, s->db_emb, s->db_labels, ndb, d, &rcfg,
+                             &rec->euclidean);
+    if (!rc)
+        rc = dsml_eval_hamming(s->query_emb, s->query_labels, nq, s->db_emb, s->db_labels, ndb, d, &rcfg,
+                               &rec->hamming);
+    if (!rc) {
+        dsml_rng kmeans_rng;
+        dsml_rng_seed_stream(&kmeans_rng, cfg->seed, STREAM_KMEANS);
+        rc = dsml_kmeans(s->query_emb, nq, d, s->ds.n_classes, dsml_rng_next(&kmeans_rng), 100, s->clusters);
+    }
+    if (rc) return rc;
+    rec->nmi = dsml_nmi(s->query_labels, s->clusters, nq);
+    rec->pairwise_f1 = dsml_pairwise_f1(s->query_labels, s->clusters, nq);
+    rec->eval_s = dsml_now() - t1;
+
+    if (cfg->write_embeddings) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/embeddings.bin", cfg->out_dir);
+        rc = dsml_record_write_embeddings(path, d, s->query_emb, s->query_labels, q_idx, nq, s->db_emb,
+                                          s->db_labels, db_idx, ndb);
+    }
+    return rc;
+}
+
+static int run(const dsml_train_config *cfg, run_state *s, dsml_run_record *rec)
+{
+    double start = dsml_now();
+    int rc = check_config(cfg);
+    if (rc) return rc;
+    dsml_set_threads(cfg->threads);
+    rc = dsml_mkdirs(cfg->out_dir);
+    if (rc) return rc;
+
+    rc = dsml_data_open(&s->ds, cfg->dataset, cfg->data_root, cfg->from[0] ? cfg->from : NULL, cfg->log);
+    if (rc) return rc;
+    s->have_ds = 1;
+    dsml_rng split_rng;
+    dsml_rng_seed_stream(&split_rng, cfg->seed, STREAM_SPLIT);
+    rc = dsml_split_dml(&s->split, s->ds.labels, s->ds.n, s->ds.n_classes, cfg->queries_per_class,
+                        cfg->train_per_class, cfg->validation_per_class, dsml_rng_next(&split_rng));
+    if (rc) return rc;
+    s->have_split = 1;
+    rec->eval_on_validation = cfg->validation_per_class > 0;
+    rec->load_s = dsml_now() - start;
+
+    int batch = cfg->classes_per_batch * cfg->images_per_class;
+    dsml_model_config mc = {
+        .kind = cfg->model, .channels = s->ds.channels, .height = s->ds.height, .width = s->ds.width,
+        .dim = cfg->dim, .n_hidden = cfg->n_hidden, .max_batch = batch, .dropout = cfg->dropout,
+    };
+    memcpy(mc.hidden, cfg->hidden, sizeof mc.hidden);
+    dsml_rng init_rng;
+    dsml_rng_seed_stream(&init_rng, cfg->seed, STREAM_INIT);
+    rc = dsml_model_create(&s->model, &mc, &init_rng);
+    if (rc) return rc;
+    dsml_model_describe(s->model, rec->model_description, sizeof rec->model_description);
+    if (cfg->log) fprintf(cfg->log, "model: %s\n", rec->model_description);
+
+    rc = dsml_loss_ws_create(&s->loss_ws, batch, cfg->dim);
+    if (rc) return rc;
+    dsml_rng sampler_rng;
+    dsml_rng_seed_stream(&sampler_rng, cfg->seed, STREAM_SAMPLER);
+    rc = dsml_sampler_init(&s->sampler, s->ds.labels, s->split.train, s->split.n_train, s->ds.n_classes,
+                           cfg->classes_per_batch, cfg->images_per_class, dsml_rng_next(&sampler_rng));
+    if (rc) return rc;
+    s->have_sampler = 1;
+    size_t n_params;
+    dsml_model_params(s->model, &n_params);
+    rc = dsml_sgd_init(&s->sgd, n_params, cfg->lr, cfg->momentum, cfg->weight_decay);
+    if (rc) return rc;
+    s->have_sgd = 1;
+
+    long row = (long)s->ds.channels * s->ds.height * s->ds.width;
+    s->batch_indices = alloc_array((size_t)batch, sizeof(int), &rc);
+    s->batch_labels = alloc_array((size_t)batch, sizeof(int), &rc);
+    s->xbuf = alloc_array((size_t)batch * row, sizeof(float), &rc);
+    s->dh = alloc_array((size_t)batch * cfg->dim, sizeof(float), &rc);
+    if (rc) return rc;
+
+    dsml_input_norm norm;
+    rc = dsml_input_norm_fit(&norm, &s->ds, s->split.train, s->split.n_train);
+    if (rc) return rc;
+
+    if (cfg->log)
+        fprintf(cfg->log, "train: %s, %s/%s, dim %d, %d epochs of %d batches of %d, %d threads\n", s->ds.name,
+                dsml_loss_name(cfg->loss.loss), dsml_distance_name(cfg->loss.distance), cfg->dim, cfg->epochs,
+                dsml_sampler_batches_per_epoch(&s->sampler), batch, cfg->threads);
+    rc = train_epochs(cfg, s, &norm, rec);
+    if (rc) return rc;
+    rc = evaluate(cfg, s, &norm, rec);
+    if (rc) return rc;
+    rec->total_s = dsml_now() - start;
+
+    char path[1200];
+    snprintf(path, sizeof path, "%s/metrics.json", cfg->out_dir);
+    return dsml_record_write_metrics(rec, path);
+}
+
+int dsml_train_run(const dsml_train_config *cfg)
+{
+    run_state state;
+    memset(&state, 0, sizeof state);
+    dsml_run_record *rec = calloc(1, sizeof *rec);
+    if (!rec) return dsml_fail(DSML_ERR_NOMEM, "cannot allocate the run record");
+    rec->cfg = cfg;
+    rec->ds = &state.ds;
+    rec->split = &state.split;
+    int rc = run(cfg, &state, rec);
+    run_state_free(&state);
+    free(rec);
+    return rc;
+}
