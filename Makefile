@@ -113,15 +113,20 @@ SEEDS     ?= 1
 EPOCHS    ?= 10
 THREADS   ?= 2
 DATASET   ?= fashion-mnist
+FROM      ?=
 RUNS := $(foreach l,$(LOSSES),$(foreach d,$(DISTANCES),$(foreach m,$(DIMS),$(foreach s,$(SEEDS),\
           results/$(DATASET)/$(l)-$(d)-d$(m)-s$(s)/metrics.json))))
 run_word = $(word $(1),$(subst -, ,$(2)))
 
-.PHONY: reproduce
-reproduce: $(RUNS)
-	@bin/dsml summary results/$(DATASET)
+.PHONY: reproduce reproduce-runs
+# -k: a run that fails (e.g. diverges) is reported and the others still run;
+# the summary lists it as unfinished, and the target fails at the end.
+reproduce: | $(DSML)
+	@status=0; $(MAKE) -k reproduce-runs || status=$$?; \
+	 $(DSML) summary results/$(DATASET); exit $$status
+reproduce-runs: $(RUNS)
 
 results/$(DATASET)/%/metrics.json: | $(DSML)
 	$(DSML) train --dataset $(DATASET) --loss $(call run_word,1,$*) --distance $(call run_word,2,$*) \
 	    --dim $(patsubst d%,%,$(call run_word,3,$*)) --seed $(patsubst s%,%,$(call run_word,4,$*)) \
-	    --epochs $(EPOCHS) --threads $(THREADS) --out $(dir $@)
+	    --epochs $(EPOCHS) --threads $(THREADS) $(if $(FROM),--from $(FROM)) --out $(dir $@)

@@ -37,7 +37,7 @@ int cmd_summary(int argc, char **argv)
         csv = default_csv;
     }
     int runs = 0;
-    int rc = dsml_summary_build(dir, csv, stdout, &runs);
+    int rc = dsml_summary_build(dir, csv, stdout, stderr, &runs);
     if (rc) {
         fprintf(stderr, "dsml summary: %s\n", dsml_last_error());
         return 1;

@@ -50,7 +50,7 @@ static const column columns[] = {
 #define N_COLUMNS ((int)(sizeof columns / sizeof columns[0]))
 
 typedef struct {
-    char name[600];
+    char name[700];
     dsml_json_doc doc;
 } run_row;
 
@@ -87,22 +87,39 @@ static int compare_names(const void *a, const void *b)
     return strcmp(((const run_row *)a)->name, ((const run_row *)b)->name);
 }
 
-/* dir/<run>/metrics.json, and dir/<x>/<run>/metrics.json when depth allows. */
-static int scan(row_list *list, const char *dir, const char *prefix, int depth)
+static int has_subdirectory(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int found = 0;
+    for (struct dirent *e; d && !found && (e = readdir(d));) {
+        if (e->d_name[0] == '.') continue;
+        char sub[4400];
+        struct stat st;
+        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+        found = stat(sub, &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (d) closedir(d);
+    return found;
+}
+
+/* dir/<run>/metrics.json, and dir/<x>/<run>/metrics.json when depth allows.
+ * A leaf directory without metrics.json is an unfinished run, named on `notes`. */
+static int scan(row_list *list, const char *dir, const char *prefix, int depth, FILE *notes)
 {
     DIR *d = opendir(dir);
     if (!d) return dsml_fail(DSML_ERR_IO, "%s: cannot open directory: %s", dir, strerror(errno));
     int rc = DSML_OK;
     for (struct dirent *e; !rc && (e = readdir(d));) {
         if (e->d_name[0] == '.') continue;
-        char sub[4096], metrics[4200], name[512];
+        char sub[4096], metrics[4200], name[600];
         snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
         snprintf(metrics, sizeof metrics, "%s/metrics.json", sub);
         snprintf(name, sizeof name, "%s%s%s", prefix, prefix[0] ? "/" : "", e->d_name);
+        struct stat st;
         if (is_file(metrics)) rc = add_run(list, name, metrics);
-        else if (depth > 1) {
-            struct stat st;
-            if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) rc = scan(list, sub, name, depth - 1);
+        else if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (depth > 1 && has_subdirectory(sub)) rc = scan(list, sub, name, depth - 1, notes);
+            else if (notes) fprintf(notes, "unfinished run (no metrics.json): %s\n", name);
         }
     }
     closedir(d);
@@ -117,10 +134,10 @@ static void format_cell(const run_row *row, const column *c, char *buf, size_t s
     else snprintf(buf, size, "%.6g", v->number);
 }
 
-int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, int *runs)
+int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, FILE *notes, int *runs)
 {
     row_list list = {0};
-    int rc = scan(&list, dir, "", 2);
+    int rc = scan(&list, dir, "", 2, notes);
     if (!rc) qsort(list.rows, (size_t)list.n, sizeof *list.rows, compare_names);
     char cell[256];
     if (!rc && csv_path) {

@@ -33,6 +33,7 @@ static void write_retrieval(dsml_json *j, const char *key, const dsml_retrieval_
     dsml_json_kv_double(j, name, r->recall_at_t);
     snprintf(name, sizeof name, "f1@%d", f);
     dsml_json_kv_double(j, name, r->f1_at_t);
+    dsml_json_kv_double(j, "f1@t", r->f1_at_t);
     dsml_json_kv_double(j, "map@r", r->map_at_r);
     dsml_json_kv_double(j, "r_precision", r->r_precision);
     dsml_json_kv_int(j, "queries", r->queries);
