@@ -25,6 +25,11 @@ enum {
 #define MAX_SIDE 65536u
 #define MAX_CLASSES 1000000u
 #define MAX_IMAGE_BYTES (1u << 26)
+#define MAX_SKIPPED_NAME 4096   /* bytes of one skipped path, NUL included */
+#define MAX_SPLITS 255
+
+/* The version-2 extension block, right after the class names (see cache.h). */
+enum { EXT_IGNORED = 0, EXT_SKIPPED = 4, EXT_SPLITS = 8, EXT_RESERVED = 12, EXT_SKIPPED_BYTES = 16, EXT_SIZE = 64 };
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -89,7 +94,45 @@ static int check_dataset(const char *path, const dsml_dataset *ds, const char *p
         if (ds->labels[i] < 0 || ds->labels[i] >= ds->n_classes)
             return dsml_fail(DSML_ERR_ARG, "%s: image %d: label %d, expected 0..%d", path, i, (int)ds->labels[i],
                              ds->n_classes - 1);
+    if (ds->n_ignored < 0 || ds->n_skipped < 0 || (ds->n_skipped && !ds->skipped))
+        return dsml_fail(DSML_ERR_ARG, "%s: %d ignored, %d skipped files: counts out of range", path,
+                         ds->n_ignored, ds->n_skipped);
+    for (int i = 0; i < ds->n_skipped; i++)
+        if (!ds->skipped[i] || strlen(ds->skipped[i]) >= MAX_SKIPPED_NAME)
+            return dsml_fail(DSML_ERR_ARG, "%s: skipped file %d: name missing or longer than %d bytes", path, i,
+                             MAX_SKIPPED_NAME - 1);
+    if (ds->n_splits < 0 || ds->n_splits > MAX_SPLITS || (ds->n_splits && (!ds->split_names || !ds->split)))
+        return dsml_fail(DSML_ERR_ARG, "%s: %d splits, expected 0..%d with names and one index per image", path,
+                         ds->n_splits, MAX_SPLITS);
+    for (int k = 0; k < ds->n_splits; k++)
+        if (!memchr(ds->split_names[k], '\0', DSML_DATASET_NAME) || !ds->split_names[k][0])
+            return dsml_fail(DSML_ERR_ARG, "%s: split %d: name empty or not terminated", path, k);
+    for (int i = 0; ds->n_splits && i < ds->n; i++)
+        if (ds->split[i] >= ds->n_splits)
+            return dsml_fail(DSML_ERR_ARG, "%s: image %d: split %d, expected 0..%d", path, i, ds->split[i],
+                             ds->n_splits - 1);
     return DSML_OK;
+}
+
+static int has_extension(const dsml_dataset *ds) { return ds->n_ignored || ds->n_skipped || ds->n_splits; }
+
+/* Bytes of the version-2 skipped-names block: every name with its NUL. */
+static uint64_t skipped_bytes(const dsml_dataset *ds)
+{
+    uint64_t bytes = 0;
+    for (int i = 0; i < ds->n_skipped; i++) bytes += strlen(ds->skipped[i]) + 1;
+    return bytes;
+}
+
+/* labels_offset for a dataset of n images, n_classes classes, and (version 2)
+ * n_splits splits and a skipped block of `skipped` bytes. */
+static uint64_t labels_offset_of(uint32_t version, uint64_t n, uint64_t n_classes, uint64_t n_splits,
+                                 uint64_t skipped)
+{
+    uint64_t end = DSML_CACHE_HEADER + (uint64_t)DSML_DATASET_NAME * n_classes;
+    if (version == 1) return end;
+    end += EXT_SIZE + (uint64_t)DSML_DATASET_NAME * n_splits + (n_splits ? n : 0) + skipped;
+    return align64(end);
 }
 
 static int write_body(FILE *fp, const uint8_t *header, uint64_t labels_offset, uint64_t pixels_offset,
@@ -114,13 +157,16 @@ int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *param
 {
     int rc = check_dataset(path, ds, params);
     if (rc) return rc;
-    uint64_t labels_offset = DSML_CACHE_HEADER + (uint64_t)DSML_DATASET_NAME * ds->n_classes;
+    uint32_t version = has_extension(ds) ? 2 : 1;
+    uint64_t skipped = skipped_bytes(ds);
+    uint64_t labels_offset = labels_offset_of(version, (uint64_t)ds->n, (uint64_t)ds->n_classes,
+                                              (uint64_t)ds->n_splits, skipped);
     uint64_t pixels_offset = align64(labels_offset + 4 * (uint64_t)ds->n);
     uint64_t file_size = pixels_offset + (uint64_t)ds->n * dsml_dataset_image_bytes(ds);
     uint8_t *header = calloc(1, labels_offset);
     if (!header) return dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate the header", path);
     memcpy(header + OFF_MAGIC, DSML_CACHE_MAGIC, 8);
-    put_u32(header + OFF_VERSION, DSML_CACHE_VERSION);
+    put_u32(header + OFF_VERSION, version);
     put_u32(header + OFF_N, (uint32_t)ds->n);
     put_u32(header + OFF_CHANNELS, (uint32_t)ds->channels);
     put_u32(header + OFF_HEIGHT, (uint32_t)ds->height);
@@ -138,6 +184,25 @@ int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *param
     for (int c = 0; c < ds->n_classes; c++)
         memcpy(header + DSML_CACHE_HEADER + (size_t)DSML_DATASET_NAME * c, ds->class_names[c],
                strlen(ds->class_names[c]));
+    if (version == 2) {
+        uint8_t *ext = header + DSML_CACHE_HEADER + (size_t)DSML_DATASET_NAME * ds->n_classes;
+        put_u32(ext + EXT_IGNORED, (uint32_t)ds->n_ignored);
+        put_u32(ext + EXT_SKIPPED, (uint32_t)ds->n_skipped);
+        put_u32(ext + EXT_SPLITS, (uint32_t)ds->n_splits);
+        put_u64(ext + EXT_SKIPPED_BYTES, skipped);
+        uint8_t *q = ext + EXT_SIZE;
+        for (int k = 0; k < ds->n_splits; k++, q += DSML_DATASET_NAME)
+            memcpy(q, ds->split_names[k], strlen(ds->split_names[k]));
+        if (ds->n_splits) {
+            memcpy(q, ds->split, (size_t)ds->n);
+            q += ds->n;
+        }
+        for (int i = 0; i < ds->n_skipped; i++) {
+            size_t len = strlen(ds->skipped[i]) + 1;
+            memcpy(q, ds->skipped[i], len);
+            q += len;
+        }
+    }
     put_u32(header + OFF_CRC, header_crc(header, labels_offset));
 
     dsml_atomic_file f;
@@ -155,6 +220,68 @@ int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *param
     return rc;
 }
 
+/* Reads the version-2 extension block at p + ext_offset (inside the part the
+ * header CRC already covered) into ds: counts, split names and index, and a
+ * copy of the skipped names; checks that they end exactly at labels_offset. */
+static int read_extension(dsml_dataset *ds, const char *path, const uint8_t *p, uint64_t ext_offset,
+                          uint64_t labels_offset, uint32_t n)
+{
+    const uint8_t *ext = p + ext_offset;
+    uint32_t n_ignored = get_u32(ext + EXT_IGNORED), n_skipped = get_u32(ext + EXT_SKIPPED);
+    uint32_t n_splits = get_u32(ext + EXT_SPLITS);
+    uint64_t skipped = get_u64(ext + EXT_SKIPPED_BYTES);
+    if (get_u32(ext + EXT_RESERVED) != 0)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: extension: reserved field not zero", path);
+    for (int i = EXT_SKIPPED_BYTES + 8; i < EXT_SIZE; i++)
+        if (ext[i]) return dsml_fail(DSML_ERR_FORMAT, "%s: extension: reserved byte %d not zero", path, i);
+    if (n_ignored > INT32_MAX || n_skipped > MAX_IMAGES || n_splits > MAX_SPLITS || skipped > labels_offset)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: extension: %u ignored, %u skipped, %u splits, %llu name bytes: "
+                         "out of range", path, n_ignored, n_skipped, n_splits, (unsigned long long)skipped);
+    uint64_t expect = labels_offset_of(2, n, (ext_offset - DSML_CACHE_HEADER) / DSML_DATASET_NAME,
+                                       n_splits, skipped);
+    if (expect != labels_offset)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: header: labels at offset %llu, expected %llu for the extension's "
+                         "%u splits and %llu name bytes", path, (unsigned long long)labels_offset,
+                         (unsigned long long)expect, n_splits, (unsigned long long)skipped);
+    const uint8_t *q = ext + EXT_SIZE;
+    if (n_splits) {
+        ds->split_names = calloc(n_splits, sizeof *ds->split_names);
+        if (!ds->split_names) return dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate %u split names", path, n_splits);
+        for (uint32_t k = 0; k < n_splits; k++, q += DSML_DATASET_NAME) {
+            if (!memchr(q, '\0', DSML_DATASET_NAME) || !q[0])
+                return dsml_fail(DSML_ERR_FORMAT, "%s: split %u: name empty or not terminated", path, k);
+            memcpy(ds->split_names[k], q, DSML_DATASET_NAME);
+        }
+        for (uint32_t i = 0; i < n; i++)
+            if (q[i] >= n_splits)
+                return dsml_fail(DSML_ERR_FORMAT, "%s: image %u: split %u, expected 0..%u", path, i, q[i],
+                                 n_splits - 1);
+        ds->split = q;
+        q += n;
+    }
+    ds->n_splits = (int)n_splits;
+    if (n_skipped) {
+        ds->skipped = calloc(n_skipped, sizeof *ds->skipped);
+        if (!ds->skipped) return dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate %u skipped names", path, n_skipped);
+    }
+    const uint8_t *end = q + skipped;
+    for (uint32_t i = 0; i < n_skipped; i++) {
+        const uint8_t *nul = q < end ? memchr(q, '\0', (size_t)(end - q)) : NULL;
+        if (!nul || nul == q)
+            return dsml_fail(DSML_ERR_FORMAT, "%s: skipped file %u: name empty or past the %llu-byte block", path,
+                             i, (unsigned long long)skipped);
+        if (!(ds->skipped[i] = strdup((const char *)q)))
+            return dsml_fail(DSML_ERR_NOMEM, "%s: cannot copy skipped names", path);
+        ds->n_skipped = (int)i + 1;
+        q = nul + 1;
+    }
+    if (q != end)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: extension: %llu bytes after the %u skipped names", path,
+                         (unsigned long long)(end - q), n_skipped);
+    ds->n_ignored = (int)n_ignored;
+    return DSML_OK;
+}
+
 /* Validates the mapped file; fills ds's shape and pointers. */
 static int validate(dsml_dataset *ds, const char *path, const uint8_t *p, uint64_t size, char *params)
 {
@@ -162,17 +289,19 @@ static int validate(dsml_dataset *ds, const char *path, const uint8_t *p, uint64
         return dsml_fail(DSML_ERR_FORMAT, "%s: magic \"%.8s\", expected \"%s\" (not a dsml dataset cache)", path,
                          (const char *)p, DSML_CACHE_MAGIC);
     uint32_t version = get_u32(p + OFF_VERSION);
-    if (version != DSML_CACHE_VERSION)
-        return dsml_fail(DSML_ERR_FORMAT, "%s: version %u, expected %d", path, version, DSML_CACHE_VERSION);
+    if (version < 1 || version > DSML_CACHE_VERSION)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: version %u, expected 1 or %d", path, version, DSML_CACHE_VERSION);
     uint32_t n_classes = get_u32(p + OFF_CLASSES);
     uint64_t labels_offset = get_u64(p + OFF_LABELS);
     if (n_classes < 1 || n_classes > MAX_CLASSES)
         return dsml_fail(DSML_ERR_FORMAT, "%s: header: %u classes, expected 1..%u", path, n_classes, MAX_CLASSES);
-    if (labels_offset != DSML_CACHE_HEADER + (uint64_t)DSML_DATASET_NAME * n_classes)
+    uint64_t names_end = DSML_CACHE_HEADER + (uint64_t)DSML_DATASET_NAME * n_classes;
+    if (version == 1 && labels_offset != names_end)
         return dsml_fail(DSML_ERR_FORMAT, "%s: header: labels at offset %llu, expected %llu for %u classes", path,
-                         (unsigned long long)labels_offset,
-                         (unsigned long long)(DSML_CACHE_HEADER + (uint64_t)DSML_DATASET_NAME * n_classes),
-                         n_classes);
+                         (unsigned long long)labels_offset, (unsigned long long)names_end, n_classes);
+    if (version == 2 && (labels_offset < names_end + EXT_SIZE || labels_offset % 64))
+        return dsml_fail(DSML_ERR_FORMAT, "%s: header: labels at offset %llu, expected a multiple of 64 past %llu",
+                         path, (unsigned long long)labels_offset, (unsigned long long)(names_end + EXT_SIZE));
     if (labels_offset > size)
         return dsml_fail(DSML_ERR_FORMAT, "%s: %llu bytes, shorter than its %llu-byte header (truncated)", path,
                          (unsigned long long)size, (unsigned long long)labels_offset);
@@ -228,6 +357,10 @@ static int validate(dsml_dataset *ds, const char *path, const uint8_t *p, uint64
         if (v >= n_classes)
             return dsml_fail(DSML_ERR_FORMAT, "%s: image %u: label %d, expected 0..%u", path, i, (int32_t)v,
                              n_classes - 1);
+    }
+    if (version == 2) {
+        int rc = read_extension(ds, path, p, names_end, labels_offset, n);
+        if (rc) return rc;
     }
     if (host_is_little_endian()) {
         ds->labels = (const int32_t *)(const void *)lab;
@@ -288,6 +421,13 @@ int dsml_cache_open(dsml_dataset *ds, const char *path, dsml_cache_check check, 
 int dsml_cache_ensure(dsml_dataset *ds, const char *path, const char *params, dsml_prepare_fn prepare,
                       void *context, dsml_cache_check check, FILE *log)
 {
+    return dsml_cache_refresh(ds, path, params, prepare, context, check, log, NULL);
+}
+
+int dsml_cache_refresh(dsml_dataset *ds, const char *path, const char *params, dsml_prepare_fn prepare,
+                       void *context, dsml_cache_check check, FILE *log, int *prepared)
+{
+    if (prepared) *prepared = 0;
     char found[DSML_CACHE_PARAMS];
     int exists = access(path, F_OK) == 0;
     int rc = exists ? dsml_cache_open(ds, path, check, found) : DSML_ERR_IO;
@@ -330,6 +470,7 @@ int dsml_cache_ensure(dsml_dataset *ds, const char *path, const char *params, ds
     if (rc) return rc;
     rc = dsml_cache_open(ds, path, DSML_CACHE_TRUST_CONTENT, NULL);
     if (rc) return rc;
+    if (prepared) *prepared = 1;
     if (log) fprintf(log, "data: %s: written, %d images, content %.16s\n", path, ds->n, ds->content_sha256);
     return DSML_OK;
 }

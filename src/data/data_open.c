@@ -1,12 +1,17 @@
-/* dsml_data_open: find the source of a named dataset, and open its prepared
- * cache, preparing it first when missing or stale; see dataset.h. */
+/* dsml_data_open and dsml_data_prepare: find the source of a named dataset
+ * (fashion-mnist, cifar10, or a local imagefolder name), and open its
+ * prepared cache, preparing it first when missing or stale; see dataset.h. */
 #include "data/dataset.h"
 #include "core/error.h"
 #include "data/cache.h"
 #include "data/cifar.h"
 #include "data/idx.h"
+#include "data/imagefolder.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +20,8 @@
 /* Bump when a reader's output changes, so that old caches are prepared again. */
 #define FASHION_READER "idx-1"
 #define CIFAR_READER "cifar-bin-1"
+#define IMAGEFOLDER_READER "imagefolder-1"
+#define MAX_DEPTH 64
 
 typedef struct {
     const char *name;
@@ -101,20 +108,195 @@ static void default_source(const char *name, const char *root, char *out, size_t
     }
 }
 
-int dsml_data_open(dsml_dataset *ds, const char *name, const char *root, const char *from, FILE *log)
+void dsml_data_options_default(dsml_data_options *o)
 {
-    memset(ds, 0, sizeof *ds);
-    int is_fashion = strcmp(name, "fashion-mnist") == 0;
-    if (!is_fashion && strcmp(name, "cifar10") != 0)
-        return dsml_fail(DSML_ERR_ARG, "dataset \"%s\": unknown, expected fashion-mnist or cifar10", name);
-    char cache[4096];
-    int len = snprintf(cache, sizeof cache, "%s/cache/%s.dsd", root, name);
-    if (len < 0 || len >= (int)sizeof cache) return dsml_fail(DSML_ERR_ARG, "%s: data root path too long", root);
+    memset(o, 0, sizeof *o);
+    o->channels = 3;
+    o->height = 32;
+    o->width = 32;
+}
 
+int dsml_data_is_builtin(const char *name)
+{
+    return !strcmp(name, "fashion-mnist") || !strcmp(name, "cifar10");
+}
+
+int dsml_data_cache_path(const char *root, const char *name, char *out, size_t cap)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len >= DSML_DATASET_NAME || name[0] == '.' || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != len)
+        return dsml_fail(DSML_ERR_ARG, "dataset name \"%s\": expected 1..%d letters, digits, '.', '_' or '-', "
+                         "not starting with '.'", name, DSML_DATASET_NAME - 1);
+    int n = snprintf(out, cap, "%s/cache/%s.dsd", root, name);
+    if (n < 0 || (size_t)n >= cap) return dsml_fail(DSML_ERR_ARG, "%s: data root path too long", root);
+    return DSML_OK;
+}
+
+/* ------------------------------------------------------------ imagefolder */
+
+typedef struct {
+    const char *from;
+    const char *name;
+    const dsml_data_options *o;
+} folder_source;
+
+/* Reads the imagefolder and moves what the read found besides the images
+ * (ignored, skipped, splits) into ds, which then owns it. */
+static int prepare_imagefolder(dsml_dataset *ds, void *context)
+{
+    const folder_source *src = context;
+    dsml_imagefolder_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.channels = src->o->channels;
+    opt.height = src->o->height;
+    opt.width = src->o->width;
+    opt.split_dirs = src->o->split_dirs;
+    opt.skip_bad = src->o->skip_bad;
+    opt.name = src->name;
+    dsml_imagefolder_info info;
+    int rc = dsml_imagefolder_read(ds, src->from, &opt, src->o->log, &info);
+    if (rc) return rc;
+    ds->n_ignored = info.n_ignored;
+    ds->n_skipped = info.n_skipped;
+    ds->skipped = info.skipped;
+    ds->n_splits = info.n_splits;
+    ds->split_names = info.split_names;
+    ds->owned_split = info.split;
+    ds->split = info.split;
+    memset(&info, 0, sizeof info); /* handed over to ds */
+    return DSML_OK;
+}
+
+/* What identifies a folder's files without reading them: the count, the
+ * total size, and an order-independent digest (sum of FNV-1a 64) of every
+ * regular file's relative path, size and mtime (ns). */
+typedef struct {
+    long long files, bytes;
+    uint64_t digest;
+} tree_stat;
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t size)
+{
+    const uint8_t *p = data;
+    for (size_t i = 0; i < size; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static int walk_stat(const char *root, const char *rel, int depth, tree_stat *t)
+{
+    char dir_path[8192];
+    snprintf(dir_path, sizeof dir_path, "%s%s%s", root, rel[0] ? "/" : "", rel);
+    if (depth > MAX_DEPTH)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: more than %d folder levels (a symbolic link loop?)", dir_path,
+                         MAX_DEPTH);
+    DIR *dir = opendir(dir_path);
+    if (!dir) return dsml_fail(DSML_ERR_IO, "%s: cannot open folder: %s", dir_path, strerror(errno));
+    int rc = DSML_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(dir))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char child_rel[4096], child[8192];
+        int len = snprintf(child_rel, sizeof child_rel, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+        if (len < 0 || (size_t)len >= sizeof child_rel) {
+            rc = dsml_fail(DSML_ERR_FORMAT, "%s/%s: path too long", dir_path, e->d_name);
+            break;
+        }
+        snprintf(child, sizeof child, "%s/%s", root, child_rel);
+        struct stat st;
+        if (stat(child, &st) != 0) {
+            rc = dsml_fail(DSML_ERR_IO, "%s: cannot stat: %s", child, strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = walk_stat(root, child_rel, depth + 1, t);
+        } else if (S_ISREG(st.st_mode)) {
+            int64_t fields[2] = {(int64_t)st.st_size,
+                                 (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec};
+            uint64_t h = fnv1a(14695981039346656037ull, child_rel, (size_t)len + 1);
+            t->digest += fnv1a(h, fields, sizeof fields);
+            t->files++;
+            t->bytes += st.st_size;
+        }
+    }
+    closedir(dir);
+    return rc;
+}
+
+/* "imagefolder reader=R channels=C size=HxW split_dirs=S skip_bad=B
+ *  source=... from=ABSPATH" (from last: the path may hold spaces). */
+static int imagefolder_params(char params[DSML_CACHE_PARAMS], const char *from, const dsml_data_options *o)
+{
+    struct stat st;
+    if (stat(from, &st) != 0) return dsml_fail(DSML_ERR_IO, "%s: %s", from, strerror(errno));
+    char source[128];
+    if (S_ISDIR(st.st_mode)) {
+        tree_stat t = {0, 0, 0};
+        int rc = walk_stat(from, "", 0, &t);
+        if (rc) return rc;
+        snprintf(source, sizeof source, "tree=%lld:%lld:%016llx", t.files, t.bytes, (unsigned long long)t.digest);
+    } else {
+        snprintf(source, sizeof source, "file=%lld:%lld.%09ld", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                 (long)st.st_mtim.tv_nsec);
+    }
+    int len = snprintf(params, DSML_CACHE_PARAMS,
+                       "imagefolder reader=%s channels=%d size=%dx%d split_dirs=%d skip_bad=%d source=%s from=%s",
+                       IMAGEFOLDER_READER, o->channels, o->height, o->width, o->split_dirs ? 1 : 0,
+                       o->skip_bad ? 1 : 0, source, from);
+    if (len < 0 || len >= DSML_CACHE_PARAMS)
+        return dsml_fail(DSML_ERR_ARG, "%s: source path too long for the cache's parameters string", from);
+    return DSML_OK;
+}
+
+/* Reads the options and source path back from an imagefolder's parameters
+ * string; from_out gets the recorded absolute path. */
+static int parse_imagefolder_params(const char *params, dsml_data_options *o, char *from_out, size_t cap)
+{
+    char reader[64];
+    int channels, height, width, split_dirs, skip_bad;
+    const char *from = strstr(params, " from=");
+    if (sscanf(params, "imagefolder reader=%63s channels=%d size=%dx%d split_dirs=%d skip_bad=%d", reader,
+               &channels, &height, &width, &split_dirs, &skip_bad) != 6 || !from || !from[6])
+        return dsml_fail(DSML_ERR_FORMAT, "parameters \"%.200s\": not those of an imagefolder", params);
+    o->channels = channels;
+    o->height = height;
+    o->width = width;
+    o->split_dirs = split_dirs;
+    o->skip_bad = skip_bad;
+    snprintf(from_out, cap, "%s", from + 6);
+    return DSML_OK;
+}
+
+static int prepare_folder_cache(dsml_dataset *ds, const char *name, const char *cache, const dsml_data_options *o,
+                                int *prepared)
+{
+    if (!o->from) return dsml_fail(DSML_ERR_ARG, "imagefolder %s: a source folder or archive (--from) is needed", name);
+    char from[PATH_MAX];
+    if (!realpath(o->from, from)) return dsml_fail(DSML_ERR_IO, "%s: %s: %s", name, o->from, strerror(errno));
+    if (o->channels != 1 && o->channels != 3)
+        return dsml_fail(DSML_ERR_ARG, "%s: %d channels, expected 1 or 3", name, o->channels);
+    if (o->height < 1 || o->width < 1 || o->height > 4096 || o->width > 4096)
+        return dsml_fail(DSML_ERR_ARG, "%s: size %dx%d, expected 1..4096 a side", name, o->height, o->width);
+    char params[DSML_CACHE_PARAMS];
+    int rc = imagefolder_params(params, from, o);
+    if (rc) return rc;
+    if (o->log) fprintf(o->log, "data: %s: source %s\n", name, from);
+    folder_source src = {from, name, o};
+    rc = dsml_cache_refresh(ds, cache, params, prepare_imagefolder, &src, DSML_CACHE_VERIFY_CONTENT, o->log,
+                            prepared);
+    if (rc) return dsml_fail_context(rc, "preparing %s from %s", name, from);
+    return DSML_OK;
+}
+
+/* -------------------------------------------------- fashion-mnist, cifar10 */
+
+static int open_builtin(dsml_dataset *ds, const char *name, const char *root, const char *cache,
+                        const dsml_data_options *o, int *prepared)
+{
+    int is_fashion = strcmp(name, "fashion-mnist") == 0;
+    FILE *log = o->log;
     char found[4096], tried[8400];
-    if (from) {
-        if (access(from, R_OK) != 0) return dsml_fail(DSML_ERR_IO, "%s: %s: %s", name, from, strerror(errno));
-        snprintf(found, sizeof found, "%s", from);
+    if (o->from) {
+        if (access(o->from, R_OK) != 0) return dsml_fail(DSML_ERR_IO, "%s: %s: %s", name, o->from, strerror(errno));
+        snprintf(found, sizeof found, "%s", o->from);
     } else {
         default_source(name, root, found, sizeof found, tried, sizeof tried);
     }
@@ -128,7 +310,8 @@ int dsml_data_open(dsml_dataset *ds, const char *name, const char *root, const c
             return dsml_fail(DSML_ERR_STATE, "%s: no prepared cache at %s and no source found (looked at %s)%s",
                              name, cache, tried,
                              is_fashion ? "; install Debian's dataset-fashion-mnist or set DSML_FASHION_MNIST"
-                                        : "; put cifar-10-binary.tar.gz there or pass its path");
+                                        : "; get it with `dsml fetch cifar10`, or put cifar-10-binary.tar.gz "
+                                          "into the data root, or give its path with --from");
         return DSML_OK;
     }
     char params[DSML_CACHE_PARAMS];
@@ -136,8 +319,62 @@ int dsml_data_open(dsml_dataset *ds, const char *name, const char *root, const c
     if (rc) return rc;
     if (log) fprintf(log, "data: %s: source %s\n", name, found);
     source src = {name, found};
-    rc = dsml_cache_ensure(ds, cache, params, is_fashion ? prepare_fashion : prepare_cifar, &src,
-                           DSML_CACHE_VERIFY_CONTENT, log);
+    rc = dsml_cache_refresh(ds, cache, params, is_fashion ? prepare_fashion : prepare_cifar, &src,
+                            DSML_CACHE_VERIFY_CONTENT, log, prepared);
     if (rc) return dsml_fail_context(rc, "preparing %s from %s", name, found);
     return DSML_OK;
+}
+
+int dsml_data_prepare(dsml_dataset *ds, const char *kind, const char *name, const char *root,
+                      const dsml_data_options *o, int *prepared)
+{
+    memset(ds, 0, sizeof *ds);
+    if (prepared) *prepared = 0;
+    int builtin = dsml_data_is_builtin(kind);
+    if (!builtin && strcmp(kind, "imagefolder") != 0)
+        return dsml_fail(DSML_ERR_ARG, "dataset \"%s\": unknown, expected fashion-mnist, cifar10 or imagefolder",
+                         kind);
+    if (builtin && name && strcmp(name, kind) != 0)
+        return dsml_fail(DSML_ERR_ARG, "%s: a local name (\"%s\") is for imagefolder datasets only", kind, name);
+    if (!builtin && !name)
+        return dsml_fail(DSML_ERR_ARG, "imagefolder: a local name for the prepared dataset is needed");
+    if (!builtin && (dsml_data_is_builtin(name) || !strcmp(name, "imagefolder")))
+        return dsml_fail(DSML_ERR_ARG, "imagefolder: local name \"%s\" is taken by a built-in dataset", name);
+    if (!name) name = kind;
+    char cache[4096];
+    int rc = dsml_data_cache_path(root, name, cache, sizeof cache);
+    if (rc) return rc;
+    return builtin ? open_builtin(ds, name, root, cache, o, prepared)
+                   : prepare_folder_cache(ds, name, cache, o, prepared);
+}
+
+int dsml_data_open(dsml_dataset *ds, const char *name, const char *root, const char *from, FILE *log)
+{
+    memset(ds, 0, sizeof *ds);
+    dsml_data_options o;
+    dsml_data_options_default(&o);
+    o.from = from;
+    o.log = log;
+    if (dsml_data_is_builtin(name)) return dsml_data_prepare(ds, name, name, root, &o, NULL);
+    char cache[4096];
+    if (dsml_data_cache_path(root, name, cache, sizeof cache) != DSML_OK || !strcmp(name, "imagefolder"))
+        return dsml_fail(DSML_ERR_ARG, "dataset \"%s\": unknown, expected fashion-mnist, cifar10 or the local "
+                         "name of a prepared imagefolder", name);
+    if (access(cache, F_OK) != 0)
+        return dsml_fail(DSML_ERR_ARG, "dataset \"%s\": unknown, expected fashion-mnist, cifar10 or the local name "
+                         "of a prepared imagefolder (no %s; prepare it with `dsml prepare imagefolder --from PATH "
+                         "--name %s`)", name, cache, name);
+    char params[DSML_CACHE_PARAMS], recorded[DSML_CACHE_PARAMS];
+    int rc = dsml_cache_open(ds, cache, DSML_CACHE_TRUST_CONTENT, params);
+    dsml_dataset_free(ds);
+    if (rc) return dsml_fail_context(rc, "%s: prepare it again with `dsml prepare imagefolder --from PATH --name %s`",
+                                     name, name);
+    rc = parse_imagefolder_params(params, &o, recorded, sizeof recorded);
+    if (rc) return dsml_fail_context(rc, "%s", cache);
+    if (!from && access(recorded, R_OK) != 0) {
+        if (log) fprintf(log, "data: %s: source %s is gone\n", name, recorded);
+        return dsml_cache_ensure(ds, cache, "", NULL, NULL, DSML_CACHE_VERIFY_CONTENT, log);
+    }
+    if (!from) o.from = recorded;
+    return dsml_data_prepare(ds, "imagefolder", name, root, &o, NULL);
 }

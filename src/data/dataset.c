@@ -51,6 +51,10 @@ void dsml_dataset_free(dsml_dataset *ds)
     free(ds->owned_pixels);
     free(ds->owned_labels);
     free(ds->class_names);
+    for (int i = 0; ds->skipped && i < ds->n_skipped; i++) free(ds->skipped[i]);
+    free(ds->skipped);
+    free(ds->split_names);
+    free(ds->owned_split);
     memset(ds, 0, sizeof *ds);
 }
 

@@ -24,11 +24,20 @@ typedef struct {
     const int32_t *labels;                 /* n, each in [0, n_classes) */
     char source_sha256[65];                /* of the source files (see docs/formats.md) */
     char content_sha256[65];               /* of labels (int32 LE) then pixels */
+    /* What an imagefolder read found besides the images (all zero for
+     * fashion-mnist and cifar10; stored in the cache, format version 2): */
+    int n_ignored;                         /* files that were not JPEG or PNG */
+    int n_skipped;                         /* corrupt images skipped (--skip-bad) */
+    char **skipped;                        /* their paths: n_skipped strings, array and strings owned */
+    int n_splits;                          /* 0, or the number of split folders (--split-dirs) */
+    char (*split_names)[DSML_DATASET_NAME]; /* n_splits names, owned, or NULL */
+    const uint8_t *split;                  /* n entries, each < n_splits, or NULL (may be mmap'd) */
     /* ownership bookkeeping, released by dsml_dataset_free */
     void *map_base;                        /* mmap of a cache file, or NULL */
     size_t map_size;
     uint8_t *owned_pixels;                 /* malloc'd, or NULL */
     int32_t *owned_labels;                 /* malloc'd, or NULL */
+    uint8_t *owned_split;                  /* malloc'd, or NULL */
 } dsml_dataset;
 
 /* Allocates an empty dataset of the given shape: zeroed pixels, labels and
@@ -37,7 +46,8 @@ typedef struct {
 int dsml_dataset_alloc(dsml_dataset *ds, const char *name, int n, int channels, int height, int width,
                        int n_classes, uint8_t **pixels, int32_t **labels);
 
-/* Releases what ds owns and zeroes it; safe on a zeroed or already freed ds. */
+/* Releases what ds owns (buffers, class names, skipped and split names) and
+ * zeroes it; safe on a zeroed or already freed ds. */
 void dsml_dataset_free(dsml_dataset *ds);
 
 /* Bytes of one image, C*H*W. */
@@ -53,11 +63,52 @@ void dsml_dataset_content_sha256(const dsml_dataset *ds, char hex[65]);
  * `(cd dir && sha256sum f1 f2 ...) | sha256sum` reproduces it. */
 int dsml_source_sha256(const char *const *paths, int n_paths, char hex[65]);
 
+/* Options of dsml_data_prepare. Set with dsml_data_options_default. */
+typedef struct {
+    const char *from;   /* source path (borrowed), or NULL: the default source (fashion-mnist,
+                           cifar10) or the one the cache recorded (a local imagefolder name) */
+    int channels;       /* imagefolder: 1 or 3 (default 3) */
+    int height, width;  /* imagefolder: the model's input size (default 32 x 32) */
+    int split_dirs;     /* imagefolder: 1: the first path level names a split (default 0) */
+    int skip_bad;       /* imagefolder: 1: skip corrupt images, else they fail (default 0) */
+    FILE *log;          /* NULL, or a stream that gets one line per step (borrowed) */
+} dsml_data_options;
+
+void dsml_data_options_default(dsml_data_options *o);
+
+/* 1 for the datasets with a reader of their own: "fashion-mnist", "cifar10". */
+int dsml_data_is_builtin(const char *name);
+
+/* The cache path "$root/cache/<name>.dsd" into out. Fails with DSML_ERR_ARG
+ * when name is not a usable file name (1..63 bytes of letters, digits, '.',
+ * '_', '-', not starting with '.') or the path does not fit. */
+int dsml_data_cache_path(const char *root, const char *name, char *out, size_t cap);
+
+/* Prepares the cache of a dataset, or finds it up to date, and opens it.
+ *   kind: "fashion-mnist", "cifar10" or "imagefolder".
+ *   name: the cache's name: NULL or equal to kind for fashion-mnist and
+ *         cifar10; required for imagefolder (a local name, not one of the
+ *         three kinds), whose cache is $root/cache/<name>.dsd.
+ *   o:    options (o->from is required for imagefolder).
+ * An imagefolder's parameters string records the reader version, the
+ * options (channels, size, split_dirs, skip_bad), the source's size and
+ * mtime (a folder: the count, total size and a digest of every file's path,
+ * size and mtime) and its absolute path last (see docs/formats.md); a change
+ * to any of them prepares the cache again. *prepared (may be NULL) is 1 when
+ * the cache was written now, 0 when an existing one was used. On success ds
+ * maps the cache (release with dsml_dataset_free); on failure ds is zeroed. */
+int dsml_data_prepare(dsml_dataset *ds, const char *kind, const char *name, const char *root,
+                      const dsml_data_options *o, int *prepared);
+
 /* Opens the prepared cache $root/cache/<name>.dsd, preparing it first from the
  * source when it is missing, unreadable or stale (its parameters string, which
  * names the reader version, the source path and each source file's size and
  * mtime, differs from the current one).
- *   name: "fashion-mnist" or "cifar10".
+ *   name: "fashion-mnist", "cifar10", or the local name of an imagefolder
+ *     prepared before with dsml_data_prepare (`dsml prepare imagefolder
+ *     --from PATH --name NAME`): its options and source path are read back
+ *     from the cache's parameters string, and it is prepared again from there
+ *     when stale (or from `from` when given).
  *   from: a source path given by the user, or NULL for the default:
  *     fashion-mnist: $DSML_FASHION_MNIST, else /usr/share/datasets/fashion-mnist
  *                    (a folder with the four IDX files, .gz or plain);

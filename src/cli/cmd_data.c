@@ -1,0 +1,171 @@
+/* dsml data info NAME [--data DIR]: prints what a prepared dataset holds, as
+ * JSON, from its cache alone (it never prepares anything). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "data/cache.h"
+#include "data/dataset.h"
+
+/* The DML protocol's defaults (src/run/train.h): per class 100 queries, and
+ * 500 training images taken from the rest (the database). */
+#define DEFAULT_QUERIES_PER_CLASS 100
+#define DEFAULT_TRAIN_PER_CLASS 500
+
+static void data_usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: dsml data info NAME [--data DIR]\n"
+            "\n"
+            "Prints, as JSON, what the prepared dataset NAME (fashion-mnist, cifar10, or\n"
+            "an imagefolder's local name) holds: images, classes, shape, class names and\n"
+            "counts, the split sizes of the DML protocol with its defaults, checksums,\n"
+            "skipped and ignored files, given splits. Fails when NAME is not prepared\n"
+            "(see `dsml prepare`).\n"
+            "\n"
+            "  --data DIR   data root (default $DSML_DATA, else datasets)\n");
+}
+
+static int print_info(const dsml_dataset *ds, const char *cache, const char *params)
+{
+    int *counts = calloc((size_t)ds->n_classes, sizeof *counts);
+    int *split_counts = calloc((size_t)(ds->n_splits ? ds->n_splits : 1), sizeof *split_counts);
+    if (!counts || !split_counts) {
+        free(counts);
+        free(split_counts);
+        fprintf(stderr, "dsml data info: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < ds->n; i++) counts[ds->labels[i]]++;
+    for (int i = 0; ds->n_splits && i < ds->n; i++) split_counts[ds->split[i]]++;
+    int smallest = 0;
+    for (int c = 1; c < ds->n_classes; c++)
+        if (counts[c] < counts[smallest]) smallest = c;
+
+    dsml_json j;
+    dsml_json_init(&j, stdout);
+    dsml_json_object_begin(&j);
+    dsml_json_kv_string(&j, "name", ds->name);
+    dsml_json_kv_string(&j, "cache", cache);
+    dsml_json_kv_int(&j, "images", ds->n);
+    dsml_json_kv_int(&j, "classes", ds->n_classes);
+    dsml_json_key(&j, "shape");
+    dsml_json_array_begin(&j);
+    dsml_json_int(&j, ds->channels);
+    dsml_json_int(&j, ds->height);
+    dsml_json_int(&j, ds->width);
+    dsml_json_array_end(&j);
+    dsml_json_key(&j, "class_names");
+    dsml_json_array_begin(&j);
+    for (int c = 0; c < ds->n_classes; c++) dsml_json_string(&j, ds->class_names[c]);
+    dsml_json_array_end(&j);
+    dsml_json_key(&j, "class_counts");
+    dsml_json_array_begin(&j);
+    for (int c = 0; c < ds->n_classes; c++) dsml_json_int(&j, counts[c]);
+    dsml_json_array_end(&j);
+
+    dsml_json_key(&j, "dml_split");
+    dsml_json_object_begin(&j);
+    dsml_json_kv_int(&j, "queries_per_class", DEFAULT_QUERIES_PER_CLASS);
+    dsml_json_kv_int(&j, "train_per_class", DEFAULT_TRAIN_PER_CLASS);
+    int need = DEFAULT_QUERIES_PER_CLASS + DEFAULT_TRAIN_PER_CLASS;
+    if (counts[smallest] < need) {
+        char why[256];
+        snprintf(why, sizeof why, "too few images: class \"%s\" has %d, the protocol needs %d per class",
+                 ds->class_names[smallest], counts[smallest], need);
+        dsml_json_kv_string(&j, "error", why);
+    } else {
+        long long queries = (long long)DEFAULT_QUERIES_PER_CLASS * ds->n_classes;
+        dsml_json_kv_int(&j, "queries", queries);
+        dsml_json_kv_int(&j, "database", ds->n - queries);
+        dsml_json_kv_int(&j, "train", (long long)DEFAULT_TRAIN_PER_CLASS * ds->n_classes);
+    }
+    dsml_json_object_end(&j);
+
+    dsml_json_kv_string(&j, "source_sha256", ds->source_sha256);
+    dsml_json_kv_string(&j, "content_sha256", ds->content_sha256);
+    dsml_json_key(&j, "skipped");
+    dsml_json_object_begin(&j);
+    dsml_json_kv_int(&j, "count", ds->n_skipped);
+    dsml_json_key(&j, "files");
+    dsml_json_array_begin(&j);
+    for (int i = 0; i < ds->n_skipped; i++) dsml_json_string(&j, ds->skipped[i]);
+    dsml_json_array_end(&j);
+    dsml_json_object_end(&j);
+    dsml_json_kv_int(&j, "ignored", ds->n_ignored);
+    if (ds->n_splits) {
+        dsml_json_key(&j, "splits");
+        dsml_json_array_begin(&j);
+        for (int k = 0; k < ds->n_splits; k++) {
+            dsml_json_object_begin(&j);
+            dsml_json_kv_string(&j, "name", ds->split_names[k]);
+            dsml_json_kv_int(&j, "images", split_counts[k]);
+            dsml_json_object_end(&j);
+        }
+        dsml_json_array_end(&j);
+    }
+    dsml_json_kv_string(&j, "parameters", params);
+    dsml_json_object_end(&j);
+    free(counts);
+    free(split_counts);
+    return 0;
+}
+
+static int data_info(int argc, char **argv)
+{
+    const char *name = NULL, *data = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { data_usage(stdout); return 0; }
+        if (!strcmp(a, "--data")) {
+            if (i + 1 >= argc) { fprintf(stderr, "dsml data info: --data needs a value\n"); return 2; }
+            data = argv[++i];
+            continue;
+        }
+        if (a[0] == '-') {
+            fprintf(stderr, "dsml data info: unknown option '%s'\n", a);
+            data_usage(stderr);
+            return 2;
+        }
+        if (name) { fprintf(stderr, "dsml data info: one dataset name expected, got '%s' and '%s'\n", name, a); return 2; }
+        name = a;
+    }
+    if (!name) { data_usage(stderr); return 2; }
+    if (!data) data = getenv("DSML_DATA") && getenv("DSML_DATA")[0] ? getenv("DSML_DATA") : "datasets";
+    char cache[4096];
+    if (dsml_data_cache_path(data, name, cache, sizeof cache)) {
+        fprintf(stderr, "dsml data info: %s\n", dsml_last_error());
+        return 2;
+    }
+    if (access(cache, F_OK) != 0) {
+        if (dsml_data_is_builtin(name))
+            fprintf(stderr, "dsml data info: %s is not prepared (no %s); prepare it with `dsml prepare %s`\n", name,
+                    cache, name);
+        else
+            fprintf(stderr, "dsml data info: %s is not prepared (no %s); prepare it with "
+                    "`dsml prepare imagefolder --from PATH --name %s`\n", name, cache, name);
+        return 1;
+    }
+    dsml_dataset ds;
+    char params[DSML_CACHE_PARAMS];
+    if (dsml_cache_open(&ds, cache, DSML_CACHE_VERIFY_CONTENT, params)) {
+        fprintf(stderr, "dsml data info: %s\n", dsml_last_error());
+        return 1;
+    }
+    int rc = print_info(&ds, cache, params);
+    dsml_dataset_free(&ds);
+    return rc;
+}
+
+int cmd_data(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "info")) return data_info(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) { data_usage(stdout); return 0; }
+    if (argc >= 2) fprintf(stderr, "dsml data: unknown subcommand '%s'\n", argv[1]);
+    data_usage(stderr);
+    return 2;
+}

@@ -1,0 +1,413 @@
+/* `dsml prepare` and `dsml data info` end to end, on small image trees the
+ * tests write (PNG with libpng): folders and tar.gz archives, a corrupt image
+ * with and without --skip-bad, --split-dirs, staleness and the cache's
+ * version-2 extension, and `data info` on a dataset never prepared. */
+#include <check.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/atomic_file.h"
+#include "core/json_parse.h"
+#include "support/run_cmd.h"
+#include "support/testdir.h"
+
+static cmd_result r;
+static char args[16384];
+
+/* An RGB PNG of w x h, every pixel (v, 2v, 255 - v). */
+static void write_png(const char *path, int w, int h, int v)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    ck_assert(png && info);
+    png_init_io(png, fp);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    png_byte row[3 * 64];
+    for (int x = 0; x < w; x++) {
+        row[3 * x] = (png_byte)v;
+        row[3 * x + 1] = (png_byte)(2 * v);
+        row[3 * x + 2] = (png_byte)(255 - v);
+    }
+    for (int y = 0; y < h; y++) png_write_row(png, row);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    fclose(fp);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* <dir>/<prefix>cat/{0,1,2}.png (8x6), <dir>/<prefix>dog/{0,1}.png (5x9),
+ * and a README that is not an image. */
+static void make_tree(const char *dir, const char *prefix)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%scat", dir, prefix);
+    ck_assert_int_eq(dsml_mkdirs(path), 0);
+    snprintf(path, sizeof path, "%s/%sdog", dir, prefix);
+    ck_assert_int_eq(dsml_mkdirs(path), 0);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%scat/%d.png", dir, prefix, i);
+        write_png(path, 8, 6, 10 * i);
+    }
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%sdog/%d.png", dir, prefix, i);
+        write_png(path, 5, 9, 100 + i);
+    }
+    snprintf(path, sizeof path, "%s/README", dir);
+    write_text(path, "not an image\n");
+}
+
+/* A PNG signature and a truncated IHDR: corrupt. */
+static void write_corrupt_png(const char *path)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fwrite("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0", 1, 18, fp);
+    fclose(fp);
+}
+
+/* True when bin/dsml has the commands (they are registered in src/cli/main.c). */
+static int have_commands(void)
+{
+    run_dsml(&r, "prepare --help");
+    if (r.status == 0 && strstr(r.out, "--split-dirs")) return 1;
+    fprintf(stderr, "SKIP: bin/dsml has no `prepare` command (register cmd_prepare and cmd_data in src/cli/main.c)\n");
+    return 0;
+}
+
+static dsml_json_doc doc;
+
+/* Runs `data info NAME --data ROOT` and parses its JSON into doc. */
+static const dsml_jv *info_json(const char *name, const char *root)
+{
+    snprintf(args, sizeof args, "data info %s --data %s", name, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "data info %s: status %d: %s", name, r.status, r.err);
+    ck_assert_msg(dsml_json_parse(&doc, "data info", r.out, strlen(r.out)) == 0, "not JSON: %s", r.out);
+    return doc.root;
+}
+
+static const dsml_jv *jget(const dsml_jv *v, const char *key)
+{
+    const dsml_jv *f = dsml_jv_get(v, key);
+    ck_assert_msg(f != NULL, "no \"%s\" in %s", key, r.out);
+    return f;
+}
+
+static const dsml_jv *jat(const dsml_jv *array, int i)
+{
+    ck_assert_int_eq(array->type, DSML_JV_ARRAY);
+    ck_assert_int_lt(i, array->count);
+    const dsml_jv *e = array->child;
+    while (i-- > 0) e = e->next;
+    return e;
+}
+
+static int jlen(const dsml_jv *v) { return v->count; }
+static double jnum(const dsml_jv *v) { return v->number; }
+static const char *jstring(const dsml_jv *v) { return v->string; }
+static long long jint(const dsml_jv *v, const char *key) { return (long long)jget(v, key)->number; }
+static const char *jstr(const dsml_jv *v, const char *key) { return jget(v, key)->string; }
+
+START_TEST(test_prepare_folder_and_info)
+{
+    if (!have_commands()) return;
+    const char *dir = testdir_make("prepare-folder");
+    char src[4096], root[4096];
+    snprintf(src, sizeof src, "%s/src", dir);
+    snprintf(root, sizeof root, "%s/root", dir);
+    make_tree(src, "");
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --size 4x6 --quiet", src, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "pets: prepared: 5 images, 2 classes, 3x4x6"), "%s", r.out);
+    ck_assert_str_eq(r.err, "");
+
+    const dsml_jv *v = info_json("pets", root);
+    ck_assert_str_eq(jstr(v, "name"), "pets");
+    ck_assert_int_eq(jint(v, "images"), 5);
+    ck_assert_int_eq(jint(v, "classes"), 2);
+    const dsml_jv *shape = jget(v, "shape");
+    ck_assert_int_eq(jlen(shape), 3);
+    ck_assert_int_eq((int)jnum(jat(shape, 0)), 3);
+    ck_assert_int_eq((int)jnum(jat(shape, 1)), 4);
+    ck_assert_int_eq((int)jnum(jat(shape, 2)), 6);
+    const dsml_jv *names = jget(v, "class_names"), *counts = jget(v, "class_counts");
+    ck_assert_str_eq(jstring(jat(names, 0)), "cat");
+    ck_assert_str_eq(jstring(jat(names, 1)), "dog");
+    ck_assert_int_eq((int)jnum(jat(counts, 0)), 3);
+    ck_assert_int_eq((int)jnum(jat(counts, 1)), 2);
+    const dsml_jv *split = jget(v, "dml_split");
+    ck_assert_int_eq(jint(split, "queries_per_class"), 100);
+    ck_assert_msg(strstr(jstr(split, "error"), "too few images: class \"dog\" has 2"), "%s", r.out);
+    ck_assert_int_eq(strlen(jstr(v, "source_sha256")), 64);
+    ck_assert_int_eq(strlen(jstr(v, "content_sha256")), 64);
+    ck_assert_int_eq(jint(jget(v, "skipped"), "count"), 0);
+    ck_assert_int_eq(jint(v, "ignored"), 1);
+    ck_assert_ptr_null(dsml_jv_get(v, "splits"));
+    char source_sha[65];
+    snprintf(source_sha, sizeof source_sha, "%s", jstr(v, "source_sha256"));
+    dsml_json_doc_free(&doc);
+
+    /* the same inputs again: up to date, the file not rewritten */
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --size 4x6 --quiet", src, root);
+    char cache[4200];
+    snprintf(cache, sizeof cache, "%s/cache/pets.dsd", root);
+    struct stat before, after;
+    ck_assert_int_eq(stat(cache, &before), 0);
+    usleep(20000);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "pets: up to date: 5 images"), "%s", r.out);
+    ck_assert_int_eq(stat(cache, &after), 0);
+    ck_assert_int_eq(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+    ck_assert_int_eq(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+    ck_assert_int_eq(before.st_ino, after.st_ino);
+
+    /* another --size: prepared again with the new shape */
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --size 8x8 --channels 1 --quiet",
+             src, root);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "pets: prepared: 5 images, 2 classes, 1x8x8"), "%s", r.out);
+
+    /* a changed image: prepared again, and the source hash follows */
+    write_png(testdir_path("src/dog/1.png"), 5, 9, 200);
+    run_dsml(&r, args);
+    ck_assert_msg(strstr(r.out, "pets: prepared:"), "%s", r.out);
+    v = info_json("pets", root);
+    ck_assert_str_ne(jstr(v, "source_sha256"), source_sha);
+    dsml_json_doc_free(&doc);
+
+    /* `prepare LOCALNAME` alone finds the recorded source and options */
+    snprintf(args, sizeof args, "prepare pets --data %s --quiet", root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "pets: ready: 5 images, 2 classes, 1x8x8"), "%s%s", r.out, r.err);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_prepare_archive)
+{
+    if (!have_commands()) return;
+    const char *dir = testdir_make("prepare-archive");
+    char tree[4096], root[4096], tgz[4096], folder_root[4096];
+    snprintf(tree, sizeof tree, "%s/tree", dir);
+    snprintf(root, sizeof root, "%s/root", dir);
+    snprintf(folder_root, sizeof folder_root, "%s/root2", dir);
+    snprintf(tgz, sizeof tgz, "%s/pets.tar.gz", dir);
+    make_tree(tree, "");
+    snprintf(args, sizeof args, "tar -C %s -czf %s .", tree, tgz);
+    run_shell(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets-tgz --data %s --quiet", tgz, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "pets-tgz: prepared: 5 images, 2 classes, 3x32x32"), "%s%s", r.out,
+                  r.err);
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --quiet", tree, folder_root);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 0);
+
+    /* the archive and the folder decode to the same content; the archive's
+     * source hash is the SHA-256 of its bytes */
+    const dsml_jv *a = info_json("pets-tgz", root);
+    char content[65], source[65];
+    snprintf(content, sizeof content, "%s", jstr(a, "content_sha256"));
+    snprintf(source, sizeof source, "%s", jstr(a, "source_sha256"));
+    dsml_json_doc_free(&doc);
+    const dsml_jv *b = info_json("pets", folder_root);
+    ck_assert_str_eq(jstr(b, "content_sha256"), content);
+    dsml_json_doc_free(&doc);
+    snprintf(args, sizeof args, "sha256sum %s", tgz);
+    run_shell(&r, args);
+    ck_assert_int_eq(strncmp(r.out, source, 64), 0);
+
+    /* again: up to date */
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets-tgz --data %s --quiet", tgz, root);
+    run_dsml(&r, args);
+    ck_assert_msg(strstr(r.out, "pets-tgz: up to date"), "%s", r.out);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_corrupt_image_and_skip_bad)
+{
+    if (!have_commands()) return;
+    const char *dir = testdir_make("prepare-corrupt");
+    char src[4096], root[4096], cache_dir[4200];
+    snprintf(src, sizeof src, "%s/src", dir);
+    snprintf(root, sizeof root, "%s/root", dir);
+    snprintf(cache_dir, sizeof cache_dir, "%s/cache", root);
+    make_tree(src, "");
+    write_corrupt_png(testdir_path("src/cat/bad.png"));
+
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --quiet", src, root);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cat/bad.png"), "%s", r.err);
+    ck_assert_str_eq(r.out, "");
+    snprintf(args, sizeof args, "ls -A %s", cache_dir);
+    run_shell(&r, args);
+    ck_assert_msg(strstr(r.out, ".dsd") == NULL && strstr(r.out, "tmp") == NULL, "left in the cache: %s", r.out);
+
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --skip-bad", src, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "pets: prepared: 5 images, 2 classes, 3x32x32") && strstr(r.out, "1 skipped"), "%s",
+                  r.out);
+    ck_assert_msg(strstr(r.err, "cat/bad.png"), "the skipped file is named on stderr: %s", r.err);
+
+    const dsml_jv *v = info_json("pets", root);
+    const dsml_jv *skipped = jget(v, "skipped");
+    ck_assert_int_eq(jint(skipped, "count"), 1);
+    const dsml_jv *files = jget(skipped, "files");
+    ck_assert_int_eq(jlen(files), 1);
+    ck_assert_str_eq(jstring(jat(files, 0)), "cat/bad.png");
+    ck_assert_int_eq(jint(v, "ignored"), 1);
+    ck_assert_int_eq((int)jnum(jat(jget(v, "class_counts"), 0)), 3);
+    dsml_json_doc_free(&doc);
+
+    /* the version-2 header on disk: version 2, and the extension block after
+     * the two class names holds 1 ignored, 1 skipped, 0 splits */
+    FILE *fp = fopen(testdir_path("root/cache/pets.dsd"), "rb");
+    ck_assert_ptr_nonnull(fp);
+    unsigned char head[1536];
+    ck_assert_uint_eq(fread(head, 1, sizeof head, fp), sizeof head);
+    fclose(fp);
+    ck_assert_uint_eq(head[8], 2);
+    ck_assert_uint_eq(head[1408], 1);     /* n_ignored */
+    ck_assert_uint_eq(head[1412], 1);     /* n_skipped */
+    ck_assert_uint_eq(head[1416], 0);     /* n_splits */
+    ck_assert_uint_eq(head[1424], 12);    /* "cat/bad.png" + NUL */
+    ck_assert_str_eq((const char *)head + 1472, "cat/bad.png");
+
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --quiet", src, root);
+    /* without --skip-bad again: stale, and the corrupt image stops it; the
+     * earlier cache is left as it was */
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "cat/bad.png"), "%s", r.err);
+    v = info_json("pets", root);
+    ck_assert_int_eq(jint(jget(v, "skipped"), "count"), 1);
+    dsml_json_doc_free(&doc);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_split_dirs)
+{
+    if (!have_commands()) return;
+    const char *dir = testdir_make("prepare-splits");
+    char src[4096], root[4096];
+    snprintf(src, sizeof src, "%s/src", dir);
+    snprintf(root, sizeof root, "%s/root", dir);
+    make_tree(src, "train/");
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("src/test/cat")), 0);
+    write_png(testdir_path("src/test/cat/9.png"), 4, 4, 50);
+
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name sp --data %s --split-dirs --quiet", src, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "sp: prepared: 6 images, 2 classes") && strstr(r.out, "2 splits"),
+                  "%s%s", r.out, r.err);
+    const dsml_jv *v = info_json("sp", root);
+    const dsml_jv *splits = jget(v, "splits");
+    ck_assert_int_eq(jlen(splits), 2);
+    ck_assert_str_eq(jstr(jat(splits, 0), "name"), "test");
+    ck_assert_int_eq(jint(jat(splits, 0), "images"), 1);
+    ck_assert_str_eq(jstr(jat(splits, 1), "name"), "train");
+    ck_assert_int_eq(jint(jat(splits, 1), "images"), 5);
+    ck_assert_str_eq(jstring(jat(jget(v, "class_names"), 0)), "cat");
+    dsml_json_doc_free(&doc);
+
+    /* without --split-dirs the split folder is part of the class */
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name nosp --data %s --quiet", src, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "nosp: prepared: 6 images, 3 classes"), "%s%s", r.out, r.err);
+    v = info_json("nosp", root);
+    ck_assert_ptr_null(dsml_jv_get(v, "splits"));
+    ck_assert_str_eq(jstring(jat(jget(v, "class_names"), 0)), "test/cat");
+    dsml_json_doc_free(&doc);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_info_unprepared_and_usage)
+{
+    if (!have_commands()) return;
+    const char *dir = testdir_make("prepare-usage");
+    char root[4096];
+    snprintf(root, sizeof root, "%s/root", dir);
+    snprintf(args, sizeof args, "data info pets --data %s", root);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "pets is not prepared") && strstr(r.err, "dsml prepare imagefolder"), "%s", r.err);
+    snprintf(args, sizeof args, "data info cifar10 --data %s", root);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "`dsml prepare cifar10`"), "%s", r.err);
+    ck_assert_int_eq(access(root, F_OK), -1); /* nothing was created */
+
+    /* cifar10 with no archive anywhere: how to get it */
+    snprintf(args, sizeof args, "prepare cifar10 --data %s --quiet", root);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "dsml fetch cifar10") && strstr(r.err, "--from"), "%s", r.err);
+
+    static const struct { const char *args, *message; } cases[] = {
+        {"prepare", "usage: dsml prepare"},
+        {"prepare imagefolder --name x", "imagefolder needs --from PATH and --name LOCALNAME"},
+        {"prepare imagefolder --from . --name ../x", "--name ../x: expected"},
+        {"prepare imagefolder --from . --name cifar10", "--name cifar10: expected"},
+        {"prepare imagefolder --from . --name x --size 32", "--size 32: expected HxW"},
+        {"prepare imagefolder --from . --name x --size 0x4", "--size 0x4: expected HxW"},
+        {"prepare imagefolder --from . --name x --channels 2", "--channels 2: expected 1 or 3"},
+        {"prepare cifar10 --size 8x8", "for imagefolder only"},
+        {"prepare imagefolder --from . --name x --bogus", "unknown option '--bogus'"},
+        {"data info", "usage: dsml data info"},
+        {"data frob", "unknown subcommand 'frob'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run_dsml(&r, cases[i].args);
+        ck_assert_msg(r.status == 2, "%s: status %d", cases[i].args, r.status);
+        ck_assert_msg(strstr(r.err, cases[i].message), "%s: stderr was: %s", cases[i].args, r.err);
+    }
+    /* a missing source is an error naming it */
+    snprintf(args, sizeof args, "prepare imagefolder --from %s/nope --name x --data %s --quiet", dir, root);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "nope"), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("prepare");
+    TCase *tc = tcase_create("prepare");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_prepare_folder_and_info);
+    tcase_add_test(tc, test_prepare_archive);
+    tcase_add_test(tc, test_corrupt_image_and_skip_bad);
+    tcase_add_test(tc, test_split_dirs);
+    tcase_add_test(tc, test_info_unprepared_and_usage);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
