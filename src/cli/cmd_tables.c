@@ -1,0 +1,48 @@
+/* dsml tables: the paper's Tables 1-4 rebuilt from results/ with the
+ * published values beside ours, and claims.md with a verdict on each of the
+ * paper's comparisons (src/report/tables.h, docs/tables.md). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "report/tables.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: dsml tables [--results DIR] [--out DIR] [--published FILE]\n\n"
+            "Reads every DIR/<dataset>/<run>/metrics.json (default results/), groups runs by dataset, loss,\n"
+            "distance and size over seeds, and writes into --out (default paper-tables/):\n"
+            "  table1.md/.tex  CARS196        table2.md/.tex  CUB200-2011\n"
+            "  table3.md/.tex  CIFAR10, and the same layout for our other datasets\n"
+            "  table4.md/.tex  hashing        claims.md       every comparison with a verdict\n"
+            "Each cell: our mean +- sample std over seeds, the paper's value in parentheses\n"
+            "(--published, default paper-tables/published.tsv).\n");
+}
+
+int cmd_tables(int argc, char **argv)
+{
+    const char *results = "results", *out = "paper-tables", *published = "paper-tables/published.tsv";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--results") && i + 1 < argc) {
+            results = argv[++i];
+        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(argv[i], "--published") && i + 1 < argc) {
+            published = argv[++i];
+        } else {
+            fprintf(stderr, "dsml tables: %s '%s'\n",
+                    argv[i][0] == '-' && i + 1 >= argc ? "option needs a value:" : "unknown argument", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (dsml_tables_write(results, out, published, stderr)) {
+        fprintf(stderr, "dsml tables: %s\n", dsml_last_error());
+        return 1;
+    }
+    return 0;
+}

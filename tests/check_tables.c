@@ -1,0 +1,378 @@
+/* Tests of `dsml tables` (src/report/published.h, tables.h, claims.h,
+ * src/cli/cmd_tables.c): the transcription of the paper's Tables 1-4 in
+ * paper-tables/published.tsv against the printed values, the parser's
+ * errors, mean/std/CI on hand cases, the verdict rule, and the command end to
+ * end on a small results tree made here. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "report/claims.h"
+#include "report/published.h"
+#include "report/tables.h"
+#include "support/run_cmd.h"
+#include "support/testdir.h"
+
+#define PUBLISHED "paper-tables/published.tsv"
+#define HEADER "table\tdataset\tmethod\tmetric\tsize\tvalue\tnote\n"
+
+/* ---- the transcription ------------------------------------------------------------ */
+
+static double published(const dsml_published *p, int table, const char *ds, const char *method, const char *metric,
+                        int size)
+{
+    const dsml_published_value *v = dsml_published_find(p, table, ds, method, metric, size);
+    ck_assert_msg(v != NULL, "missing: table %d %s %s %s %d", table, ds, method, metric, size);
+    return v->value;
+}
+
+START_TEST(test_published_counts_and_spot_checks)
+{
+    dsml_published p;
+    ck_assert_msg(dsml_published_load(&p, PUBLISHED) == DSML_OK, "%s", dsml_last_error());
+    /* 8 rows x 4 metrics x 3 sizes in Tables 1-3; 6 methods x 4 bits x 2 datasets in Table 4 */
+    ck_assert_int_eq(dsml_published_count(&p, 1), 96);
+    ck_assert_int_eq(dsml_published_count(&p, 2), 96);
+    ck_assert_int_eq(dsml_published_count(&p, 3), 96);
+    ck_assert_int_eq(dsml_published_count(&p, 4), 48);
+    ck_assert_int_eq(dsml_published_count(&p, 0), 336);
+    /* every cell of Tables 1-3 is there, and every metric is one the tables know */
+    for (int t = 1; t <= 3; t++)
+        for (int r = 0; r < DSML_PAPER_ROWS; r++)
+            for (int c = 0; c < DSML_TABLE_COLUMNS; c++)
+                for (int k = 0; k < DSML_TABLE_SIZES; k++)
+                    published(&p, t, t == 1 ? "cars196" : t == 2 ? "cub200" : "cifar10", dsml_paper_rows[r].method,
+                              dsml_table_columns(t)[c].published, dsml_table_sizes[k]);
+    for (int i = 0; i < p.count; i++) ck_assert_int_ge(dsml_tables_metric_of(p.values[i].metric), 0);
+
+    /* spot checks against the printed tables */
+    ck_assert_double_eq_tol(published(&p, 1, "cars196", "triplet", "clustering.nmi", 16), 50.9, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 1, "cars196", "contrastive", "clustering.f1", 16), 9.2, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 1, "cars196", "DSML(tri)", "euclidean.recall@1", 64), 49.1, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 1, "cars196", "DSML(N-pair)", "euclidean.recall@2", 64), 48.6, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 2, "cub200", "lifted", "clustering.f1", 32), 36.5, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 2, "cub200", "N-pair", "euclidean.recall@2", 64), 46.9, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 2, "cub200", "DSML(tri)", "clustering.nmi", 64), 65.6, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 3, "cifar10", "DSML(cont)", "euclidean.map@59000", 32), 79.8, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 3, "cifar10", "lifted", "euclidean.f1@5000", 16), 60.6, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 3, "cifar10", "N-pair", "hamming.f1@5000", 64), 37.3, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 3, "cifar10", "DSML(lifted)", "hamming.map@59000", 16), 66.9, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 4, "nus-wide", "DSNRH", "hamming.map@50000", 48), 0.862, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 4, "cifar10", "DPSH*", "hamming.map@50000", 24), 0.885, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 4, "nus-wide", "DPSH", "hamming.map@50000", 16), 0.715, 1e-9);
+    ck_assert_double_eq_tol(published(&p, 4, "cifar10", "DRSCH", "hamming.map@50000", 48), 0.631, 1e-9);
+    ck_assert_ptr_null(dsml_published_find(&p, 4, "cifar10", "DPSH", "hamming.map@50000", 16)); /* printed DPSH* */
+
+    /* the seed's typos: values corrected, the printed text kept in the note */
+    const dsml_published_value *v =
+        dsml_published_find(&p, 1, "cars196", "DSML(cont)", "euclidean.recall@2", 64);
+    ck_assert_double_eq_tol(v->value, 20.1, 1e-9);
+    ck_assert_ptr_nonnull(strstr(v->note, "\"201\""));
+    v = dsml_published_find(&p, 2, "cub200", "DSML(lifted)", "clustering.nmi", 32);
+    ck_assert_double_eq_tol(v->value, 64.5, 1e-9);
+    ck_assert_ptr_nonnull(strstr(v->note, "6 <b>4.5</b>"));
+    v = dsml_published_find(&p, 3, "cifar10", "DSML(cont)", "euclidean.map@59000", 32);
+    ck_assert_ptr_nonnull(strstr(v->note, "bold"));
+    v = dsml_published_find(&p, 4, "cifar10", "DSCH", "hamming.map@50000", 16);
+    ck_assert_ptr_nonnull(strstr(v->note, "not implemented"));
+    ck_assert_int_eq(v->decimals, 3);
+    dsml_published_free(&p);
+}
+END_TEST
+
+START_TEST(test_published_parser_accepts_and_rejects)
+{
+    dsml_published p;
+    const char *good = "# comment\n\n" HEADER "1\tcars196\ttriplet\tclustering.nmi\t16\t50.9\t\r\n"
+                       "4\tcifar10\tDSNRH\thamming.map@50000\t48\t0.940\tprinted DSNRH(Ours)";
+    ck_assert_int_eq(dsml_published_parse(&p, "good.tsv", good), DSML_OK);
+    ck_assert_int_eq(p.count, 2);
+    ck_assert_int_eq(p.values[0].line, 4);
+    ck_assert_int_eq(p.values[0].decimals, 1);
+    ck_assert_str_eq(p.values[0].note, "");
+    ck_assert_str_eq(p.values[1].note, "printed DSNRH(Ours)");
+    ck_assert_int_eq(p.values[1].size, 48);
+    dsml_published_free(&p);
+
+    static const struct { const char *body; const char *message; } bad[] = {
+        {"table\tdataset\tmethod\n", "bad.tsv:1: expected 7 tab-separated fields, found 3"},
+        {"table\tdataset\tmethod\tmetric\tbits\tvalue\tnote\n", "bad.tsv:1: expected the header"},
+        {HEADER "1\tcars196\ttriplet\tclustering.nmi\t16\t50.9\n", "bad.tsv:2: expected 7 tab-separated fields, found 6"},
+        {HEADER "5\tcars196\ttriplet\tclustering.nmi\t16\t50.9\t\n", "bad.tsv:2: table: expected 1, 2, 3 or 4, found '5'"},
+        {HEADER "1\tcars196\t\tclustering.nmi\t16\t50.9\t\n", "bad.tsv:2: method: expected a value"},
+        {HEADER "1\tcars196\ttriplet\tclustering.nmi\tx16\t50.9\t\n", "bad.tsv:2: size: expected an integer"},
+        {HEADER "# c\n1\tcars196\ttriplet\tclustering.nmi\t16\t201,5\t\n", "bad.tsv:3: value: expected a non-negative"},
+        {HEADER "1\tcars196\ttriplet\tclustering.nmi\t16\t-1\t\n", "bad.tsv:2: value: expected a non-negative"},
+        {HEADER "1\tcars196\ttriplet\tclustering.nmi\t16\t5e1\t\n", "bad.tsv:2: value: expected a non-negative"},
+        {HEADER "1\tcars196\ttriplet\tclustering.nmi\t16\t50.9\t\n1\tcars196\ttriplet\tclustering.nmi\t16\t50.8\t\n",
+         "bad.tsv:3: table 1 cars196 triplet clustering.nmi size 16: already given at line 2"},
+        {"# only a comment\n", "bad.tsv: expected a header line, found none"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_int_eq(dsml_published_parse(&p, "bad.tsv", bad[i].body), DSML_ERR_FORMAT);
+        ck_assert_msg(strstr(dsml_last_error(), bad[i].message), "case %zu: %s", i, dsml_last_error());
+        ck_assert_ptr_null(p.values);
+        ck_assert_int_eq(p.count, 0);
+    }
+    ck_assert_int_eq(dsml_published_load(&p, "/nonexistent/published.tsv"), DSML_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "/nonexistent/published.tsv"));
+}
+END_TEST
+
+/* ---- statistics and verdicts ------------------------------------------------------ */
+
+static dsml_sample make_sample(int n, const int *seeds, const double *values)
+{
+    dsml_sample s;
+    s.n = n;
+    for (int i = 0; i < n; i++) {
+        s.seeds[i] = seeds[i];
+        s.values[i] = values[i];
+    }
+    return s;
+}
+
+START_TEST(test_stats_hand_cases)
+{
+    double x[3] = {1, 2, 3}, mean, sd;
+    dsml_stats_mean_sd(x, 3, &mean, &sd);
+    ck_assert_double_eq_tol(mean, 2.0, 1e-12);
+    ck_assert_double_eq_tol(sd, 1.0, 1e-12);
+    dsml_stats_mean_sd(x, 1, &mean, &sd);
+    ck_assert_double_eq_tol(mean, 1.0, 1e-12);
+    ck_assert_double_eq(sd, 0.0);
+    ck_assert_double_eq_tol(dsml_stats_t95(1), 12.706, 1e-9);
+    ck_assert_double_eq_tol(dsml_stats_t95(2), 4.303, 1e-9);
+    ck_assert_double_eq_tol(dsml_stats_t95(10), 2.228, 1e-9);
+    ck_assert_double_eq_tol(dsml_stats_t95(30), 2.042, 1e-9);
+    ck_assert_double_eq_tol(dsml_stats_t95(31), 1.96, 1e-9);
+    ck_assert_double_eq_tol(dsml_stats_t95(1000), 1.96, 1e-9);
+    for (int d = 2; d <= 31; d++) ck_assert_double_lt(dsml_stats_t95(d), dsml_stats_t95(d - 1));
+
+    /* paired: differences 1, 2, 3 -> mean 2, sd 1, CI 2 +- 4.303 / sqrt(3) */
+    int seeds[3] = {1, 2, 3};
+    double snr_v[3] = {11, 22, 33}, euc_v[3] = {10, 20, 30};
+    dsml_sample snr = make_sample(3, seeds, snr_v), euc = make_sample(3, seeds, euc_v);
+    dsml_diff d;
+    ck_assert_int_eq(dsml_stats_diff(&snr, &euc, &d), DSML_OK);
+    ck_assert_int_eq(d.paired, 1);
+    ck_assert_int_eq(d.has_ci, 1);
+    ck_assert_int_eq(d.dof, 2);
+    ck_assert_double_eq_tol(d.mean, 2.0, 1e-12);
+    ck_assert_double_eq_tol(d.half_width, 4.303 / sqrt(3.0), 1e-12);
+
+    /* unpaired (different seeds): means 4 and 1; sds sqrt(2) and 0;
+     * se = sqrt(2/2 + 0/2) = 1, dof = min(2, 2) - 1 = 1 -> half width 12.706 */
+    int s_seeds[2] = {1, 2}, e_seeds[2] = {3, 4};
+    double s_v[2] = {3, 5}, e_v[2] = {1, 1};
+    snr = make_sample(2, s_seeds, s_v);
+    euc = make_sample(2, e_seeds, e_v);
+    ck_assert_int_eq(dsml_stats_diff(&snr, &euc, &d), DSML_OK);
+    ck_assert_int_eq(d.paired, 0);
+    ck_assert_int_eq(d.has_ci, 1);
+    ck_assert_double_eq_tol(d.mean, 3.0, 1e-12);
+    ck_assert_double_eq_tol(d.half_width, 12.706, 1e-12);
+
+    /* one seed each: a difference, no interval */
+    snr = make_sample(1, seeds, snr_v);
+    euc = make_sample(1, seeds, euc_v);
+    ck_assert_int_eq(dsml_stats_diff(&snr, &euc, &d), DSML_OK);
+    ck_assert_int_eq(d.has_ci, 0);
+    ck_assert_double_eq_tol(d.mean, 1.0, 1e-12);
+    euc.n = 0;
+    ck_assert_int_eq(dsml_stats_diff(&snr, &euc, &d), DSML_ERR_ARG);
+}
+END_TEST
+
+START_TEST(test_verdict_rule)
+{
+    dsml_diff d = {.has_ci = 1, .mean = 2, .half_width = 1}; /* CI [1, 3] */
+    ck_assert_int_eq(dsml_verdict_decide(5.0, &d), DSML_VERDICT_REPRODUCED);
+    ck_assert_int_eq(dsml_verdict_decide(-5.0, &d), DSML_VERDICT_CONTRADICTED);
+    ck_assert_int_eq(dsml_verdict_decide(0.0, &d), DSML_VERDICT_CONTRADICTED);
+    d.mean = -2; /* CI [-3, -1] */
+    ck_assert_int_eq(dsml_verdict_decide(5.0, &d), DSML_VERDICT_CONTRADICTED);
+    ck_assert_int_eq(dsml_verdict_decide(-1.9, &d), DSML_VERDICT_REPRODUCED);
+    d.mean = 0.5; /* CI [-0.5, 1.5] includes 0 */
+    ck_assert_int_eq(dsml_verdict_decide(5.0, &d), DSML_VERDICT_INCONCLUSIVE);
+    d.mean = 1.0; /* CI [0, 2]: touches 0, not entirely above it */
+    ck_assert_int_eq(dsml_verdict_decide(5.0, &d), DSML_VERDICT_INCONCLUSIVE);
+    d.mean = 10;
+    d.has_ci = 0; /* one seed: never more than inconclusive */
+    ck_assert_int_eq(dsml_verdict_decide(5.0, &d), DSML_VERDICT_INCONCLUSIVE);
+    ck_assert_int_eq(dsml_verdict_decide(5.0, NULL), DSML_VERDICT_NOT_RUN);
+    ck_assert_str_eq(dsml_verdict_name(DSML_VERDICT_REPRODUCED), "reproduced");
+    ck_assert_str_eq(dsml_verdict_name(DSML_VERDICT_NOT_RUN), "not run");
+}
+END_TEST
+
+/* ---- end to end ------------------------------------------------------------------- */
+
+/* Writes root/<dataset>/<run>/metrics.json with the keys `dsml tables` reads.
+ * m: clustering f1, nmi, recall@1, recall@2, euclidean map@t, f1@t, hamming map@t, f1@t. */
+static void write_run(const char *root, const char *dataset, const char *run, const char *loss, const char *distance,
+                      int dim, int seed, const double m[8], int validation)
+{
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s/%s/%s", root, dataset, run);
+    ck_assert_int_eq(dsml_mkdirs(dir), DSML_OK);
+    snprintf(path, sizeof path, "%s/metrics.json", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "{\"config\": {\"dataset\": \"%s\", \"model\": \"convnet\", \"loss\": \"%s\", \"distance\": \"%s\", "
+            "\"dim\": %d, \"seed\": %d, \"epochs\": 10, \"map_at\": 0, \"f1_at\": 5000},\n"
+            " \"data\": {\"split\": {\"eval_queries\": 1000, \"eval_database\": 59000, \"train\": 5000, "
+            "\"evaluated_on_validation\": %s}},\n"
+            " \"metrics\": {\"euclidean\": {\"recall@1\": %.17g, \"recall@2\": %.17g, \"map@t\": %.17g, \"f1@t\": %.17g},\n"
+            "  \"hamming\": {\"map@t\": %.17g, \"f1@t\": %.17g}, \"clustering\": {\"f1\": %.17g, \"nmi\": %.17g}}}\n",
+            dataset, loss, distance, dim, seed, validation ? "true" : "false", m[2], m[3], m[4], m[5], m[6], m[7],
+            m[0], m[1]);
+    fclose(fp);
+}
+
+/* Needs the `tables` command in the binary (src/cli/main.c dispatch). */
+static void require_command(void)
+{
+    cmd_result r;
+    run_dsml(&r, "tables --help");
+    ck_assert_msg(r.status == 0 && strstr(r.out, "usage: dsml tables"),
+                  "the binary (DSML_BIN or bin/dsml) has no working 'tables' command: %s", r.err);
+}
+
+START_TEST(test_command_end_to_end)
+{
+    require_command();
+    const char *dir = testdir_make("tables");
+    ck_assert_ptr_nonnull(dir);
+    char results[4096], out[4096];
+    snprintf(results, sizeof results, "%s/results", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    /* cifar10 triplet d32, seeds 1-3: euclidean MAP 30/32/34, SNR 31/34/37
+     * (differences 1, 2, 3: CI [-0.48, +4.48], inconclusive); F1 differences
+     * 5, 6, 7 (reproduced); Hamming MAP differences -5, -6, -7 (contradicted);
+     * Hamming F1 equal (inconclusive). */
+    static const double e_map[3] = {0.30, 0.32, 0.34}, s_map[3] = {0.31, 0.34, 0.37};
+    static const double e_f1[3] = {0.20, 0.21, 0.22}, s_f1[3] = {0.25, 0.27, 0.29};
+    static const double e_hm[3] = {0.40, 0.41, 0.42}, s_hm[3] = {0.35, 0.35, 0.35};
+    char run[64];
+    for (int s = 0; s < 3; s++) {
+        double me[8] = {0.1, 0.2, 0.3, 0.4, e_map[s], e_f1[s], e_hm[s], 0.5};
+        double ms[8] = {0.1, 0.2, 0.3, 0.4, s_map[s], s_f1[s], s_hm[s], 0.5};
+        snprintf(run, sizeof run, "triplet-euclidean-d32-s%d", s + 1);
+        write_run(results, "cifar10", run, "triplet", "euclidean", 32, s + 1, me, 0);
+        snprintf(run, sizeof run, "triplet-snr-d32-s%d", s + 1);
+        write_run(results, "cifar10", run, "triplet", "snr", 32, s + 1, ms, 0);
+    }
+    /* a repeated seed (ignored), a validation run (ignored), an unfinished run */
+    double junk[8] = {0.9, 0.9, 0.9, 0.9, 0.99, 0.99, 0.99, 0.99};
+    write_run(results, "cifar10", "triplet-euclidean-d32-s1-again", "triplet", "euclidean", 32, 1, junk, 0);
+    write_run(results, "cifar10", "triplet-snr-d32-s9", "triplet", "snr", 32, 9, junk, 1);
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("results/cifar10/npair-snr-d32-s1")), DSML_OK);
+    /* contrastive d32: one seed each */
+    double c1[8] = {0.1, 0.2, 0.3, 0.4, 0.50, 0.40, 0.45, 0.35}, c2[8] = {0.1, 0.2, 0.3, 0.4, 0.60, 0.50, 0.55, 0.45};
+    write_run(results, "cifar10", "contrastive-euclidean-d32-s1", "contrastive", "euclidean", 32, 1, c1, 0);
+    write_run(results, "cifar10", "contrastive-snr-d32-s1", "contrastive", "snr", 32, 1, c2, 0);
+    /* fashion-mnist contrastive d32, seeds 1-2: MAP differences 10, 10.1 (reproduced), the rest equal;
+     * the other three losses there are 12 "not run" rows of the qualitative claim */
+    double fe1[8] = {0.1, 0.2, 0.3, 0.4, 0.50, 0.5, 0.5, 0.5}, fe2[8] = {0.1, 0.2, 0.3, 0.4, 0.60, 0.5, 0.5, 0.5};
+    double fs1[8] = {0.1, 0.2, 0.3, 0.4, 0.60, 0.5, 0.5, 0.5}, fs2[8] = {0.1, 0.2, 0.3, 0.4, 0.701, 0.5, 0.5, 0.5};
+    write_run(results, "fashion-mnist", "contrastive-euclidean-d32-s1", "contrastive", "euclidean", 32, 1, fe1, 0);
+    write_run(results, "fashion-mnist", "contrastive-euclidean-d32-s2", "contrastive", "euclidean", 32, 2, fe2, 0);
+    write_run(results, "fashion-mnist", "contrastive-snr-d32-s1", "contrastive", "snr", 32, 1, fs1, 0);
+    write_run(results, "fashion-mnist", "contrastive-snr-d32-s2", "contrastive", "snr", 32, 2, fs2, 0);
+
+    char args[9000];
+    snprintf(args, sizeof args, "tables --results %s --out %s --published " PUBLISHED, results, out);
+    cmd_result r;
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "npair-snr-d32-s1: no metrics.json"));
+    ck_assert_ptr_nonnull(strstr(r.err, "triplet-snr-d32-s9: evaluated on the validation carve-out"));
+    ck_assert_ptr_nonnull(strstr(r.err, "triplet-euclidean-d32-s1-again: seed 1 of cifar10 triplet-euclidean d32"));
+    ck_assert_ptr_nonnull(strstr(r.err, "claims: 2 reproduced, 1 contradicted, 9 inconclusive, 52 not run"));
+
+    const char *t3 = read_text(testdir_path("out/table3.md"));
+    ck_assert_ptr_nonnull(strstr(t3, "| triplet | not run (75.9) | 32.0 ± 2.0 (77.3) | not run (75.8) |"));
+    ck_assert_ptr_nonnull(strstr(t3, "| DSML(tri) | not run (78.4) | 34.0 ± 3.0 (78.3) |"));
+    ck_assert_ptr_nonnull(strstr(t3, "| contrastive | not run (75.5) | 50.0 (73.4) |")); /* one seed: no ± */
+    ck_assert_ptr_nonnull(strstr(t3, "n = 1 to 3 per cell"));
+    ck_assert_ptr_nonnull(strstr(t3, "MAP@59000 is metrics.*.map@t with config.map_at = 0"));
+    ck_assert_ptr_nonnull(strstr(t3, "(no ImageNet pre-training)"));
+    ck_assert_ptr_nonnull(strstr(t3, "Table 3 layout: retrieval results on fashion-mnist (no published values)"));
+    ck_assert_ptr_nonnull(strstr(t3, "| contrastive | not run | 55.0 ± 7.1 | not run |"));
+    const char *t3tex = read_text(testdir_path("out/table3.tex"));
+    ck_assert_ptr_nonnull(strstr(t3tex, "& 32.0 $\\pm$ 2.0 (77.3) &"));
+    ck_assert_ptr_nonnull(strstr(t3tex, "config.map\\_at"));
+
+    const char *t1 = read_text(testdir_path("out/table1.md"));
+    ck_assert_ptr_nonnull(strstr(t1, "| triplet | not run (19.4) | not run (16.9) | not run (15.4) | not run (50.9) |"));
+    ck_assert_ptr_nonnull(strstr(t1, "not run (20.1) |\n"));
+    ck_assert_ptr_nonnull(strstr(read_text(testdir_path("out/table2.tex")), "not run (64.5)"));
+    const char *t4 = read_text(testdir_path("out/table4.md"));
+    ck_assert_ptr_nonnull(strstr(t4, "| DSNRH | not run (0.925) |"));
+    ck_assert_ptr_nonnull(strstr(t4, "not run (0.862) |\n"));
+    ck_assert_ptr_nonnull(strstr(t4, "dsml does not implement DSRH, DSCH, DRSCH"));
+
+    const char *claims = read_text(testdir_path("out/claims.md"));
+    ck_assert_ptr_nonnull(strstr(claims, "| reproduced | 2 |\n| contradicted | 1 |\n| inconclusive | 9 |\n| not run | 52 |"));
+    ck_assert_ptr_nonnull(strstr(claims, "| DSML(tri) vs triplet | 32 | MAP@59000 (Euclidean ranking) | +1.0 (78.3 vs 77.3) "
+                                         "| +2.00 [-0.48, +4.48] paired | 3, 3 | inconclusive |"));
+    ck_assert_ptr_nonnull(strstr(claims, "| DSML(tri) vs triplet | 32 | F1@5000 (Euclidean ranking) | +1.3 (72.5 vs 71.2) "
+                                         "| +6.00 [+3.52, +8.48] paired | 3, 3 | reproduced |"));
+    ck_assert_ptr_nonnull(strstr(claims, "| DSML(tri) vs triplet | 32 | MAP@59000 (Hamming ranking) | +0.8 (74.5 vs 73.7) "
+                                         "| -6.00 [-8.48, -3.52] paired | 3, 3 | contradicted |"));
+    ck_assert_ptr_nonnull(strstr(claims, "| DSML(cont) vs contrastive | 32 | MAP@59000 (Euclidean ranking) | +6.4 (79.8 "
+                                         "vs 73.4) | +10.00 | 1, 1 | inconclusive (1 seed, no CI) |"));
+    ck_assert_ptr_nonnull(strstr(claims, "| DSML(tri) vs triplet | 16 | MAP@59000 (Euclidean ranking) | +2.5 (78.4 vs 75.9) "
+                                         "| — | 0, 0 | not run (neither side) |"));
+    /* fashion-mnist: differences 10 and 10.1 -> mean 10.05, sd 0.0707, CI 10.05 +- 12.706 * 0.05 */
+    ck_assert_ptr_nonnull(strstr(claims, "## fashion-mnist: \"SNR beats Euclidean for every loss\""));
+    ck_assert_ptr_nonnull(strstr(claims, "| DSML(cont) vs contrastive | 32 | MAP@T (Euclidean ranking) | > 0 (claimed) "
+                                         "| +10.05 [+9.41, +10.69] paired | 2, 2 | reproduced |"));
+    ck_assert_ptr_nonnull(strstr(claims, "- Table 1 (CARS196, `cars196`): 48 comparisons, dataset not run."));
+    ck_assert_ptr_nonnull(strstr(claims, "- Table 4 (hashing, `nus-wide`): 20 comparisons"));
+
+    /* a broken published file: exit 1, the error names file:line, nothing new written */
+    FILE *fp = fopen(testdir_path("bad.tsv"), "w");
+    fputs(HEADER "1\tcars196\ttriplet\tclustering.nmi\t16\tfifty\t\n", fp);
+    fclose(fp);
+    snprintf(args, sizeof args, "tables --results %s --out %s/out2 --published %s", results, dir,
+             testdir_path("bad.tsv"));
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "bad.tsv:2: value: expected a non-negative decimal number, found 'fifty'"));
+    struct stat st;
+    ck_assert_int_ne(stat(testdir_path("out2"), &st), 0);
+    /* no results at all: every cell "not run", exit 0; a bad option: exit 2 */
+    snprintf(args, sizeof args, "tables --results %s/none --out %s/out3 --published " PUBLISHED, dir, dir);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(read_text(testdir_path("out3/claims.md")), "| not run | 0 |"));
+    run_dsml(&r, "tables --bogus");
+    ck_assert_int_eq(r.status, 2);
+    testdir_done(1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tables");
+    TCase *tc = tcase_create("tables");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_published_counts_and_spot_checks);
+    tcase_add_test(tc, test_published_parser_accepts_and_rejects);
+    tcase_add_test(tc, test_stats_hand_cases);
+    tcase_add_test(tc, test_verdict_rule);
+    tcase_add_test(tc, test_command_end_to_end);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
