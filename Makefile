@@ -39,7 +39,7 @@ DEBIAN_PACKAGES := build-essential pkg-config libblis-dev libarchive-dev zlib1g-
 BENCH_PACKAGES := python3-torch python3-faiss python3-sklearn python3-numpy
 
 .SECONDARY:
-.PHONY: all deps check sanitize clean bench bench-deps bench-smoke
+.PHONY: all deps check sanitize clean bench bench-deps bench-smoke tables plots
 all: $(DSML)
 
 $(BUILD)/%.o: %.c
@@ -130,3 +130,10 @@ results/$(DATASET)/%/metrics.json: | $(DSML)
 	$(DSML) train --dataset $(DATASET) --loss $(call run_word,1,$*) --distance $(call run_word,2,$*) \
 	    --dim $(patsubst d%,%,$(call run_word,3,$*)) --seed $(patsubst s%,%,$(call run_word,4,$*)) \
 	    --epochs $(EPOCHS) --threads $(THREADS) $(if $(FROM),--from $(FROM)) --out $(dir $@)
+
+# The paper's tables and figures, rebuilt from whatever runs are in results/.
+tables: | $(DSML)
+	$(DSML) summary results > /dev/null
+	$(DSML) tables --results results --out paper-tables --published paper-tables/published.tsv
+plots: | $(DSML)
+	$(DSML) plots --results results --out plots

@@ -7,5 +7,9 @@ int cmd_train(int argc, char **argv);
 int cmd_loss(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_prepare(int argc, char **argv);
+int cmd_data(int argc, char **argv);
+int cmd_tables(int argc, char **argv);
+int cmd_plots(int argc, char **argv);
 
 #endif

@@ -13,7 +13,11 @@ static const struct {
     {"train", cmd_train, "train an embedding network, evaluate it, write metrics.json"},
     {"loss", cmd_loss, "the loss and gradient of one batch read from text files"},
     {"fetch", cmd_fetch, "download and verify a dataset's files (datasets/NAME.manifest)"},
+    {"prepare", cmd_prepare, "prepare a dataset's cache (fashion-mnist, cifar10, imagefolder)"},
+    {"data", cmd_data, "dsml data info NAME: what a prepared dataset holds, as JSON"},
     {"summary", cmd_summary, "one row per finished run: a table and summary.csv"},
+    {"tables", cmd_tables, "the paper's Tables 1-4 from results/, published values beside ours, claims"},
+    {"plots", cmd_plots, "the paper's figures from results/ as data files and gnuplot images"},
     {"version", cmd_version, "print the program and library versions"},
 };
 
