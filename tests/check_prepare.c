@@ -394,6 +394,106 @@ START_TEST(test_info_unprepared_and_usage)
 }
 END_TEST
 
+/* A CUB-200-2011 archive of 4 classes x 6 PNG images (train: the first 3 of
+ * each class), made with tar; then prepare, data info, and two short
+ * trainings: the paper split and the zero-shot split. */
+START_TEST(test_prepare_cub200_and_train)
+{
+    if (!have_commands()) return;
+    const char *dir = testdir_make("prepare-cub");
+    char src[4096], root[4096], path[8192], images[4096] = "", labels[4096] = "", split[4096] = "";
+    snprintf(src, sizeof src, "%s/src/CUB_200_2011", dir);
+    snprintf(root, sizeof root, "%s/root", dir);
+    for (int c = 0; c < 4; c++) {
+        snprintf(path, sizeof path, "%s/images/%03d.bird%d", src, c + 1, c);
+        ck_assert_int_eq(dsml_mkdirs(path), 0);
+        for (int k = 0; k < 6; k++) {
+            int id = 6 * c + k + 1;
+            snprintf(path, sizeof path, "%s/images/%03d.bird%d/%d.png", src, c + 1, c, id);
+            write_png(path, 10, 12, 10 * c + k);
+            size_t used = strlen(images);
+            snprintf(images + used, sizeof images - used, "%d %03d.bird%d/%d.png\n", id, c + 1, c, id);
+            used = strlen(labels);
+            snprintf(labels + used, sizeof labels - used, "%d %d\n", id, c + 1);
+            used = strlen(split);
+            snprintf(split + used, sizeof split - used, "%d %d\n", id, k < 3);
+        }
+    }
+    snprintf(path, sizeof path, "%s/images.txt", src);
+    write_text(path, images);
+    snprintf(path, sizeof path, "%s/image_class_labels.txt", src);
+    write_text(path, labels);
+    snprintf(path, sizeof path, "%s/train_test_split.txt", src);
+    write_text(path, split);
+    snprintf(path, sizeof path, "%s/classes.txt", src);
+    write_text(path, "1 001.bird0\n2 002.bird1\n3 003.bird2\n4 004.bird3\n");
+    snprintf(args, sizeof args, "tar -C %s/src -czf %s/CUB_200_2011.tgz CUB_200_2011", dir, dir);
+    run_shell(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+
+    /* the archive cap: refused as a bomb, nothing written */
+    snprintf(args, sizeof args, "prepare cub200 --from %s/CUB_200_2011.tgz --data %s --max-bytes 2K --quiet", dir, root);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "decompression bomb") && strstr(r.err, "CUB_200_2011.tgz"), "%s", r.err);
+    snprintf(path, sizeof path, "%s/cache/cub200.dsd", root);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    static const struct { const char *args, *message; } usage[] = {
+        {"prepare cub200 --max-bytes lots", "--max-bytes lots: expected a byte count"},
+        {"prepare cub200 --split-dirs", "--split-dirs are for imagefolder only"},
+        {"prepare cub200 --skip-bad", "--skip-bad for imagefolder and nus-wide"},
+        {"prepare cub200 --name birds", "--name and --split-dirs are for imagefolder only"},
+        {"prepare imagefolder --from . --name cars196", "--name cars196: expected"},
+    };
+    for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++) {
+        run_dsml(&r, usage[i].args);
+        ck_assert_msg(r.status == 2, "%s: status %d", usage[i].args, r.status);
+        ck_assert_msg(strstr(r.err, usage[i].message), "%s: stderr was: %s", usage[i].args, r.err);
+    }
+    snprintf(args, sizeof args, "prepare cub200 --from %s/CUB_200_2011.tgz --data %s --size 8x8 --channels 1 --quiet",
+             dir, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "cub200: prepared: 24 images, 4 classes, 1x8x8") && strstr(r.out, "2 splits"), "%s",
+                  r.out);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0 && strstr(r.out, "up to date"), "%s%s", r.out, r.err);
+    const dsml_jv *v = info_json("cub200", root);
+    const dsml_jv *splits = jget(v, "splits");
+    ck_assert_str_eq(jstr(jat(splits, 0), "name"), "test");
+    ck_assert_int_eq(jint(jat(splits, 0), "images"), 12);
+    ck_assert_int_eq(jint(jat(splits, 1), "images"), 12);
+    ck_assert_str_eq(jstring(jat(jget(v, "class_names"), 3)), "004.bird3");
+    dsml_json_doc_free(&doc);
+
+    static const struct { const char *split, *kind; int train; } runs[] = {
+        {"", "paper", 12}, {"--split zero-shot", "zero-shot", 12}};
+    for (int i = 0; i < 2; i++) {
+        snprintf(args, sizeof args, "train --dataset cub200 --data %s %s --model mlp --hidden 8 --dim 4 --epochs 1 "
+                 "--batch 4 --images-per-class 2 --threads 1 --quiet --no-embeddings --out %s/run%d",
+                 root, runs[i].split, dir, i);
+        run_dsml(&r, args);
+        ck_assert_msg(r.status == 0, "%s: %s", args, r.err);
+        snprintf(path, sizeof path, "%s/run%d/metrics.json", dir, i);
+        const char *text = read_text(path);
+        ck_assert_msg(dsml_json_parse(&doc, "metrics.json", text, strlen(text)) == 0, "%s", text);
+        const dsml_jv *sp = jget(jget(doc.root, "data"), "split");
+        ck_assert_str_eq(jstr(sp, "kind"), runs[i].kind);
+        ck_assert_int_eq(jint(sp, "train"), runs[i].train);
+        ck_assert_int_eq(jint(sp, "query"), 12);
+        ck_assert_int_eq(jint(sp, "database"), 12);
+        ck_assert_int_eq(jget(sp, "query_is_database")->type, DSML_JV_BOOL);
+        ck_assert_int_eq(jint(sp, "query_is_database"), 1);
+        dsml_json_doc_free(&doc);
+    }
+    snprintf(args, sizeof args, "train --dataset cub200 --data %s --split hashy --out %s/bad", root, dir);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--split hashy: expected paper, zero-shot, dml or hashing"), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("prepare");
@@ -404,6 +504,7 @@ int main(void)
     tcase_add_test(tc, test_corrupt_image_and_skip_bad);
     tcase_add_test(tc, test_split_dirs);
     tcase_add_test(tc, test_info_unprepared_and_usage);
+    tcase_add_test(tc, test_prepare_cub200_and_train);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -21,10 +21,11 @@ static void data_usage(FILE *fp)
     fprintf(fp,
             "usage: dsml data info NAME [--data DIR]\n"
             "\n"
-            "Prints, as JSON, what the prepared dataset NAME (fashion-mnist, cifar10, or\n"
-            "an imagefolder's local name) holds: images, classes, shape, class names and\n"
-            "counts, the split sizes of the DML protocol with its defaults, checksums,\n"
-            "skipped and ignored files, given splits. Fails when NAME is not prepared\n"
+            "Prints, as JSON, what the prepared dataset NAME (fashion-mnist, cifar10, cub200,\n"
+            "cars196, nus-wide, or an imagefolder's local name) holds: images, classes,\n"
+            "shape, class names and counts, the split sizes of the DML protocol with its\n"
+            "defaults, checksums, skipped and ignored files, given splits, label bits\n"
+            "(multi-label datasets). Fails when NAME is not prepared\n"
             "(see `dsml prepare`).\n"
             "\n"
             "  --data DIR   data root (default $DSML_DATA, else datasets)\n");
@@ -107,6 +108,26 @@ static int print_info(const dsml_dataset *ds, const char *cache, const char *par
             dsml_json_object_end(&j);
         }
         dsml_json_array_end(&j);
+    }
+    if (ds->n_labels) { /* multi-label: images per label, and label-set sizes */
+        dsml_json_key(&j, "label_bits");
+        dsml_json_object_begin(&j);
+        dsml_json_kv_int(&j, "labels", ds->n_labels);
+        long long per_label[64] = {0}, total = 0;
+        int most = 0;
+        for (int i = 0; i < ds->n; i++) {
+            int bits = __builtin_popcountll(ds->label_bits[i]);
+            total += bits;
+            if (bits > most) most = bits;
+            for (int k = 0; k < ds->n_labels; k++) per_label[k] += (ds->label_bits[i] >> k) & 1;
+        }
+        dsml_json_key(&j, "images_per_label");
+        dsml_json_array_begin(&j);
+        for (int k = 0; k < ds->n_labels; k++) dsml_json_int(&j, per_label[k]);
+        dsml_json_array_end(&j);
+        dsml_json_kv_double(&j, "mean_labels_per_image", (double)total / ds->n);
+        dsml_json_kv_int(&j, "max_labels_per_image", most);
+        dsml_json_object_end(&j);
     }
     dsml_json_kv_string(&j, "parameters", params);
     dsml_json_object_end(&j);

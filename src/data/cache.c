@@ -29,7 +29,8 @@ enum {
 #define MAX_SPLITS 255
 
 /* The version-2 extension block, right after the class names (see cache.h). */
-enum { EXT_IGNORED = 0, EXT_SKIPPED = 4, EXT_SPLITS = 8, EXT_RESERVED = 12, EXT_SKIPPED_BYTES = 16, EXT_SIZE = 64 };
+enum { EXT_IGNORED = 0, EXT_SKIPPED = 4, EXT_SPLITS = 8, EXT_LABEL_BITS = 12, EXT_SKIPPED_BYTES = 16, EXT_SIZE = 64 };
+#define MAX_LABEL_BITS 64
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -60,6 +61,7 @@ static int host_is_little_endian(void)
 }
 
 static uint64_t align64(uint64_t x) { return (x + 63) & ~(uint64_t)63; }
+static uint64_t align8(uint64_t x) { return (x + 7) & ~(uint64_t)7; }
 
 /* CRC-32 of [0, size) with the CRC field read as zero. */
 static uint32_t header_crc(const uint8_t *p, uint64_t size)
@@ -111,10 +113,18 @@ static int check_dataset(const char *path, const dsml_dataset *ds, const char *p
         if (ds->split[i] >= ds->n_splits)
             return dsml_fail(DSML_ERR_ARG, "%s: image %d: split %d, expected 0..%d", path, i, ds->split[i],
                              ds->n_splits - 1);
+    if (ds->n_labels < 0 || ds->n_labels > MAX_LABEL_BITS || ds->n_labels > ds->n_classes ||
+        (ds->n_labels && !ds->label_bits))
+        return dsml_fail(DSML_ERR_ARG, "%s: %d label bits, expected 0..%d, at most the %d classes, with one word "
+                         "per image", path, ds->n_labels, MAX_LABEL_BITS, ds->n_classes);
+    for (int i = 0; ds->n_labels && ds->n_labels < 64 && i < ds->n; i++)
+        if (ds->label_bits[i] >> ds->n_labels)
+            return dsml_fail(DSML_ERR_ARG, "%s: image %d: label bits 0x%llx, expected none above bit %d", path, i,
+                             (unsigned long long)ds->label_bits[i], ds->n_labels - 1);
     return DSML_OK;
 }
 
-static int has_extension(const dsml_dataset *ds) { return ds->n_ignored || ds->n_skipped || ds->n_splits; }
+static int has_extension(const dsml_dataset *ds) { return ds->n_ignored || ds->n_skipped || ds->n_splits || ds->n_labels; }
 
 /* Bytes of the version-2 skipped-names block: every name with its NUL. */
 static uint64_t skipped_bytes(const dsml_dataset *ds)
@@ -124,14 +134,23 @@ static uint64_t skipped_bytes(const dsml_dataset *ds)
     return bytes;
 }
 
-/* labels_offset for a dataset of n images, n_classes classes, and (version 2)
- * n_splits splits and a skipped block of `skipped` bytes. */
+/* Where the label bits start (version 3): after the skipped block, aligned to 8. */
+static uint64_t bits_offset_of(uint64_t n, uint64_t n_classes, uint64_t n_splits, uint64_t skipped)
+{
+    uint64_t end = DSML_CACHE_HEADER + (uint64_t)DSML_DATASET_NAME * n_classes;
+    return align8(end + EXT_SIZE + (uint64_t)DSML_DATASET_NAME * n_splits + (n_splits ? n : 0) + skipped);
+}
+
+/* labels_offset for a dataset of n images, n_classes classes, and (versions
+ * 2, 3) n_splits splits and a skipped block of `skipped` bytes, (version 3)
+ * one word of label bits per image. */
 static uint64_t labels_offset_of(uint32_t version, uint64_t n, uint64_t n_classes, uint64_t n_splits,
                                  uint64_t skipped)
 {
     uint64_t end = DSML_CACHE_HEADER + (uint64_t)DSML_DATASET_NAME * n_classes;
     if (version == 1) return end;
     end += EXT_SIZE + (uint64_t)DSML_DATASET_NAME * n_splits + (n_splits ? n : 0) + skipped;
+    if (version == 3) end = bits_offset_of(n, n_classes, n_splits, skipped) + 8 * n;
     return align64(end);
 }
 
@@ -157,7 +176,7 @@ int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *param
 {
     int rc = check_dataset(path, ds, params);
     if (rc) return rc;
-    uint32_t version = has_extension(ds) ? 2 : 1;
+    uint32_t version = ds->n_labels ? 3 : has_extension(ds) ? 2 : 1;
     uint64_t skipped = skipped_bytes(ds);
     uint64_t labels_offset = labels_offset_of(version, (uint64_t)ds->n, (uint64_t)ds->n_classes,
                                               (uint64_t)ds->n_splits, skipped);
@@ -184,8 +203,9 @@ int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *param
     for (int c = 0; c < ds->n_classes; c++)
         memcpy(header + DSML_CACHE_HEADER + (size_t)DSML_DATASET_NAME * c, ds->class_names[c],
                strlen(ds->class_names[c]));
-    if (version == 2) {
+    if (version >= 2) {
         uint8_t *ext = header + DSML_CACHE_HEADER + (size_t)DSML_DATASET_NAME * ds->n_classes;
+        put_u32(ext + EXT_LABEL_BITS, (uint32_t)ds->n_labels);
         put_u32(ext + EXT_IGNORED, (uint32_t)ds->n_ignored);
         put_u32(ext + EXT_SKIPPED, (uint32_t)ds->n_skipped);
         put_u32(ext + EXT_SPLITS, (uint32_t)ds->n_splits);
@@ -201,6 +221,10 @@ int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *param
             size_t len = strlen(ds->skipped[i]) + 1;
             memcpy(q, ds->skipped[i], len);
             q += len;
+        }
+        if (version == 3) {
+            q = header + bits_offset_of((uint64_t)ds->n, (uint64_t)ds->n_classes, (uint64_t)ds->n_splits, skipped);
+            for (int i = 0; i < ds->n; i++, q += 8) put_u64(q, ds->label_bits[i]);
         }
     }
     put_u32(header + OFF_CRC, header_crc(header, labels_offset));
@@ -224,20 +248,23 @@ int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *param
  * header CRC already covered) into ds: counts, split names and index, and a
  * copy of the skipped names; checks that they end exactly at labels_offset. */
 static int read_extension(dsml_dataset *ds, const char *path, const uint8_t *p, uint64_t ext_offset,
-                          uint64_t labels_offset, uint32_t n)
+                          uint64_t labels_offset, uint32_t n, uint32_t version, uint32_t n_classes)
 {
     const uint8_t *ext = p + ext_offset;
     uint32_t n_ignored = get_u32(ext + EXT_IGNORED), n_skipped = get_u32(ext + EXT_SKIPPED);
-    uint32_t n_splits = get_u32(ext + EXT_SPLITS);
+    uint32_t n_splits = get_u32(ext + EXT_SPLITS), n_labels = get_u32(ext + EXT_LABEL_BITS);
     uint64_t skipped = get_u64(ext + EXT_SKIPPED_BYTES);
-    if (get_u32(ext + EXT_RESERVED) != 0)
+    if (version == 2 && n_labels != 0)
         return dsml_fail(DSML_ERR_FORMAT, "%s: extension: reserved field not zero", path);
+    if (version == 3 && (n_labels < 1 || n_labels > MAX_LABEL_BITS || n_labels > n_classes))
+        return dsml_fail(DSML_ERR_FORMAT, "%s: extension: %u label bits, expected 1..%d and at most the %u classes",
+                         path, n_labels, MAX_LABEL_BITS, n_classes);
     for (int i = EXT_SKIPPED_BYTES + 8; i < EXT_SIZE; i++)
         if (ext[i]) return dsml_fail(DSML_ERR_FORMAT, "%s: extension: reserved byte %d not zero", path, i);
     if (n_ignored > INT32_MAX || n_skipped > MAX_IMAGES || n_splits > MAX_SPLITS || skipped > labels_offset)
         return dsml_fail(DSML_ERR_FORMAT, "%s: extension: %u ignored, %u skipped, %u splits, %llu name bytes: "
                          "out of range", path, n_ignored, n_skipped, n_splits, (unsigned long long)skipped);
-    uint64_t expect = labels_offset_of(2, n, (ext_offset - DSML_CACHE_HEADER) / DSML_DATASET_NAME,
+    uint64_t expect = labels_offset_of(version, n, (ext_offset - DSML_CACHE_HEADER) / DSML_DATASET_NAME,
                                        n_splits, skipped);
     if (expect != labels_offset)
         return dsml_fail(DSML_ERR_FORMAT, "%s: header: labels at offset %llu, expected %llu for the extension's "
@@ -279,6 +306,24 @@ static int read_extension(dsml_dataset *ds, const char *path, const uint8_t *p, 
         return dsml_fail(DSML_ERR_FORMAT, "%s: extension: %llu bytes after the %u skipped names", path,
                          (unsigned long long)(end - q), n_skipped);
     ds->n_ignored = (int)n_ignored;
+    if (version == 3) {
+        const uint8_t *bits = p + bits_offset_of(n, n_classes, n_splits, skipped);
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t v = get_u64(bits + 8 * (size_t)i);
+            if (n_labels < 64 && v >> n_labels)
+                return dsml_fail(DSML_ERR_FORMAT, "%s: image %u: label bits 0x%llx, expected none above bit %u", path,
+                                 i, (unsigned long long)v, n_labels - 1);
+        }
+        if (host_is_little_endian()) {
+            ds->label_bits = (const uint64_t *)(const void *)bits; /* 8-aligned in the file and the map */
+        } else {
+            ds->owned_label_bits = malloc(sizeof(uint64_t) * (n ? n : 1));
+            if (!ds->owned_label_bits) return dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate label bits", path);
+            for (uint32_t i = 0; i < n; i++) ds->owned_label_bits[i] = get_u64(bits + 8 * (size_t)i);
+            ds->label_bits = ds->owned_label_bits;
+        }
+        ds->n_labels = (int)n_labels;
+    }
     return DSML_OK;
 }
 
@@ -290,7 +335,7 @@ static int validate(dsml_dataset *ds, const char *path, const uint8_t *p, uint64
                          (const char *)p, DSML_CACHE_MAGIC);
     uint32_t version = get_u32(p + OFF_VERSION);
     if (version < 1 || version > DSML_CACHE_VERSION)
-        return dsml_fail(DSML_ERR_FORMAT, "%s: version %u, expected 1 or %d", path, version, DSML_CACHE_VERSION);
+        return dsml_fail(DSML_ERR_FORMAT, "%s: version %u, expected 1..%d", path, version, DSML_CACHE_VERSION);
     uint32_t n_classes = get_u32(p + OFF_CLASSES);
     uint64_t labels_offset = get_u64(p + OFF_LABELS);
     if (n_classes < 1 || n_classes > MAX_CLASSES)
@@ -299,7 +344,7 @@ static int validate(dsml_dataset *ds, const char *path, const uint8_t *p, uint64
     if (version == 1 && labels_offset != names_end)
         return dsml_fail(DSML_ERR_FORMAT, "%s: header: labels at offset %llu, expected %llu for %u classes", path,
                          (unsigned long long)labels_offset, (unsigned long long)names_end, n_classes);
-    if (version == 2 && (labels_offset < names_end + EXT_SIZE || labels_offset % 64))
+    if (version >= 2 && (labels_offset < names_end + EXT_SIZE || labels_offset % 64))
         return dsml_fail(DSML_ERR_FORMAT, "%s: header: labels at offset %llu, expected a multiple of 64 past %llu",
                          path, (unsigned long long)labels_offset, (unsigned long long)(names_end + EXT_SIZE));
     if (labels_offset > size)
@@ -358,8 +403,8 @@ static int validate(dsml_dataset *ds, const char *path, const uint8_t *p, uint64
             return dsml_fail(DSML_ERR_FORMAT, "%s: image %u: label %d, expected 0..%u", path, i, (int32_t)v,
                              n_classes - 1);
     }
-    if (version == 2) {
-        int rc = read_extension(ds, path, p, names_end, labels_offset, n);
+    if (version >= 2) {
+        int rc = read_extension(ds, path, p, names_end, labels_offset, n, version, n_classes);
         if (rc) return rc;
     }
     if (host_is_little_endian()) {

@@ -4,7 +4,8 @@
  *
  *   offset  size  field
  *        0     8  magic "DSMLDSD1"
- *        8     4  u32 version: 1, or 2 when the extension block below is present
+ *        8     4  u32 version: 1; 2 when the extension block below is present;
+ *                 3 when it also holds label bits (multi-label datasets)
  *       12     4  u32 n, images (>= 1)
  *       16     4  u32 channels C
  *       20     4  u32 height H
@@ -18,23 +19,28 @@
  *                 string means the cache is stale
  *     1248     8  u64 labels_offset: version 1: 1280 + 64 n_classes;
  *                 version 2: E + 64 + 64 n_splits + (n_splits ? n : 0) + S,
- *                 rounded up to 64 (E and S below)
+ *                 rounded up to 64 (E and S below); version 3: B + 8 n
+ *                 rounded up to 64 (B below)
  *     1256     8  u64 pixels_offset = labels_offset + 4 n rounded up to 64
  *     1264     8  u64 file_size = pixels_offset + n C H W (the exact file size)
  *     1272     4  u32 reserved, 0
  *     1276     4  u32 header CRC-32 (zlib's) of bytes [0, labels_offset) with
  *                 these 4 bytes taken as 0: covers the header and class names
  *     1280  64 n_classes  class names, 64 bytes each, NUL-padded
- *   version 2 only, from E = 1280 + 64 n_classes (the extension block):
+ *   versions 2 and 3, from E = 1280 + 64 n_classes (the extension block):
  *   E         4  u32 n_ignored, files that were not JPEG or PNG
  *   E+4       4  u32 n_skipped, corrupt images skipped (--skip-bad)
  *   E+8       4  u32 n_splits, 0..255 (--split-dirs)
- *   E+12      4  u32 reserved, 0
+ *   E+12      4  u32 L, label bits per image: 0 in version 2; 1..64 (and
+ *                 at most n_classes) in version 3
  *   E+16      8  u64 S, bytes of the skipped names block
  *   E+24     40  reserved, 0
  *   E+64     64 n_splits  split names, 64 bytes each, NUL-padded
  *   then      n  u8 split index of each image (only when n_splits > 0)
  *   then      S  the n_skipped paths, each NUL-terminated, sorted
+ *   version 3: zero padding to B, the next multiple of 8, then
+ *   B       8 n  u64 label bits of each image: bit k set when it has label k
+ *                (k < L, named by class name k); no bit at or above L
  *   (zero padding to labels_offset; all of this is under the header CRC)
  *   labels_offset  4 n  int32 labels, each in [0, n_classes)
  *   (zero padding to a multiple of 64)
@@ -48,7 +54,7 @@
 #include "data/dataset.h"
 
 #define DSML_CACHE_MAGIC "DSMLDSD1"
-#define DSML_CACHE_VERSION 2   /* the newest version read and written */
+#define DSML_CACHE_VERSION 3   /* the newest version read and written */
 #define DSML_CACHE_HEADER 1280
 #define DSML_CACHE_PARAMS 1024   /* bytes of the parameters field, NUL included */
 
@@ -60,7 +66,8 @@ typedef enum {
 /* Writes ds to `path` atomically (temp file + rename: on any failure nothing
  * is left and an existing file is untouched). Version 1 when ds has no
  * ignored, skipped or split data (so fashion-mnist and cifar10 caches are
- * byte-identical to those of earlier releases), else version 2. The content hash is computed
+ * byte-identical to those of earlier releases), version 3 when ds has label
+ * bits, else version 2. The content hash is computed
  * here from ds's labels and pixels (ds->content_sha256 is not trusted);
  * ds->source_sha256 must be 64 hex digits; params at most 1023 bytes. */
 int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *params);
@@ -68,8 +75,8 @@ int dsml_cache_write(const char *path, const dsml_dataset *ds, const char *param
 /* Maps the cache at `path` into ds after validating every header field and
  * size against the file size, the header CRC and every label; with
  * DSML_CACHE_VERIFY_CONTENT also the content hash (DSML_ERR_CHECKSUM when it
- * differs). Versions 1 and 2 are read; version 2's skipped and split names
- * are copied into ds (owned), its split index points into the map. params (may be NULL) receives the parameters string. ds is zeroed
+ * differs). Versions 1, 2 and 3 are read; the skipped and split names are
+ * copied into ds (owned), the split index and label bits point into the map. params (may be NULL) receives the parameters string. ds is zeroed
  * on failure; on success release it with dsml_dataset_free. */
 int dsml_cache_open(dsml_dataset *ds, const char *path, dsml_cache_check check, char params[DSML_CACHE_PARAMS]);
 

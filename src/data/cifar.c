@@ -92,10 +92,10 @@ static int missing(const char *path, const int seen[DSML_CIFAR10_BATCHES], int s
 }
 
 static int read_archive(dsml_dataset *ds, uint8_t *pixels, int32_t *labels, const char *path, int records,
-                        uint8_t *scratch)
+                        uint8_t *scratch, const dsml_archive_limits *limits)
 {
     dsml_archive *a;
-    int rc = dsml_archive_open(&a, path);
+    int rc = dsml_archive_open(&a, path, limits);
     if (rc) return rc;
     int seen[DSML_CIFAR10_BATCHES] = {0}, seen_meta = 0;
     char file[8192];
@@ -120,7 +120,7 @@ static int read_archive(dsml_dataset *ds, uint8_t *pixels, int32_t *labels, cons
             if (!rc) rc = parse_meta(ds, file, (const char *)scratch, (size_t)m.size);
             seen_meta = 1;
         } else {
-            rc = m.size < 0 ? dsml_fail(DSML_ERR_FORMAT, "%s: negative size", file)
+            rc = m.size < 0 ? dsml_fail(DSML_ERR_FORMAT, "%s: size not declared in the archive", file)
                             : check_batch_size(file, (uint64_t)m.size, records);
             if (!rc) rc = dsml_archive_read(a, scratch, (size_t)m.size);
             if (!rc) rc = parse_batch(ds, pixels, labels, slot, file, scratch, records);
@@ -179,6 +179,12 @@ static int read_folder(dsml_dataset *ds, uint8_t *pixels, int32_t *labels, const
 
 int dsml_cifar10_read(dsml_dataset *ds, const char *path, int records_per_batch)
 {
+    return dsml_cifar10_read_with(ds, path, records_per_batch, NULL);
+}
+
+int dsml_cifar10_read_with(dsml_dataset *ds, const char *path, int records_per_batch,
+                           const dsml_archive_limits *limits)
+{
     memset(ds, 0, sizeof *ds);
     if (records_per_batch < 1 || records_per_batch > 1000000)
         return dsml_fail(DSML_ERR_ARG, "%s: %d records per batch, expected 1..1000000", path, records_per_batch);
@@ -193,7 +199,7 @@ int dsml_cifar10_read(dsml_dataset *ds, const char *path, int records_per_batch)
     uint8_t *scratch = malloc(scratch_size > META_MAX ? scratch_size : META_MAX);
     if (!scratch) rc = dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate %zu bytes", path, scratch_size);
     else if (S_ISDIR(st.st_mode)) rc = read_folder(ds, pixels, labels, path, records_per_batch, scratch);
-    else rc = read_archive(ds, pixels, labels, path, records_per_batch, scratch);
+    else rc = read_archive(ds, pixels, labels, path, records_per_batch, scratch, limits);
     free(scratch);
     if (rc) {
         dsml_dataset_free(ds);

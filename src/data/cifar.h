@@ -4,6 +4,7 @@
 #ifndef DSML_DATA_CIFAR_H
 #define DSML_DATA_CIFAR_H
 
+#include "data/archive.h"
 #include "data/dataset.h"
 
 #define DSML_CIFAR10_RECORD 3073                 /* 1 label byte + 3 x 32 x 32 pixels */
@@ -23,5 +24,10 @@
  * and test_batch.bin in that order (see dsml_source_sha256). Fills ds
  * completely; ds owns its buffers. */
 int dsml_cifar10_read(dsml_dataset *ds, const char *path, int records_per_batch);
+
+/* dsml_cifar10_read with caps on what the archive may decompress to (limits
+ * NULL: the defaults of archive.h; unused for a folder). */
+int dsml_cifar10_read_with(dsml_dataset *ds, const char *path, int records_per_batch,
+                           const dsml_archive_limits *limits);
 
 #endif

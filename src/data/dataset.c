@@ -55,6 +55,7 @@ void dsml_dataset_free(dsml_dataset *ds)
     free(ds->skipped);
     free(ds->split_names);
     free(ds->owned_split);
+    free(ds->owned_label_bits);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -78,6 +79,12 @@ void dsml_dataset_content_sha256(const dsml_dataset *ds, char hex[65])
             buf[4 * m + 3] = (uint8_t)(v >> 24);
         }
         dsml_sha256_update(&h, buf, (size_t)m * 4);
+    }
+    for (int i = 0; ds->label_bits && ds->n_labels && i < ds->n;) {
+        int m = 0;
+        for (; m < 512 && i < ds->n; m++, i++)
+            for (int b = 0; b < 8; b++) buf[8 * m + b] = (uint8_t)(ds->label_bits[i] >> (8 * b));
+        dsml_sha256_update(&h, buf, (size_t)m * 8);
     }
     dsml_sha256_update(&h, ds->pixels, (size_t)ds->n * dsml_dataset_image_bytes(ds));
     dsml_sha256_final_hex(&h, hex);

@@ -23,7 +23,7 @@ typedef struct {
     const uint8_t *pixels;                 /* n x C x H x W (read-only; may be mmap'd) */
     const int32_t *labels;                 /* n, each in [0, n_classes) */
     char source_sha256[65];                /* of the source files (see docs/formats.md) */
-    char content_sha256[65];               /* of labels (int32 LE) then pixels */
+    char content_sha256[65];               /* of labels (int32 LE), label bits (u64 LE, if any), pixels */
     /* What an imagefolder read found besides the images (all zero for
      * fashion-mnist and cifar10; stored in the cache, format version 2): */
     int n_ignored;                         /* files that were not JPEG or PNG */
@@ -32,12 +32,18 @@ typedef struct {
     int n_splits;                          /* 0, or the number of split folders (--split-dirs) */
     char (*split_names)[DSML_DATASET_NAME]; /* n_splits names, owned, or NULL */
     const uint8_t *split;                  /* n entries, each < n_splits, or NULL (may be mmap'd) */
+    /* Multi-label datasets (nus-wide; cache format version 3): image i has
+     * label k when bit k of label_bits[i] is set, k < n_labels <= 64, label k
+     * named class_names[k] (n_labels <= n_classes). NULL and 0 otherwise. */
+    const uint64_t *label_bits;            /* n words (may be mmap'd) */
+    int n_labels;
     /* ownership bookkeeping, released by dsml_dataset_free */
     void *map_base;                        /* mmap of a cache file, or NULL */
     size_t map_size;
     uint8_t *owned_pixels;                 /* malloc'd, or NULL */
     int32_t *owned_labels;                 /* malloc'd, or NULL */
     uint8_t *owned_split;                  /* malloc'd, or NULL */
+    uint64_t *owned_label_bits;            /* malloc'd, or NULL */
 } dsml_dataset;
 
 /* Allocates an empty dataset of the given shape: zeroed pixels, labels and
@@ -53,8 +59,9 @@ void dsml_dataset_free(dsml_dataset *ds);
 /* Bytes of one image, C*H*W. */
 size_t dsml_dataset_image_bytes(const dsml_dataset *ds);
 
-/* SHA-256 of the labels as int32 little-endian followed by the pixels: the
- * content hash stored in the cache and recorded in results. */
+/* SHA-256 of the labels as int32 little-endian, then (multi-label datasets
+ * only) the label bits as uint64 little-endian, then the pixels: the content
+ * hash stored in the cache and recorded in results. */
 void dsml_dataset_content_sha256(const dsml_dataset *ds, char hex[65]);
 
 /* The source hash recorded in a dataset: for one file, the SHA-256 of its
@@ -67,17 +74,24 @@ int dsml_source_sha256(const char *const *paths, int n_paths, char hex[65]);
 typedef struct {
     const char *from;   /* source path (borrowed), or NULL: the default source (fashion-mnist,
                            cifar10) or the one the cache recorded (a local imagefolder name) */
-    int channels;       /* imagefolder: 1 or 3 (default 3) */
-    int height, width;  /* imagefolder: the model's input size (default 32 x 32) */
+    int channels;       /* imagefolder, cub200, cars196, nus-wide: 1 or 3 (default 3) */
+    int height, width;  /* the same: the model's input size (default 32 x 32) */
     int split_dirs;     /* imagefolder: 1: the first path level names a split (default 0) */
     int skip_bad;       /* imagefolder: 1: skip corrupt images, else they fail (default 0) */
+    int64_t max_total_bytes; /* every archive: cap on decompressed bytes (0: DSML_ARCHIVE_MAX_TOTAL_BYTES) */
+    int64_t max_entry_bytes; /* every archive: cap on one member (0: DSML_ARCHIVE_MAX_ENTRY_BYTES) */
     FILE *log;          /* NULL, or a stream that gets one line per step (borrowed) */
 } dsml_data_options;
 
 void dsml_data_options_default(dsml_data_options *o);
 
-/* 1 for the datasets with a reader of their own: "fashion-mnist", "cifar10". */
+/* 1 for the datasets with a reader of their own: "fashion-mnist", "cifar10",
+ * and the annotated ones below. */
 int dsml_data_is_builtin(const char *name);
+
+/* 1 for the built-in datasets whose images are decoded and resized like an
+ * imagefolder's (so channels and size apply): "cub200", "cars196", "nus-wide". */
+int dsml_data_is_annotated(const char *name);
 
 /* The cache path "$root/cache/<name>.dsd" into out. Fails with DSML_ERR_ARG
  * when name is not a usable file name (1..63 bytes of letters, digits, '.',
@@ -85,11 +99,15 @@ int dsml_data_is_builtin(const char *name);
 int dsml_data_cache_path(const char *root, const char *name, char *out, size_t cap);
 
 /* Prepares the cache of a dataset, or finds it up to date, and opens it.
- *   kind: "fashion-mnist", "cifar10" or "imagefolder".
- *   name: the cache's name: NULL or equal to kind for fashion-mnist and
- *         cifar10; required for imagefolder (a local name, not one of the
- *         three kinds), whose cache is $root/cache/<name>.dsd.
- *   o:    options (o->from is required for imagefolder).
+ *   kind: "fashion-mnist", "cifar10", "cub200", "cars196", "nus-wide" or
+ *         "imagefolder".
+ *   name: the cache's name: NULL or equal to kind for the built-in
+ *         datasets; required for imagefolder (a local name, not a built-in
+ *         dataset's), whose cache is $root/cache/<name>.dsd.
+ *   o:    options (o->from is required for imagefolder; cub200, cars196 and
+ *         nus-wide look in $root/downloads then $root without it, see
+ *         docs/formats.md, and record channels, size and skip_bad in their
+ *         parameters string like an imagefolder).
  * An imagefolder's parameters string records the reader version, the
  * options (channels, size, split_dirs, skip_bad), the source's size and
  * mtime (a folder: the count, total size and a digest of every file's path,
@@ -104,7 +122,9 @@ int dsml_data_prepare(dsml_dataset *ds, const char *kind, const char *name, cons
  * source when it is missing, unreadable or stale (its parameters string, which
  * names the reader version, the source path and each source file's size and
  * mtime, differs from the current one).
- *   name: "fashion-mnist", "cifar10", or the local name of an imagefolder
+ *   name: "fashion-mnist", "cifar10", "cub200", "cars196", "nus-wide" (their
+ *     channels, size and skip_bad read back from the cache when there is
+ *     one, else the defaults), or the local name of an imagefolder
  *     prepared before with dsml_data_prepare (`dsml prepare imagefolder
  *     --from PATH --name NAME`): its options and source path are read back
  *     from the cache's parameters string, and it is prepared again from there

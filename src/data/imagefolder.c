@@ -4,19 +4,17 @@
 #include "data/imagefolder.h"
 #include "core/error.h"
 #include "core/sha256.h"
+#include "data/archive.h"
 #include "data/image.h"
 #include "data/resize.h"
+#include "data/walk.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define CHUNK (1 << 16)
-#define MAX_DEPTH 64
 
 typedef struct {
     char *path;   /* relative path, owned */
@@ -123,40 +121,14 @@ typedef struct {
     size_t n, cap;
 } file_list;
 
-static int walk(const char *root, const char *rel, int depth, file_list *files)
+/* dsml_walk's callback: collects every regular file. */
+static int collect_file(const char *rel, const struct stat *st, void *context)
 {
-    char dir_path[8192];
-    snprintf(dir_path, sizeof dir_path, "%s%s%s", root, rel[0] ? "/" : "", rel);
-    if (depth > MAX_DEPTH)
-        return dsml_fail(DSML_ERR_FORMAT, "%s: more than %d folder levels (a symbolic link loop?)", dir_path,
-                         MAX_DEPTH);
-    DIR *dir = opendir(dir_path);
-    if (!dir) return dsml_fail(DSML_ERR_IO, "%s: cannot open folder: %s", dir_path, strerror(errno));
-    int rc = DSML_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(dir))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char child_rel[4096], child[8192];
-        int len = snprintf(child_rel, sizeof child_rel, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
-        if (len < 0 || (size_t)len >= sizeof child_rel) {
-            rc = dsml_fail(DSML_ERR_FORMAT, "%s/%s: path too long", dir_path, e->d_name);
-            break;
-        }
-        snprintf(child, sizeof child, "%s/%s", root, child_rel);
-        struct stat st;
-        if (stat(child, &st) != 0) {
-            rc = dsml_fail(DSML_ERR_IO, "%s: cannot stat: %s", child, strerror(errno));
-        } else if (S_ISDIR(st.st_mode)) {
-            rc = walk(root, child_rel, depth + 1, files);
-        } else if (S_ISREG(st.st_mode)) {
-            rc = grow((void **)&files->v, &files->cap, files->n + 1, sizeof *files->v, root);
-            if (!rc && !(files->v[files->n].rel = strdup(child_rel)))
-                rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", root);
-            if (!rc) files->v[files->n++].size = st.st_size;
-        }
-    }
-    closedir(dir);
-    return rc;
+    file_list *files = context;
+    if (grow((void **)&files->v, &files->cap, files->n + 1, sizeof *files->v, "folder walk")) return DSML_ERR_NOMEM;
+    if (!(files->v[files->n].rel = strdup(rel))) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", rel);
+    files->v[files->n++].size = st->st_size;
+    return DSML_OK;
 }
 
 static int cmp_file(const void *a, const void *b) { return strcmp(((const file_ent *)a)->rel, ((const file_ent *)b)->rel); }
@@ -164,7 +136,7 @@ static int cmp_file(const void *a, const void *b) { return strcmp(((const file_e
 static int read_folder(reader *r, char source_hex[65])
 {
     file_list files = {0};
-    int rc = walk(r->root, "", 0, &files);
+    int rc = dsml_walk(r->root, collect_file, &files);
     if (!rc) qsort(files.v, files.n, sizeof *files.v, cmp_file);
     dsml_sha256 list;
     dsml_sha256_init(&list);
@@ -218,54 +190,10 @@ static int read_folder(reader *r, char source_hex[65])
 
 /* --------------------------------------------------------------- archive */
 
-typedef struct {
-    FILE *fp;
-    dsml_sha256 sha;
-    int read_error;
-    uint8_t buf[CHUNK];     /* raw bytes handed to libarchive */
-    uint8_t discard[CHUNK]; /* decompressed bytes not kept */
-} raw_source;
-
-/* libarchive's read callback: hands over the raw bytes, hashing them. */
-static la_ssize_t raw_read(struct archive *ar, void *data, const void **out)
-{
-    (void)ar;
-    raw_source *s = data;
-    size_t got = fread(s->buf, 1, sizeof s->buf, s->fp);
-    if (got == 0 && ferror(s->fp)) {
-        s->read_error = errno ? errno : EIO;
-        return -1;
-    }
-    dsml_sha256_update(&s->sha, s->buf, got);
-    *out = s->buf;
-    return (la_ssize_t)got;
-}
-
-/* A member name that could escape the folder it would be extracted to. */
-static int unsafe_name(const char *name)
-{
-    if (name[0] == '/') return 1;
-    for (const char *p = name; *p;) {
-        const char *end = strchr(p, '/');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == 2 && p[0] == '.' && p[1] == '.') return 1;
-        if (!end) break;
-        p = end + 1;
-    }
-    return 0;
-}
-
-static const char *archive_message(struct archive *ar, const raw_source *s)
-{
-    if (s->read_error) return strerror(s->read_error);
-    const char *m = archive_error_string(ar);
-    return m ? m : "unknown error";
-}
-
-/* Reads the current member, counting its bytes against the total cap; keeps
- * the bytes of an image (up to max_file_bytes + CHUNK), discards the rest. */
-static int read_member(reader *r, struct archive *ar, raw_source *src, const char *name, int64_t *total,
-                       size_t *kept, int *is_image)
+/* Reads the current member; keeps the bytes of an image (up to
+ * max_file_bytes + CHUNK), discards the rest. *is_image: 0 not an image,
+ * 1 an image in r->file[0..*kept), 2 an image over max_file_bytes. */
+static int read_member(reader *r, dsml_archive *a, uint8_t *discard, size_t *kept, int *is_image)
 {
     size_t got = 0;
     int known = 0;
@@ -273,17 +201,11 @@ static int read_member(reader *r, struct archive *ar, raw_source *src, const cha
     for (;;) {
         int keep = !known || *is_image == 1;
         if (keep && grow((void **)&r->file, &r->file_cap, got + CHUNK, 1, r->root)) return DSML_ERR_NOMEM;
-        la_ssize_t n = archive_read_data(ar, keep ? r->file + got : src->discard, CHUNK);
-        if (n < 0)
-            return dsml_fail(DSML_ERR_FORMAT, "%s: %s: %s", r->root, name, archive_message(ar, src));
+        size_t n;
+        int rc = dsml_archive_read_some(a, keep ? r->file + got : discard, CHUNK, &n);
+        if (rc) return rc;
         if (n == 0) break;
-        *total += n;
-        if (*total > r->opt.max_total_bytes)
-            return dsml_fail(DSML_ERR_FORMAT,
-                             "%s: %s: more than %lld bytes decompressed from the archive (a decompression bomb?), "
-                             "refused",
-                             r->root, name, (long long)r->opt.max_total_bytes);
-        if (keep) got += (size_t)n;
+        if (keep) got += n;
         if (!known && got >= 8) {
             known = 1;
             *is_image = dsml_image_sniff(r->file, got) != DSML_IMAGE_NONE;
@@ -297,93 +219,33 @@ static int read_member(reader *r, struct archive *ar, raw_source *src, const cha
 
 static int read_archive(reader *r, char source_hex[65])
 {
-    raw_source *src = calloc(1, sizeof *src);
-    if (!src) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", r->root);
-    dsml_sha256_init(&src->sha);
-    src->fp = fopen(r->root, "rb");
-    if (!src->fp) {
-        int saved = errno;
-        free(src);
-        return dsml_fail(DSML_ERR_IO, "%s: cannot open: %s", r->root, strerror(saved));
-    }
-    struct archive *ar = archive_read_new();
-    int rc = DSML_OK;
-    if (!ar) {
-        rc = dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate an archive reader", r->root);
-        goto done;
-    }
-    archive_read_support_filter_all(ar);
-    archive_read_support_format_tar(ar);
-    archive_read_support_format_gnutar(ar);
-    archive_read_support_format_zip_streamable(ar);
-    if (archive_read_open(ar, src, NULL, raw_read, NULL) != ARCHIVE_OK) {
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: not a readable archive (tar, tar.gz, zip) or folder: %s", r->root,
-                       archive_message(ar, src));
-        goto done;
-    }
-    int64_t total = 0;
-    char last[4096] = "";
-    struct archive_entry *entry;
-    for (;;) {
-        int ar_rc = archive_read_next_header(ar, &entry);
-        if (ar_rc == ARCHIVE_EOF) break;
-        if (ar_rc != ARCHIVE_OK && ar_rc != ARCHIVE_WARN) {
-            rc = dsml_fail(DSML_ERR_FORMAT, "%s: after member %s: %s", r->root, last[0] ? last : "(none)",
-                           archive_message(ar, src));
-            break;
-        }
-        const char *name = archive_entry_pathname(entry);
-        if (!name || !*name) {
-            rc = dsml_fail(DSML_ERR_FORMAT, "%s: after member %s: a member without a name", r->root,
-                           last[0] ? last : "(none)");
-            break;
-        }
-        if (unsafe_name(name)) {
-            rc = dsml_fail(DSML_ERR_FORMAT, "%s: member \"%s\": absolute path or \"..\" component, refused",
-                           r->root, name);
-            break;
-        }
-        while (name[0] == '.' && name[1] == '/') name += 2;
-        if (strlen(name) >= sizeof last) {
-            rc = dsml_fail(DSML_ERR_FORMAT, "%s: member name longer than %zu bytes", r->root, sizeof last - 1);
-            break;
-        }
-        snprintf(last, sizeof last, "%s", name);
-        if (archive_entry_filetype(entry) != AE_IFREG) continue; /* folders, links: nothing to read */
-        if (archive_entry_size_is_set(entry) && total + archive_entry_size(entry) > r->opt.max_total_bytes) {
-            rc = dsml_fail(DSML_ERR_FORMAT,
-                           "%s: %s: declares %lld bytes, more than the %lld bytes allowed to be decompressed from "
-                           "the archive (a decompression bomb?), refused",
-                           r->root, last, (long long)archive_entry_size(entry), (long long)r->opt.max_total_bytes);
-            break;
-        }
+    dsml_archive_limits limits = {r->opt.max_total_bytes, r->opt.max_entry_bytes};
+    dsml_archive *a;
+    int rc = dsml_archive_open(&a, r->root, &limits);
+    if (rc) return rc;
+    uint8_t *discard = malloc(CHUNK);
+    if (!discard) rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", r->root);
+    dsml_archive_member m;
+    while (!rc && !(rc = dsml_archive_next(a, &m)) && m.name) {
+        if (!m.is_file) continue; /* folders, links: nothing to read */
         size_t size = 0;
         int is_image = 0;
-        rc = read_member(r, ar, src, last, &total, &size, &is_image);
+        rc = read_member(r, a, discard, &size, &is_image);
         if (rc) break;
         if (is_image == 1) {
-            rc = add_image(r, last, r->file, size);
+            rc = add_image(r, m.name, r->file, size);
         } else if (is_image == 2) {
             char shown[4200];
-            rc = bad_image(r, last,
+            rc = bad_image(r, m.name,
                            dsml_fail(DSML_ERR_FORMAT, "%s: image larger than the limit of %lld bytes",
-                                     display_name(r, last, shown, sizeof shown), (long long)r->opt.max_file_bytes));
+                                     display_name(r, m.name, shown, sizeof shown), (long long)r->opt.max_file_bytes));
         } else {
             r->n_ignored++;
         }
-        if (rc) break;
     }
-    if (!rc) { /* hash the bytes libarchive did not need */
-        size_t got;
-        while ((got = fread(src->buf, 1, sizeof src->buf, src->fp)) > 0) dsml_sha256_update(&src->sha, src->buf, got);
-        if (ferror(src->fp)) rc = dsml_fail(DSML_ERR_IO, "%s: read failed: %s", r->root, strerror(errno));
-        else dsml_sha256_final_hex(&src->sha, source_hex);
-    }
-done:
-    if (ar) archive_read_free(ar);
-    fclose(src->fp);
-    free(src);
-    return rc;
+    free(discard);
+    int close_rc = dsml_archive_close(a, rc ? NULL : source_hex);
+    return rc ? rc : close_rc;
 }
 
 /* ---------------------------------------------------------------- finish */

@@ -10,8 +10,9 @@
  * Files that are not JPEG or PNG by their magic bytes are ignored and counted.
  * An image with no class directory is an error naming it. A corrupt image is
  * an error naming it, or with skip_bad is skipped, named on `log` and counted.
- * Archives are streamed (nothing is extracted to disk); an absolute or ".."
- * member name, or more decompressed bytes than max_total_bytes, refuses the
+ * Archives are streamed through archive.h (nothing is extracted to disk); an
+ * absolute or ".." member name, a link out of the archive, more decompressed
+ * bytes than max_total_bytes, or a member over max_entry_bytes, refuses the
  * whole archive. */
 #ifndef DSML_DATA_IMAGEFOLDER_H
 #define DSML_DATA_IMAGEFOLDER_H
@@ -19,9 +20,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "data/archive.h"
 #include "data/dataset.h"
 
-#define DSML_IMAGEFOLDER_MAX_TOTAL_BYTES (16LL << 30) /* default cap on decompressed bytes */
+#define DSML_IMAGEFOLDER_MAX_TOTAL_BYTES DSML_ARCHIVE_MAX_TOTAL_BYTES /* default cap on decompressed bytes */
 #define DSML_IMAGEFOLDER_MAX_FILE_BYTES (256LL << 20) /* default cap on one image file */
 #define DSML_IMAGEFOLDER_MAX_SPLITS 255
 
@@ -32,7 +34,8 @@ typedef struct {
     int skip_bad;            /* 1: skip corrupt images instead of failing */
     const char *name;        /* dataset name (ds->name); NULL: "imagefolder" */
     int64_t max_total_bytes; /* cap on an archive's decompressed bytes; 0: the default */
-    int64_t max_file_bytes;  /* cap on one image file; 0: the default */
+    int64_t max_file_bytes;  /* cap on one image file (over it: a bad image); 0: the default */
+    int64_t max_entry_bytes; /* cap on any one archive member (over it: the archive is refused); 0: the default */
 } dsml_imagefolder_options;
 
 /* What a read found besides the dataset. Zero-initialise; the read fills it;

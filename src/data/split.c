@@ -43,8 +43,9 @@ static void hash_list(dsml_sha256 *h, const int *list, int n)
     }
 }
 
-static void finish(dsml_split *s)
+static void finish(dsml_split *s, const char *kind)
 {
+    snprintf(s->kind, sizeof s->kind, "%s", kind);
     qsort(s->query, (size_t)s->n_query, sizeof(int), compare_int);
     qsort(s->database, (size_t)s->n_database, sizeof(int), compare_int);
     qsort(s->train, (size_t)s->n_train, sizeof(int), compare_int);
@@ -150,7 +151,7 @@ int dsml_split_dml(dsml_split *s, const int32_t *labels, int n, int n_classes, i
     }
     free(order);
     free(start);
-    finish(s);
+    finish(s, "dml");
     return DSML_OK;
 }
 
@@ -189,6 +190,195 @@ int dsml_split_hashing(dsml_split *s, const int32_t *labels, int n, int n_classe
     }
     free(order);
     free(start);
-    finish(s);
+    finish(s, "hashing");
     return DSML_OK;
+}
+
+/* Test images (is_test[i]) become both queries and database, the rest train. */
+static int query_is_database_split(dsml_split *s, const uint8_t *is_test, int n, const char *what)
+{
+    int n_test = 0;
+    for (int i = 0; i < n; i++) n_test += is_test[i] != 0;
+    if (n_test == 0 || n_test == n)
+        return dsml_fail(DSML_ERR_ARG, "split (%s): %d test and %d training images, both must be non-empty", what,
+                         n_test, n - n_test);
+    int rc = allocate(s, n_test, n_test, n - n_test, 0);
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) {
+        if (is_test[i]) {
+            s->query[s->n_query++] = i;
+            s->database[s->n_database++] = i;
+        } else {
+            s->train[s->n_train++] = i;
+        }
+    }
+    s->query_is_database = 1;
+    finish(s, what);
+    return DSML_OK;
+}
+
+int dsml_split_official(dsml_split *s, const uint8_t *is_train, int n)
+{
+    memset(s, 0, sizeof *s);
+    if (n < 2 || !is_train) return dsml_fail(DSML_ERR_ARG, "split (paper): %d images, or no official split", n);
+    uint8_t *is_test = malloc((size_t)n);
+    if (!is_test) return dsml_fail(DSML_ERR_NOMEM, "split: cannot allocate %d flags", n);
+    int rc = DSML_OK;
+    for (int i = 0; i < n && !rc; i++) {
+        if (is_train[i] > 1) rc = dsml_fail(DSML_ERR_ARG, "split (paper): image %d: flag %d, expected 0 or 1", i,
+                                            is_train[i]);
+        is_test[i] = !is_train[i];
+    }
+    if (!rc) rc = query_is_database_split(s, is_test, n, "paper");
+    free(is_test);
+    return rc;
+}
+
+int dsml_split_zero_shot(dsml_split *s, const int32_t *labels, int n, int n_classes, int n_train_classes)
+{
+    memset(s, 0, sizeof *s);
+    if (n < 2 || n_train_classes < 1 || n_train_classes >= n_classes)
+        return dsml_fail(DSML_ERR_ARG, "split (zero-shot): %d images, %d training classes of %d: expected "
+                         "1 <= training classes < classes", n, n_train_classes, n_classes);
+    uint8_t *is_test = malloc((size_t)n);
+    if (!is_test) return dsml_fail(DSML_ERR_NOMEM, "split: cannot allocate %d flags", n);
+    int rc = DSML_OK;
+    for (int i = 0; i < n && !rc; i++) {
+        if (labels[i] < 0 || labels[i] >= n_classes)
+            rc = dsml_fail(DSML_ERR_ARG, "split (zero-shot): image %d: label %d, expected 0..%d", i, labels[i],
+                           n_classes - 1);
+        is_test[i] = labels[i] >= n_train_classes;
+    }
+    if (!rc) rc = query_is_database_split(s, is_test, n, "zero-shot");
+    free(is_test);
+    return rc;
+}
+
+int dsml_split_multilabel(dsml_split *s, const uint64_t *label_bits, int n, int n_labels, int queries_per_label,
+                          uint64_t seed)
+{
+    memset(s, 0, sizeof *s);
+    if (n < 1 || n_labels < 1 || n_labels > 64 || queries_per_label < 1 ||
+        (int64_t)queries_per_label * n_labels >= n)
+        return dsml_fail(DSML_ERR_ARG, "split (multi-label): %d images, %d labels, %d queries per label: expected "
+                         "1..64 labels and fewer queries than images", n, n_labels, queries_per_label);
+    uint8_t *drawn = calloc((size_t)n, 1);
+    int *candidates = malloc(sizeof(int) * (size_t)n);
+    if (!drawn || !candidates) {
+        free(drawn);
+        free(candidates);
+        return dsml_fail(DSML_ERR_NOMEM, "split: cannot allocate lists for %d images", n);
+    }
+    int n_query = queries_per_label * n_labels;
+    int rc = DSML_OK;
+    for (int i = 0; i < n && !rc; i++)
+        if (!label_bits[i] || (n_labels < 64 && label_bits[i] >> n_labels))
+            rc = dsml_fail(DSML_ERR_ARG, "split (multi-label): image %d: label bits 0x%llx, expected at least one "
+                           "of bits 0..%d", i, (unsigned long long)label_bits[i], n_labels - 1);
+    if (!rc) rc = allocate(s, n_query, n - n_query, n - n_query, 0);
+    dsml_rng rng;
+    dsml_rng_seed(&rng, seed);
+    for (int k = 0; k < n_labels && !rc; k++) {
+        int count = 0;
+        for (int i = 0; i < n; i++)
+            if (!drawn[i] && (label_bits[i] >> k & 1)) candidates[count++] = i;
+        if (count < queries_per_label) {
+            rc = dsml_fail(DSML_ERR_ARG, "split (multi-label): label %d has %d images not drawn by an earlier label, "
+                           "%d queries needed", k, count, queries_per_label);
+            break;
+        }
+        dsml_rng_shuffle_int(&rng, candidates, (size_t)count);
+        for (int q = 0; q < queries_per_label; q++) {
+            drawn[candidates[q]] = 1;
+            s->query[s->n_query++] = candidates[q];
+        }
+    }
+    for (int i = 0; i < n && !rc; i++)
+        if (!drawn[i]) {
+            s->database[s->n_database++] = i;
+            s->train[s->n_train++] = i;
+        }
+    free(drawn);
+    free(candidates);
+    if (rc) {
+        dsml_split_free(s);
+        return rc;
+    }
+    finish(s, "multi-label");
+    return DSML_OK;
+}
+
+void dsml_split_query_db_index(const dsml_split *s, int *out)
+{
+    for (int q = 0; q < s->n_query; q++) {
+        const int *hit = bsearch(&s->query[q], s->database, (size_t)s->n_database, sizeof(int), compare_int);
+        out[q] = hit ? (int)(hit - s->database) : -1;
+    }
+}
+
+static const char *const kind_names[] = {"default", "dml", "hashing", "paper", "zero-shot"};
+
+int dsml_split_kind_parse(const char *name, dsml_split_kind *out)
+{
+    for (int k = 0; k < (int)(sizeof kind_names / sizeof kind_names[0]); k++)
+        if (name && !strcmp(name, kind_names[k])) {
+            *out = (dsml_split_kind)k;
+            return DSML_OK;
+        }
+    return dsml_fail(DSML_ERR_ARG, "split '%s': expected paper, zero-shot, dml or hashing", name ? name : "(null)");
+}
+
+const char *dsml_split_kind_name(dsml_split_kind kind)
+{
+    return kind >= 0 && (int)kind < (int)(sizeof kind_names / sizeof kind_names[0]) ? kind_names[kind] : "unknown";
+}
+
+/* The official split as train flags: 1 for "train", 0 for "test"; NULL when
+ * ds has no such split (the caller frees the flags). */
+static uint8_t *official_flags(const dsml_dataset *ds)
+{
+    if (ds->n_splits != 2 || !ds->split) return NULL;
+    int train = -1, test = -1;
+    for (int k = 0; k < 2; k++) {
+        if (!strcmp(ds->split_names[k], "train")) train = k;
+        if (!strcmp(ds->split_names[k], "test")) test = k;
+    }
+    if (train < 0 || test < 0) return NULL;
+    uint8_t *flags = malloc((size_t)ds->n);
+    if (flags)
+        for (int i = 0; i < ds->n; i++) flags[i] = ds->split[i] == train;
+    return flags;
+}
+
+int dsml_split_make(dsml_split *s, const dsml_dataset *ds, const dsml_split_request *req, dsml_split_kind *used)
+{
+    memset(s, 0, sizeof *s);
+    dsml_split_kind kind = req->kind;
+    uint8_t *flags = official_flags(ds);
+    if (kind == DSML_SPLIT_DEFAULT) kind = flags ? DSML_SPLIT_PAPER : ds->label_bits ? DSML_SPLIT_HASHING : DSML_SPLIT_DML;
+    if (used) *used = kind;
+    int rc;
+    switch (kind) {
+    case DSML_SPLIT_PAPER:
+        rc = flags ? dsml_split_official(s, flags, ds->n)
+                   : dsml_fail(DSML_ERR_ARG, "%s: split paper needs the dataset's official train/test split (cub200, "
+                               "cars196, or an imagefolder with --split-dirs train/ test/)", ds->name);
+        break;
+    case DSML_SPLIT_ZERO_SHOT:
+        rc = dsml_split_zero_shot(s, ds->labels, ds->n, ds->n_classes, ds->n_classes / 2);
+        break;
+    case DSML_SPLIT_HASHING:
+        rc = ds->label_bits ? dsml_split_multilabel(s, ds->label_bits, ds->n, ds->n_labels, req->queries_per_class,
+                                                    req->seed)
+                            : dsml_split_hashing(s, ds->labels, ds->n, ds->n_classes, req->queries_per_class, req->seed);
+        break;
+    case DSML_SPLIT_DML:
+        rc = dsml_split_dml(s, ds->labels, ds->n, ds->n_classes, req->queries_per_class, req->train_per_class,
+                            req->validation_per_class, req->seed);
+        break;
+    default:
+        rc = dsml_fail(DSML_ERR_ARG, "split kind %d: unknown", (int)kind);
+    }
+    free(flags);
+    return rc;
 }
