@@ -218,7 +218,12 @@ END_TEST
  *   item 4 h = ( 1,-2, 1, 1)  code 1011, d 1, label 5
  * ranking 1 | 0 2 4 (tie at 1, index order) | 3; relevant 0 1 1 0 1, R = 3, ranks 2, 3, 5
  *   Recall@1 = 0, Recall@2 = 1, AP = (1/2 + 2/3 + 3/5)/3 = 0.5888889, MAP@R = (1/2 + 2/3)/3 = 0.3888889,
- *   R-precision = 2/3, P@2 = 1/2, R@2 = 1/3, F1@2 = 2 (1/2)(1/3) / (5/6) = 0.4 */
+ *   R-precision = 2/3, P@2 = 1/2, R@2 = 1/3, F1@2 = 2 (1/2)(1/3) / (5/6) = 0.4
+ *   precision@K for K = 1, 2, 4, 9: 0, 1/2, 2/4, 3/5 (K > n: the whole ranking)
+ *   within radius 2: items 1 0 2 4, 2 relevant: precision 2/4, recall 2/3; curve over radius 0..4:
+ *   precision 0, 1/2, 1/2, 1/2, 3/5 and recall 0, 2/3, 2/3, 2/3, 1.
+ * A second query, code 0101 (label 2: relevant 0, 2, 3 at distances 3, 1, 2) has no item at
+ * distance 0: within radius 0 its precision and recall are 0 and it counts as empty. */
 START_TEST(test_hamming_hand_case)
 {
     const float q[] = {1, 0, 2, 5};
@@ -228,8 +233,27 @@ START_TEST(test_hamming_hand_case)
     dsml_retrieval_config cfg;
     dsml_retrieval_config_default(&cfg);
     cfg.f1_at = 2;
+    cfg.n_precision_k = 4;
+    const int pk[] = {1, 2, 4, 9};
+    memcpy(cfg.precision_k, pk, sizeof pk);
     dsml_retrieval_result r;
     ck_assert_int_eq(dsml_eval_hamming(q, ql, 1, db, dbl, 5, 4, &cfg, &r), DSML_OK);
+    const double p_at_k[] = {0, 0.5, 0.5, 0.6}, curve_p[] = {0, 0.5, 0.5, 0.5, 0.6};
+    const double curve_r[] = {0, 2.0 / 3, 2.0 / 3, 2.0 / 3, 1};
+    ck_assert_int_eq(r.n_precision_k, 4);
+    for (int k = 0; k < 4; k++) {
+        ck_assert_int_eq(r.precision_k[k], pk[k]);
+        ck_assert_double_eq_tol(r.precision_at_k[k], p_at_k[k], TOL);
+    }
+    ck_assert_int_eq(r.hamming_radius, 2);
+    ck_assert_double_eq_tol(r.precision_radius, 0.5, TOL);
+    ck_assert_double_eq_tol(r.recall_radius, 2.0 / 3, TOL);
+    ck_assert_int_eq(r.queries_empty_radius, 0);
+    ck_assert_int_eq(r.curve_points, 5);
+    for (int k = 0; k < 5; k++) {
+        ck_assert_double_eq_tol(r.curve_precision[k], curve_p[k], TOL);
+        ck_assert_double_eq_tol(r.curve_recall[k], curve_r[k], TOL);
+    }
     ck_assert_double_eq_tol(r.recall[0], 0.0, TOL);
     ck_assert_double_eq_tol(r.recall[1], 1.0, TOL);
     ck_assert_double_eq_tol(r.map, 0.5888889, TOL);
@@ -249,6 +273,22 @@ START_TEST(test_hamming_hand_case)
     ck_assert_double_eq_tol(rc.map, r.map, 1e-12);
     ck_assert_double_eq_tol(rc.recall[0], r.recall[0], 1e-12);
     ck_assert_double_eq_tol(rc.f1_at_t, r.f1_at_t, 1e-12);
+
+    /* Code 0101 against the same database, radius 0: an empty ball. */
+    const uint64_t qc2[] = {0x5};
+    cfg.hamming_radius = 0;
+    ck_assert_int_eq(dsml_eval_hamming_codes(qc2, dsml_labels_single(ql), 1, dc, dsml_labels_single(dbl), 5, 4,
+                                             &cfg, &rc), DSML_OK);
+    ck_assert_int_eq(rc.queries_empty_radius, 1);
+    ck_assert_double_eq_tol(rc.precision_radius, 0.0, TOL);
+    ck_assert_double_eq_tol(rc.recall_radius, 0.0, TOL);
+    ck_assert_double_eq_tol(rc.curve_precision[1], 0.5, TOL); /* radius 1: items 2 (relevant) and 4 */
+    ck_assert_double_eq_tol(rc.curve_recall[1], 1.0 / 3, TOL);
+    /* Euclidean ranking leaves the Hamming-only fields at zero. */
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 1, db, dbl, 5, 4, &cfg, &rc), DSML_OK);
+    ck_assert_int_eq(rc.curve_points, 0);
+    ck_assert_int_eq(rc.hamming_radius, 0);
+    cfg.hamming_radius = 2;
 
     /* Padding bits above `bits` must be zero. */
     const uint64_t bad[] = {0x1F};
@@ -382,8 +422,9 @@ static void naive_eval(const float *q, const int *ql, const uint64_t *qs, int nq
             }
             dist[(size_t)i * ndb + j] = s;
         }
-    double sum[DSML_MAX_RECALL_K + 8] = {0};
-    int skipped = 0;
+    double sum[DSML_MAX_RECALL_K + 8] = {0}, sum_pk[DSML_MAX_PRECISION_K] = {0};
+    double sum_pr = 0, sum_rr = 0, sum_cp[DSML_HAMMING_CURVE] = {0}, sum_cr[DSML_HAMMING_CURVE] = {0};
+    int skipped = 0, empty = 0, points = hamming ? (d + 1 < DSML_HAMMING_CURVE ? d + 1 : DSML_HAMMING_CURVE) : 0;
     for (int i = 0; i < nq; i++) {
         int n = 0;
         for (int j = 0; j < ndb; j++) {
@@ -418,6 +459,20 @@ static void naive_eval(const float *q, const int *ql, const uint64_t *qs, int nq
             if (t <= tm) { apt += p; relt++; }
             if (t <= big_r) apr += p;
         }
+        for (int k = 0; k < cfg->n_precision_k; k++) {
+            int tk = cfg->precision_k[k] < n ? cfg->precision_k[k] : n, h = 0;
+            for (int t = 0; t < tk; t++) h += rel[t];
+            sum_pk[k] += (double)h / tk;
+        }
+        /* Within radius r: every ranked item whose distance is <= r, counted one by one. */
+        for (int r = 0; hamming && r < (points > cfg->hamming_radius + 1 ? points : cfg->hamming_radius + 1); r++) {
+            int ball = 0, hit = 0;
+            for (int t = 0; t < n; t++)
+                if (items[t].d <= r) { ball++; hit += rel[t]; }
+            double pr = ball ? (double)hit / ball : 0.0, rr = (double)hit / big_r;
+            if (r < points) { sum_cp[r] += pr; sum_cr[r] += rr; }
+            if (r == cfg->hamming_radius) { sum_pr += pr; sum_rr += rr; empty += ball == 0; }
+        }
         int hf = 0, hr = 0;
         for (int t = 0; t < tf; t++) hf += rel[t];
         for (int t = 0; t < big_r; t++) hr += rel[t];
@@ -442,6 +497,22 @@ static void naive_eval(const float *q, const int *ql, const uint64_t *qs, int nq
     out->f1_at_t = sum[20] / m;
     out->map_at_r = sum[21] / m;
     out->r_precision = sum[22] / m;
+    out->n_precision_k = cfg->n_precision_k;
+    for (int k = 0; k < cfg->n_precision_k; k++) {
+        out->precision_k[k] = cfg->precision_k[k];
+        out->precision_at_k[k] = sum_pk[k] / m;
+    }
+    if (hamming) {
+        out->hamming_radius = cfg->hamming_radius;
+        out->precision_radius = sum_pr / m;
+        out->recall_radius = sum_rr / m;
+        out->queries_empty_radius = empty;
+        out->curve_points = points;
+        for (int r = 0; r < points; r++) {
+            out->curve_precision[r] = sum_cp[r] / m;
+            out->curve_recall[r] = sum_cr[r] / m;
+        }
+    }
     free(items);
     free(rel);
     free(dist);
@@ -459,6 +530,20 @@ static void assert_results_close(const dsml_retrieval_result *a, const dsml_retr
     ck_assert_double_eq_tol(a->f1_at_t, b->f1_at_t, tol);
     ck_assert_double_eq_tol(a->map_at_r, b->map_at_r, tol);
     ck_assert_double_eq_tol(a->r_precision, b->r_precision, tol);
+    ck_assert_int_eq(a->n_precision_k, b->n_precision_k);
+    for (int k = 0; k < a->n_precision_k; k++) {
+        ck_assert_int_eq(a->precision_k[k], b->precision_k[k]);
+        ck_assert_double_eq_tol(a->precision_at_k[k], b->precision_at_k[k], tol);
+    }
+    ck_assert_int_eq(a->hamming_radius, b->hamming_radius);
+    ck_assert_double_eq_tol(a->precision_radius, b->precision_radius, tol);
+    ck_assert_double_eq_tol(a->recall_radius, b->recall_radius, tol);
+    ck_assert_int_eq(a->queries_empty_radius, b->queries_empty_radius);
+    ck_assert_int_eq(a->curve_points, b->curve_points);
+    for (int r = 0; r < a->curve_points; r++) {
+        ck_assert_double_eq_tol(a->curve_precision[r], b->curve_precision[r], tol);
+        ck_assert_double_eq_tol(a->curve_recall[r], b->curve_recall[r], tol);
+    }
 }
 
 /* integer: coordinates in -3..3 (exact distances, many ties); else Gaussian. */
@@ -481,6 +566,9 @@ START_TEST(test_matches_naive_evaluation)
     cfg.n_recall_k = 5;
     int ks[] = {1, 3, 10, 64, 1000};
     memcpy(cfg.recall_k, ks, sizeof ks);
+    cfg.n_precision_k = 4;
+    int pks[] = {1, 7, 64, 1000};
+    memcpy(cfg.precision_k, pks, sizeof pks);
     dsml_retrieval_result fast, ref;
     for (int integer = 1; integer >= 0; integer--) {
         for (int setting = 0; setting < 3; setting++) {
@@ -489,6 +577,7 @@ START_TEST(test_matches_naive_evaluation)
             cfg.map_at = setting == 0 ? 50 : setting == 1 ? 0 : NDB + 5;
             cfg.f1_at = setting == 0 ? 40 : setting == 1 ? 5000 : 1;
             cfg.block = setting == 2 ? 7 : 0;
+            cfg.hamming_radius = setting == 0 ? 0 : setting == 1 ? 2 : D + 3;
             cfg.query_db_index = NULL;
             if (setting == 1) { /* queries are database rows 3, 10, 17, ... excluded from their rankings */
                 for (int i = 0; i < NQ; i++) {
@@ -543,6 +632,50 @@ START_TEST(test_multilabel_matches_naive)
         naive_eval(q, NULL, qs, NQ, db, NULL, ds, NDB, D, hamming, &cfg, &ref);
         assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
     }
+}
+END_TEST
+
+/* Codes longer than one word (70 bits: the general path, the curve capped at
+ * radius 64), single- and multi-label, with self-exclusion, against the
+ * naive evaluation. */
+START_TEST(test_hamming_multiword_matches_naive)
+{
+    enum { NQ = 25, NDB = 180, D = 70 };
+    static float q[NQ * D], db[NDB * D];
+    static int ql[NQ], dl[NDB], self[NQ];
+    static uint64_t qs[NQ], ds[NDB];
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 24);
+    random_data(&rng, q, NQ, D, ql, 4, 0);
+    random_data(&rng, db, NDB, D, dl, 4, 0);
+    for (int i = 0; i < NQ; i++) { /* queries are database rows 5, 12, ...; a few near-duplicates of others */
+        self[i] = 5 + 7 * i;
+        memcpy(q + i * D, db + self[i] * D, D * sizeof *q);
+        ql[i] = dl[self[i]];
+    }
+    for (int j = 1; j < NDB; j += 9) memcpy(db + j * D, db + (j - 1) * D, D * sizeof *db);
+    for (int i = 0; i < NQ + NDB; i++) {
+        uint64_t s = 0;
+        for (int b = 0; b < 9; b++)
+            if (dsml_rng_below(&rng, 5) == 0) s |= 1ULL << b;
+        if (i < NQ) qs[i] = s;
+        else ds[i - NQ] = s;
+    }
+    dsml_retrieval_config cfg;
+    dsml_retrieval_config_default(&cfg);
+    cfg.map_at = 70;
+    cfg.f1_at = 30;
+    cfg.hamming_radius = 30;
+    cfg.query_db_index = self;
+    dsml_retrieval_result fast, ref;
+    ck_assert_int_eq(dsml_eval_hamming(q, ql, NQ, db, dl, NDB, D, &cfg, &fast), DSML_OK);
+    naive_eval(q, ql, NULL, NQ, db, dl, NULL, NDB, D, 1, &cfg, &ref);
+    ck_assert_int_eq(fast.curve_points, DSML_HAMMING_CURVE);
+    assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
+    ck_assert_int_eq(dsml_eval_hamming_labels(q, dsml_labels_multi(qs, 1), NQ, db, dsml_labels_multi(ds, 1), NDB, D,
+                                              &cfg, &fast), DSML_OK);
+    naive_eval(q, NULL, qs, NQ, db, NULL, ds, NDB, D, 1, &cfg, &ref);
+    assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
 }
 END_TEST
 
@@ -623,6 +756,17 @@ START_TEST(test_retrieval_errors)
     dsml_retrieval_config_default(&cfg);
     cfg.map_at = -1;
     ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    dsml_retrieval_config_default(&cfg);
+    cfg.precision_k[1] = 0;
+    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "precision cut-off 1 is 0"));
+    cfg.precision_k[1] = 5;
+    cfg.n_precision_k = DSML_MAX_PRECISION_K + 1;
+    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    dsml_retrieval_config_default(&cfg);
+    cfg.hamming_radius = -1;
+    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "hamming_radius -1"));
     dsml_retrieval_config_default(&cfg);
     int bad_self[] = {0, 3};
     cfg.query_db_index = bad_self;
@@ -817,6 +961,7 @@ int main(void)
     tcase_add_test(tc, test_multilabel_hand_case);
     tcase_add_test(tc, test_matches_naive_evaluation);
     tcase_add_test(tc, test_multilabel_matches_naive);
+    tcase_add_test(tc, test_hamming_multiword_matches_naive);
     tcase_add_test(tc, test_blocked_and_threaded_results_identical);
     tcase_add_test(tc, test_retrieval_errors);
     tcase_add_test(tc, test_kmeans_recovers_blobs_deterministically);

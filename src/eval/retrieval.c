@@ -26,7 +26,13 @@ enum {
     SCORE_AP_R,
     SCORE_R_PRECISION,
     SCORE_NO_RELEVANT, /* 1 when the query has no relevant item */
-    SCORE_COUNT
+    SCORE_P_AT_K,      /* DSML_MAX_PRECISION_K values */
+    SCORE_P_RADIUS = SCORE_P_AT_K + DSML_MAX_PRECISION_K,
+    SCORE_R_RADIUS,
+    SCORE_EMPTY_RADIUS, /* 1 when no item is within the radius */
+    SCORE_CURVE_P,      /* DSML_HAMMING_CURVE values */
+    SCORE_CURVE_R = SCORE_CURVE_P + DSML_HAMMING_CURVE,
+    SCORE_COUNT = SCORE_CURVE_R + DSML_HAMMING_CURVE
 };
 
 #define DEFAULT_BLOCK_FLOATS (4 << 20) /* 16 MiB of distances per block */
@@ -35,11 +41,15 @@ enum {
 void dsml_retrieval_config_default(dsml_retrieval_config *cfg)
 {
     static const int k[] = {1, 2, 4, 8, 16, 32};
+    static const int pk[] = {100, 500, 1000};
     memset(cfg, 0, sizeof *cfg);
     cfg->n_recall_k = (int)(sizeof k / sizeof k[0]);
     for (int i = 0; i < cfg->n_recall_k; i++) cfg->recall_k[i] = k[i];
+    cfg->n_precision_k = (int)(sizeof pk / sizeof pk[0]);
+    for (int i = 0; i < cfg->n_precision_k; i++) cfg->precision_k[i] = pk[i];
     cfg->map_at = 0;
     cfg->f1_at = 5000;
+    cfg->hamming_radius = 2;
     cfg->block = 0;
     cfg->query_db_index = NULL;
 }
@@ -101,6 +111,8 @@ static void score_query(const score_context *ctx, int q, const int *order, unsig
             if (r <= r_total) { ap_r += precision; hits_r = hits; }
         }
         if (r == t_f1) hits_f1 = hits;
+        for (int i = 0; i < cfg->n_precision_k; i++)
+            if (r == (cfg->precision_k[i] < n ? cfg->precision_k[i] : n)) s[SCORE_P_AT_K + i] = (double)hits / r;
     }
     for (int i = 0; i < cfg->n_recall_k; i++) s[i] = first <= cfg->recall_k[i] ? 1.0 : 0.0;
     s[SCORE_AP] = ap / r_total;
@@ -120,13 +132,37 @@ static void accumulate(const double *scores, int m, double *totals)
         for (int i = 0; i < SCORE_COUNT; i++) totals[i] += scores[(size_t)q * SCORE_COUNT + i];
 }
 
-static void finish(const double *totals, const dsml_retrieval_config *cfg, int nq, dsml_retrieval_result *out)
+/* Hamming curve points for B-bit codes; 0 for Euclidean ranking (bits = 0). */
+static int curve_points(int bits)
+{
+    return bits <= 0 ? 0 : bits < DSML_HAMMING_CURVE - 1 ? bits + 1 : DSML_HAMMING_CURVE;
+}
+
+/* bits: the code length for Hamming ranking, 0 for Euclidean. */
+static void finish(const double *totals, const dsml_retrieval_config *cfg, int nq, int bits,
+                   dsml_retrieval_result *out)
 {
     memset(out, 0, sizeof *out);
     out->queries = nq;
     out->queries_without_relevant = (int)totals[SCORE_NO_RELEVANT];
+    out->n_precision_k = cfg->n_precision_k;
+    for (int i = 0; i < cfg->n_precision_k; i++) out->precision_k[i] = cfg->precision_k[i];
+    if (bits > 0) {
+        out->hamming_radius = cfg->hamming_radius;
+        out->curve_points = curve_points(bits);
+        out->queries_empty_radius = (int)totals[SCORE_EMPTY_RADIUS];
+    }
     int scored = nq - out->queries_without_relevant;
     if (scored <= 0) return;
+    for (int i = 0; i < cfg->n_precision_k; i++) out->precision_at_k[i] = totals[SCORE_P_AT_K + i] / scored;
+    if (bits > 0) {
+        out->precision_radius = totals[SCORE_P_RADIUS] / scored;
+        out->recall_radius = totals[SCORE_R_RADIUS] / scored;
+        for (int r = 0; r < out->curve_points; r++) {
+            out->curve_precision[r] = totals[SCORE_CURVE_P + r] / scored;
+            out->curve_recall[r] = totals[SCORE_CURVE_R + r] / scored;
+        }
+    }
     for (int i = 0; i < cfg->n_recall_k; i++) out->recall[i] = totals[i] / scored;
     out->map = totals[SCORE_AP] / scored;
     out->map_at_t = totals[SCORE_AP_T] / scored;
@@ -181,6 +217,15 @@ static int check_config(const char *fn, const dsml_retrieval_config *cfg, int nq
     for (int i = 0; i < cfg->n_recall_k; i++)
         if (cfg->recall_k[i] < 1)
             return dsml_fail(DSML_ERR_ARG, "%s: recall cut-off %d is %d, expected >= 1", fn, i, cfg->recall_k[i]);
+    if (cfg->n_precision_k < 0 || cfg->n_precision_k > DSML_MAX_PRECISION_K)
+        return dsml_fail(DSML_ERR_ARG, "%s: %d precision cut-offs, expected 0..%d", fn, cfg->n_precision_k,
+                         DSML_MAX_PRECISION_K);
+    for (int i = 0; i < cfg->n_precision_k; i++)
+        if (cfg->precision_k[i] < 1)
+            return dsml_fail(DSML_ERR_ARG, "%s: precision cut-off %d is %d, expected >= 1", fn, i,
+                             cfg->precision_k[i]);
+    if (cfg->hamming_radius < 0)
+        return dsml_fail(DSML_ERR_ARG, "%s: hamming_radius %d, expected >= 0", fn, cfg->hamming_radius);
     if (cfg->map_at < 0) return dsml_fail(DSML_ERR_ARG, "%s: map_at %d, expected >= 0", fn, cfg->map_at);
     if (cfg->f1_at < 0) return dsml_fail(DSML_ERR_ARG, "%s: f1_at %d, expected >= 0", fn, cfg->f1_at);
     if (cfg->block < 0) return dsml_fail(DSML_ERR_ARG, "%s: block %d, expected >= 0", fn, cfg->block);
@@ -233,8 +278,6 @@ typedef struct {
     uint32_t *keys, *keys_tmp;
     int *order, *order_tmp;
     unsigned char *rel;
-    int *counts;     /* counting sort buckets (Hamming only) */
-    int count_size;
     double *scores;  /* block x SCORE_COUNT */
 } workspace;
 
@@ -245,34 +288,25 @@ static void workspace_free(workspace *w)
     free(w->order);
     free(w->order_tmp);
     free(w->rel);
-    free(w->counts);
     free(w->scores);
     memset(w, 0, sizeof *w);
 }
 
-/* Allocates per-thread scratch; need_radix adds the radix sort's second
- * buffers, count_size > 0 the counting sort's buckets. */
-static int workspace_init(workspace *w, const char *fn, int ndb, int block, int need_radix, int count_size)
+/* Allocates per-thread scratch of the Euclidean ranking (keys, order and
+ * relevance per item, and the radix sort's second buffers). */
+static int workspace_init(workspace *w, const char *fn, int ndb, int block)
 {
     memset(w, 0, sizeof *w);
     w->threads = dsml_get_threads();
     w->ndb = ndb;
-    w->count_size = count_size;
     size_t per = (size_t)w->threads * ndb;
     w->keys = malloc(per * sizeof *w->keys);
     w->order = malloc(per * sizeof *w->order);
     w->rel = malloc(per);
     w->scores = malloc((size_t)block * SCORE_COUNT * sizeof *w->scores);
-    int ok = w->keys && w->order && w->rel && w->scores;
-    if (need_radix) {
-        w->keys_tmp = malloc(per * sizeof *w->keys_tmp);
-        w->order_tmp = malloc(per * sizeof *w->order_tmp);
-        ok = ok && w->keys_tmp && w->order_tmp;
-    }
-    if (count_size > 0) {
-        w->counts = malloc((size_t)w->threads * count_size * sizeof *w->counts);
-        ok = ok && w->counts;
-    }
+    w->keys_tmp = malloc(per * sizeof *w->keys_tmp);
+    w->order_tmp = malloc(per * sizeof *w->order_tmp);
+    int ok = w->keys && w->order && w->rel && w->scores && w->keys_tmp && w->order_tmp;
     if (!ok) {
         workspace_free(w);
         return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory for the ranking scratch (%d threads x %d items)", fn,
@@ -324,7 +358,7 @@ static int eval_euclidean(const char *fn, const float *queries, dsml_labels ql, 
 
     int block = default_block(cfg, nq, ndb);
     workspace w;
-    rc = workspace_init(&w, fn, ndb, block, 1, 0);
+    rc = workspace_init(&w, fn, ndb, block);
     if (rc) return rc;
     float *db_norms = malloc((size_t)ndb * sizeof *db_norms);
     float *q_norms = malloc((size_t)nq * sizeof *q_norms);
@@ -360,7 +394,7 @@ static int eval_euclidean(const char *fn, const float *queries, dsml_labels ql, 
         }
         accumulate(w.scores, m, totals);
     }
-    finish(totals, cfg, nq, out);
+    finish(totals, cfg, nq, 0, out);
 
 done:
     free(db_norms);
@@ -403,40 +437,217 @@ static int check_codes(const char *fn, const char *what, const uint64_t *codes, 
     return DSML_OK;
 }
 
+/* The database is cut into this many contiguous chunks that pass 1 walks
+ * side by side: their counters are independent, so one chunk's increments
+ * do not wait for another's. */
+#define HAMMING_CHUNKS 4
+_Static_assert(HAMMING_CHUNKS == 4, "score_hamming_query writes the four chunks out by hand");
+
+/* Per-thread scratch of the Hamming scorer: for each relevant item one
+ * entry packing its distance (bits 48..63), the number of items of its chunk
+ * at that distance before it (bits 24..47) and how many of those are relevant
+ * (bits 0..23); chunk c's entries start at its first database index. Plus the
+ * counters. */
+typedef struct {
+    uint64_t *list;
+    int *counts; /* hamming_count_size(bits) */
+} hamming_scratch;
+#define HAMMING_MAX_ITEMS (1 << 24) /* items per chunk that fit the entry's 24-bit counts */
+
+/* Counters per thread for B-bit codes: for each chunk a histogram over
+ * 2 * distance + relevant, with one extra distance B + 1 for the excluded
+ * item, and the chunk's rank offsets for all and for relevant items. */
+static int hamming_count_size(int bits) { return HAMMING_CHUNKS * 4 * (bits + 2); }
+
+/* Pass 1 for one item of a chunk at distance d (B + 1: excluded), rel 0 or 1:
+ * counts it and, when relevant, keeps it as the chunk's list entry m
+ * (branch-free: the entry is always written, the count advances by rel).
+ * Returns the chunk's next entry. */
+static inline int hamming_count_item(unsigned d, unsigned rel, int *hist, const hamming_scratch *hs, int m)
+{
+    uint64_t irrelevant = (uint64_t)hist[2 * d], relevant = (uint64_t)hist[2 * d + 1];
+    hist[2 * d + rel]++;
+    hs->list[m] = (uint64_t)d << 48 | (irrelevant + relevant) << 24 | relevant;
+    return m + (int)rel;
+}
+
+/* Distance of database item i to a one-word query code; B + 1 for the excluded item. */
+static inline unsigned hamming_one_word(uint64_t code, const uint64_t *dcodes, int i, int exclude, unsigned bins)
+{
+    unsigned d = (unsigned)__builtin_popcountll(code ^ dcodes[i]);
+    return i == exclude ? bins : d;
+}
+
+/* Scores query q against the whole database without sorting it: the ranking
+ * is a stable counting sort by distance, but only the ranks of the relevant
+ * items are needed, and those follow from counts. Pass 1 computes every
+ * item's distance and relevance and a histogram per chunk, and lists the
+ * relevant items with their place among the items of their chunk at the same
+ * distance (the database order is the tie order). The prefix sums of the
+ * histograms give, for each distance b and chunk c, how many items (and how
+ * many relevant ones) rank before the first item of chunk c at distance b;
+ * pass 2 adds those offsets to each listed item to get its 1-based rank and
+ * the number of relevant items ranked up to it, which is all that AP, MAP@T,
+ * MAP@R, precision and recall need. The within-radius metrics and the curve
+ * need only the histogram. s receives SCORE_COUNT values. */
+static void score_hamming_query(const score_context *ctx, int q, const uint64_t *qc, const uint64_t *dcodes,
+                                int bits, const hamming_scratch *hs, double *s)
+{
+    const dsml_retrieval_config *cfg = ctx->cfg;
+    const dsml_labels *ql = &ctx->query_labels, *dl = &ctx->database_labels;
+    int ndb = ctx->ndb, bins = bits + 1, words = dsml_hamming_words(bits);
+    int query_class = ql->classes ? ql->classes[q] : -1;
+    const uint64_t *query_set = ql->classes ? NULL : ql->sets + (size_t)q * ql->words;
+    int exclude = cfg->query_db_index ? cfg->query_db_index[q] : -1;
+    int *hist[HAMMING_CHUNKS], *off[HAMMING_CHUNKS], *off_rel[HAMMING_CHUNKS];
+    int len = (ndb + HAMMING_CHUNKS - 1) / HAMMING_CHUNKS, begin[HAMMING_CHUNKS], end[HAMMING_CHUNKS];
+    int m[HAMMING_CHUNKS], common = len;
+    for (int c = 0; c < HAMMING_CHUNKS; c++) {
+        hist[c] = hs->counts + (size_t)c * 4 * (bins + 1);
+        off[c] = hist[c] + 2 * (bins + 1);
+        off_rel[c] = off[c] + (bins + 1);
+        begin[c] = c * len < ndb ? c * len : ndb;
+        end[c] = begin[c] + len < ndb ? begin[c] + len : ndb;
+        m[c] = begin[c];
+        if (end[c] - begin[c] < common) common = end[c] - begin[c];
+    }
+    memset(hs->counts, 0, (size_t)hamming_count_size(bits) * sizeof *hs->counts);
+
+    /* Pass 1. The excluded item goes to the extra distance B + 1. */
+    if (words == 1 && dl->classes) {
+        uint64_t code = qc[0];
+        const int *classes = dl->classes;
+        /* The four chunks written out, so their counters live in registers. */
+        int m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3];
+        int *h0 = hist[0], *h1 = hist[1], *h2 = hist[2], *h3 = hist[3];
+        int i0 = begin[0], i1 = begin[1], i2 = begin[2], i3 = begin[3];
+        for (int j = 0; j < common; j++, i0++, i1++, i2++, i3++) {
+            m0 = hamming_count_item(hamming_one_word(code, dcodes, i0, exclude, (unsigned)bins),
+                                    classes[i0] == query_class, h0, hs, m0);
+            m1 = hamming_count_item(hamming_one_word(code, dcodes, i1, exclude, (unsigned)bins),
+                                    classes[i1] == query_class, h1, hs, m1);
+            m2 = hamming_count_item(hamming_one_word(code, dcodes, i2, exclude, (unsigned)bins),
+                                    classes[i2] == query_class, h2, hs, m2);
+            m3 = hamming_count_item(hamming_one_word(code, dcodes, i3, exclude, (unsigned)bins),
+                                    classes[i3] == query_class, h3, hs, m3);
+        }
+        m[0] = m0, m[1] = m1, m[2] = m2, m[3] = m3;
+        for (int c = 0; c < HAMMING_CHUNKS; c++)
+            for (int i = begin[c] + common; i < end[c]; i++)
+                m[c] = hamming_count_item(hamming_one_word(code, dcodes, i, exclude, (unsigned)bins),
+                                          classes[i] == query_class, hist[c], hs, m[c]);
+    } else {
+        for (int c = 0; c < HAMMING_CHUNKS; c++)
+            for (int i = begin[c]; i < end[c]; i++) {
+                unsigned d = i == exclude ? (unsigned)bins
+                                          : (unsigned)dsml_hamming_distance(qc, dcodes + (size_t)i * words, words);
+                m[c] = hamming_count_item(d, (unsigned)is_relevant(dl, i, query_class, query_set), hist[c], hs, m[c]);
+            }
+    }
+
+    /* Offsets: items (and relevant items) ranked before chunk c's first item
+     * at distance b. off[0][b] is where distance b starts in the ranking. */
+    int n = 0, r_total = 0;
+    for (int b = 0; b < bins; b++)
+        for (int c = 0; c < HAMMING_CHUNKS; c++) {
+            off[c][b] = n;
+            off_rel[c][b] = r_total;
+            n += hist[c][2 * b] + hist[c][2 * b + 1];
+            r_total += hist[c][2 * b + 1];
+        }
+    for (int i = 0; i < SCORE_COUNT; i++) s[i] = 0.0;
+    if (r_total == 0) {
+        s[SCORE_NO_RELEVANT] = 1.0;
+        return;
+    }
+
+    /* Items within radius r are the ranking's prefix that ends where
+     * distance r + 1 starts. */
+    int points = curve_points(bits);
+    for (int r = 0; r < points; r++) {
+        int ball = r + 1 < bins ? off[0][r + 1] : n, ball_rel = r + 1 < bins ? off_rel[0][r + 1] : r_total;
+        s[SCORE_CURVE_P + r] = ball ? (double)ball_rel / ball : 0.0;
+        s[SCORE_CURVE_R + r] = (double)ball_rel / r_total;
+    }
+    int radius = cfg->hamming_radius < bits ? cfg->hamming_radius : bits;
+    int ball = radius + 1 < bins ? off[0][radius + 1] : n;
+    int ball_rel = radius + 1 < bins ? off_rel[0][radius + 1] : r_total;
+    s[SCORE_P_RADIUS] = ball ? (double)ball_rel / ball : 0.0;
+    s[SCORE_R_RADIUS] = (double)ball_rel / r_total;
+    s[SCORE_EMPTY_RADIUS] = ball ? 0.0 : 1.0;
+
+    /* Pass 2, over the relevant items only. */
+    int t_map = cfg->map_at <= 0 || cfg->map_at >= n ? n : cfg->map_at;
+    int t_f1 = cfg->f1_at <= 0 || cfg->f1_at >= n ? n : cfg->f1_at;
+    int t_k[DSML_MAX_PRECISION_K], hits_k[DSML_MAX_PRECISION_K], nk = cfg->n_precision_k;
+    for (int i = 0; i < nk; i++) {
+        t_k[i] = cfg->precision_k[i] < n ? cfg->precision_k[i] : n;
+        hits_k[i] = 0;
+    }
+    int first = n + 1, hits_t = 0, hits_r = 0, hits_f1 = 0;
+    double ap = 0.0, ap_t = 0.0, ap_r = 0.0;
+    for (int c = 0; c < HAMMING_CHUNKS; c++)
+        for (int e = begin[c]; e < m[c]; e++) {
+            uint64_t entry = hs->list[e];
+            int b = (int)(entry >> 48);
+            if (b >= bins) continue; /* the excluded item */
+            int rank = off[c][b] + (int)(entry >> 24 & 0xFFFFFF) + 1;
+            int hits = off_rel[c][b] + (int)(entry & 0xFFFFFF) + 1;
+            double precision = (double)hits / rank;
+            ap += precision;
+            if (rank < first) first = rank;
+            if (rank <= t_map) { ap_t += precision; hits_t++; }
+            if (rank <= r_total) { ap_r += precision; hits_r++; }
+            if (rank <= t_f1) hits_f1++;
+            for (int k = 0; k < nk; k++) hits_k[k] += rank <= t_k[k];
+        }
+    for (int i = 0; i < cfg->n_recall_k; i++) s[i] = first <= cfg->recall_k[i] ? 1.0 : 0.0;
+    for (int i = 0; i < nk; i++) s[SCORE_P_AT_K + i] = (double)hits_k[i] / t_k[i];
+    s[SCORE_AP] = ap / r_total;
+    s[SCORE_AP_T] = hits_t ? ap_t / hits_t : 0.0;
+    double p = (double)hits_f1 / t_f1, rc = (double)hits_f1 / r_total;
+    s[SCORE_PRECISION_T] = p;
+    s[SCORE_RECALL_T] = rc;
+    s[SCORE_F1_T] = p + rc > 0.0 ? 2.0 * p * rc / (p + rc) : 0.0;
+    s[SCORE_AP_R] = ap_r / r_total;
+    s[SCORE_R_PRECISION] = (double)hits_r / r_total;
+}
+
 static int eval_hamming_codes(const char *fn, const uint64_t *qcodes, dsml_labels ql, int nq, const uint64_t *dcodes,
                               dsml_labels dl, int ndb, int bits, const dsml_retrieval_config *cfg,
                               dsml_retrieval_result *out)
 {
     int words = dsml_hamming_words(bits);
     int block = default_block(cfg, nq, ndb);
-    workspace w;
-    int rc = workspace_init(&w, fn, ndb, block, 0, bits + 2);
-    if (rc) return rc;
+    int threads = dsml_get_threads(), count_size = hamming_count_size(bits);
+    uint64_t *list = malloc((size_t)threads * ndb * sizeof *list);
+    int *counts = malloc((size_t)threads * count_size * sizeof *counts);
+    double *scores = malloc((size_t)block * SCORE_COUNT * sizeof *scores);
+    int rc = DSML_OK;
+    if (!list || !counts || !scores) {
+        rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory for the ranking scratch (%d threads x %d items)", fn,
+                       threads, ndb);
+        goto done;
+    }
     score_context ctx = {cfg, ql, dl, ndb};
     double totals[SCORE_COUNT] = {0};
     for (int q0 = 0; q0 < nq; q0 += block) {
         int m = nq - q0 < block ? nq - q0 : block;
-#pragma omp parallel for num_threads(w.threads) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
         for (int i = 0; i < m; i++) {
             int t = thread_id();
-            uint32_t *keys = w.keys + (size_t)t * ndb;
-            int *order = w.order + (size_t)t * ndb;
-            const uint64_t *qc = qcodes + (size_t)(q0 + i) * words;
-            if (words == 1) {
-                uint64_t c = qc[0];
-                for (int j = 0; j < ndb; j++) keys[j] = (uint32_t)__builtin_popcountll(c ^ dcodes[j]);
-            } else {
-                for (int j = 0; j < ndb; j++)
-                    keys[j] = (uint32_t)dsml_hamming_distance(qc, dcodes + (size_t)j * words, words);
-            }
-            dsml_rank_counting_sort(keys, ndb, (uint32_t)bits, w.counts + (size_t)t * w.count_size, order);
-            score_query(&ctx, q0 + i, order, w.rel + (size_t)t * ndb, w.scores + (size_t)i * SCORE_COUNT);
+            hamming_scratch hs = {list + (size_t)t * ndb, counts + (size_t)t * count_size};
+            score_hamming_query(&ctx, q0 + i, qcodes + (size_t)(q0 + i) * words, dcodes, bits, &hs,
+                                scores + (size_t)i * SCORE_COUNT);
         }
-        accumulate(w.scores, m, totals);
+        accumulate(scores, m, totals);
     }
-    finish(totals, cfg, nq, out);
-    workspace_free(&w);
-    return DSML_OK;
+    finish(totals, cfg, nq, bits, out);
+done:
+    free(list);
+    free(counts);
+    free(scores);
+    return rc;
 }
 
 int dsml_eval_hamming_codes(const uint64_t *query_codes, dsml_labels query_labels, int nq,
@@ -450,6 +661,11 @@ int dsml_eval_hamming_codes(const uint64_t *query_codes, dsml_labels query_label
         cfg = &defaults;
     }
     int rc = check_sizes(fn, nq, ndb, bits, "code bits");
+    if (!rc && bits > DSML_HAMMING_MAX_BITS)
+        rc = dsml_fail(DSML_ERR_ARG, "%s: %d code bits, expected at most %d", fn, bits, DSML_HAMMING_MAX_BITS);
+    if (!rc && ndb / HAMMING_CHUNKS >= HAMMING_MAX_ITEMS)
+        rc = dsml_fail(DSML_ERR_ARG, "%s: %d database items, expected fewer than %d", fn, ndb,
+                       HAMMING_CHUNKS * HAMMING_MAX_ITEMS);
     if (!rc) rc = check_common(fn, &query_labels, nq, &database_labels, ndb, cfg, out);
     if (!rc) rc = check_codes(fn, "query codes", query_codes, nq, bits);
     if (!rc) rc = check_codes(fn, "database codes", database_codes, ndb, bits);
@@ -467,6 +683,11 @@ static int eval_hamming(const char *fn, const float *queries, dsml_labels ql, in
         cfg = &defaults;
     }
     int rc = check_sizes(fn, nq, ndb, d, "embedding size");
+    if (!rc && d > DSML_HAMMING_MAX_BITS)
+        rc = dsml_fail(DSML_ERR_ARG, "%s: %d code bits, expected at most %d", fn, d, DSML_HAMMING_MAX_BITS);
+    if (!rc && ndb / HAMMING_CHUNKS >= HAMMING_MAX_ITEMS)
+        rc = dsml_fail(DSML_ERR_ARG, "%s: %d database items, expected fewer than %d", fn, ndb,
+                       HAMMING_CHUNKS * HAMMING_MAX_ITEMS);
     if (!rc) rc = check_common(fn, &ql, nq, &dl, ndb, cfg, out);
     if (!rc) rc = check_finite(fn, "queries", queries, nq, d);
     if (!rc) rc = check_finite(fn, "database", database, ndb, d);
