@@ -26,6 +26,7 @@ static void write_retrieval(dsml_json *j, const char *key, const dsml_retrieval_
     snprintf(name, sizeof name, "map@%d", t);
     dsml_json_kv_double(j, name, r->map_at_t);
     dsml_json_kv_double(j, "map@t", r->map_at_t);
+    dsml_json_kv_int(j, "map_t", t);
     int f = cfg->f1_at < ndb ? cfg->f1_at : ndb;
     snprintf(name, sizeof name, "precision@%d", f);
     dsml_json_kv_double(j, name, r->precision_at_t);
@@ -36,6 +37,26 @@ static void write_retrieval(dsml_json *j, const char *key, const dsml_retrieval_
     dsml_json_kv_double(j, "f1@t", r->f1_at_t);
     dsml_json_kv_double(j, "map@r", r->map_at_r);
     dsml_json_kv_double(j, "r_precision", r->r_precision);
+    for (int i = 0; i < r->n_precision_k; i++) {
+        int k = r->precision_k[i] < ndb ? r->precision_k[i] : ndb;
+        if (k == f) continue; /* the same number as precision@T above */
+        snprintf(name, sizeof name, "precision@%d", k);
+        dsml_json_kv_double(j, name, r->precision_at_k[i]);
+    }
+    if (r->curve_points > 0) { /* Hamming ranking: lookup within a radius, and the curve over radii */
+        dsml_json_kv_int(j, "radius", r->hamming_radius);
+        dsml_json_kv_double(j, "precision_within_radius", r->precision_radius);
+        dsml_json_kv_double(j, "recall_within_radius", r->recall_radius);
+        dsml_json_kv_int(j, "queries_empty_radius", r->queries_empty_radius);
+        dsml_json_key(j, "pr_curve_precision");
+        dsml_json_array_begin(j);
+        for (int i = 0; i < r->curve_points; i++) dsml_json_double(j, r->curve_precision[i]);
+        dsml_json_array_end(j);
+        dsml_json_key(j, "pr_curve_recall");
+        dsml_json_array_begin(j);
+        for (int i = 0; i < r->curve_points; i++) dsml_json_double(j, r->curve_recall[i]);
+        dsml_json_array_end(j);
+    }
     dsml_json_kv_int(j, "queries", r->queries);
     dsml_json_kv_int(j, "queries_without_relevant", r->queries_without_relevant);
     dsml_json_object_end(j);
@@ -46,6 +67,8 @@ static void write_config(dsml_json *j, const dsml_train_config *cfg)
     dsml_json_key(j, "config");
     dsml_json_object_begin(j);
     dsml_json_kv_string(j, "dataset", cfg->dataset);
+    dsml_json_kv_string(j, "protocol", dsml_protocol_name(cfg->protocol));
+    dsml_json_kv_string(j, "split", dsml_split_kind_name(cfg->split));
     dsml_json_kv_string(j, "model", dsml_model_kind_name(cfg->model));
     dsml_json_kv_int(j, "dim", cfg->dim);
     if (cfg->model == DSML_MODEL_MLP) {
@@ -62,6 +85,19 @@ static void write_config(dsml_json *j, const dsml_train_config *cfg)
     dsml_json_kv_double(j, "lambda", cfg->loss.lambda);
     dsml_json_kv_bool(j, "lifted_hard", cfg->loss.lifted_hard);
     dsml_json_kv_double(j, "npair_l2", cfg->loss.npair_l2);
+    if (cfg->loss.loss == DSML_LOSS_DPSH || cfg->loss.loss == DSML_LOSS_DTSH)
+        dsml_json_kv_double(j, "quant", cfg->loss.quant);
+    dsml_json_kv_double(j, "density", cfg->loss.density);
+    if (cfg->loss.density > 0) dsml_json_kv_double(j, "density_ratio", cfg->loss.density_ratio);
+    if (cfg->loss.loss == DSML_LOSS_GPW) {
+        dsml_json_kv_string(j, "gpw_mining", dsml_gpw_mining_name(cfg->loss.gpw_mining));
+        dsml_json_kv_string(j, "gpw_weighting", dsml_gpw_weighting_name(cfg->loss.gpw_weighting));
+        dsml_json_kv_double(j, "gpw_alpha", cfg->loss.gpw_alpha);
+        dsml_json_kv_double(j, "gpw_beta", cfg->loss.gpw_beta);
+        dsml_json_kv_double(j, "gpw_lambda", cfg->loss.gpw_lambda);
+        dsml_json_kv_double(j, "gpw_epsilon", cfg->loss.gpw_epsilon);
+    }
+    if (cfg->loss.loss == DSML_LOSS_VMF) dsml_json_kv_double(j, "vmf_kappa", cfg->loss.vmf_kappa);
     dsml_json_kv_int(j, "epochs", cfg->epochs);
     dsml_json_kv_int(j, "classes_per_batch", cfg->classes_per_batch);
     dsml_json_kv_int(j, "images_per_class", cfg->images_per_class);
@@ -107,6 +143,10 @@ int dsml_record_write_metrics(const dsml_run_record *rec, const char *path)
     dsml_json_kv_string(&j, "name", ds->name);
     dsml_json_kv_int(&j, "images", ds->n);
     dsml_json_kv_int(&j, "classes", ds->n_classes);
+    if (rec->multi_label_eval || rec->multi_label_train) {
+        dsml_json_kv_bool(&j, "multi_label_evaluation", rec->multi_label_eval);
+        dsml_json_kv_bool(&j, "multi_label_training", rec->multi_label_train);
+    }
     dsml_json_key(&j, "shape");
     dsml_json_array_begin(&j);
     dsml_json_int(&j, ds->channels);
@@ -117,7 +157,9 @@ int dsml_record_write_metrics(const dsml_run_record *rec, const char *path)
     dsml_json_kv_string(&j, "content_sha256", ds->content_sha256);
     dsml_json_key(&j, "split");
     dsml_json_object_begin(&j);
-    dsml_json_kv_string(&j, "protocol", "dml");
+    dsml_json_kv_string(&j, "protocol", dsml_protocol_name(cfg->protocol));
+    dsml_json_kv_string(&j, "kind", s->kind);
+    dsml_json_kv_bool(&j, "query_is_database", s->query_is_database);
     dsml_json_kv_int(&j, "queries_per_class", cfg->queries_per_class);
     dsml_json_kv_int(&j, "train_per_class", cfg->train_per_class);
     dsml_json_kv_int(&j, "validation_per_class", cfg->validation_per_class);
@@ -136,7 +178,7 @@ int dsml_record_write_metrics(const dsml_run_record *rec, const char *path)
 
     dsml_json_key(&j, "metrics");
     dsml_json_object_begin(&j);
-    write_retrieval(&j, "euclidean", &rec->euclidean, cfg, rec->n_eval_database);
+    if (!rec->euclidean_skipped) write_retrieval(&j, "euclidean", &rec->euclidean, cfg, rec->n_eval_database);
     write_retrieval(&j, "hamming", &rec->hamming, cfg, rec->n_eval_database);
     dsml_json_key(&j, "clustering");
     dsml_json_object_begin(&j);
@@ -144,6 +186,13 @@ int dsml_record_write_metrics(const dsml_run_record *rec, const char *path)
     dsml_json_kv_double(&j, "f1", rec->pairwise_f1);
     dsml_json_kv_string(&j, "on", "queries");
     dsml_json_object_end(&j);
+    if (rec->have_vmf) {
+        dsml_json_key(&j, "vmf");
+        dsml_json_object_begin(&j);
+        dsml_json_kv_double(&j, "accuracy", rec->vmf_accuracy);
+        dsml_json_kv_string(&j, "on", "queries");
+        dsml_json_object_end(&j);
+    }
     dsml_json_object_end(&j);
 
     dsml_json_key(&j, "training");

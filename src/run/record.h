@@ -31,7 +31,12 @@ typedef struct {
     double train_images_per_second;
     /* evaluation */
     dsml_retrieval_result euclidean, hamming;
+    int euclidean_skipped;         /* hashing protocol: no Euclidean ranking, "euclidean" not written */
+    int multi_label_eval;          /* relevance = sharing a label (dataset label sets) */
+    int multi_label_train;         /* the loss took the batch's label sets (dpsh, dtsh) */
     double nmi, pairwise_f1;
+    int have_vmf;                  /* vmf loss: nearest-mean-direction classification of the queries */
+    double vmf_accuracy;
     /* wall times (s) */
     double load_s, train_s, embed_s, eval_s, total_s;
 } dsml_run_record;

@@ -11,6 +11,8 @@
 #include "data/split.h"
 #include "eval/cluster.h"
 #include "eval/retrieval.h"
+#include "metric/l2norm.h"
+#include "metric/vmf.h"
 #include "nn/sgd.h"
 #include "run/batch.h"
 #include "run/embed.h"
@@ -22,6 +24,19 @@
 
 /* Independent random streams derived from the run's seed. */
 enum { STREAM_SPLIT = 1, STREAM_INIT, STREAM_SAMPLER, STREAM_DROPOUT, STREAM_KMEANS };
+
+int dsml_protocol_parse(const char *name, dsml_protocol *out)
+{
+    if (name && !strcmp(name, "dml")) *out = DSML_PROTOCOL_DML;
+    else if (name && !strcmp(name, "hashing")) *out = DSML_PROTOCOL_HASHING;
+    else return dsml_fail(DSML_ERR_ARG, "protocol '%s': expected dml or hashing", name ? name : "(null)");
+    return DSML_OK;
+}
+
+const char *dsml_protocol_name(dsml_protocol protocol)
+{
+    return protocol == DSML_PROTOCOL_HASHING ? "hashing" : protocol == DSML_PROTOCOL_DML ? "dml" : "unknown";
+}
 
 void dsml_train_config_default(dsml_train_config *cfg)
 {
@@ -66,6 +81,10 @@ typedef struct {
     float *query_emb, *db_emb;
     int *query_labels, *db_labels;
     int *clusters;
+    dsml_vmf_means *vmf;   /* vmf loss only: class mean directions */
+    float *train_emb;      /* vmf loss only: training-set embeddings for the means */
+    uint64_t *batch_sets;  /* multi-label dataset with dpsh/dtsh: label sets of the batch */
+    uint64_t *query_sets, *db_sets; /* multi-label dataset: label sets for the evaluation */
 } run_state;
 
 static void run_state_free(run_state *s)
@@ -79,6 +98,11 @@ static void run_state_free(run_state *s)
     free(s->query_labels);
     free(s->db_labels);
     free(s->clusters);
+    free(s->train_emb);
+    free(s->batch_sets);
+    free(s->query_sets);
+    free(s->db_sets);
+    dsml_vmf_means_free(s->vmf);
     if (s->have_sgd) dsml_sgd_free(&s->sgd);
     if (s->have_sampler) dsml_sampler_free(&s->sampler);
     if (s->loss_ws) dsml_loss_ws_free(s->loss_ws);
@@ -108,6 +132,12 @@ static int check_config(const dsml_train_config *cfg)
         return dsml_fail(DSML_ERR_ARG, "--threads %d: expected 1..256", cfg->threads);
     if (cfg->f1_at < 1) return dsml_fail(DSML_ERR_ARG, "--f1-at %d: expected >= 1", cfg->f1_at);
     if (cfg->map_at < 0) return dsml_fail(DSML_ERR_ARG, "--map-at %d: expected >= 0", cfg->map_at);
+    if (dsml_loss_check(&cfg->loss)) return DSML_ERR_ARG;
+    if (cfg->protocol != DSML_PROTOCOL_DML && cfg->protocol != DSML_PROTOCOL_HASHING)
+        return dsml_fail(DSML_ERR_ARG, "protocol %d: expected dml or hashing", (int)cfg->protocol);
+    if (cfg->protocol == DSML_PROTOCOL_HASHING && cfg->validation_per_class > 0)
+        return dsml_fail(DSML_ERR_ARG, "--validation-per-class %d: the hashing protocol trains on the whole database "
+                         "and has no validation carve-out", cfg->validation_per_class);
     return DSML_OK;
 }
 
@@ -116,6 +146,22 @@ static void *alloc_array(size_t count, size_t size, int *rc)
     void *p = count ? calloc(count, size) : NULL;
     if (count && !p && *rc == DSML_OK) *rc = dsml_fail(DSML_ERR_NOMEM, "cannot allocate %zu bytes", count * size);
     return p;
+}
+
+/* vMF: the class mean directions from the current model's embeddings of
+ * the whole training set (docs/losses.md, "vMF"). */
+static int update_vmf_means(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm)
+{
+    int batch = cfg->classes_per_batch * cfg->images_per_class, n = s->split.n_train;
+    int rc = dsml_embed(s->model, cfg->dim, &s->ds, norm, s->split.train, n, batch, s->xbuf, s->train_emb);
+    if (rc) return rc;
+    dsml_vmf_means_begin(s->vmf);
+    for (int i = 0; i < n; i++) {
+        int label = s->ds.labels[s->split.train[i]];
+        rc = dsml_vmf_means_add(s->vmf, s->train_emb + (size_t)i * cfg->dim, &label, 1);
+        if (rc) return rc;
+    }
+    return dsml_vmf_means_finish(s->vmf);
 }
 
 static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
@@ -128,6 +174,8 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
     float *grads = dsml_model_grads(s->model, &n_params);
     dsml_rng dropout_rng;
     dsml_rng_seed_stream(&dropout_rng, cfg->seed, STREAM_DROPOUT);
+    dsml_loss_params loss_params = cfg->loss;
+    loss_params.vmf_means = s->vmf;
 
     dsml_progress progress;
     dsml_progress_begin(&progress, cfg->log, "train", "img", (double)cfg->epochs * batches * batch);
@@ -142,7 +190,13 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
             int rc = dsml_model_forward(s->model, s->xbuf, batch, 1, &dropout_rng, &h);
             if (rc) return rc;
             double loss;
-            rc = dsml_loss_compute(&cfg->loss, h, s->batch_labels, batch, cfg->dim, s->dh, s->loss_ws, &loss);
+            if (s->batch_sets) { /* multi-label: pairs are similar when they share a label */
+                for (int i = 0; i < batch; i++) s->batch_sets[i] = s->ds.label_bits[s->batch_indices[i]];
+                rc = dsml_loss_compute_multi(&loss_params, h, s->batch_sets, 1, batch, cfg->dim, s->dh, s->loss_ws,
+                                             &loss);
+            } else {
+                rc = dsml_loss_compute(&loss_params, h, s->batch_labels, batch, cfg->dim, s->dh, s->loss_ws, &loss);
+            }
             if (rc)
                 return dsml_fail_context(rc, "epoch %d, batch %d (try a smaller --lr)", epoch + 1, b + 1);
             dsml_model_zero_grad(s->model);
@@ -158,6 +212,10 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
         rec->epoch_loss[epoch] = batches ? loss_sum / batches : 0;
         rec->epoch_seconds[epoch] = dsml_now() - epoch_start;
         rec->epochs_done = epoch + 1;
+        if (s->vmf) {
+            int rc = update_vmf_means(cfg, s, norm);
+            if (rc) return dsml_fail_context(rc, "epoch %d: vmf means", epoch + 1);
+        }
         /* A diverged model is an error, not a result: parameters are checked once per epoch. */
         for (size_t i = 0; i < n_params; i++)
             if (!isfinite(params[i]))
@@ -194,6 +252,17 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
     if (rc) return rc;
     for (int i = 0; i < nq; i++) s->query_labels[i] = s->ds.labels[q_idx[i]];
     for (int i = 0; i < ndb; i++) s->db_labels[i] = s->ds.labels[db_idx[i]];
+    dsml_labels ql = dsml_labels_single(s->query_labels), dl = dsml_labels_single(s->db_labels);
+    if (s->ds.label_bits) { /* multi-label: relevant when sharing a label (docs/metrics.md) */
+        s->query_sets = alloc_array((size_t)nq, sizeof(uint64_t), &rc);
+        s->db_sets = alloc_array((size_t)ndb, sizeof(uint64_t), &rc);
+        if (rc) return rc;
+        for (int i = 0; i < nq; i++) s->query_sets[i] = s->ds.label_bits[q_idx[i]];
+        for (int i = 0; i < ndb; i++) s->db_sets[i] = s->ds.label_bits[db_idx[i]];
+        ql = dsml_labels_multi(s->query_sets, 1);
+        dl = dsml_labels_multi(s->db_sets, 1);
+        rec->multi_label_eval = 1;
+    }
     rec->n_eval_queries = nq;
     rec->n_eval_database = ndb;
 
@@ -203,16 +272,35 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
     if (rc) return rc;
     double t1 = dsml_now();
     rec->embed_s = t1 - t0;
+    if (cfg->loss.loss == DSML_LOSS_VMF || cfg->loss.loss == DSML_LOSS_GPW) {
+        /* cosine ranking: on unit rows Euclidean order = cosine order */
+        dsml_l2norm_rows(s->query_emb, nq, d);
+        dsml_l2norm_rows(s->db_emb, ndb, d);
+    }
+    if (s->vmf && dsml_vmf_known(s->vmf, s->query_labels, nq)) {
+        rec->have_vmf = 1;
+        rec->vmf_accuracy = dsml_vmf_classify(s->vmf, s->query_emb, s->query_labels, nq, NULL);
+    } else if (s->vmf && cfg->log) {
+        fprintf(cfg->log, "vmf: some query classes have no mean direction (unseen in training): no accuracy\n");
+    }
 
     dsml_retrieval_config rcfg;
     dsml_retrieval_config_default(&rcfg);
     rcfg.map_at = cfg->map_at;
     rcfg.f1_at = cfg->f1_at;
-    rc = dsml_eval_euclidean(s->query_emb, s->query_labels, nq, s->db_emb, s->db_labels, ndb, d, &rcfg,
-                             &rec->euclidean);
-    if (!rc)
-        rc = dsml_eval_hamming(s->query_emb, s->query_labels, nq, s->db_emb, s->db_labels, ndb, d, &rcfg,
-                               &rec->hamming);
+    /* The hashing protocol is scored by Hamming ranking only (docs/results.md). */
+    rec->euclidean_skipped = cfg->protocol == DSML_PROTOCOL_HASHING;
+    int *self = NULL; /* paper and zero-shot splits: each query's own image is left out of its ranking */
+    if (s->split.query_is_database && !rec->eval_on_validation) {
+        self = malloc(sizeof *self * (size_t)(nq ? nq : 1));
+        if (!self) return dsml_fail(DSML_ERR_NOMEM, "evaluation: cannot allocate %d indices", nq);
+        dsml_split_query_db_index(&s->split, self);
+        rcfg.query_db_index = self;
+    }
+    if (!rec->euclidean_skipped)
+        rc = dsml_eval_euclidean_labels(s->query_emb, ql, nq, s->db_emb, dl, ndb, d, &rcfg, &rec->euclidean);
+    if (!rc) rc = dsml_eval_hamming_labels(s->query_emb, ql, nq, s->db_emb, dl, ndb, d, &rcfg, &rec->hamming);
+    free(self);
     if (!rc) {
         dsml_rng kmeans_rng;
         dsml_rng_seed_stream(&kmeans_rng, cfg->seed, STREAM_KMEANS);
@@ -246,11 +334,14 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_run_record *rec)
     s->have_ds = 1;
     dsml_rng split_rng;
     dsml_rng_seed_stream(&split_rng, cfg->seed, STREAM_SPLIT);
-    rc = dsml_split_dml(&s->split, s->ds.labels, s->ds.n, s->ds.n_classes, cfg->queries_per_class,
-                        cfg->train_per_class, cfg->validation_per_class, dsml_rng_next(&split_rng));
+    /* --split chooses; by default the dataset does (paper for cub200/cars196), else the protocol */
+    dsml_split_request req = {cfg->split, cfg->queries_per_class, cfg->train_per_class, cfg->validation_per_class,
+                              dsml_rng_next(&split_rng)};
+    if (req.kind == DSML_SPLIT_DEFAULT && cfg->protocol == DSML_PROTOCOL_HASHING) req.kind = DSML_SPLIT_HASHING;
+    rc = dsml_split_make(&s->split, &s->ds, &req, NULL);
     if (rc) return rc;
     s->have_split = 1;
-    rec->eval_on_validation = cfg->validation_per_class > 0;
+    rec->eval_on_validation = s->split.n_validation > 0;
     rec->load_s = dsml_now() - start;
 
     int batch = cfg->classes_per_batch * cfg->images_per_class;
@@ -285,11 +376,21 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_run_record *rec)
     s->batch_labels = alloc_array((size_t)batch, sizeof(int), &rc);
     s->xbuf = alloc_array((size_t)batch * row, sizeof(float), &rc);
     s->dh = alloc_array((size_t)batch * cfg->dim, sizeof(float), &rc);
+    if (s->ds.label_bits && (cfg->loss.loss == DSML_LOSS_DPSH || cfg->loss.loss == DSML_LOSS_DTSH)) {
+        s->batch_sets = alloc_array((size_t)batch, sizeof(uint64_t), &rc);
+        rec->multi_label_train = 1;
+    }
     if (rc) return rc;
 
     dsml_input_norm norm;
     rc = dsml_input_norm_fit(&norm, &s->ds, s->split.train, s->split.n_train);
     if (rc) return rc;
+    if (cfg->loss.loss == DSML_LOSS_VMF) {
+        rc = dsml_vmf_means_create(&s->vmf, s->ds.n_classes, cfg->dim, batch);
+        if (!rc) s->train_emb = alloc_array((size_t)s->split.n_train * cfg->dim, sizeof(float), &rc);
+        if (!rc) rc = update_vmf_means(cfg, s, &norm);
+        if (rc) return dsml_fail_context(rc, "vmf: initial means");
+    }
 
     if (cfg->log)
         fprintf(cfg->log, "train: %s, %s/%s, dim %d, %d epochs of %d batches of %d, %d threads\n", s->ds.name,
