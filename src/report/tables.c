@@ -131,6 +131,8 @@ static int read_run(dsml_run_record *r, const char *run_dir, const char *path, i
     }
     const dsml_jv *val = dsml_jv_get(root, "data.split.evaluated_on_validation");
     *validation_only = val && val->type == DSML_JV_BOOL && val->number != 0;
+    /* a density-adaptive variant is not the paper's row (methods.md has it) */
+    if (!*validation_only && dsml_jv_number(root, "config.density", 0) > 0) *validation_only = 2;
     dsml_json_doc_free(&doc);
     return DSML_OK;
 }
@@ -179,7 +181,10 @@ int dsml_runs_load(dsml_run_set *set, const char *dir, FILE *notes)
                     int validation_only = 0;
                     if (!rc) rc = read_run(&set->runs[set->count], rpath, mpath, &validation_only);
                     if (!rc && validation_only) {
-                        if (notes) fprintf(notes, "%s: evaluated on the validation carve-out (tuning), skipped\n", rpath);
+                        if (notes)
+                            fprintf(notes, "%s: %s, skipped\n", rpath,
+                                    validation_only == 2 ? "density-adaptive variant (in methods.md only)"
+                                                         : "evaluated on the validation carve-out (tuning)");
                     } else if (!rc) {
                         const dsml_run_record *r = &set->runs[set->count];
                         int dup = -1;
