@@ -74,16 +74,18 @@ deps:
 bench-deps: deps
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BENCH_PACKAGES)
 
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BUILD)/bench/bench_dsml
-$(BENCH_BIN): $(BUILD)/bench/bench_dsml.o $(LIB)
+$(BENCH_BIN): $(BENCH_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
 
-# Benchmarks are never part of `make check` and never fail on a timing.
-bench: $(BENCH_BIN)
-	bench/run.sh
-bench-smoke: $(BENCH_BIN)
-	SMOKE=1 bench/run.sh
+# Benchmarks are never part of `make check` and never fail on a timing (only
+# on a disagreement with a peer, or a crash).
+bench: $(BENCH_BIN) $(DSML)
+	BENCH=$(BENCH_BIN) DSML=$(DSML) bench/run.sh
+bench-smoke: $(BENCH_BIN) $(DSML)
+	BENCH=$(BENCH_BIN) DSML=$(DSML) SMOKE=1 bench/run.sh
 
 # Each test program runs in fork mode; a failing one fails the target after all ran.
 check: $(DSML) $(TEST_BIN)
@@ -98,38 +100,105 @@ sanitize:
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/bench/bench_dsml.d $(TEST_BIN:=.d) $(HELP_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BENCH_OBJ:.o=.d) $(TEST_BIN:=.d) $(HELP_OBJ:.o=.d)
 
 # ---------------------------------------------------------------------------
-# The main job on the embedded default: every loss x distance of the paper on
-# Fashion-MNIST (DML protocol), one directory per run. A run's metrics.json is
-# written last and atomically, so make's own rule "target exists => done"
-# makes the sweep resumable: a killed run leaves no metrics.json and runs
-# again, a finished one never does. `make -j2 reproduce` runs two at once.
-LOSSES    ?= contrastive triplet lifted npair
-DISTANCES ?= euclidean snr
-DIMS      ?= 32
-SEEDS     ?= 1
-EPOCHS    ?= 10
-THREADS   ?= 2
-DATASET   ?= fashion-mnist
-FROM      ?=
-RUNS := $(foreach l,$(LOSSES),$(foreach d,$(DISTANCES),$(foreach m,$(DIMS),$(foreach s,$(SEEDS),\
-          results/$(DATASET)/$(l)-$(d)-d$(m)-s$(s)/metrics.json))))
-run_word = $(word $(1),$(subst -, ,$(2)))
+# The paper's grid from a sweep file (paper.sweep; docs/sweep.md). `dsml sweep
+# makefile` writes one rule per run into $(BUILD)/sweep*.mk, which a sub-make
+# includes (SWEEP_MK). A run's metrics.json is written last and atomically, so
+# a killed run leaves nothing that looks finished and runs again, a finished
+# one never does, and one whose hyper-parameters changed in the sweep (stale)
+# runs again. `make -jN reproduce` runs N runs at once, each with
+# max(1, cores / N) threads (THREADS=T overrides). ONLY='<shell pattern>'
+# narrows the runs (e.g. ONLY='*/contrastive-*'), SWEEP_FROM='cifar10=PATH'
+# gives a dataset's source. ENGINE=slurm submits the runs as a SLURM job array.
+SWEEP      ?= paper.sweep
+RESULTS    ?= results
+ENGINE     ?= make
+THREADS    ?=
+ONLY       ?=
+SWEEP_FROM ?=
+SBATCH_FLAGS ?=
+SLURM_CPUS ?= $(or $(THREADS),2)
+SWEEP_OPTS  = --results $(RESULTS) $(if $(THREADS),--threads $(THREADS)) $(if $(ONLY),--only '$(ONLY)') \
+              $(foreach f,$(SWEEP_FROM),--from $(f))
+# $(call sweep_runs,FRAGMENT,GOAL): the fragment's runs, in a sub-make that shares -jN
+sweep_runs = $(MAKE) --no-print-directory SWEEP_MK=$(1) -k $(2)
 
-.PHONY: reproduce reproduce-runs
-# -k: a run that fails (e.g. diverges) is reported and the others still run;
-# the summary lists it as unfinished, and the target fails at the end.
+ifdef SWEEP_MK
+include $(SWEEP_MK)
+endif
+.PHONY: reproduce reproduce-hashing tune regress regress-runs regress-baseline sweep-status
+.PHONY: sweep-dml-runs sweep-hashing-runs sweep-tune-runs
+sweep-dml-runs: $(SWEEP_DML_RUNS)
+sweep-hashing-runs: $(SWEEP_HASHING_RUNS)
+sweep-tune-runs: $(SWEEP_TUNE_RUNS)
+
+ifeq ($(ENGINE),slurm)
+# One array task per unfinished run; `make tables plots` once the array is done.
 reproduce: | $(DSML)
-	@status=0; $(MAKE) -k reproduce-runs || status=$$?; \
-	 $(DSML) summary results/$(DATASET); exit $$status
-reproduce-runs: $(RUNS)
+	@mkdir -p $(BUILD) $(RESULTS)/slurm && rm -f $(BUILD)/sweep.sbatch
+	$(DSML) sweep slurm $(SWEEP_OPTS) --kind dml --cpus-per-task $(SLURM_CPUS) --log-dir $(RESULTS)/slurm \
+	    --out $(BUILD)/sweep.sbatch $(SWEEP)
+	@if [ -f $(BUILD)/sweep.sbatch ]; then sbatch $(SBATCH_FLAGS) $(BUILD)/sweep.sbatch && \
+	  echo "reproduce: submitted; \`$(DSML) sweep status\` follows it, \`make tables plots\` when it is done"; fi
+else
+# -k: a run that fails (e.g. diverges) is reported and the others still run;
+# the status names it, and the target fails at the end. Hashing runs are a goal
+# of their own (reproduce-hashing), reported but not failing reproduce.
+reproduce: | $(DSML)
+	@mkdir -p $(BUILD)
+	$(DSML) sweep makefile $(SWEEP_OPTS) --kind dml --out $(BUILD)/sweep.mk $(SWEEP)
+	+@status=0; $(call sweep_runs,$(BUILD)/sweep.mk,sweep-dml-runs) || status=$$?; \
+	 $(MAKE) --no-print-directory reproduce-hashing || echo "reproduce: hashing runs unfinished (see above)"; \
+	 $(DSML) sweep status $(SWEEP_OPTS) --kind runs $(SWEEP); \
+	 $(DSML) summary $(RESULTS) || status=1; \
+	 $(MAKE) --no-print-directory tables plots || status=1; exit $$status
+endif
 
-results/$(DATASET)/%/metrics.json: | $(DSML)
-	$(DSML) train --dataset $(DATASET) --loss $(call run_word,1,$*) --distance $(call run_word,2,$*) \
-	    --dim $(patsubst d%,%,$(call run_word,3,$*)) --seed $(patsubst s%,%,$(call run_word,4,$*)) \
-	    --epochs $(EPOCHS) --threads $(THREADS) $(if $(FROM),--from $(FROM)) --out $(dir $@)
+reproduce-hashing: | $(DSML)
+	@mkdir -p $(BUILD)
+	@$(DSML) train --help | grep -q -- '--protocol' || \
+	 { echo "reproduce-hashing: this dsml train has no --protocol hashing yet; hashing runs not started"; exit 1; }
+	$(DSML) sweep makefile $(SWEEP_OPTS) --kind hashing --out $(BUILD)/sweep-hashing.mk $(SWEEP)
+	+@$(call sweep_runs,$(BUILD)/sweep-hashing.mk,sweep-hashing-runs)
+
+sweep-status: | $(DSML)
+	$(DSML) sweep status $(SWEEP_OPTS) --kind all $(SWEEP)
+
+# A live test of ENGINE=slurm: a one-node SLURM cluster started in a temporary
+# directory runs a 2-task array (root, slurm-wlm and munge; skipped otherwise).
+.PHONY: check-slurm
+check-slurm: $(DSML)
+	DSML_BIN=$(CURDIR)/$(DSML) MAKE_ARGS="BUILD=$(BUILD) DSML=$(DSML)" sh tests/check_slurm.sh; \
+	 rc=$$?; [ $$rc = 0 ] || [ $$rc = 77 ]
+
+# Tuning (docs/sweep.md): the tune lines' grid on validation images carved from
+# the training set, then the best values written into $(SWEEP). A configuration
+# that fails (e.g. diverges) is not chosen; its cell is chosen from the others.
+tune: | $(DSML)
+	@mkdir -p $(BUILD)
+	$(DSML) sweep makefile $(SWEEP_OPTS) --kind tune --out $(BUILD)/sweep-tune.mk $(SWEEP)
+	+@$(call sweep_runs,$(BUILD)/sweep-tune.mk,sweep-tune-runs) || \
+	 echo "tune: some tuning runs failed; choosing among the finished ones"
+	$(DSML) sweep tune-apply --partial $(SWEEP_OPTS) $(SWEEP)
+
+# Regression check (docs/regress.md): a few seconds of fixed mlp runs on
+# Fashion-MNIST, one thread each, compared with the committed baseline.
+REGRESS_SWEEP ?= results/baseline/regress.sweep
+REGRESS_BASE  ?= results/baseline/regress.json
+REGRESS_DIR   ?= $(BUILD)/regress
+regress-runs: | $(DSML)
+	@rm -rf $(REGRESS_DIR) && mkdir -p $(REGRESS_DIR)
+	@$(DSML) sweep makefile --results $(REGRESS_DIR) --threads 1 --kind dml --status-command true \
+	    --out $(REGRESS_DIR)/sweep.mk $(REGRESS_SWEEP)
+	@echo "regress: training the runs of $(REGRESS_SWEEP) (log: $(REGRESS_DIR)/train.log)"
+	+@$(call sweep_runs,$(REGRESS_DIR)/sweep.mk,sweep-dml-runs) > $(REGRESS_DIR)/train.log 2>&1 || \
+	 { cat $(REGRESS_DIR)/train.log; exit 1; }
+regress: regress-runs
+	$(DSML) regress check --sweep $(REGRESS_SWEEP) --results $(REGRESS_DIR) --baseline $(REGRESS_BASE)
+regress-baseline: regress-runs
+	$(DSML) regress baseline --sweep $(REGRESS_SWEEP) --results $(REGRESS_DIR) --baseline $(REGRESS_BASE)
 
 # The paper's tables and figures, rebuilt from whatever runs are in results/.
 tables: | $(DSML)

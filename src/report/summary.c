@@ -103,7 +103,8 @@ static int has_subdirectory(const char *dir)
 }
 
 /* dir/<run>/metrics.json, and dir/<x>/<run>/metrics.json when depth allows.
- * A leaf directory without metrics.json is an unfinished run, named on `notes`. */
+ * A leaf directory without metrics.json is an unfinished run, named on `notes`;
+ * dir/baseline and dir/slurm are not scanned (no runs there). */
 static int scan(row_list *list, const char *dir, const char *prefix, int depth, FILE *notes)
 {
     DIR *d = opendir(dir);
@@ -111,6 +112,8 @@ static int scan(row_list *list, const char *dir, const char *prefix, int depth, 
     int rc = DSML_OK;
     for (struct dirent *e; !rc && (e = readdir(d));) {
         if (e->d_name[0] == '.') continue;
+        /* results/baseline (the regression baseline) and results/slurm (job logs) hold no runs */
+        if (!prefix[0] && (!strcmp(e->d_name, "baseline") || !strcmp(e->d_name, "slurm"))) continue;
         char sub[4096], metrics[4200], name[600];
         snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
         snprintf(metrics, sizeof metrics, "%s/metrics.json", sub);
@@ -138,7 +141,7 @@ int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, FILE 
 {
     row_list list = {0};
     int rc = scan(&list, dir, "", 2, notes);
-    if (!rc) qsort(list.rows, (size_t)list.n, sizeof *list.rows, compare_names);
+    if (!rc && list.n > 1) qsort(list.rows, (size_t)list.n, sizeof *list.rows, compare_names);
     char cell[256];
     if (!rc && csv_path) {
         dsml_atomic_file f;

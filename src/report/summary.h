@@ -9,7 +9,8 @@
 /* Scans `dir` (one level: dir/<run>/metrics.json, or two: dir/<dataset>/<run>/metrics.json),
  * writes csv_path atomically (NULL: none) and a Markdown table to `table` (NULL: none),
  * and names unfinished runs (leaf directories without metrics.json) on `notes`
- * (NULL: none). *runs receives the number of rows. */
+ * (NULL: none); dir/baseline and dir/slurm hold no runs and are skipped.
+ * *runs receives the number of rows. */
 int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, FILE *notes, int *runs);
 
 #endif

@@ -1,0 +1,404 @@
+/* dsml sweep: expand a sweep file (paper.sweep) into runs and report on them:
+ * list, makefile, status, slurm, tune-plan, tune-apply. See src/run/sweep.h
+ * and docs/sweep.md. */
+#include <fnmatch.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "run/sweep.h"
+
+#define MAX_FROM 16
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+"usage: dsml sweep COMMAND [OPTIONS] [FILE]\n"
+"\n"
+"Expands a sweep file (default paper.sweep; format in docs/sweep.md) into dsml train runs.\n"
+"\n"
+"commands:\n"
+"  list        one line per run: its directory, a tab, its dsml train arguments\n"
+"  makefile    a make fragment with one rule per run (what `make reproduce` includes)\n"
+"  status      finished, unfinished and stale runs, progress and ETA (--line: one line)\n"
+"  slurm       an sbatch job-array script, one task per run to do\n"
+"  tune-plan   the tuning runs (list of the tune lines' grid)\n"
+"  tune-apply  write the best tuned values into FILE, with their validation scores\n"
+"\n"
+"options:\n"
+"  --results DIR         results root (default results)\n"
+"  --data DIR            data root (default $DSML_DATA, else datasets)\n"
+"  --from DATASET=PATH   source files of a dataset (repeatable); its runs get --from PATH\n"
+"  --kind K              dml, hashing, tune, runs (dml and hashing, the default) or all\n"
+"  --only PATTERN        only runs whose directory matches the shell pattern\n"
+"  --jobs N              runs at once (default: -jN of $MAKEFLAGS, else 1)\n"
+"  --cores N             cores to share (default: the online processors)\n"
+"  --threads N           threads per run (default max(1, cores / jobs))\n"
+"  --out PATH            write the output there (atomically) instead of stdout\n"
+"  --line                status: only the one-line summary\n"
+"  --status-command CMD  makefile: run after each run (default: dsml sweep status --line)\n"
+"  --partial             tune-apply: choose among the finished runs of incomplete cells\n"
+"slurm:\n"
+"  --dsml PATH           the binary tasks run (default: this one)\n"
+"  --cpus-per-task N     also each run's --threads (default 2)\n"
+"  --max-parallel N      at most N tasks at once\n"
+"  --time T, --partition P, --log-dir DIR (default results/slurm), --job-name NAME\n");
+}
+
+typedef struct {
+    const char *command, *file, *results, *only, *out, *status_command;
+    char data_root[1024];
+    const char *from_name[MAX_FROM], *from_path[MAX_FROM];
+    int n_from;
+    int kind_mask;     /* 1 dml, 2 hashing, 4 tune */
+    int jobs, cores, threads, line, partial;
+    dsml_slurm_options slurm;
+    char dsml_abs[PATH_MAX], workdir[PATH_MAX];
+} sweep_opts;
+
+static int kind_bit(dsml_sweep_kind k)
+{
+    return k == DSML_SWEEP_DML ? 1 : k == DSML_SWEEP_HASHING ? 2 : 4;
+}
+
+static const char *kind_name(dsml_sweep_kind k)
+{
+    return k == DSML_SWEEP_DML ? "dml" : k == DSML_SWEEP_HASHING ? "hashing" : "tune";
+}
+
+static const char *from_for(const sweep_opts *o, const char *dataset)
+{
+    for (int i = 0; i < o->n_from; i++)
+        if (!strcmp(o->from_name[i], dataset)) return o->from_path[i];
+    return NULL;
+}
+
+/* The runs selected by kind, --only and dataset presence, with their states. */
+static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_item **items, int *n_items,
+                        double **wall, int quiet)
+{
+    int total = sw->n_runs + sw->n_tune, n = 0;
+    dsml_sweep_item *it = calloc((size_t)(total ? total : 1), sizeof *it);
+    double *w = calloc((size_t)(total ? total : 1), sizeof *w);
+    char skipped[64][64];
+    int n_skipped = 0;
+    if (!it || !w) {
+        free(it);
+        free(w);
+        fprintf(stderr, "dsml sweep: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < total; i++) {
+        const dsml_sweep_run *r = i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs];
+        if (!(o->kind_mask & kind_bit(r->kind))) continue;
+        if (o->only && fnmatch(o->only, r->dir, 0) != 0) continue;
+        const char *from = from_for(o, r->dataset);
+        if (!from) from = dsml_sweep_run_get(r, "from");
+        char why[4096];
+        if (!dsml_sweep_dataset_present(r->dataset, o->data_root, from, why, sizeof why)) {
+            int seen = 0;
+            for (int s = 0; s < n_skipped; s++) seen |= !strcmp(skipped[s], r->dataset);
+            if (!seen && n_skipped < 64) {
+                snprintf(skipped[n_skipped++], sizeof skipped[0], "%s", r->dataset);
+                if (!quiet) fprintf(stderr, "sweep: skipping the %s runs: %s\n", r->dataset, why);
+            }
+            continue;
+        }
+        it[n].run = r;
+        it[n].from = from_for(o, r->dataset);
+        char stale_why[512];
+        if (dsml_sweep_run_state(r, &it[n].state, stale_why, sizeof stale_why, &w[n])) {
+            fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+            free(it);
+            free(w);
+            return 1;
+        }
+        n++;
+    }
+    *items = it;
+    *n_items = n;
+    if (wall) *wall = w;
+    else free(w);
+    return 0;
+}
+
+/* Seconds a run is expected to take: the mean of the finished runs of the
+ * same kind and dataset, else of the same kind, else NAN. */
+static double estimate(const dsml_sweep_item *items, const double *wall, int n, const dsml_sweep_run *r)
+{
+    double sum = 0, sum_kind = 0;
+    int count = 0, count_kind = 0;
+    for (int i = 0; i < n; i++) {
+        if (items[i].state != DSML_RUN_FINISHED || items[i].run->kind != r->kind || !(wall[i] > 0)) continue;
+        sum_kind += wall[i];
+        count_kind++;
+        if (!strcmp(items[i].run->dataset, r->dataset)) {
+            sum += wall[i];
+            count++;
+        }
+    }
+    return count ? sum / count : count_kind ? sum_kind / count_kind : NAN;
+}
+
+static void format_duration(double s, char *out, size_t cap)
+{
+    if (!isfinite(s)) snprintf(out, cap, "unknown until a run finishes");
+    else if (s < 90) snprintf(out, cap, "%.0f s", s);
+    else if (s < 5400) snprintf(out, cap, "%.0f min", s / 60);
+    else snprintf(out, cap, "%.1f h", s / 3600);
+}
+
+static int do_status(const sweep_opts *o, const dsml_sweep *sw, const dsml_sweep_item *items, const double *wall,
+                     int n)
+{
+    int count[3] = {0, 0, 0};
+    double remaining = 0, done_s = 0;
+    for (int i = 0; i < n; i++) {
+        count[items[i].state]++;
+        if (items[i].state == DSML_RUN_FINISHED) done_s += wall[i];
+        else remaining += estimate(items, wall, n, items[i].run);
+    }
+    if (!o->line) {
+        printf("sweep %s: %d runs selected\n", sw->path, n);
+        for (int i = 0; i < n; i++) {
+            if (items[i].state == DSML_RUN_FINISHED) continue;
+            char why[512] = "";
+            dsml_run_state st;
+            dsml_sweep_run_state(items[i].run, &st, why, sizeof why, NULL);
+            printf("  %-10s %-7s %s%s%s\n", st == DSML_RUN_STALE ? "stale" : "unfinished", kind_name(items[i].run->kind),
+                   items[i].run->dir, why[0] ? ": " : "", why);
+        }
+        char took[64];
+        format_duration(done_s, took, sizeof took);
+        printf("finished runs took %s of wall time in all\n", n ? took : "0 s");
+    }
+    int jobs = o->jobs;
+    char eta[64];
+    format_duration(remaining / jobs, eta, sizeof eta);
+    char at[48] = "";
+    if (jobs > 1) snprintf(at, sizeof at, " at %d runs at once", jobs);
+    printf("sweep: %d/%d runs finished (%d stale, %d unfinished), ETA %s%s\n", count[DSML_RUN_FINISHED], n,
+           count[DSML_RUN_STALE], count[DSML_RUN_UNFINISHED], count[DSML_RUN_FINISHED] == n ? "0 s" : eta, at);
+    return 0;
+}
+
+static int do_list(const dsml_sweep_item *items, int n, int threads, FILE *fp)
+{
+    char args[8192];
+    for (int i = 0; i < n; i++) {
+        if (dsml_sweep_train_args(items[i].run, threads, items[i].from, args, sizeof args)) {
+            fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+            return 1;
+        }
+        fprintf(fp, "%s\t%s\n", items[i].run->dir, args);
+    }
+    return 0;
+}
+
+/* Writes through gen() into o->out atomically, or to stdout. */
+static int emit(const sweep_opts *o, int (*gen)(const sweep_opts *, const dsml_sweep *, const dsml_sweep_item *, int,
+                                                FILE *, int *),
+                const dsml_sweep *sw, const dsml_sweep_item *items, int n, int *extra)
+{
+    if (!o->out) return gen(o, sw, items, n, stdout, extra);
+    dsml_atomic_file f;
+    if (dsml_atomic_begin(&f, o->out)) {
+        fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+        return 1;
+    }
+    int rc = gen(o, sw, items, n, f.fp, extra);
+    if (rc || (extra && *extra == 0)) { /* nothing to write (slurm: no task) leaves no file */
+        dsml_atomic_abort(&f);
+        return rc;
+    }
+    if (dsml_atomic_commit(&f)) {
+        fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+        return 1;
+    }
+    return 0;
+}
+
+static int gen_list(const sweep_opts *o, const dsml_sweep *sw, const dsml_sweep_item *items, int n, FILE *fp,
+                    int *extra)
+{
+    (void)sw;
+    (void)extra;
+    return do_list(items, n, o->threads, fp);
+}
+
+static int gen_makefile(const sweep_opts *o, const dsml_sweep *sw, const dsml_sweep_item *items, int n, FILE *fp,
+                        int *extra)
+{
+    (void)extra;
+    char status[4096];
+    const char *cmd = o->status_command;
+    if (!cmd) {
+        snprintf(status, sizeof status, "$(DSML) sweep status --line --results %s --kind %s %s", o->results,
+                 o->kind_mask == 1 ? "dml" : o->kind_mask == 2 ? "hashing" : o->kind_mask == 4 ? "tune" : "runs",
+                 sw->path);
+        cmd = status;
+    }
+    if (dsml_sweep_write_makefile(fp, sw->path, items, n, o->threads, o->jobs, cmd)) {
+        fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+        return 1;
+    }
+    return 0;
+}
+
+static int gen_slurm(const sweep_opts *o, const dsml_sweep *sw, const dsml_sweep_item *items, int n, FILE *fp,
+                     int *tasks)
+{
+    if (dsml_sweep_write_slurm(fp, sw->path, items, n, &o->slurm, tasks)) {
+        fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, sweep_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->command = argv[1];
+    o->file = "paper.sweep";
+    o->results = "results";
+    o->kind_mask = 3;
+    o->slurm.cpus_per_task = 2;
+    o->slurm.log_dir = "results/slurm";
+    o->slurm.job_name = "dsml-sweep";
+    const char *env_root = getenv("DSML_DATA");
+    snprintf(o->data_root, sizeof o->data_root, "%s", env_root && *env_root ? env_root : "datasets");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->cores = cores > 0 ? (int)cores : 1;
+    int have_file = 0, rc = 0;
+    const char *dsml = NULL;
+    for (int i = 2; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = 1;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            exit(0);
+        } else if (!strcmp(a, "--line")) { o->line = 1; takes = 0; }
+        else if (!strcmp(a, "--partial")) { o->partial = 1; takes = 0; }
+        else if (a[0] == '-' && a[1] == '-' && !v) {
+            fprintf(stderr, "dsml sweep: %s: expected a value after it\n", a);
+            return 2;
+        } else if (!strcmp(a, "--results")) o->results = v;
+        else if (!strcmp(a, "--data")) rc = option_string("sweep", a, v, o->data_root, sizeof o->data_root);
+        else if (!strcmp(a, "--only")) o->only = v;
+        else if (!strcmp(a, "--out")) o->out = v;
+        else if (!strcmp(a, "--status-command")) o->status_command = v;
+        else if (!strcmp(a, "--jobs")) rc = option_int("sweep", a, v, 1, 4096, &o->jobs);
+        else if (!strcmp(a, "--cores")) rc = option_int("sweep", a, v, 1, 4096, &o->cores);
+        else if (!strcmp(a, "--threads")) rc = option_int("sweep", a, v, 1, 256, &o->threads);
+        else if (!strcmp(a, "--cpus-per-task")) rc = option_int("sweep", a, v, 1, 256, &o->slurm.cpus_per_task);
+        else if (!strcmp(a, "--max-parallel")) rc = option_int("sweep", a, v, 1, 100000, &o->slurm.max_parallel);
+        else if (!strcmp(a, "--time")) o->slurm.time_limit = v;
+        else if (!strcmp(a, "--partition")) o->slurm.partition = v;
+        else if (!strcmp(a, "--log-dir")) o->slurm.log_dir = v;
+        else if (!strcmp(a, "--job-name")) o->slurm.job_name = v;
+        else if (!strcmp(a, "--dsml")) dsml = v;
+        else if (!strcmp(a, "--kind")) {
+            o->kind_mask = !strcmp(v, "dml") ? 1 : !strcmp(v, "hashing") ? 2 : !strcmp(v, "tune") ? 4
+                         : !strcmp(v, "runs") ? 3 : !strcmp(v, "all") ? 7 : 0;
+            if (!o->kind_mask) {
+                fprintf(stderr, "dsml sweep: --kind %s: expected dml, hashing, tune, runs or all\n", v);
+                return 2;
+            }
+        } else if (!strcmp(a, "--from")) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || !eq[1] || o->n_from == MAX_FROM) {
+                fprintf(stderr, "dsml sweep: --from %s: expected DATASET=PATH (at most %d)\n", v, MAX_FROM);
+                return 2;
+            }
+            /* argv outlives the command: cut the name in place */
+            argv[i + 1][eq - v] = '\0';
+            o->from_name[o->n_from] = argv[i + 1];
+            o->from_path[o->n_from++] = argv[i + 1] + (eq - v) + 1;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "dsml sweep: unknown option '%s' (see dsml sweep --help)\n", a);
+            return 2;
+        } else if (!have_file) {
+            o->file = a;
+            have_file = 1;
+            takes = 0;
+        } else {
+            fprintf(stderr, "dsml sweep: unexpected argument '%s'\n", a);
+            return 2;
+        }
+        i += takes;
+    }
+    if (rc) return rc;
+    if (!o->jobs) o->jobs = dsml_sweep_make_jobs(getenv("MAKEFLAGS"), o->cores);
+    if (!o->threads) o->threads = dsml_sweep_threads_per_run(o->cores, o->jobs);
+    if (!strcmp(o->command, "tune-plan") || !strcmp(o->command, "tune-apply")) o->kind_mask = 4;
+    if (!dsml) {
+        ssize_t len = readlink("/proc/self/exe", o->dsml_abs, sizeof o->dsml_abs - 1);
+        if (len > 0) o->dsml_abs[len] = '\0';
+    } else if (!realpath(dsml, o->dsml_abs)) {
+        fprintf(stderr, "dsml sweep: --dsml %s: no such file\n", dsml);
+        return 2;
+    }
+    o->slurm.dsml = o->dsml_abs;
+    if (getcwd(o->workdir, sizeof o->workdir)) o->slurm.workdir = o->workdir;
+    return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    static const char *const commands[] = {"list", "makefile", "status", "slurm", "tune-plan", "tune-apply"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) known |= !strcmp(argv[1], commands[i]);
+    if (!known) {
+        fprintf(stderr, "dsml sweep: unknown command '%s' (expected list, makefile, status, slurm, tune-plan or "
+                        "tune-apply)\n", argv[1]);
+        return 2;
+    }
+    sweep_opts o;
+    int rc = parse_args(argc, argv, &o);
+    if (rc) return rc;
+    dsml_sweep sw;
+    if (dsml_sweep_load(&sw, o.file, o.results)) {
+        fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+        return 1;
+    }
+    if (!strcmp(o.command, "tune-apply")) {
+        int applied = 0;
+        const char *out = o.out ? o.out : o.file;
+        rc = dsml_sweep_tune_apply(&sw, out, o.partial, stderr, &applied) ? 1 : 0;
+        if (rc) fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+        else fprintf(stderr, "sweep: %d dml line%s of %s updated\n", applied, applied == 1 ? "" : "s", out);
+        dsml_sweep_free(&sw);
+        return rc;
+    }
+    dsml_sweep_item *items = NULL;
+    double *wall = NULL;
+    int n = 0;
+    rc = select_items(&o, &sw, &items, &n, &wall, o.line);
+    if (!rc) {
+        if (!strcmp(o.command, "list") || !strcmp(o.command, "tune-plan")) rc = emit(&o, gen_list, &sw, items, n, NULL);
+        else if (!strcmp(o.command, "makefile")) rc = emit(&o, gen_makefile, &sw, items, n, NULL);
+        else if (!strcmp(o.command, "status")) rc = do_status(&o, &sw, items, wall, n);
+        else {
+            int tasks = 0;
+            rc = emit(&o, gen_slurm, &sw, items, n, &tasks);
+            if (!rc) fprintf(stderr, "sweep: %d array task%s%s\n", tasks, tasks == 1 ? "" : "s",
+                             tasks ? "" : ": every selected run is finished, no script written");
+        }
+    }
+    free(items);
+    free(wall);
+    dsml_sweep_free(&sw);
+    return rc;
+}
