@@ -235,6 +235,23 @@ static void write_run(const char *root, const char *dataset, const char *run, co
     fclose(fp);
 }
 
+/* A hashing run (config.protocol "hashing") with its Hamming MAP@50000. */
+static void write_hashing_run(const char *root, const char *dataset, const char *run, const char *loss,
+                              const char *distance, int bits, int seed, double map)
+{
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s/%s-hashing/%s", root, dataset, run);
+    ck_assert_int_eq(dsml_mkdirs(dir), DSML_OK);
+    snprintf(path, sizeof path, "%s/metrics.json", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "{\"config\": {\"dataset\": \"%s\", \"protocol\": \"hashing\", \"model\": \"convnet\", "
+            "\"loss\": \"%s\", \"distance\": \"%s\", \"dim\": %d, \"seed\": %d, \"epochs\": 2},\n"
+            " \"metrics\": {\"hamming\": {\"map@50000\": %.17g, \"map@t\": %.17g, \"map_t\": 50000}}}\n", dataset, loss,
+            distance, bits, seed, map, map);
+    fclose(fp);
+}
+
 /* Needs the `tables` command in the binary (src/cli/main.c dispatch). */
 static void require_command(void)
 {
@@ -286,6 +303,11 @@ START_TEST(test_command_end_to_end)
     write_run(results, "fashion-mnist", "contrastive-snr-d32-s1", "contrastive", "snr", 32, 1, fs1, 0);
     write_run(results, "fashion-mnist", "contrastive-snr-d32-s2", "contrastive", "snr", 32, 2, fs2, 0);
 
+    /* hashing: our Euclidean twin of DSNRH on cifar10 (its own row), and a dataset Table 4 lacks */
+    write_hashing_run(results, "cifar10", "contrastive-euclidean-16b-s1", "contrastive", "euclidean", 16, 1, 0.5);
+    write_hashing_run(results, "fashion-mnist", "contrastive-snr-24b-s1", "contrastive", "snr", 24, 1, 0.745);
+    write_hashing_run(results, "fashion-mnist", "dpsh-euclidean-24b-s1", "dpsh", "euclidean", 24, 1, 0.618);
+
     char args[9000];
     snprintf(args, sizeof args, "tables --results %s --out %s --published " PUBLISHED, results, out);
     cmd_result r;
@@ -294,7 +316,7 @@ START_TEST(test_command_end_to_end)
     ck_assert_ptr_nonnull(strstr(r.err, "npair-snr-d32-s1: no metrics.json"));
     ck_assert_ptr_nonnull(strstr(r.err, "triplet-snr-d32-s9: evaluated on the validation carve-out"));
     ck_assert_ptr_nonnull(strstr(r.err, "triplet-euclidean-d32-s1-again: seed 1 of cifar10 triplet-euclidean d32"));
-    ck_assert_ptr_nonnull(strstr(r.err, "claims: 2 reproduced, 1 contradicted, 9 inconclusive, 52 not run"));
+    ck_assert_ptr_nonnull(strstr(r.err, "claims: 2 reproduced, 1 contradicted, 9 inconclusive, 72 not run"));
 
     const char *t3 = read_text(testdir_path("out/table3.md"));
     ck_assert_ptr_nonnull(strstr(t3, "| triplet | not run (75.9) | 32.0 ± 2.0 (77.3) | not run (75.8) |"));
@@ -317,9 +339,14 @@ START_TEST(test_command_end_to_end)
     ck_assert_ptr_nonnull(strstr(t4, "| DSNRH | not run (0.925) |"));
     ck_assert_ptr_nonnull(strstr(t4, "not run (0.862) |\n"));
     ck_assert_ptr_nonnull(strstr(t4, "dsml does not implement DSRH, DSCH, DRSCH"));
+    ck_assert_ptr_nonnull(strstr(t4, "| Contrastive | 0.500 | not run | not run | not run | Contrastive | not run |"));
+    ck_assert_ptr_nonnull(strstr(t4, "## fashion-mnist (not in the paper)"));
+    ck_assert_ptr_nonnull(strstr(t4, "| DSNRH | not run | 0.745 | not run | not run |"));
+    ck_assert_ptr_nonnull(strstr(t4, "| DPSH | not run | 0.618 | not run | not run |"));
+    ck_assert_ptr_nonnull(strstr(read_text(testdir_path("out/table4.tex")), "on fashion-mnist (not in the paper)"));
 
     const char *claims = read_text(testdir_path("out/claims.md"));
-    ck_assert_ptr_nonnull(strstr(claims, "| reproduced | 2 |\n| contradicted | 1 |\n| inconclusive | 9 |\n| not run | 52 |"));
+    ck_assert_ptr_nonnull(strstr(claims, "| reproduced | 2 |\n| contradicted | 1 |\n| inconclusive | 9 |\n| not run | 72 |"));
     ck_assert_ptr_nonnull(strstr(claims, "| DSML(tri) vs triplet | 32 | MAP@59000 (Euclidean ranking) | +1.0 (78.3 vs 77.3) "
                                          "| +2.00 [-0.48, +4.48] paired | 3, 3 | inconclusive |"));
     ck_assert_ptr_nonnull(strstr(claims, "| DSML(tri) vs triplet | 32 | F1@5000 (Euclidean ranking) | +1.3 (72.5 vs 71.2) "
