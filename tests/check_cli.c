@@ -10,6 +10,7 @@
 #include "core/json_parse.h"
 #include "support/run_cmd.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 static cmd_result r;
 
@@ -274,9 +275,5 @@ int main(void)
     tcase_add_test(tc, test_train_divergence_is_an_error);
     tcase_add_test(tc, test_summary_lists_finished_runs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

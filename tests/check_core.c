@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "core/json_parse.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 START_TEST(test_error_message_and_context)
 {
@@ -236,9 +237,5 @@ int main(void)
     tcase_add_test(tc, test_json_writer);
     tcase_add_test(tc, test_json_reader_round_trip_and_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

@@ -25,6 +25,7 @@
 #include "data/sampler.h"
 #include "data/split.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1163,9 +1164,5 @@ int main(void)
     tcase_add_test(real, test_fashion_mnist_real_files);
     tcase_add_test(real, test_cifar10_shared_archive);
     suite_add_tcase(s, real);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

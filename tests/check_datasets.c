@@ -26,6 +26,7 @@
 #include "data/split.h"
 #include "data/dataset.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1199,9 +1200,5 @@ int main(void)
     tcase_add_test(tc, test_archive_links_and_caps);
     tcase_add_test(tc, test_data_prepare_annotated);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

@@ -18,6 +18,7 @@
 #include "eval/hamming.h"
 #include "eval/rank.h"
 #include "eval/retrieval.h"
+#include "support/suite_run.h"
 
 #define TOL 1e-6
 
@@ -969,9 +970,5 @@ int main(void)
     tcase_add_test(tc, test_nmi_and_pairwise_f1_hand_cases);
     tcase_add_test(tc, test_cluster_scores_match_dense_table);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

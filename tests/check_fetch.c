@@ -22,6 +22,7 @@
 #include "data/manifest.h"
 #include "support/http_server.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -680,9 +681,5 @@ static Suite *fetch_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(fetch_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(fetch_suite());
 }

@@ -20,6 +20,7 @@
 #include "run/train.h"
 #include "support/gradcheck.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 /* ---------- naive references, in double, straight from the objectives ---------- */
 
@@ -458,10 +459,5 @@ int main(void)
     tcase_add_test(tr, test_protocol_names);
     tcase_add_test(tr, test_hashing_metrics_json);
     suite_add_tcase(s, tr);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_FORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

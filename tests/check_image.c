@@ -19,6 +19,7 @@
 #include "data/imagefolder.h"
 #include "data/resize.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -725,9 +726,5 @@ int main(void)
     tcase_add_test(tc, test_imagefolder_archives_match_folder);
     tcase_add_test(tc, test_imagefolder_archive_escape_and_bomb);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

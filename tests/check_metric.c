@@ -15,6 +15,7 @@
 #include "metric/distance.h"
 #include "metric/loss.h"
 #include "support/gradcheck.h"
+#include "support/suite_run.h"
 
 static const dsml_distance_kind all_distances[] = {DSML_DIST_EUCLIDEAN, DSML_DIST_SQEUCLIDEAN, DSML_DIST_SNR};
 
@@ -769,9 +770,5 @@ int main(void)
     tcase_add_test(tc, test_non_finite_and_size_errors);
     tcase_add_test(tc, test_loss_names_and_defaults);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

@@ -20,6 +20,7 @@
 #include "nn/sgd.h"
 #include "support/gradcheck.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 static void fill_normal(dsml_rng *r, float *x, size_t n, float scale)
 {
@@ -742,9 +743,5 @@ int main(void)
     tcase_add_test(tc, test_bad_arguments_rejected);
     tcase_add_test(tc, test_determinism_two_threads);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

@@ -18,6 +18,7 @@
 #include "report/plots.h"
 #include "support/run_cmd.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 /* ---- t-SNE -------------------------------------------------------------------- */
 
@@ -602,9 +603,5 @@ int main(void)
     tcase_add_test(tc, test_plots_end_to_end);
     tcase_add_test(tc, test_plots_missing_inputs_bad_files_and_no_gnuplot);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

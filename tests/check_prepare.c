@@ -14,6 +14,7 @@
 #include "core/json_parse.h"
 #include "support/run_cmd.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 static cmd_result r;
 static char args[16384];
@@ -506,9 +507,5 @@ int main(void)
     tcase_add_test(tc, test_info_unprepared_and_usage);
     tcase_add_test(tc, test_prepare_cub200_and_train);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

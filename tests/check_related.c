@@ -20,6 +20,7 @@
 #include "report/methods_table.h"
 #include "support/gradcheck.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 static void random_batch(uint64_t seed, float *h, int n, int d)
 {
@@ -700,9 +701,5 @@ int main(void)
     tcase_add_test(tc, test_methods_published_parse);
     tcase_add_test(tc, test_methods_table_from_runs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }

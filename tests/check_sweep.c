@@ -20,6 +20,7 @@
 #include "run/sweep.h"
 #include "support/run_cmd.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 static cmd_result r;
 
@@ -626,9 +627,5 @@ int main(void)
         tcase_add_test(tc, tests[i].test);
         suite_add_tcase(s, tc);
     }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return suite_run(s);
 }

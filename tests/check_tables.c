@@ -17,6 +17,7 @@
 #include "report/tables.h"
 #include "support/run_cmd.h"
 #include "support/testdir.h"
+#include "support/suite_run.h"
 
 #define PUBLISHED "paper-tables/published.tsv"
 #define HEADER "table\tdataset\tmethod\tmetric\tsize\tvalue\tnote\n"
@@ -397,9 +398,5 @@ int main(void)
     tcase_add_test(tc, test_verdict_rule);
     tcase_add_test(tc, test_command_end_to_end);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return suite_run(s);
 }
