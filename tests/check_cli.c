@@ -14,14 +14,6 @@
 
 static cmd_result r;
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 static int have_fashion_mnist(void)
 {
     if (access("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", R_OK) == 0) return 1;
@@ -67,10 +59,10 @@ END_TEST
 START_TEST(test_loss_command_errors_name_file_and_line)
 {
     ck_assert_ptr_nonnull(testdir_make("cli-loss"));
-    write_file(testdir_path("e.txt"), "0 1\n1 0\n0.5 nan\n");
-    write_file(testdir_path("ragged.txt"), "0 1\n1 0 3\n");
-    write_file(testdir_path("l.txt"), "0\n0\n1\n");
-    write_file(testdir_path("l2.txt"), "0\n1\n");
+    testdir_write_text(testdir_path("e.txt"), "0 1\n1 0\n0.5 nan\n");
+    testdir_write_text(testdir_path("ragged.txt"), "0 1\n1 0 3\n");
+    testdir_write_text(testdir_path("l.txt"), "0\n0\n1\n");
+    testdir_write_text(testdir_path("l2.txt"), "0\n1\n");
     char args[8192];
     snprintf(args, sizeof args, "loss --embeddings %s --labels %s --loss contrastive --distance snr",
              testdir_path("e.txt"), testdir_path("l.txt"));
@@ -84,7 +76,7 @@ START_TEST(test_loss_command_errors_name_file_and_line)
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "ragged.txt: line 2: 3 values, expected 2"), "%s", r.err);
 
-    write_file(testdir_path("e.txt"), "0 1\n1 0\n0.5 0.5\n");
+    testdir_write_text(testdir_path("e.txt"), "0 1\n1 0\n0.5 0.5\n");
     snprintf(args, sizeof args, "loss --embeddings %s --labels %s --loss triplet --distance euclidean",
              testdir_path("e.txt"), testdir_path("l2.txt"));
     run_dsml(&r, args);
@@ -104,8 +96,8 @@ START_TEST(test_loss_command_value_and_gradient)
        positive ordered pairs (0,1),(1,0): d=0.6 -> mean 0.6
        negative (0,2),(2,0): d=0.8 -> 2-0.8=1.2; (1,2),(2,1): d=1.0 -> 1.0; mean 1.1
        loss = 0.6 + 1.1 = 1.7 */
-    write_file(testdir_path("e.txt"), "0 0\n0.6 0\n0 0.8\n");
-    write_file(testdir_path("l.txt"), "3\n3\n5\n");
+    testdir_write_text(testdir_path("e.txt"), "0 0\n0.6 0\n0 0.8\n");
+    testdir_write_text(testdir_path("l.txt"), "3\n3\n5\n");
     char args[8192];
     snprintf(args, sizeof args,
              "loss --embeddings %s --labels %s --loss contrastive --distance euclidean --margin 2 --lambda 0 "
@@ -237,10 +229,10 @@ START_TEST(test_summary_lists_finished_runs)
     snprintf(cmd, sizeof cmd, "mkdir -p %s/fm/run-a %s/fm/run-b %s/fm/unfinished", testdir_path(""),
              testdir_path(""), testdir_path(""));
     run_shell(&r, cmd);
-    write_file(testdir_path("fm/run-a/metrics.json"),
+    testdir_write_text(testdir_path("fm/run-a/metrics.json"),
                "{\"config\": {\"dataset\": \"fashion-mnist\", \"loss\": \"triplet\", \"distance\": \"snr\", \"dim\": 32},"
                " \"metrics\": {\"euclidean\": {\"recall@1\": 0.875, \"map\": 0.75}}}");
-    write_file(testdir_path("fm/run-b/metrics.json"),
+    testdir_write_text(testdir_path("fm/run-b/metrics.json"),
                "{\"config\": {\"dataset\": \"fashion-mnist\", \"loss\": \"contrastive\", \"distance\": \"euclidean\"},"
                " \"metrics\": {\"euclidean\": {\"recall@1\": 0.5}}}");
     snprintf(cmd, sizeof cmd, "summary %s", testdir_path(""));
@@ -254,7 +246,7 @@ START_TEST(test_summary_lists_finished_runs)
     ck_assert_ptr_nonnull(strstr(csv, "fm/run-a,fashion-mnist,,triplet,snr,32,"));
     ck_assert_ptr_nonnull(strstr(csv, "fm/run-b,fashion-mnist,,contrastive,euclidean,,"));
 
-    write_file(testdir_path("fm/run-b/metrics.json"), "{\"config\": {\"dataset\": }");
+    testdir_write_text(testdir_path("fm/run-b/metrics.json"), "{\"config\": {\"dataset\": }");
     run_dsml(&r, cmd);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "run-b/metrics.json: byte 23: expected a value"), "%s", r.err);

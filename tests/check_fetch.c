@@ -89,14 +89,6 @@ static uint8_t *read_all(const char *path, size_t *size)
     return buf;
 }
 
-static void write_file(const char *path, const void *data, size_t size)
-{
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(data, 1, size, fp), size);
-    fclose(fp);
-}
-
 static int exists(const char *path) { return access(path, F_OK) == 0; }
 
 static void assert_is_body(const char *path)
@@ -292,7 +284,7 @@ START_TEST(test_fetch_resume)
     no_proxy();
     uint8_t *b = body();
     ck_assert_int_eq(mkdir(testdir_path("downloads"), 0755), 0);
-    write_file(testdir_path("downloads/blob.bin.part"), b, BODY_SIZE / 2);
+    testdir_write(testdir_path("downloads/blob.bin.part"), b, BODY_SIZE / 2);
     http_server s;
     start_server(&s, b, BODY_SIZE, HTTP_SERVER_NORMAL, 0, 0, 4, "log");
     dsml_manifest m;
@@ -322,7 +314,7 @@ START_TEST(test_fetch_server_ignores_range)
     ck_assert_int_eq(mkdir(testdir_path("downloads"), 0755), 0);
     uint8_t junk[1000];
     memset(junk, 0xaa, sizeof junk);
-    write_file(testdir_path("downloads/blob.bin.part"), junk, sizeof junk);
+    testdir_write(testdir_path("downloads/blob.bin.part"), junk, sizeof junk);
     http_server s;
     start_server(&s, b, BODY_SIZE, HTTP_SERVER_IGNORE_RANGE, 0, 0, 4, "log");
     dsml_manifest m;
@@ -483,7 +475,7 @@ START_TEST(test_fetch_already_present)
     ck_assert_ptr_nonnull(root);
     no_proxy();
     uint8_t *b = body();
-    write_file(testdir_path("blob.bin"), b, BODY_SIZE);
+    testdir_write(testdir_path("blob.bin"), b, BODY_SIZE);
     http_server s;
     start_server(&s, b, BODY_SIZE, HTTP_SERVER_NORMAL, 0, 0, 4, "log");
     dsml_manifest m;
@@ -503,7 +495,7 @@ START_TEST(test_fetch_already_present)
     ck_assert_int_eq(http_server_requests(&s), 0);
 
     b[7] ^= 1;
-    write_file(testdir_path("blob.bin"), b, BODY_SIZE);
+    testdir_write(testdir_path("blob.bin"), b, BODY_SIZE);
     one_file_manifest(&m, "blob.bin", "200000", BODY_SHA256, BODY_MD5, http_server_url(&s, "blob.bin"), NULL);
     ck_assert_msg(dsml_fetch_file(&m.files[0], &o, &r) == DSML_OK, "%s", dsml_last_error());
     ck_assert_int_eq(r.downloaded, 1);

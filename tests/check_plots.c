@@ -348,14 +348,6 @@ END_TEST
 
 /* ---- the command ---------------------------------------------------------------- */
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 /* A run directory with metrics.json (recall@K = base + K / 100, losses
  * 2, 1.5, 1 scaled by base) and, when nq > 0, embeddings.bin of 3 blobs. */
 static void fake_run(const char *results, const char *dataset, const char *loss, const char *distance, int dim,
@@ -375,7 +367,7 @@ static void fake_run(const char *results, const char *dataset, const char *loss,
              dataset, dim, loss, distance, seed, base + 0.01, base + 0.02, base + 0.04, base + 0.08, base + 0.16,
              base + 0.32, 2 * base, 1.5 * base, base);
     snprintf(path, sizeof path, "%s/metrics.json", dir);
-    write_text(path, json);
+    testdir_write_text(path, json);
     if (nq > 0) {
         int *labels = malloc(sizeof *labels * (size_t)nq);
         float *q = malloc(sizeof *q * (size_t)nq * (size_t)dim);

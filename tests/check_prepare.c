@@ -43,14 +43,6 @@ static void write_png(const char *path, int w, int h, int v)
     fclose(fp);
 }
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 /* <dir>/<prefix>cat/{0,1,2}.png (8x6), <dir>/<prefix>dog/{0,1}.png (5x9),
  * and a README that is not an image. */
 static void make_tree(const char *dir, const char *prefix)
@@ -69,7 +61,7 @@ static void make_tree(const char *dir, const char *prefix)
         write_png(path, 5, 9, 100 + i);
     }
     snprintf(path, sizeof path, "%s/README", dir);
-    write_text(path, "not an image\n");
+    testdir_write_text(path, "not an image\n");
 }
 
 /* A PNG signature and a truncated IHDR: corrupt. */
@@ -421,13 +413,13 @@ START_TEST(test_prepare_cub200_and_train)
         }
     }
     snprintf(path, sizeof path, "%s/images.txt", src);
-    write_text(path, images);
+    testdir_write_text(path, images);
     snprintf(path, sizeof path, "%s/image_class_labels.txt", src);
-    write_text(path, labels);
+    testdir_write_text(path, labels);
     snprintf(path, sizeof path, "%s/train_test_split.txt", src);
-    write_text(path, split);
+    testdir_write_text(path, split);
     snprintf(path, sizeof path, "%s/classes.txt", src);
-    write_text(path, "1 001.bird0\n2 002.bird1\n3 003.bird2\n4 004.bird3\n");
+    testdir_write_text(path, "1 001.bird0\n2 002.bird1\n3 003.bird2\n4 004.bird3\n");
     snprintf(args, sizeof args, "tar -C %s/src -czf %s/CUB_200_2011.tgz CUB_200_2011", dir, dir);
     run_shell(&r, args);
     ck_assert_msg(r.status == 0, "%s", r.err);

@@ -20,14 +20,6 @@
 
 static cmd_result r;
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 /* A metrics.json as dsml train writes it (the parts the check reads). */
 static void write_metrics(const char *path, double recall1, double map_r, double nmi, double final_loss)
 {
@@ -38,7 +30,7 @@ static void write_metrics(const char *path, double recall1, double map_r, double
              "\"clustering\": {\"nmi\": %.17g, \"f1\": 0.6}}, "
              "\"training\": {\"loss_per_epoch\": [3.0, 2.0, %.17g]}}\n",
              recall1, map_r, nmi, final_loss);
-    write_file(path, text);
+    testdir_write_text(path, text);
 }
 
 static const dsml_regress_row *find_row(const dsml_regress_row *rows, int n, const char *run, const char *metric)
@@ -116,7 +108,7 @@ START_TEST(test_baseline_round_trip_and_tolerances)
     free(rows);
 
     /* a metric missing from metrics.json */
-    write_file(a, "{\"metrics\": {\"euclidean\": {\"map\": 0.6}}}");
+    testdir_write_text(a, "{\"metrics\": {\"euclidean\": {\"map\": 0.6}}}");
     ck_assert_int_eq(dsml_regress_compare(base, runs, 2, &rows, &n, &failures), DSML_OK);
     row = find_row(rows, n, "ds/a", "euclidean.map@r");
     ck_assert(row && isnan(row->value) && !row->ok);
@@ -127,13 +119,13 @@ START_TEST(test_baseline_round_trip_and_tolerances)
                   dsml_last_error());
 
     /* broken baselines */
-    write_file(testdir_path("v2.json"), "{\"format_version\": 2, \"runs\": []}");
+    testdir_write_text(testdir_path("v2.json"), "{\"format_version\": 2, \"runs\": []}");
     ck_assert_int_eq(dsml_regress_compare(testdir_path("v2.json"), runs, 2, &rows, &n, &failures), DSML_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "expected format_version 1"));
-    write_file(testdir_path("noname.json"), "{\"format_version\": 1, \"runs\": [{\"metrics\": {}}]}");
+    testdir_write_text(testdir_path("noname.json"), "{\"format_version\": 1, \"runs\": [{\"metrics\": {}}]}");
     ck_assert_int_eq(dsml_regress_compare(testdir_path("noname.json"), runs, 2, &rows, &n, &failures),
                      DSML_ERR_FORMAT);
-    write_file(testdir_path("cut.json"), "{\"format_version\": 1, \"runs\": [");
+    testdir_write_text(testdir_path("cut.json"), "{\"format_version\": 1, \"runs\": [");
     ck_assert_int_eq(dsml_regress_compare(testdir_path("cut.json"), runs, 2, &rows, &n, &failures), DSML_ERR_FORMAT);
     testdir_done(1);
 }
@@ -143,7 +135,7 @@ END_TEST
 START_TEST(test_command)
 {
     ck_assert_ptr_nonnull(testdir_make("regress-cli"));
-    write_file(testdir_path("r.sweep"), "set dataset=fashion-mnist dim=8 seed=1\ndml loss=triplet distance=euclidean,snr\n");
+    testdir_write_text(testdir_path("r.sweep"), "set dataset=fashion-mnist dim=8 seed=1\ndml loss=triplet distance=euclidean,snr\n");
     ck_assert_int_eq(dsml_mkdirs(testdir_path("res/fashion-mnist/triplet-euclidean-d8-s1")), DSML_OK);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("res/fashion-mnist/triplet-snr-d8-s1")), DSML_OK);
     write_metrics(testdir_path("res/fashion-mnist/triplet-euclidean-d8-s1/metrics.json"), 0.8, 0.4, 0.7, 1.0);
@@ -181,8 +173,8 @@ START_TEST(test_summary_skips_baseline)
     ck_assert_int_eq(dsml_mkdirs(testdir_path("baseline")), DSML_OK);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("slurm")), DSML_OK);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("fashion-mnist/killed-run")), DSML_OK);
-    write_file(testdir_path("baseline/regress.json"), "{}");
-    write_file(testdir_path("slurm/1_0.out"), "log");
+    testdir_write_text(testdir_path("baseline/regress.json"), "{}");
+    testdir_write_text(testdir_path("slurm/1_0.out"), "log");
     char args[8192];
     snprintf(args, sizeof args, "summary %s", testdir_path(""));
     run_dsml(&r, args);

@@ -540,14 +540,6 @@ START_TEST(test_methods_published_parse)
 }
 END_TEST
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 /* A metrics.json with the members the table reads, in the layout of
  * docs/results.md. */
 static void write_run(const char *root, const char *dataset, const char *name, const char *loss, const char *distance,
@@ -567,7 +559,7 @@ static void write_run(const char *root, const char *dataset, const char *name, c
              " \"clustering\": {\"nmi\": 0.625, \"f1\": 0.5}}}\n",
              dataset, loss, distance, density, weighting, seed, validation ? "true" : "false", recall1);
     snprintf(path, sizeof path, "%s/%s/%s/metrics.json", root, dataset, name);
-    write_text(path, text);
+    testdir_write_text(path, text);
 }
 
 static char *read_text(const char *path)
@@ -595,7 +587,7 @@ START_TEST(test_methods_table_from_runs)
     write_run(results, "fashion-mnist", "c-cont-da", "contrastive", "euclidean", 1, 1.5, "ms", 0, 0.9);
     write_run(results, "fashion-mnist", "d-gpw", "gpw", "euclidean", 3, 0, "binomial", 0, 0.7);
     write_run(results, "fashion-mnist", "e-tune", "triplet", "snr", 1, 0, "ms", 1, 0.7);
-    write_text(pub, PUB_HEADER "methods\tcub200\tGPW(ms, ms)\teuclidean.recall@1\t0\t65.7\tMS abstract\n"
+    testdir_write_text(pub, PUB_HEADER "methods\tcub200\tGPW(ms, ms)\teuclidean.recall@1\t0\t65.7\tMS abstract\n"
                                "methods\tfashion-mnist\tvMF\tclustering.nmi\t32\t12.5\tinvented for the test\n");
     ck_assert_msg(dsml_methods_table_write(results, out, pub, NULL) == DSML_OK, "%s", dsml_last_error());
     char path[1200];
@@ -618,7 +610,7 @@ START_TEST(test_methods_table_from_runs)
     ck_assert_ptr_nonnull(strstr(tex, "\\begin{tabular}"));
 
     /* a broken published file fails and names its line; a missing one is no error */
-    write_text(pub, PUB_HEADER "methods\tcub200\tvMF\tnmi\t0\t1\t\n");
+    testdir_write_text(pub, PUB_HEADER "methods\tcub200\tvMF\tnmi\t0\t1\t\n");
     ck_assert_int_eq(dsml_methods_table_write(results, out, pub, NULL), DSML_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "published-methods.tsv:4: metric"));
     snprintf(pub, sizeof pub, "%s/absent.tsv", dir);

@@ -24,14 +24,6 @@
 
 static cmd_result r;
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    fclose(fp);
-}
-
 static int exists(const char *path)
 {
     struct stat st;
@@ -62,7 +54,7 @@ static void write_metrics(const char *dir, const char *loss, const char *distanc
              " \"metrics\": {\"euclidean\": {\"map@r\": %.6f}}, \"wall_seconds\": {\"total\": 12.5}}\n",
              dim, loss, distance, (double)(float)margin, epochs, (double)(float)lr, seed, validation,
              evaluated_on_validation ? "true" : "false", map_at_r);
-    write_file(path, text);
+    testdir_write_text(path, text);
 }
 
 /* ---- parsing and expansion ------------------------------------------------------------ */
@@ -239,7 +231,7 @@ START_TEST(test_run_state_finished_unfinished_stale)
     /* a metrics.json that does not parse is an error */
     char path[4200];
     snprintf(path, sizeof path, "%s/metrics.json", sw.runs[0].dir);
-    write_file(path, "{\"config\": ");
+    testdir_write_text(path, "{\"config\": ");
     ck_assert_int_eq(dsml_sweep_run_state(&sw.runs[0], &st, why, sizeof why, NULL), DSML_ERR_FORMAT);
     dsml_sweep_free(&sw);
     testdir_done(1);
@@ -265,7 +257,7 @@ START_TEST(test_make_jobs_and_threads)
 
     /* what GNU make really puts into a recipe's MAKEFLAGS */
     ck_assert_ptr_nonnull(testdir_make("sweep-makeflags"));
-    write_file(testdir_path("Makefile"), "all:\n\t@echo \"$$MAKEFLAGS\"\n");
+    testdir_write_text(testdir_path("Makefile"), "all:\n\t@echo \"$$MAKEFLAGS\"\n");
     char cmd[8192];
     snprintf(cmd, sizeof cmd, "make -s -j3 -C %s", testdir_path(""));
     run_shell(&r, cmd);
@@ -288,12 +280,12 @@ START_TEST(test_dataset_present)
     ck_assert_msg(strstr(why, "cifar-10-binary.tar.gz"), "%s", why);
     ck_assert_int_eq(dsml_sweep_dataset_present("cifar10", root, "/some/archive.tar.gz", why, sizeof why), 1);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("downloads")), DSML_OK);
-    write_file(testdir_path("downloads/cifar-10-binary.tar.gz"), "x");
+    testdir_write_text(testdir_path("downloads/cifar-10-binary.tar.gz"), "x");
     ck_assert_int_eq(dsml_sweep_dataset_present("cifar10", root, NULL, why, sizeof why), 1);
     ck_assert_int_eq(dsml_sweep_dataset_present("cub200", root, NULL, why, sizeof why), 0);
     ck_assert_msg(strstr(why, "cache/cub200.dsd"), "%s", why);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("cache")), DSML_OK);
-    write_file(testdir_path("cache/cub200.dsd"), "x");
+    testdir_write_text(testdir_path("cache/cub200.dsd"), "x");
     ck_assert_int_eq(dsml_sweep_dataset_present("cub200", root, NULL, why, sizeof why), 1);
     testdir_done(1);
 }
@@ -372,9 +364,9 @@ START_TEST(test_make_runs_resumes_and_redoes_stale)
     char text[1024], cmd[16384], dir[4096];
     snprintf(dir, sizeof dir, "%s", testdir_path(""));
     snprintf(text, sizeof text, TINY, "0.01");
-    write_file(testdir_path("t.sweep"), text);
+    testdir_write_text(testdir_path("t.sweep"), text);
     /* a fragment, and a Makefile that includes it as the project's does */
-    write_file(testdir_path("Makefile"), "include $(SWEEP_MK)\nall: $(SWEEP_DML_RUNS)\n");
+    testdir_write_text(testdir_path("Makefile"), "include $(SWEEP_MK)\nall: $(SWEEP_DML_RUNS)\n");
 #define GEN "cd %s && %s sweep makefile --jobs 2 --cores 2 --results res --status-command '$(DSML) sweep status --line --results res " \
             "t.sweep' --out sweep.mk t.sweep && make -s -j2 SWEEP_MK=sweep.mk DSML=%s all"
     snprintf(cmd, sizeof cmd, GEN, dir, bin, bin);
@@ -391,7 +383,7 @@ START_TEST(test_make_runs_resumes_and_redoes_stale)
     ck_assert_msg(!strstr(r.out, "starting"), "a finished run was repeated: %s", r.out);
     /* a changed learning rate makes both stale: they run again, the old files kept aside */
     snprintf(text, sizeof text, TINY, "0.02");
-    write_file(testdir_path("t.sweep"), text);
+    testdir_write_text(testdir_path("t.sweep"), text);
     snprintf(cmd, sizeof cmd, "cd %s && %s sweep status --results res t.sweep", dir, bin);
     run_shell(&r, cmd);
     ck_assert_msg(strstr(r.out, "stale      dml     res/fashion-mnist/contrastive-snr-d8-s1: lr: sweep 0.02, run 0.01"),
@@ -468,7 +460,7 @@ START_TEST(test_tune_choose_and_apply)
     char root[4096], path[4200];
     snprintf(root, sizeof root, "%s/res", testdir_path(""));
     snprintf(path, sizeof path, "%s", testdir_path("p.sweep"));
-    write_file(path, TUNE_SWEEP);
+    testdir_write_text(path, TUNE_SWEEP);
     dsml_sweep sw;
     ck_assert_int_eq(dsml_sweep_load(&sw, path, root), DSML_OK);
     ck_assert_int_eq(sw.n_tune, 8 + 4);
@@ -535,7 +527,7 @@ START_TEST(test_tune_choose_and_apply)
     ck_assert_ptr_nonnull(strstr(text, "tune loss=triplet distance=snr lr=0.003,0.01 margin=0.25,0.5\n"));
 
     /* a dml line with several distances cannot take one cell's values */
-    write_file(path, "set dataset=fashion-mnist dim=16 seed=1\ndml loss=triplet distance=snr,euclidean\n"
+    testdir_write_text(path, "set dataset=fashion-mnist dim=16 seed=1\ndml loss=triplet distance=snr,euclidean\n"
                      "tune-set dataset=fashion-mnist dim=32 seed=1,2 epochs=1 validation-per-class=20\n"
                      "tune loss=triplet distance=snr lr=0.003,0.01 margin=0.25,0.5\n");
     ck_assert_int_eq(dsml_sweep_load(&sw, path, root), DSML_OK);
@@ -543,7 +535,7 @@ START_TEST(test_tune_choose_and_apply)
     ck_assert_msg(strstr(dsml_last_error(), "p.sweep:2: expected one loss and one distance"), "%s", dsml_last_error());
     dsml_sweep_free(&sw);
     /* a tune run evaluated on the queries is refused */
-    write_file(path, "tune dataset=fashion-mnist loss=triplet distance=snr dim=32 seed=1 validation-per-class=20 "
+    testdir_write_text(path, "tune dataset=fashion-mnist loss=triplet distance=snr dim=32 seed=1 validation-per-class=20 "
                      "lr=0.5,0.6\n");
     ck_assert_int_eq(dsml_sweep_load(&sw, path, root), DSML_OK);
     write_metrics(sw.tune[0].dir, "triplet", "snr", 32, 1, 0.5, 0.5, 1, 20, 0, 0.9);
@@ -601,7 +593,7 @@ START_TEST(test_paper_sweep_and_command)
     ck_assert_int_eq(r.status, 2);
     run_dsml(&r, "sweep list --jobs");
     ck_assert_int_eq(r.status, 2);
-    write_file(testdir_path("bad.sweep"), "set dim=16\ndml lr=x\n");
+    testdir_write_text(testdir_path("bad.sweep"), "set dim=16\ndml lr=x\n");
     snprintf(cmd, sizeof cmd, "sweep list %s", testdir_path("bad.sweep"));
     run_dsml(&r, cmd);
     ck_assert_int_eq(r.status, 1);

@@ -1,5 +1,6 @@
 /* Temporary directories for tests; see testdir.h. */
 #include "testdir.h"
+#include <check.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,4 +60,17 @@ const char *testdir_shared(void)
         }
     }
     return NULL;
+}
+
+void testdir_write(const char *path, const void *data, size_t size)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_msg(fp != NULL, "%s: cannot create", path);
+    ck_assert_uint_eq(fwrite(data, 1, size, fp), size);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+void testdir_write_text(const char *path, const char *text)
+{
+    testdir_write(path, text, strlen(text));
 }

@@ -3,6 +3,8 @@
 #ifndef DSML_TESTS_TESTDIR_H
 #define DSML_TESTS_TESTDIR_H
 
+#include <stddef.h>
+
 /* Creates a fresh directory and returns its path (static storage per call site
  * is not needed: the string lives until testdir_done). */
 const char *testdir_make(const char *name);
@@ -12,5 +14,9 @@ void testdir_done(int passed);
 const char *testdir_path(const char *file);
 /* Where ../shared is, or NULL (tests that need it skip with a message). */
 const char *testdir_shared(void);
+
+/* Writes a file in one go, failing the test on any error. */
+void testdir_write(const char *path, const void *data, size_t size);
+void testdir_write_text(const char *path, const char *text);
 
 #endif
