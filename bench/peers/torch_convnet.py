@@ -1,21 +1,40 @@
 #!/usr/bin/python3
-"""PyTorch peer of dsml's convnet benchmark: the same network, batch and losses,
-timed the same way (random input, forward + loss + backward + SGD step).
+"""PyTorch peer of dsml's convnet benchmarks: the same network, the same
+parameters (read from dsml's params.npy), the same Fashion-MNIST batches and
+the same losses, timed the same way.
 
-  torch_convnet.py train THREADS LOSS DISTANCE [ITERS]
-  torch_convnet.py embed THREADS [N]
+  torch_convnet.py train THREADS LOSS DISTANCE ITERS WORK
+  torch_convnet.py embed THREADS N WORK
 
-Prints one JSON object per line, like bench_dsml. The losses follow
-pytorch-metric-learning's formulation (contrastive: pos margin 0, neg margin 1,
-mean over non-zero terms; triplet: all triplets of the batch, mean over
-non-zero), with its SNRDistance (an N x N x D tensor) for the SNR variant."""
-import json
+train: repeats dsml's first three SGD steps from the same parameters and
+checks the embeddings of the first batch and the three losses against dsml's
+(agreement), then times ITERS steps (forward, loss, backward, SGD step).
+embed: embeds the first N Fashion-MNIST images (train then test, read from the
+IDX files here) and checks every embedding against dsml's.
+Prints one JSON line like bench_dsml.
+
+The losses are pytorch-metric-learning's formulation written in plain torch
+(the package is not in Debian), with the margins and regulariser weight that
+dsml used (from its JSON line):
+  contrastive: ContrastiveLoss(pos_margin=0, neg_margin=margin) with
+    AvgNonZeroReducer; with SNR, SignalToNoiseRatioContrastiveLoss.
+  triplet: TripletMarginLoss(margin, triplets_per_anchor="all") with
+    AvgNonZeroReducer.
+  distances: LpDistance(normalize_embeddings=False, p=2) and SNRDistance
+    (which builds the N x N x D tensor of differences).
+  SNR variants add ZeroMeanRegularizer (mean over rows of |sum of the row|)
+    with embedding_reg_weight = lambda."""
+import gzip
+import os
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import common
 
 
 class ConvNet(nn.Module):
@@ -33,77 +52,157 @@ class ConvNet(nn.Module):
         return self.fc2(x)
 
 
-def distances(h, distance):
-    if distance == "snr":
-        # pytorch-metric-learning's SNRDistance: var(h_j - h_i) / var(h_i), through an N x N x D tensor
-        return torch.var(h.unsqueeze(0) - h.unsqueeze(1), dim=2) / torch.var(h, dim=1).unsqueeze(1)
+def load_dsml_params(model, flat):
+    """dsml's parameter block (src/nn/model.h): conv weights k x k x C x F
+    (HWIO) then bias; fc1's inputs ordered (y, x, channel); linear weights
+    O x I as torch's."""
+    at = 0
+
+    def take(count):
+        nonlocal at
+        at += count
+        return flat[at - count:at]
+
+    with torch.no_grad():
+        for conv in (model.conv1, model.conv2):
+            f, c, k, _ = conv.weight.shape
+            conv.weight.copy_(torch.from_numpy(take(k * k * c * f).reshape(k, k, c, f).transpose(3, 2, 0, 1).copy()))
+            conv.bias.copy_(torch.from_numpy(take(f)))
+        o, i = model.fc1.weight.shape
+        side = int(round((i // 64) ** 0.5))
+        w = take(o * i).reshape(o, side, side, 64).transpose(0, 3, 1, 2).reshape(o, i)
+        model.fc1.weight.copy_(torch.from_numpy(w.copy()))
+        model.fc1.bias.copy_(torch.from_numpy(take(o)))
+        o, i = model.fc2.weight.shape
+        model.fc2.weight.copy_(torch.from_numpy(take(o * i).reshape(o, i)))
+        model.fc2.bias.copy_(torch.from_numpy(take(o)))
+    if at != len(flat):
+        raise SystemExit(f"params.npy: {len(flat)} values, the convnet has {at}")
+
+
+def snr_distance(h):
+    # SNRDistance.compute_mat: var of every pairwise difference (N x N x D) over the anchor's variance
+    return torch.var(h.unsqueeze(1) - h.unsqueeze(0), dim=2) / torch.var(h, dim=1).unsqueeze(1)
+
+
+def lp_distance(h):
+    # LpDistance(normalize_embeddings=False, p=2, power=1)
     return torch.cdist(h, h)
 
 
-def mean_nonzero(x):
+def avg_non_zero(x):
+    # AvgNonZeroReducer: the mean over the entries that are > 0, 0 when there is none
     nz = x > 0
     return x[nz].mean() if nz.any() else x.sum() * 0
 
 
-def loss_fn(h, labels, loss, distance):
-    d = distances(h, distance)
+def loss_fn(h, labels, loss, distance, margin, lam):
+    d = snr_distance(h) if distance == "snr" else lp_distance(h)
     same = labels.unsqueeze(0) == labels.unsqueeze(1)
     eye = torch.eye(len(labels), dtype=torch.bool)
     pos, neg = same & ~eye, ~same
     if loss == "contrastive":
-        margin = 1.0
-        return mean_nonzero(d[pos]) + mean_nonzero(F.relu(margin - d[neg]))
-    if loss == "triplet":
-        margin = 0.1 if distance != "snr" else 0.1
-        t = d.unsqueeze(2) - d.unsqueeze(1) + margin  # anchor a, positive p, negative n
-        valid = pos.unsqueeze(2) & neg.unsqueeze(1)
-        return mean_nonzero(F.relu(t[valid]))
-    raise SystemExit("unknown loss " + loss)
+        value = avg_non_zero(F.relu(d[pos] - 0.0)) + avg_non_zero(F.relu(margin - d[neg]))
+    elif loss == "triplet":
+        t = d.unsqueeze(2) - d.unsqueeze(1) + margin  # [a, p, n] = d(a, p) - d(a, n) + margin
+        value = avg_non_zero(F.relu(t[pos.unsqueeze(2) & neg.unsqueeze(1)]))
+    else:
+        raise SystemExit("torch_convnet.py: unknown loss " + loss)
+    if lam > 0:
+        value = value + lam * torch.abs(h.sum(dim=1)).mean()
+    return value
 
 
-def bench_train(threads, loss, distance, iters):
-    torch.manual_seed(1)
+def bench_train(threads, loss, distance, iters, work):
+    ref = common.dsml_result(work)
     model = ConvNet()
-    opt = torch.optim.SGD(model.parameters(), lr=0.001, momentum=0.9, weight_decay=5e-4)
-    x = torch.randn(100, 1, 28, 28)
-    labels = torch.arange(100) // 10
-    start = 0.0
-    for it in range(-3, iters):
-        if it == 0:
-            start = time.perf_counter()
+    load_dsml_params(model, common.load(work, "params.npy"))
+    x = torch.from_numpy(common.load(work, "x.npy")).reshape(-1, 1, 28, 28)
+    labels = torch.from_numpy(common.load(work, "labels.npy")).long()
+    batch, batches = 100, x.shape[0] // 100
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+
+    def step(b):
+        xb, lb = x[b * batch:(b + 1) * batch], labels[b * batch:(b + 1) * batch]
         opt.zero_grad()
-        value = loss_fn(model(x), labels, loss, distance)
+        h = model(xb)
+        value = loss_fn(h, lb, loss, distance, ref["margin"], ref["lambda"])
         value.backward()
         opt.step()
+        return h.detach(), float(value)
+
+    # Agreement: dsml's first three steps (also the warm-up).
+    h0, losses = None, []
+    for b in range(3):
+        h, value = step(b)
+        h0 = h if b == 0 else h0
+        losses.append(value)
+    dh0 = common.load(work, "h0.npy")
+    h_diff = float(np.abs(h0.numpy() - dh0).max() / max(np.abs(dh0).max(), 1e-12))
+    dl = common.load(work, "losses.npy").astype(np.float64)
+    loss_diff = float(np.max(np.abs(np.array(losses) - dl) / np.maximum(np.abs(dl), 1e-3)))
+    agree = h_diff <= 1e-4 and loss_diff <= 1e-3
+    start = time.perf_counter()
+    for it in range(iters):
+        step((it + 3) % batches)
     elapsed = time.perf_counter() - start
-    print(json.dumps({"bench": "train", "peer": "torch", "threads": threads, "loss": loss,
-                      "distance": distance, "batch": 100, "dim": 32,
-                      "images_per_s": round(iters * 100 / elapsed, 1)}))
+    common.report({"bench": "train", "peer": "torch", "threads": threads, "loss": loss, "distance": distance,
+                   "batch": batch, "iters": iters, "images_per_s": round(iters * batch / elapsed, 1),
+                   "losses": losses, "embedding_rel_diff": h_diff, "loss_rel_diff": loss_diff,
+                   "peak_rss_mib": round(common.peak_rss_mib(), 1)}, agree, f"train {loss} {distance}")
 
 
-def bench_embed(threads, n):
-    torch.manual_seed(1)
+def read_idx_images(path):
+    with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
+        data = f.read()
+    n, rows, cols = (int.from_bytes(data[i:i + 4], "big") for i in (4, 8, 12))
+    return np.frombuffer(data, np.uint8, offset=16).reshape(n, rows * cols)
+
+
+def fashion_mnist_pixels():
+    root = os.environ.get("DSML_FASHION_MNIST") or "/usr/share/datasets/fashion-mnist"
+    parts = []
+    for name in ("train-images-idx3-ubyte", "t10k-images-idx3-ubyte"):
+        path = os.path.join(root, name)
+        parts.append(read_idx_images(path + ".gz" if os.path.exists(path + ".gz") else path))
+    return np.concatenate(parts)
+
+
+def bench_embed(threads, n, work):
     model = ConvNet().eval()
-    x = torch.randn(100, 1, 28, 28)
+    load_dsml_params(model, common.load(work, "params.npy"))
+    scale, shift = (np.float32(v) for v in common.load(work, "norm.npy"))
+    pixels = torch.from_numpy(fashion_mnist_pixels()[:n])
+    out = torch.empty(n, 32)
+
+    def embed(count):
+        for at in range(0, count, 100):
+            xb = pixels[at:at + 100].float().mul_(float(scale)).add_(float(shift))
+            out[at:at + len(xb)] = model(xb.reshape(-1, 1, 28, 28))
+
     with torch.no_grad():
-        model(x)
+        embed(min(n, 100))  # warm-up
         start = time.perf_counter()
-        for done in range(0, n, 100):
-            model(x[: min(100, n - done)])
+        embed(n)
         elapsed = time.perf_counter() - start
-    print(json.dumps({"bench": "embed", "peer": "torch", "threads": threads, "images": n,
-                      "seconds": round(elapsed, 3), "images_per_s": round(n / elapsed, 1)}))
+    ref = common.load(work, "embeddings.npy")
+    diff = float(np.abs(out.numpy() - ref).max() / max(np.abs(ref).max(), 1e-12))
+    common.report({"bench": "embed", "peer": "torch", "threads": threads, "images": n,
+                   "seconds": round(elapsed, 3), "images_per_s": round(n / elapsed, 1), "rel_diff": diff,
+                   "peak_rss_mib": round(common.peak_rss_mib(), 1)}, diff <= 1e-4, "embed")
 
 
 def main():
+    if len(sys.argv) < 4:
+        raise SystemExit("usage: torch_convnet.py train THREADS LOSS DISTANCE ITERS WORK | embed THREADS N WORK")
     what, threads = sys.argv[1], int(sys.argv[2])
     torch.set_num_threads(threads)
-    if what == "train":
-        bench_train(threads, sys.argv[3], sys.argv[4], int(sys.argv[5]) if len(sys.argv) > 5 else 50)
-    elif what == "embed":
-        bench_embed(threads, int(sys.argv[3]) if len(sys.argv) > 3 else 70000)
+    if what == "train" and len(sys.argv) == 7:
+        bench_train(threads, sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6])
+    elif what == "embed" and len(sys.argv) == 5:
+        bench_embed(threads, int(sys.argv[3]), sys.argv[4])
     else:
-        raise SystemExit("usage: torch_convnet.py train|embed THREADS ...")
+        raise SystemExit("usage: torch_convnet.py train THREADS LOSS DISTANCE ITERS WORK | embed THREADS N WORK")
 
 
 if __name__ == "__main__":
