@@ -577,8 +577,9 @@ START_TEST(test_paper_sweep_and_command)
     ck_assert_msg(strstr(r.err, "sweep: skipping the cifar10 runs: no "), "%s", r.err);
     ck_assert_msg(strstr(r.out, "/r/fashion-mnist/npair-snr-d64-s1\ttrain --dataset fashion-mnist --loss npair "), "%s",
                   r.out);
-    ck_assert_msg(strstr(r.out, "--batch 20 --images-per-class 2 --lr 0.01 --momentum 0.9 --wd 0.0005 --threads 1 "),
-                  "%s", r.out);
+    /* the learning rate is whatever `make tune` last wrote; the rest is fixed */
+    ck_assert_msg(strstr(r.out, "--batch 20 --images-per-class 2 --lr "), "no N-pair batch of 20 in the list");
+    ck_assert_msg(strstr(r.out, " --momentum 0.9 --wd 0.0005 --threads 1 "), "no --threads 1 for -j2 on 2 cores");
     ck_assert_ptr_null(strstr(r.out, "cifar10"));
     snprintf(cmd, sizeof cmd, "DSML_DATA=%s $DSML_BIN sweep status --line --kind all --results %s "
                               "--from cifar10=/x.tar.gz paper.sweep", testdir_path(""), testdir_path("r"));
