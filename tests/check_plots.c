@@ -422,6 +422,7 @@ START_TEST(test_plots_end_to_end)
     fake_run(results, "toy", "triplet", "snr", 8, 1, 0.30, 0);
     fake_run(results, "toy", "triplet", "snr", 8, 2, 0.20, 0);   /* second seed: averaged with seed 1 */
     fake_run(results, "toy", "triplet", "euclidean", 4, 1, 0.10, 0); /* smaller size: not in figure 3 */
+    fake_run(results, "tune", "triplet", "snr", 8, 1, 0.30, 0);      /* tuning runs: no figures */
     char unfinished[4300];
     snprintf(unfinished, sizeof unfinished, "mkdir -p '%s/toy/lifted-snr-d8-s1'", results);
     ck_assert_int_eq(system(unfinished), 0);
@@ -453,6 +454,9 @@ START_TEST(test_plots_end_to_end)
     ck_assert_double_eq(rows[31][0], 32);
     ck_assert_double_eq_tol(rows[31][1], anchor[31], 1e-6);
     ck_assert_double_eq_tol(rows[31][5], compared[3 * 32 + 31], 1e-6);
+
+    snprintf(path, sizeof path, "%s/fig3_tune.dat", out);
+    ck_assert_msg(access(path, F_OK) != 0, "%s: figures drawn for tuning runs", path);
 
     /* Figure 3 at size 8: K, contrastive, DSML(cont), triplet, DSML(tri) */
     snprintf(path, sizeof path, "%s/fig3_toy.dat", out);

@@ -852,6 +852,10 @@ int dsml_plots_run(const dsml_plots_config *cfg, FILE *notes, dsml_plots_report 
                  datasets[i]);
             continue;
         }
+        /* tuning runs (evaluated on validation images), the regression baseline and
+         * SLURM logs are not the paper's runs */
+        if (!strcmp(datasets[i], "tune") || !strcmp(datasets[i], "baseline") || !strcmp(datasets[i], "slurm"))
+            continue;
         rc = dataset_figures(&ctx, datasets[i]);
     }
     free_names(datasets, count);
