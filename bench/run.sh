@@ -20,7 +20,8 @@ BENCH=${BENCH:-build/bench/bench_dsml}
 DSML=${DSML:-bin/dsml}
 PY=${PY:-/usr/bin/python3}
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in the tree
-CIFAR=${CIFAR:-/work/shared/data/cifar10/cifar-10-binary.tar.gz}
+# CIFAR-10 for the prepare figure: CIFAR=PATH, else the shared data folder beside the clone
+CIFAR=${CIFAR:-${DSML_SHARED:-../shared}/data/cifar10/cifar-10-binary.tar.gz}
 smoke=${SMOKE:-0}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
