@@ -1,6 +1,6 @@
 /* CIFAR-10 "binary version": read from cifar-10-binary.tar.gz (streamed with
  * libarchive, nothing extracted) or from an extracted cifar-10-batches-bin
- * folder. Format: docs/formats.md and /work/shared/data/cifar10/README.md. */
+ * folder. Format: docs/formats.md and ../shared/data/cifar10/README.md. */
 #ifndef DSML_DATA_CIFAR_H
 #define DSML_DATA_CIFAR_H
 
