@@ -262,15 +262,7 @@ static int fill(dsml_dataset *ds, cub *c, const dsml_reader_options *o, uint8_t 
     if (rc) return rc;
     memcpy(labels, c->labels, sizeof *labels * (size_t)c->n);
     memcpy(ds->class_names, c->class_names, sizeof *c->class_names * (size_t)c->n_classes);
-    ds->split_names = calloc(2, sizeof *ds->split_names);
-    ds->owned_split = malloc((size_t)c->n);
-    if (!ds->split_names || !ds->owned_split) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", c->source);
-    snprintf(ds->split_names[0], DSML_DATASET_NAME, "test");
-    snprintf(ds->split_names[1], DSML_DATASET_NAME, "train");
-    for (int i = 0; i < c->n; i++) ds->owned_split[i] = (uint8_t)c->train[i];
-    ds->split = ds->owned_split;
-    ds->n_splits = 2;
-    return DSML_OK;
+    return dsml_dataset_set_train_test(ds, (const int8_t *)c->train, c->source);
 }
 
 /* The first image not decoded, as an error naming images.txt's line. */

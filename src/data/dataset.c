@@ -109,3 +109,16 @@ int dsml_source_sha256(const char *const *paths, int n_paths, char hex[65])
     dsml_sha256_final_hex(&h, hex);
     return DSML_OK;
 }
+
+int dsml_dataset_set_train_test(dsml_dataset *ds, const int8_t *train, const char *source)
+{
+    ds->split_names = calloc(2, sizeof *ds->split_names);
+    ds->owned_split = malloc((size_t)ds->n);
+    if (!ds->split_names || !ds->owned_split) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", source);
+    snprintf(ds->split_names[0], DSML_DATASET_NAME, "test");
+    snprintf(ds->split_names[1], DSML_DATASET_NAME, "train");
+    for (int i = 0; i < ds->n; i++) ds->owned_split[i] = train[i] != 0;
+    ds->split = ds->owned_split;
+    ds->n_splits = 2;
+    return DSML_OK;
+}

@@ -143,4 +143,9 @@ int dsml_data_prepare(dsml_dataset *ds, const char *kind, const char *name, cons
  * (release with dsml_dataset_free); on failure ds is zeroed. */
 int dsml_data_open(dsml_dataset *ds, const char *name, const char *root, const char *from, FILE *log);
 
+/* The official train/test split of a dataset (CUB-200, Cars196): split
+ * names "test" (0) and "train" (1), one entry per image, 1 where train[i] is
+ * non-zero. `source` names the input in the out-of-memory message. */
+int dsml_dataset_set_train_test(dsml_dataset *ds, const int8_t *train, const char *source);
+
 #endif
