@@ -724,6 +724,52 @@ START_TEST(test_determinism_two_threads)
 }
 END_TEST
 
+START_TEST(test_convnet_chunks_add_up)
+{
+    /* 90 Fashion-MNIST-sized images: the trunk runs them in chunks, more chunks
+     * than weight-gradient groups. The gradients must not depend on the thread
+     * count, and two half batches must add up to the whole batch. */
+    enum { N = 90, HALF = 45, DIM = 8, PIXELS = 28 * 28 };
+    dsml_model_config cfg = {.kind = DSML_MODEL_CONVNET, .channels = 1, .height = 28, .width = 28, .dim = DIM,
+                             .max_batch = N};
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 9);
+    dsml_model *m;
+    ck_assert_int_eq(dsml_model_create(&m, &cfg, &rng), DSML_OK);
+    float *x = malloc(sizeof(float) * N * PIXELS), r[N * DIM], e[2][N * DIM];
+    fill_normal(&rng, x, (size_t)N * PIXELS, 1.0f);
+    fill_normal(&rng, r, (size_t)N * DIM, 1.0f);
+    size_t count;
+    dsml_model_params(m, &count);
+    float *g[3];
+    for (int t = 0; t < 2; t++) {
+        dsml_set_threads(2 - t);
+        const float *h;
+        dsml_model_zero_grad(m);
+        ck_assert_int_eq(dsml_model_forward(m, x, N, 1, NULL, &h), DSML_OK);
+        memcpy(e[t], h, sizeof e[t]);
+        ck_assert_int_eq(dsml_model_backward(m, r, N), DSML_OK);
+        g[t] = malloc(count * sizeof(float));
+        memcpy(g[t], dsml_model_grads(m, NULL), count * sizeof(float));
+    }
+    ck_assert_int_eq(memcmp(e[0], e[1], sizeof e[0]), 0);
+    ck_assert_int_eq(memcmp(g[0], g[1], count * sizeof(float)), 0);
+    dsml_model_zero_grad(m);
+    for (int part = 0; part < 2; part++) {
+        const float *h;
+        ck_assert_int_eq(dsml_model_forward(m, x + (size_t)part * HALF * PIXELS, HALF, 1, NULL, &h), DSML_OK);
+        ck_assert_int_eq(dsml_model_backward(m, r + part * HALF * DIM, HALF), DSML_OK);
+    }
+    g[2] = dsml_model_grads(m, NULL);
+    double largest = 0;
+    for (size_t i = 0; i < count; i++) largest = fmax(largest, fabs(g[0][i]));
+    ck_assert_double_gt(largest, 0.1);
+    for (size_t i = 0; i < count; i++) ck_assert_float_eq_tol(g[2][i], g[0][i], 1e-5 * largest);
+    free(g[0]), free(g[1]), free(x);
+    dsml_model_free(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("nn");
@@ -742,6 +788,7 @@ int main(void)
     tcase_add_test(tc, test_save_load_round_trip_and_corrupt_files);
     tcase_add_test(tc, test_bad_arguments_rejected);
     tcase_add_test(tc, test_determinism_two_threads);
+    tcase_add_test(tc, test_convnet_chunks_add_up);
     suite_add_tcase(s, tc);
     return suite_run(s);
 }

@@ -54,9 +54,9 @@ const char *dsml_blas_version(void)
     return version;
 }
 
-void dsml_gemm(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,
-               float alpha, const float *a, int lda, const float *b, int ldb,
-               float beta, float *c, int ldc)
+static void gemm_with_threads(int threads, dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,
+                              float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c,
+                              int ldc)
 {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) { /* BLIS handles it too, but be explicit: C = beta * C */
@@ -66,12 +66,26 @@ void dsml_gemm(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int
     }
     ensure_kernels();
     rntm_t rntm = BLIS_RNTM_INITIALIZER;
-    bli_rntm_set_num_threads(gemm_threads, &rntm);
+    bli_rntm_set_num_threads(threads, &rntm);
     /* Row-major storage: row stride = leading dimension, column stride = 1. */
     bli_sgemm_ex(trans_a == DSML_TRANS ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  trans_b == DSML_TRANS ? BLIS_TRANSPOSE : BLIS_NO_TRANSPOSE,
                  m, n, k, &alpha, (float *)a, lda, 1, (float *)b, ldb, 1,
                  &beta, c, ldc, 1, NULL, &rntm);
+}
+
+void dsml_gemm(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,
+               float alpha, const float *a, int lda, const float *b, int ldb,
+               float beta, float *c, int ldc)
+{
+    gemm_with_threads(gemm_threads, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void dsml_gemm_serial(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,
+                      float alpha, const float *a, int lda, const float *b, int ldb,
+                      float beta, float *c, int ldc)
+{
+    gemm_with_threads(1, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void dsml_gemm_naive(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,

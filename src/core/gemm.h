@@ -15,6 +15,12 @@ void dsml_gemm(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int
                float alpha, const float *a, int lda, const float *b, int ldb,
                float beta, float *c, int ldc);
 
+/* The same on one thread, whatever dsml_set_threads chose: for callers that
+ * split the work across OpenMP threads themselves. */
+void dsml_gemm_serial(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,
+                      float alpha, const float *a, int lda, const float *b, int ldb,
+                      float beta, float *c, int ldc);
+
 /* The same contract with three plain loops in double accumulation: the
  * reference the fast path is tested against. */
 void dsml_gemm_naive(dsml_transpose trans_a, dsml_transpose trans_b, int m, int n, int k,

@@ -1,8 +1,5 @@
-/* 2-D convolution by im2col + one GEMM per pass; see conv2d.h.
- *
- * im2col and col2im run one image per OpenMP iteration: every thread writes
- * its own rows of col or its own image of dx, so results do not depend on
- * scheduling. Inside a kernel row the valid taps of an input row are
+/* 2-D convolution by im2col + single-threaded GEMM on a range of images;
+ * see conv2d.h. Inside a kernel row the valid taps of an input row are
  * contiguous in NHWC, so each (pixel, ky) copies one run of floats. */
 #include "nn/conv2d.h"
 #include "core/gemm.h"
@@ -14,10 +11,14 @@ size_t dsml_conv2d_param_count(int cin, int cout, int k) { return (size_t)cout *
 
 static int out_size(int in, int k, int pad) { return in + 2 * pad - k + 1; }
 
+static size_t row_len(const dsml_conv2d *l) { return (size_t)l->k * l->k * l->cin + 1; }
+
 size_t dsml_conv2d_col_size(const dsml_conv2d *l, int n, int h, int w)
 {
-    return (size_t)n * out_size(h, l->k, l->pad) * out_size(w, l->k, l->pad) * ((size_t)l->k * l->k * l->cin + 1);
+    return (size_t)n * out_size(h, l->k, l->pad) * out_size(w, l->k, l->pad) * row_len(l);
 }
+
+size_t dsml_conv2d_grad_size(const dsml_conv2d *l) { return row_len(l) * l->cout; }
 
 void dsml_conv2d_init(dsml_conv2d *l, int cin, int cout, int k, int pad, float *params, float *grads,
                       dsml_rng *rng)
@@ -46,12 +47,12 @@ static void valid_taps(int ox, int k, int pad, int w, int *lo, int *hi)
     if (*hi < *lo) *hi = *lo;
 }
 
-static void im2col(float *col, const float *x, int n, int h, int w, int c, int k, int pad)
+/* The im2col rows of images b0..b1-1, at their place in col. */
+static void im2col(float *col, const float *x, int b0, int b1, int h, int w, int c, int k, int pad)
 {
     int ho = out_size(h, k, pad), wo = out_size(w, k, pad);
     size_t kc = (size_t)k * c, row_len = (size_t)k * kc + 1; /* taps, then the bias's 1 */
-#pragma omp parallel for schedule(static)
-    for (int b = 0; b < n; b++) {
+    for (int b = b0; b < b1; b++) {
         const float *xb = x + (size_t)b * h * w * c;
         float *dst = col + (size_t)b * ho * wo * row_len;
         for (int oy = 0; oy < ho; oy++) {
@@ -76,12 +77,12 @@ static void im2col(float *col, const float *x, int n, int h, int w, int c, int k
     }
 }
 
-static void col2im(float *dx, const float *col, int n, int h, int w, int c, int k, int pad)
+/* Folds the col rows of images b0..b1-1 back into their images of dx. */
+static void col2im(float *dx, const float *col, int b0, int b1, int h, int w, int c, int k, int pad)
 {
     int ho = out_size(h, k, pad), wo = out_size(w, k, pad);
     size_t kc = (size_t)k * c, row_len = (size_t)k * kc + 1;
-#pragma omp parallel for schedule(static)
-    for (int b = 0; b < n; b++) {
+    for (int b = b0; b < b1; b++) {
         float *xb = dx + (size_t)b * h * w * c;
         const float *src = col + (size_t)b * ho * wo * row_len;
         memset(xb, 0, sizeof(float) * (size_t)h * w * c);
@@ -103,25 +104,42 @@ static void col2im(float *dx, const float *col, int n, int h, int w, int c, int 
     }
 }
 
+void dsml_conv2d_forward_images(const dsml_conv2d *l, float *y, float *col, const float *x, int b0, int b1,
+                                 int h, int w)
+{
+    int pixels = out_size(h, l->k, l->pad) * out_size(w, l->k, l->pad), f = l->cout;
+    size_t len = row_len(l), r0 = (size_t)b0 * pixels;
+    im2col(col, x, b0, b1, h, w, l->cin, l->k, l->pad);
+    /* y[rows x F] = col[rows x (kk+1)] * [W; b][(kk+1) x F] */
+    dsml_gemm_serial(DSML_NO_TRANS, DSML_NO_TRANS, (b1 - b0) * pixels, f, (int)len, 1.0f, col + r0 * len, (int)len,
+                     l->w, f, 0.0f, y + r0 * f, f);
+}
+
+void dsml_conv2d_backward_images(const dsml_conv2d *l, float *dx, const float *dy, float *col, int b0, int b1,
+                                  int h, int w, float *grad, int accumulate)
+{
+    int pixels = out_size(h, l->k, l->pad) * out_size(w, l->k, l->pad), f = l->cout;
+    int rows = (b1 - b0) * pixels;
+    size_t len = row_len(l), r0 = (size_t)b0 * pixels;
+    float *c = col + r0 * len;
+    /* grad[(kk+1) x F] (+)= c^T[(kk+1) x rows] * dy[rows x F] */
+    dsml_gemm_serial(DSML_TRANS, DSML_NO_TRANS, (int)len, f, rows, 1.0f, c, (int)len, dy + r0 * f, f,
+                     accumulate ? 1.0f : 0.0f, grad, f);
+    if (!dx) return;
+    /* dcol[rows x kk] = dy[rows x F] * W^T, over c's tap columns */
+    dsml_gemm_serial(DSML_NO_TRANS, DSML_TRANS, rows, (int)len - 1, f, 1.0f, dy + r0 * f, f, l->w, f, 0.0f, c,
+                     (int)len);
+    col2im(dx, col, b0, b1, h, w, l->cin, l->k, l->pad);
+}
+
 void dsml_conv2d_forward(const dsml_conv2d *l, float *y, float *col, const float *x, int n, int h, int w)
 {
-    int ho = out_size(h, l->k, l->pad), wo = out_size(w, l->k, l->pad);
-    int rows = n * ho * wo, kk = l->k * l->k * l->cin, f = l->cout;
-    im2col(col, x, n, h, w, l->cin, l->k, l->pad);
-    /* y[rows x F] = col[rows x (kk+1)] * [W; b][(kk+1) x F] */
-    dsml_gemm(DSML_NO_TRANS, DSML_NO_TRANS, rows, f, kk + 1, 1.0f, col, kk + 1, l->w, f, 0.0f, y, f);
+    dsml_conv2d_forward_images(l, y, col, x, 0, n, h, w);
 }
 
 void dsml_conv2d_backward(dsml_conv2d *l, float *dx, const float *dy, float *col, int n, int h, int w)
 {
-    int ho = out_size(h, l->k, l->pad), wo = out_size(w, l->k, l->pad);
-    int rows = n * ho * wo, kk = l->k * l->k * l->cin, f = l->cout;
-    /* [dW; db][(kk+1) x F] += (col[rows x (kk+1)])^T * dy[rows x F] */
-    dsml_gemm(DSML_TRANS, DSML_NO_TRANS, kk + 1, f, rows, 1.0f, col, kk + 1, dy, f, 1.0f, l->dw, f);
-    if (!dx) return;
-    /* dcol[rows x kk] = dy[rows x F] * (W[kk x F])^T, over col's tap columns */
-    dsml_gemm(DSML_NO_TRANS, DSML_TRANS, rows, kk, f, 1.0f, dy, f, l->w, f, 0.0f, col, kk + 1);
-    col2im(dx, col, n, h, w, l->cin, l->k, l->pad);
+    dsml_conv2d_backward_images(l, dx, dy, col, 0, n, h, w, l->dw, 1); /* db follows dW */
 }
 
 void dsml_conv2d_forward_naive(const dsml_conv2d *l, float *y, const float *x, int n, int h, int w)

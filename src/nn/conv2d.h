@@ -1,5 +1,8 @@
-/* 2-D convolution, stride 1, zero padding, on NHWC activations, as one
- * im2col + GEMM over the whole batch.
+/* 2-D convolution, stride 1, zero padding, on NHWC activations, as
+ * im2col + GEMM over a range of images on the calling thread. The caller
+ * (model.c) splits a batch into chunks of a few images and runs the chunks
+ * on its OpenMP threads, so each chunk's im2col rows are still in cache when
+ * the GEMM reads them.
  *
  * Legend: N = images, H x W = input size, C = input channels, F = output
  * channels (filters), k = kernel side, P = padding. Output size is
@@ -41,14 +44,28 @@ size_t dsml_conv2d_col_size(const dsml_conv2d *l, int n, int h, int w);
 void dsml_conv2d_init(dsml_conv2d *l, int cin, int cout, int k, int pad, float *params, float *grads,
                       dsml_rng *rng);
 
-/* y = conv(x) + b. col (dsml_conv2d_col_size floats) receives im2col(x) and
- * must be kept unchanged for backward. */
-void dsml_conv2d_forward(const dsml_conv2d *l, float *y, float *col, const float *x, int n, int h, int w);
+/* Floats of one [dW; db] gradient matrix: (k*k*C + 1) * F. */
+size_t dsml_conv2d_grad_size(const dsml_conv2d *l);
 
-/* [dW; db] += col^T dy (db: sums of dy over N, Ho, Wo). If dx is not NULL,
- * col's tap columns are then overwritten with dy W^T and folded back (col2im)
- * into dx (overwritten, N x H x W x C). col must hold im2col(x) from the
- * forward pass. */
+/* y = conv(x) + b for images b0..b1-1 of the batch (x, y and col are the
+ * whole batch's buffers; only those images' parts are touched). col
+ * (dsml_conv2d_col_size floats for the batch) receives im2col(x) and must be
+ * kept unchanged for backward. Single-threaded: call it from OpenMP threads
+ * on disjoint ranges. */
+void dsml_conv2d_forward_images(const dsml_conv2d *l, float *y, float *col, const float *x, int b0, int b1,
+                                 int h, int w);
+
+/* For images b0..b1-1: grad = [dW; db] of those images (accumulate 0) or
+ * grad += it (accumulate 1), a dsml_conv2d_grad_size matrix. If dx is not
+ * NULL, the images' col rows are then overwritten with dy W^T and folded back
+ * (col2im) into their images of dx (overwritten). col must hold im2col(x)
+ * from the forward pass. Single-threaded, like the forward. */
+void dsml_conv2d_backward_images(const dsml_conv2d *l, float *dx, const float *dy, float *col, int b0, int b1,
+                                  int h, int w, float *grad, int accumulate);
+
+/* The whole batch on the calling thread: forward_images(0, n), and
+ * backward_images(0, n) accumulating into the layer's dW and db. */
+void dsml_conv2d_forward(const dsml_conv2d *l, float *y, float *col, const float *x, int n, int h, int w);
 void dsml_conv2d_backward(dsml_conv2d *l, float *dx, const float *dy, float *col, int n, int h, int w);
 
 /* The reference: direct convolution with plain loops (for tests). */

@@ -1,12 +1,11 @@
-/* 2 x 2 / 2 max pooling; see maxpool2d.h. One image per OpenMP iteration,
- * each writing only its own outputs. */
+/* 2 x 2 / 2 max pooling; see maxpool2d.h. Single-threaded: the convnet
+ * calls it on its threads' own chunks of images. */
 #include "nn/maxpool2d.h"
 
 void dsml_maxpool2d_forward(float *y, unsigned char *argmax, const float *x, int n, int h, int w, int c)
 {
     int ho = h / 2, wo = w / 2;
     size_t row = (size_t)w * c; /* floats per input row */
-#pragma omp parallel for schedule(static)
     for (int b = 0; b < n; b++) {
         for (int oy = 0; oy < ho; oy++) {
             const float *top = x + ((size_t)b * h + 2 * oy) * row;
@@ -37,7 +36,6 @@ void dsml_maxpool2d_backward(float *dx, const float *dy, const unsigned char *ar
 {
     int ho = h / 2, wo = w / 2;
     size_t row = (size_t)w * c;
-#pragma omp parallel for schedule(static)
     for (int b = 0; b < n; b++) {
         for (int oy = 0; oy < ho; oy++) {
             float *top = dx + ((size_t)b * h + 2 * oy) * row;
