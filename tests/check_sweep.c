@@ -164,6 +164,22 @@ START_TEST(test_parse_errors_name_file_and_line)
     ck_assert_int_eq(dsml_sweep_parse(&sw, "s.sweep", "dml dataset=cub200 loss=contrastive distance=euclidean dim=64 "
                                                       "seed=1 gpw-lambda=-0.5 kappa=16 density=0.1\n", "r"), DSML_OK);
     ck_assert_str_eq(dsml_sweep_run_get(&sw.runs[0], "gpw-lambda"), "-0.5");
+    ck_assert_str_eq(sw.runs[0].id, "contrastive-euclidean-density0.1-d64-s1");
+    dsml_sweep_free(&sw);
+    /* a density or GPW variant has its own run id; density 0 is the base run */
+    ck_assert_int_eq(dsml_sweep_parse(&sw, "s.sweep", "dml dataset=cifar10 loss=triplet distance=snr dim=32 seed=1 "
+                                                      "density=0\n"
+                                                      "dml dataset=cifar10 loss=triplet distance=snr dim=32 seed=1 "
+                                                      "density=0.5\n"
+                                                      "dml dataset=cifar10 loss=gpw distance=euclidean dim=32 seed=1 "
+                                                      "gpw-mining=none gpw-weighting=binomial\n"
+                                                      "hashing dataset=cifar10 loss=contrastive distance=snr dim=16 "
+                                                      "seed=1 density=0.1\n", "r"), DSML_OK);
+    ck_assert_int_eq(sw.n_runs, 4);
+    ck_assert_str_eq(sw.runs[0].id, "triplet-snr-d32-s1");
+    ck_assert_str_eq(sw.runs[1].id, "triplet-snr-density0.5-d32-s1");
+    ck_assert_str_eq(sw.runs[2].id, "gpw-euclidean-mining-none-weighting-binomial-d32-s1");
+    ck_assert_str_eq(sw.runs[3].id, "contrastive-snr-density0.1-16b-s1");
     dsml_sweep_free(&sw);
     ck_assert_int_eq(dsml_sweep_parse(&sw, "s.sweep", "dml dataset=cub200 loss=contrastive distance=euclidean dim=64 "
                                                       "seed=1 kappa=-1\n", "r"), DSML_ERR_FORMAT);

@@ -62,6 +62,7 @@ static void usage(FILE *fp)
 "                          CIFAR-10 setting, since N-pair needs one class per pair)\n"
 "  --images-per-class K    images of each class in a batch (default 10; npair: 2)\n"
 "  --lr, --momentum, --wd  SGD (defaults 0.01, 0.9, 5e-4)\n"
+"  --clip-grad C           rescale each batch's gradient to an L2 norm of at most C (default 0: off)\n"
 "  --seed S                (default 1)\n"
 "  --threads N             (default 2)\n"
 "evaluation:\n"
@@ -76,7 +77,7 @@ static void usage(FILE *fp)
 enum {
     OPT_DATASET = 256, OPT_FROM, OPT_DATA, OPT_QPC, OPT_TPC, OPT_VPC, OPT_MODEL, OPT_HIDDEN, OPT_DIM,
     OPT_DROPOUT, OPT_LOSS, OPT_DISTANCE, OPT_MARGIN, OPT_BETA, OPT_LAMBDA, OPT_LIFTED_HARD, OPT_EPOCHS,
-    OPT_BATCH, OPT_IPC, OPT_LR, OPT_MOMENTUM, OPT_WD, OPT_SEED, OPT_THREADS, OPT_MAP_AT, OPT_F1_AT, OPT_OUT,
+    OPT_BATCH, OPT_IPC, OPT_LR, OPT_MOMENTUM, OPT_WD, OPT_CLIP, OPT_SEED, OPT_THREADS, OPT_MAP_AT, OPT_F1_AT, OPT_OUT,
     OPT_NO_EMB, OPT_QUIET, OPT_HELP, OPT_NPAIR_L2, OPT_DENSITY, OPT_DENSITY_RATIO, OPT_KAPPA, OPT_GPW_MINING,
     OPT_GPW_WEIGHTING, OPT_GPW_ALPHA, OPT_GPW_BETA, OPT_GPW_LAMBDA, OPT_GPW_EPSILON, OPT_PROTOCOL, OPT_QUANT,
     OPT_SPLIT
@@ -102,6 +103,7 @@ static const struct option long_options[] = {
     {"epochs", required_argument, 0, OPT_EPOCHS}, {"batch", required_argument, 0, OPT_BATCH},
     {"images-per-class", required_argument, 0, OPT_IPC}, {"lr", required_argument, 0, OPT_LR},
     {"momentum", required_argument, 0, OPT_MOMENTUM}, {"wd", required_argument, 0, OPT_WD},
+    {"clip-grad", required_argument, 0, OPT_CLIP},
     {"seed", required_argument, 0, OPT_SEED}, {"threads", required_argument, 0, OPT_THREADS},
     {"map-at", required_argument, 0, OPT_MAP_AT}, {"f1-at", required_argument, 0, OPT_F1_AT},
     {"out", required_argument, 0, OPT_OUT}, {"no-embeddings", no_argument, 0, OPT_NO_EMB},
@@ -225,6 +227,7 @@ int cmd_train(int argc, char **argv)
         case OPT_LR: rc = option_float("train", "--lr", optarg, 1e-12, 1e3, &cfg.lr); break;
         case OPT_MOMENTUM: rc = option_float("train", "--momentum", optarg, 0.0, 0.999999, &cfg.momentum); break;
         case OPT_WD: rc = option_float("train", "--wd", optarg, 0.0, 1.0, &cfg.weight_decay); break;
+        case OPT_CLIP: rc = option_float("train", "--clip-grad", optarg, 0.0, 1e6, &cfg.clip_grad); break;
         case OPT_SEED: rc = option_u64("train", "--seed", optarg, &cfg.seed); break;
         case OPT_THREADS: rc = option_int("train", "--threads", optarg, 1, 256, &cfg.threads); break;
         case OPT_MAP_AT: rc = option_int("train", "--map-at", optarg, 0, 1 << 30, &cfg.map_at); have_map_at = 1; break;

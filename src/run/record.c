@@ -104,6 +104,7 @@ static void write_config(dsml_json *j, const dsml_train_config *cfg)
     dsml_json_kv_double(j, "lr", cfg->lr);
     dsml_json_kv_double(j, "momentum", cfg->momentum);
     dsml_json_kv_double(j, "weight_decay", cfg->weight_decay);
+    dsml_json_kv_double(j, "clip_grad", cfg->clip_grad);
     dsml_json_kv_int(j, "seed", (long long)cfg->seed);
     dsml_json_kv_int(j, "threads", cfg->threads);
     dsml_json_kv_int(j, "map_at", cfg->map_at);

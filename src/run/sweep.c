@@ -46,6 +46,7 @@ static const key_spec keys[] = {
     {"lr", V_NUM, 1e-12, 1e3, "config.lr"},
     {"momentum", V_NUM, 0, 0.999999, "config.momentum"},
     {"wd", V_NUM, 0, 1, "config.weight_decay"},
+    {"clip-grad", V_NUM, 0, 1e6, "config.clip_grad"},
     {"queries-per-class", V_INT, 1, 1000000, "data.split.queries_per_class"},
     {"train-per-class", V_INT, 1, 1000000, "data.split.train_per_class"},
     {"validation-per-class", V_INT, 0, 1000000, "data.split.validation_per_class"},
@@ -207,6 +208,28 @@ static int push_run(parser *ps, const dsml_sweep_run *run)
     return DSML_OK;
 }
 
+/* Options that make another method of the same loss and distance: a
+ * metric-learning or hashing run that gives one carries it in its id (so it
+ * does not share its base run's directory), e.g. contrastive-snr-density0.1-d32-s1. */
+static const struct {
+    const char *key, *tag;
+} variant_keys[] = {{"density", "density"}, {"gpw-mining", "mining-"}, {"gpw-weighting", "weighting-"}};
+
+/* Appends "-TAGVALUE" for each variant option of the choice to buf (len so far). */
+static int variant_suffix(char *buf, size_t cap, const char *const *choice)
+{
+    int len = 0;
+    buf[0] = 0;
+    for (size_t v = 0; v < sizeof variant_keys / sizeof variant_keys[0]; v++) {
+        const char *value = choice[key_index(variant_keys[v].key)];
+        if (!value || (!strcmp(variant_keys[v].key, "density") && strtod(value, NULL) == 0)) continue;
+        int n = snprintf(buf + len, cap - (size_t)len, "-%s%s", variant_keys[v].tag, value);
+        if (n < 0 || (size_t)(len + n) >= cap) return -1;
+        len += n;
+    }
+    return len;
+}
+
 /* Fills one run from one choice of every key's value. */
 static int make_run(parser *ps, dsml_sweep_kind kind, int line, int group, const char *const *choice, const int *n_choices)
 {
@@ -228,13 +251,18 @@ static int make_run(parser *ps, dsml_sweep_kind kind, int line, int group, const
     snprintf(run.distance, sizeof run.distance, "%s", choice[K_DISTANCE]);
     run.dim = atoi(choice[K_DIM]);
     run.seed = atol(choice[K_SEED]);
-    int len;
+    char variant[sizeof run.id];
+    int len = variant_suffix(variant, sizeof variant, choice);
+    if (len < 0) return dsml_fail(DSML_ERR_FORMAT, "%s:%d: run id longer than %zu characters", ps->file, line,
+                                  sizeof run.id - 1);
     if (kind == DSML_SWEEP_DML) {
-        len = snprintf(run.id, sizeof run.id, "%s-%s-d%d-s%ld", run.loss, run.distance, run.dim, run.seed);
+        len = snprintf(run.id, sizeof run.id, "%s-%s%s-d%d-s%ld", run.loss, run.distance, variant, run.dim,
+                       run.seed);
         if (len > 0 && (size_t)len < sizeof run.id)
             len = snprintf(run.dir, sizeof run.dir, "%s/%s/%s", ps->root, run.dataset, run.id);
     } else if (kind == DSML_SWEEP_HASHING) {
-        len = snprintf(run.id, sizeof run.id, "%s-%s-%db-s%ld", run.loss, run.distance, run.dim, run.seed);
+        len = snprintf(run.id, sizeof run.id, "%s-%s%s-%db-s%ld", run.loss, run.distance, variant, run.dim,
+                       run.seed);
         if (len > 0 && (size_t)len < sizeof run.id)
             len = snprintf(run.dir, sizeof run.dir, "%s/%s-hashing/%s", ps->root, run.dataset, run.id);
     } else {

@@ -128,6 +128,8 @@ static int check_config(const dsml_train_config *cfg)
         return dsml_fail(DSML_ERR_ARG, "--momentum %g: expected in [0, 1)", cfg->momentum);
     if (!(cfg->weight_decay >= 0) || !isfinite(cfg->weight_decay))
         return dsml_fail(DSML_ERR_ARG, "--wd %g: expected >= 0", cfg->weight_decay);
+    if (!(cfg->clip_grad >= 0) || !isfinite(cfg->clip_grad))
+        return dsml_fail(DSML_ERR_ARG, "--clip-grad %g: expected >= 0 (0: off)", cfg->clip_grad);
     if (cfg->threads < 1 || cfg->threads > 256)
         return dsml_fail(DSML_ERR_ARG, "--threads %d: expected 1..256", cfg->threads);
     if (cfg->f1_at < 1) return dsml_fail(DSML_ERR_ARG, "--f1-at %d: expected >= 1", cfg->f1_at);
@@ -162,6 +164,20 @@ static int update_vmf_means(const dsml_train_config *cfg, run_state *s, const ds
         if (rc) return rc;
     }
     return dsml_vmf_means_finish(s->vmf);
+}
+
+/* Rescales the loss gradient to an L2 norm of at most max_norm (before
+ * weight decay, as PyTorch's clip_grad_norm_ before optimizer.step()). The
+ * norm is summed serially in double, so the result does not depend on the
+ * thread count. */
+static void clip_gradient(float *grads, size_t n, float max_norm)
+{
+    double sq = 0;
+    for (size_t i = 0; i < n; i++) sq += (double)grads[i] * grads[i];
+    double norm = sqrt(sq);
+    if (!(norm > max_norm)) return;
+    float scale = (float)(max_norm / norm);
+    for (size_t i = 0; i < n; i++) grads[i] *= scale;
 }
 
 static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
@@ -202,6 +218,7 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
             dsml_model_zero_grad(s->model);
             rc = dsml_model_backward(s->model, s->dh, batch);
             if (rc) return rc;
+            if (cfg->clip_grad > 0) clip_gradient(grads, n_params, cfg->clip_grad);
             dsml_sgd_step(&s->sgd, params, grads);
             loss_sum += loss;
             images += batch;

@@ -53,6 +53,7 @@ typedef struct {
     int classes_per_batch;     /* P */
     int images_per_class;      /* K (N-pair: 2) */
     float lr, momentum, weight_decay;
+    float clip_grad;           /* > 0: rescale the gradient to at most this L2 norm */
     uint64_t seed;
     int threads;
     /* evaluation */
