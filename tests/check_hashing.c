@@ -224,6 +224,35 @@ START_TEST(test_multilabel_hand)
 }
 END_TEST
 
+/* DSNRH's loss on label sets: the same four rows and sets, contrastive with
+ * Euclidean distance and margin 1. Similar: (0,1) and (1,0), both at sqrt(2);
+ * within the margin among the dissimilar: (0,3), (3,0), (1,3), (3,1), each at
+ * sqrt(1/2) (d12 = 1 gives no term). Loss = sqrt(2) + 1 - sqrt(1/2). */
+START_TEST(test_multilabel_contrastive_hand)
+{
+    const float h[] = {1, 0, 0, 1, -1, 1, 0.5f, 0.5f};
+    const uint64_t sets[] = {3, 2, 4, 0};
+    float dh[8];
+    dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_EUCLIDEAN);
+    p.margin = 1.0f;
+    dsml_loss_ws *ws;
+    ck_assert_int_eq(dsml_loss_ws_create(&ws, 4, 2), DSML_OK);
+    double loss;
+    ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 4, 2, dh, ws, &loss), DSML_OK);
+    ck_assert_double_eq_tol(loss, sqrt(2.0) + 1 - sqrt(0.5), 1e-6);
+    /* Single labels 1, 1, 2, 0 give the same similar pairs, so the same loss. */
+    const int labels[] = {1, 1, 2, 0};
+    double single;
+    ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &single), DSML_OK);
+    ck_assert_double_eq_tol(single, loss, 1e-12);
+    /* Sets {0,1} and {1} made dissimilar ({0}, {1}): the pair leaves the positives. */
+    const uint64_t apart[] = {1, 2, 4, 0};
+    ck_assert_int_eq(dsml_loss_compute_multi(&p, h, apart, 1, 4, 2, dh, ws, &loss), DSML_OK);
+    ck_assert_double_eq_tol(loss, 1 - sqrt(0.5), 1e-6);
+    dsml_loss_ws_free(ws);
+}
+END_TEST
+
 /* ---------- against the naive implementation and finite differences ---------- */
 
 START_TEST(test_match_naive_and_gradcheck)
@@ -268,6 +297,34 @@ START_TEST(test_match_naive_and_gradcheck)
 }
 END_TEST
 
+/* DSNRH and its Euclidean twin on overlapping label sets: finite differences. */
+START_TEST(test_multilabel_contrastive_gradcheck)
+{
+    enum { N = 12, D = 8 };
+    static float h[N * D], dh[N * D], analytic[N * D];
+    uint64_t sets[N];
+    dsml_rng r;
+    dsml_rng_seed(&r, 11);
+    for (int i = 0; i < N; i++) sets[i] = dsml_rng_below(&r, 8);
+    dsml_loss_ws *ws;
+    ck_assert_int_eq(dsml_loss_ws_create(&ws, N, D), DSML_OK);
+    for (int snr = 0; snr < 2; snr++) {
+        random_batch(21 + snr, h, N, D, 1.0);
+        dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, snr ? DSML_DIST_SNR : DSML_DIST_EUCLIDEAN);
+        p.margin = snr ? 2.0f : 4.0f; /* most dissimilar pairs inside the margin */
+        loss_ctx c = {&p, h, NULL, sets, N, D, dh, ws};
+        double loss;
+        compute(&c, &loss);
+        ck_assert_double_gt(loss, 0);
+        memcpy(analytic, dh, sizeof analytic);
+        gradcheck_result g = gradcheck(loss_objective, &c, h, analytic, N * D, 1, 1e-3, 1e-2);
+        ck_assert_msg(g.failed == 0 && g.checked >= N * D * 9 / 10, "contrastive %s multi-label: %d failed, %d checked",
+                      snr ? "snr" : "euclidean", g.failed, g.checked);
+    }
+    dsml_loss_ws_free(ws);
+}
+END_TEST
+
 /* One-hot label sets are the single-label case: identical loss and gradient. */
 START_TEST(test_onehot_sets_equal_single_labels)
 {
@@ -282,9 +339,9 @@ START_TEST(test_onehot_sets_equal_single_labels)
     random_batch(9, h, N, D, 1.0);
     dsml_loss_ws *ws;
     ck_assert_int_eq(dsml_loss_ws_create(&ws, N, D), DSML_OK);
-    const dsml_loss_kind kinds[] = {DSML_LOSS_DPSH, DSML_LOSS_DTSH};
-    for (int k = 0; k < 2; k++) {
-        dsml_loss_params p = dsml_loss_defaults(kinds[k], DSML_DIST_EUCLIDEAN);
+    const dsml_loss_kind kinds[] = {DSML_LOSS_DPSH, DSML_LOSS_DTSH, DSML_LOSS_CONTRASTIVE, DSML_LOSS_CONTRASTIVE};
+    for (int k = 0; k < 4; k++) {
+        dsml_loss_params p = dsml_loss_defaults(kinds[k], k == 3 ? DSML_DIST_SNR : DSML_DIST_EUCLIDEAN);
         double a, b;
         ck_assert_int_eq(dsml_loss_compute(&p, h, labels, N, D, dh1, ws, &a), DSML_OK);
         ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, N, D, dh2, ws, &b), DSML_OK);
@@ -337,9 +394,12 @@ START_TEST(test_errors)
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "quantisation weight -1"));
     p.quant = NAN;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
-    p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_SNR);
+    p = dsml_loss_defaults(DSML_LOSS_TRIPLET, DSML_DIST_SNR);
     ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "for dpsh and dtsh only"));
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "for contrastive (without --density), dpsh and dtsh only"));
+    p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_SNR);
+    p.density = 0.1f;
+    ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
     ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 0, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "0 words per label set"));
@@ -450,6 +510,8 @@ int main(void)
     tcase_add_test(tc, test_dpsh_hand);
     tcase_add_test(tc, test_dtsh_hand);
     tcase_add_test(tc, test_multilabel_hand);
+    tcase_add_test(tc, test_multilabel_contrastive_hand);
+    tcase_add_test(tc, test_multilabel_contrastive_gradcheck);
     tcase_add_test(tc, test_match_naive_and_gradcheck);
     tcase_add_test(tc, test_onehot_sets_equal_single_labels);
     tcase_add_test(tc, test_large_inner_products_finite);

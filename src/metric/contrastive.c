@@ -4,12 +4,15 @@
  *     + mean over negative pairs with alpha - d_ij > 0 of (alpha - d_ij)
  *
  * d_ij = dist[i][j] (row i the anchor, so both orders of an SNR pair count).
+ * A pair is positive when similar[i][j] is 1: equal labels, or, for
+ * multi-label batches (DSNRH on NUS-WIDE), label sets that share a label.
  * Each mean is over the pairs whose term is non-zero, as
  * pytorch-metric-learning's AvgNonZeroReducer does; a term with no such pair
  * is 0. Why: docs/losses.md. */
 #include "metric/loss_internal.h"
 
-double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const int *labels, int n, float *w)
+double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const unsigned char *similar, int n,
+                             float *w)
 {
     double alpha = p->margin, pos_sum = 0, neg_sum = 0;
     long pos_count = 0, neg_count = 0;
@@ -17,7 +20,7 @@ double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const
         for (int j = 0; j < n; j++) {
             if (i == j) continue;
             double dij = dist[(size_t)i * n + j];
-            if (labels[i] == labels[j]) {
+            if (similar[(size_t)i * n + j]) {
                 if (dij > 0) { pos_sum += dij; pos_count++; }
             } else if (alpha - dij > 0) {
                 neg_sum += alpha - dij;
@@ -31,7 +34,7 @@ double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const
             size_t ij = (size_t)i * n + j;
             double dij = dist[ij];
             if (i == j) w[ij] = 0.0f;
-            else if (labels[i] == labels[j]) w[ij] = dij > 0 ? gp : 0.0f;
+            else if (similar[ij]) w[ij] = dij > 0 ? gp : 0.0f;
             else w[ij] = alpha - dij > 0 ? gn : 0.0f;
         }
     return (pos_count ? pos_sum / pos_count : 0.0) + (neg_count ? neg_sum / neg_count : 0.0);

@@ -163,8 +163,9 @@ static int compute(const dsml_loss_params *p, const float *h, const int *labels,
     if (!h || (!labels && !sets) || !dh)
         return dsml_fail(DSML_ERR_ARG, "%s: missing embeddings, labels or gradient buffer", name);
     int hashing = p->loss == DSML_LOSS_DPSH || p->loss == DSML_LOSS_DTSH;
-    if (!labels && !hashing)
-        return dsml_fail(DSML_ERR_ARG, "%s: multi-label batches are for dpsh and dtsh only", name);
+    if (!labels && !hashing && !(p->loss == DSML_LOSS_CONTRASTIVE && p->density == 0))
+        return dsml_fail(DSML_ERR_ARG, "%s: multi-label batches are for contrastive (without --density), dpsh and "
+                                       "dtsh only", name);
     if (!labels && words < 1)
         return dsml_fail(DSML_ERR_ARG, "%s: %d words per label set, expected at least 1", name, words);
     for (size_t i = 0; i < (size_t)n * d; i++)
@@ -194,7 +195,10 @@ static int compute(const dsml_loss_params *p, const float *h, const int *labels,
                 return dsml_fail(DSML_ERR_NUMERIC, "%s: %s distance (%zu, %zu) is not finite", name, dname,
                                  i / n, i % n);
         switch (p->loss) {
-        case DSML_LOSS_CONTRASTIVE: value = dsml_loss_contrastive(p, ws->dist, labels, n, ws->w); break;
+        case DSML_LOSS_CONTRASTIVE:
+            dsml_loss_similarity(ws->similar, labels, sets, words, n);
+            value = dsml_loss_contrastive(p, ws->dist, ws->similar, n, ws->w);
+            break;
         case DSML_LOSS_TRIPLET: value = dsml_loss_triplet(p, ws->dist, labels, n, ws->w, ws); break;
         default: value = dsml_loss_lifted(p, ws->dist, labels, n, ws->w, ws); break;
         }

@@ -30,7 +30,8 @@ struct dsml_loss_ws {
 /* Each distance-based loss reads dist (N x N, row = anchor) and labels,
  * overwrites w with dL/ddist and returns the loss (without L_r). Parameters
  * were checked by the dispatcher; nothing here can fail. */
-double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const int *labels, int n, float *w);
+double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const unsigned char *similar, int n,
+                             float *w);
 double dsml_loss_triplet(const dsml_loss_params *p, const float *dist, const int *labels, int n, float *w,
                          dsml_loss_ws *ws);
 double dsml_loss_lifted(const dsml_loss_params *p, const float *dist, const int *labels, int n, float *w,

@@ -83,7 +83,7 @@ typedef struct {
     int *clusters;
     dsml_vmf_means *vmf;   /* vmf loss only: class mean directions */
     float *train_emb;      /* vmf loss only: training-set embeddings for the means */
-    uint64_t *batch_sets;  /* multi-label dataset with dpsh/dtsh: label sets of the batch */
+    uint64_t *batch_sets;  /* multi-label dataset with contrastive/dpsh/dtsh: label sets of the batch */
     uint64_t *query_sets, *db_sets; /* multi-label dataset: label sets for the evaluation */
 } run_state;
 
@@ -393,7 +393,8 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_run_record *rec)
     s->batch_labels = alloc_array((size_t)batch, sizeof(int), &rc);
     s->xbuf = alloc_array((size_t)batch * row, sizeof(float), &rc);
     s->dh = alloc_array((size_t)batch * cfg->dim, sizeof(float), &rc);
-    if (s->ds.label_bits && (cfg->loss.loss == DSML_LOSS_DPSH || cfg->loss.loss == DSML_LOSS_DTSH)) {
+    if (s->ds.label_bits && (cfg->loss.loss == DSML_LOSS_DPSH || cfg->loss.loss == DSML_LOSS_DTSH ||
+                             (cfg->loss.loss == DSML_LOSS_CONTRASTIVE && cfg->loss.density == 0))) {
         s->batch_sets = alloc_array((size_t)batch, sizeof(uint64_t), &rc);
         rec->multi_label_train = 1;
     }
