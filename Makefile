@@ -183,6 +183,14 @@ tune: | $(DSML)
 	 echo "tune: some tuning runs failed; choosing among the finished ones"
 	$(DSML) sweep tune-apply --partial $(SWEEP_OPTS) $(SWEEP)
 
+# The three related methods (related.sweep): their tuning, then their runs,
+# into the same results and tables as the paper's.
+.PHONY: tune-related reproduce-related
+tune-related:
+	+$(MAKE) --no-print-directory tune SWEEP=related.sweep
+reproduce-related:
+	+$(MAKE) --no-print-directory reproduce SWEEP=related.sweep
+
 # Regression check (docs/regress.md): a few seconds of fixed mlp runs on
 # Fashion-MNIST, one thread each, compared with the committed baseline.
 REGRESS_SWEEP ?= results/baseline/regress.sweep
@@ -200,9 +208,11 @@ regress: regress-runs
 regress-baseline: regress-runs
 	$(DSML) regress baseline --sweep $(REGRESS_SWEEP) --results $(REGRESS_DIR) --baseline $(REGRESS_BASE)
 
-# The paper's tables and figures, rebuilt from whatever runs are in results/.
+# The paper's tables and figures, rebuilt from whatever runs are in $(RESULTS).
+TABLES ?= paper-tables
+PLOTS  ?= plots
 tables: | $(DSML)
-	$(DSML) summary results > /dev/null
-	$(DSML) tables --results results --out paper-tables --published paper-tables/published.tsv
+	$(DSML) summary $(RESULTS) > /dev/null
+	$(DSML) tables --results $(RESULTS) --out $(TABLES) --published paper-tables/published.tsv
 plots: | $(DSML)
-	$(DSML) plots --results results --out plots
+	$(DSML) plots --results $(RESULTS) --out $(PLOTS)
