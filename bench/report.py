@@ -184,6 +184,14 @@ def main():
                 fmt(r["train_images_per_s"]), fmt(r["peak_rss_mib"]), f"{r['recall@1']:.4f}", f"{r['map']:.4f}"]
                for r in of("run")])
 
+    if of("reproduce"):
+        print("## make reproduce\n\nThe default sweep (`paper.sweep`, seed 1) from an empty results folder, "
+              "through `make -jN reproduce`: every metric-learning and hashing run of the datasets present, "
+              "then the summary, tables and figures. Peak MiB: the largest process.\n")
+        table(["command", "wall min", "peak MiB"],
+              [[r["command"], fmt(r["seconds"] / 60, 1), fmt(r["peak_rss_mib"])]
+               for r in of("reproduce")])
+
     if sgemm:
         print("## SGEMM (BLIS)\n")
         table(["threads", "square size", "square GFLOP/s", "conv2 shape GFLOP/s"],

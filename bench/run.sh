@@ -38,7 +38,7 @@ if [ "$smoke" = 1 ]; then
 else
     mkdir -p bench/results
     out=bench/results/$(date -u +%Y-%m-%d)-$(hostname -s)
-    threads=${BENCH_TRAIN_THREADS:-1 2}; sgemm_size=2000; iters=30; embed_n=70000
+    threads=${BENCH_TRAIN_THREADS:-1 2}; sgemm_size=2000; iters=100; embed_n=70000
     train_cfgs="contrastive:euclidean contrastive:snr triplet:euclidean triplet:snr"
     eval_size="1000 69000"; eval_dims="16 32 64"
     ham_size="10000 50000"; ham_bits="16 24 32 48"
@@ -145,6 +145,17 @@ measured bench=prepare dataset=fashion-mnist source='"IDX .gz files"' source_mib
 measured bench=run config="\"triplet snr d32 $run_args --threads $t\"" --metrics "$work/run/metrics.json" -- \
     "$DSML" train --loss triplet --distance snr --dim 32 $run_args --threads "$t" --data "$data" \
     --out "$work/run" --quiet
+
+# BENCH_REPRODUCE=1: also the whole default `make -j2 reproduce` (about an hour on 2 cores) into
+# a fresh results folder, with Fashion-MNIST and, when its archive is found, CIFAR-10.
+if [ "${BENCH_REPRODUCE:-0}" = 1 ] && [ "$smoke" != 1 ]; then
+    from=; [ -f "$CIFAR" ] && from="SWEEP_FROM=cifar10=$CIFAR"
+    measured bench=reproduce command="\"make -j2 reproduce $from\"" -- \
+        make --no-print-directory -j2 reproduce RESULTS="$work/reproduce" TABLES="$work/tables" PLOTS="$work/plots" \
+        DSML="$DSML" $from
+    runs=$(find "$work/reproduce" -name metrics.json -not -path '*/tune/*' | wc -l)
+    printf '{"bench": "note", "text": "make reproduce: %s runs finished"}\n' "$runs" >> "$json"
+fi
 
 echo "bench: done in $(( $(date +%s) - start )) s, $failures failure(s)" >&2
 "$PY" bench/report.py "$json" > "$out.md" || fail "report"
