@@ -38,6 +38,17 @@ void dsml_sgd_step(dsml_sgd *opt, float *params, const float *grads)
     }
 }
 
+double dsml_clip_grad_norm(float *grads, size_t n, float max_norm)
+{
+    double sq = 0;
+    for (size_t i = 0; i < n; i++) sq += (double)grads[i] * grads[i];
+    double norm = sqrt(sq);
+    if (!(norm > max_norm)) return norm;
+    float scale = (float)(max_norm / norm);
+    for (size_t i = 0; i < n; i++) grads[i] *= scale;
+    return norm;
+}
+
 void dsml_sgd_free(dsml_sgd *opt)
 {
     free(opt->velocity);

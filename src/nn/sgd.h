@@ -23,6 +23,12 @@ int dsml_sgd_init(dsml_sgd *opt, size_t n, float lr, float momentum, float weigh
 /* One update of params (n floats) from grads (n floats; not modified). */
 void dsml_sgd_step(dsml_sgd *opt, float *params, const float *grads);
 
+/* Rescales grads (n floats) in place to an L2 norm of at most max_norm, as
+ * PyTorch's clip_grad_norm_ before optimizer.step() (so before weight decay);
+ * returns the norm before rescaling. The norm is summed serially in double,
+ * so the result does not depend on the thread count. */
+double dsml_clip_grad_norm(float *grads, size_t n, float max_norm);
+
 void dsml_sgd_free(dsml_sgd *opt);
 
 #endif

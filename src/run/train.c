@@ -166,20 +166,6 @@ static int update_vmf_means(const dsml_train_config *cfg, run_state *s, const ds
     return dsml_vmf_means_finish(s->vmf);
 }
 
-/* Rescales the loss gradient to an L2 norm of at most max_norm (before
- * weight decay, as PyTorch's clip_grad_norm_ before optimizer.step()). The
- * norm is summed serially in double, so the result does not depend on the
- * thread count. */
-static void clip_gradient(float *grads, size_t n, float max_norm)
-{
-    double sq = 0;
-    for (size_t i = 0; i < n; i++) sq += (double)grads[i] * grads[i];
-    double norm = sqrt(sq);
-    if (!(norm > max_norm)) return;
-    float scale = (float)(max_norm / norm);
-    for (size_t i = 0; i < n; i++) grads[i] *= scale;
-}
-
 static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
                         dsml_run_record *rec)
 {
@@ -218,7 +204,7 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
             dsml_model_zero_grad(s->model);
             rc = dsml_model_backward(s->model, s->dh, batch);
             if (rc) return rc;
-            if (cfg->clip_grad > 0) clip_gradient(grads, n_params, cfg->clip_grad);
+            if (cfg->clip_grad > 0) dsml_clip_grad_norm(grads, n_params, cfg->clip_grad);
             dsml_sgd_step(&s->sgd, params, grads);
             loss_sum += loss;
             images += batch;
