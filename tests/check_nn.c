@@ -499,6 +499,24 @@ static void expect_uniform(const float *w, size_t n, double bound)
     ck_assert_double_gt(biggest, bound * (1 - 20.0 / n));
 }
 
+/* Norm 5 (3, 4, 0): clipped to 2.5 it becomes (1.5, 2, 0); a norm under the
+ * limit, or exactly at it, is left alone; the norm before clipping is returned. */
+START_TEST(test_clip_grad_norm_by_hand)
+{
+    float g[3] = {3, 4, 0};
+    ck_assert_double_eq_tol(dsml_clip_grad_norm(g, 3, 2.5f), 5.0, 1e-12);
+    ck_assert_float_eq_tol(g[0], 1.5f, 1e-6);
+    ck_assert_float_eq_tol(g[1], 2.0f, 1e-6);
+    ck_assert_float_eq(g[2], 0.0f);
+    float h[2] = {-0.6f, 0.8f};
+    ck_assert_double_eq_tol(dsml_clip_grad_norm(h, 2, 5.0f), 1.0, 1e-7);
+    ck_assert_float_eq(h[0], -0.6f);
+    ck_assert_float_eq(h[1], 0.8f);
+    dsml_clip_grad_norm(h, 2, 1.0f); /* at the limit: unchanged */
+    ck_assert_float_eq(h[0], -0.6f);
+}
+END_TEST
+
 START_TEST(test_init_matches_pytorch_default)
 {
     dsml_model_config cfg = {.kind = DSML_MODEL_CONVNET, .channels = 1, .height = 28, .width = 28, .dim = 32,
@@ -784,6 +802,7 @@ int main(void)
     tcase_add_test(tc, test_convnet_gradients);
     tcase_add_test(tc, test_mlp_gradients);
     tcase_add_test(tc, test_sgd_two_steps_by_hand);
+    tcase_add_test(tc, test_clip_grad_norm_by_hand);
     tcase_add_test(tc, test_init_matches_pytorch_default);
     tcase_add_test(tc, test_save_load_round_trip_and_corrupt_files);
     tcase_add_test(tc, test_bad_arguments_rejected);
