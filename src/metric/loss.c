@@ -163,7 +163,7 @@ static int compute(const dsml_loss_params *p, const float *h, const int *labels,
     if (!h || (!labels && !sets) || !dh)
         return dsml_fail(DSML_ERR_ARG, "%s: missing embeddings, labels or gradient buffer", name);
     int hashing = p->loss == DSML_LOSS_DPSH || p->loss == DSML_LOSS_DTSH;
-    if (!labels && !hashing && !(p->loss == DSML_LOSS_CONTRASTIVE && p->density == 0))
+    if (!labels && !dsml_loss_takes_label_sets(p))
         return dsml_fail(DSML_ERR_ARG, "%s: multi-label batches are for contrastive (without --density), dpsh and "
                                        "dtsh only", name);
     if (!labels && words < 1)
@@ -221,6 +221,12 @@ static int compute(const dsml_loss_params *p, const float *h, const int *labels,
                              name, dname, i / d, i % d, dh[i]);
     *loss = value;
     return DSML_OK;
+}
+
+int dsml_loss_takes_label_sets(const dsml_loss_params *p)
+{
+    return p->loss == DSML_LOSS_DPSH || p->loss == DSML_LOSS_DTSH ||
+           (p->loss == DSML_LOSS_CONTRASTIVE && p->density == 0);
 }
 
 int dsml_loss_check(const dsml_loss_params *p)

@@ -103,10 +103,14 @@ void dsml_loss_ws_free(dsml_loss_ws *ws);
 int dsml_loss_compute(const dsml_loss_params *p, const float *h, const int *labels, int n, int d,
                       float *dh, dsml_loss_ws *ws, double *loss);
 
+/* 1 when the loss takes multi-label batches: contrastive (DSNRH and its
+ * Euclidean twin) without the density regulariser, dpsh and dtsh. */
+int dsml_loss_takes_label_sets(const dsml_loss_params *p);
+
 /* Multi-label batches (NUS-WIDE): label_sets holds N bitsets of `words`
  * uint64 words (bit k set: the row has label k), borrowed; rows i and j are
- * similar when they share at least one label. Only the hashing losses (dpsh,
- * dtsh) take them; any other loss is DSML_ERR_ARG. Otherwise as
+ * similar when they share at least one label. A loss that does not take them
+ * (dsml_loss_takes_label_sets) is DSML_ERR_ARG. Otherwise as
  * dsml_loss_compute. */
 int dsml_loss_compute_multi(const dsml_loss_params *p, const float *h, const uint64_t *label_sets, int words, int n,
                             int d, float *dh, dsml_loss_ws *ws, double *loss);

@@ -379,8 +379,7 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_run_record *rec)
     s->batch_labels = alloc_array((size_t)batch, sizeof(int), &rc);
     s->xbuf = alloc_array((size_t)batch * row, sizeof(float), &rc);
     s->dh = alloc_array((size_t)batch * cfg->dim, sizeof(float), &rc);
-    if (s->ds.label_bits && (cfg->loss.loss == DSML_LOSS_DPSH || cfg->loss.loss == DSML_LOSS_DTSH ||
-                             (cfg->loss.loss == DSML_LOSS_CONTRASTIVE && cfg->loss.density == 0))) {
+    if (s->ds.label_bits && dsml_loss_takes_label_sets(&cfg->loss)) {
         s->batch_sets = alloc_array((size_t)batch, sizeof(uint64_t), &rc);
         rec->multi_label_train = 1;
     }
