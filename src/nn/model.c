@@ -9,6 +9,7 @@
 #include "nn/linear.h"
 #include "nn/maxpool2d.h"
 #include "nn/relu.h"
+#include "nn/winograd.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -41,7 +42,9 @@ struct dsml_model {
     float *hidden[MAX_LINEAR]; /* output of linear i (ReLU applied in place) for all but the last */
     float *dropped, *mask; /* dropout output and mask */
     float *emb;            /* n x dim */
-    float *col[2];         /* convnet: im2col of conv1 / conv2 inputs */
+    float *col[2];         /* convnet: im2col of conv1 / conv2 inputs (conv2: unused with Winograd) */
+    int winograd;          /* convnet: conv2 runs as Winograd F(2x2, 5x5) */
+    float *wino_u, *wino_v, *wino_m; /* its transformed weights, input patches and products */
     float *conv_out[2];    /* convnet: conv outputs, N x H x W x F before pooling */
     float *pooled[2];      /* convnet: pooled then ReLU'd, N x H/2 x W/2 x F */
     unsigned char *winner[2];
@@ -122,6 +125,12 @@ static unsigned char *carve_bytes(carver *c, size_t bytes)
 
 static int input_size(const dsml_model_config *c) { return c->channels * c->height * c->width; }
 
+/* Floats of one weight-gradient slot of conv layer i. */
+static size_t conv_grad_size(const dsml_model *m, int i)
+{
+    return i == 1 && m->winograd ? dsml_winograd_grad_size(&m->conv[1]) : dsml_conv2d_grad_size(&m->conv[i]);
+}
+
 /* Assigns (or, with base NULL, measures) every workspace buffer. */
 static size_t layout(dsml_model *m, float *base)
 {
@@ -138,14 +147,20 @@ static size_t layout(dsml_model *m, float *base)
         m->conv_out[0] = carve(&cv, nb * h * w * CONV1_OUT);
         m->pooled[0] = carve(&cv, nb * h * w / 4 * CONV1_OUT);
         m->winner[0] = carve_bytes(&cv, nb * h * w / 4 * CONV1_OUT);
-        m->col[1] = carve(&cv, dsml_conv2d_col_size(&m->conv[1], c->max_batch, h / 2, w / 2));
+        if (m->winograd) {
+            m->wino_u = carve(&cv, dsml_winograd_u_size(&m->conv[1]));
+            m->wino_v = carve(&cv, dsml_winograd_v_size(&m->conv[1], c->max_batch, h / 2, w / 2));
+            m->wino_m = carve(&cv, dsml_winograd_m_size(&m->conv[1], c->max_batch, h / 2, w / 2));
+        } else {
+            m->col[1] = carve(&cv, dsml_conv2d_col_size(&m->conv[1], c->max_batch, h / 2, w / 2));
+        }
         m->conv_out[1] = carve(&cv, nb * h * w / 4 * CONV2_OUT);
         m->pooled[1] = carve(&cv, nb * h * w / 16 * CONV2_OUT);
         m->winner[1] = carve_bytes(&cv, nb * h * w / 16 * CONV2_OUT);
         m->grad_conv_out[0] = carve(&cv, nb * h * w * CONV1_OUT);
         m->grad_conv_out[1] = carve(&cv, nb * h * w / 4 * CONV2_OUT);
         m->grad_pooled1 = carve(&cv, nb * h * w / 4 * CONV1_OUT);
-        for (int i = 0; i < 2; i++) m->grad_slots[i] = carve(&cv, MAX_GROUPS * dsml_conv2d_grad_size(&m->conv[i]));
+        for (int i = 0; i < 2; i++) m->grad_slots[i] = carve(&cv, MAX_GROUPS * conv_grad_size(m, i));
         widest = h * w / 16 * CONV2_OUT > FC_HIDDEN ? h * w / 16 * CONV2_OUT : FC_HIDDEN;
     } else {
         m->input = carve(&cv, nb * input_size(c));
@@ -176,6 +191,7 @@ static size_t build_layers(dsml_model *m, dsml_rng *rng)
                 m->conv[i] = (dsml_conv2d){.cin = shape[i][0], .cout = shape[i][1], .k = CONV_K, .pad = CONV_PAD};
             off += count;
         }
+        m->winograd = dsml_winograd_supports(&m->conv[1]);
         int fc_in = c->height / 4 * (c->width / 4) * CONV2_OUT;
         int sizes[3] = {fc_in, FC_HIDDEN, c->dim};
         m->n_linear = 2;
@@ -316,7 +332,11 @@ static void trunk_forward_images(dsml_model *m, const float *x, int b0, int b1)
     size_t p0 = b0 * px / 4 * CONV1_OUT, n0 = nb * px / 4 * CONV1_OUT;
     dsml_maxpool2d_forward(m->pooled[0] + p0, m->winner[0] + p0, m->conv_out[0] + 4 * p0, nb, h, w, CONV1_OUT);
     dsml_relu_forward(m->pooled[0] + p0, m->pooled[0] + p0, n0);
-    dsml_conv2d_forward_images(&m->conv[1], m->conv_out[1], m->col[1], m->pooled[0], b0, b1, h / 2, w / 2);
+    if (m->winograd)
+        dsml_winograd_forward_images(&m->conv[1], m->wino_u, m->conv_out[1], m->wino_v, m->wino_m, m->pooled[0], b0,
+                                     b1, h / 2, w / 2);
+    else
+        dsml_conv2d_forward_images(&m->conv[1], m->conv_out[1], m->col[1], m->pooled[0], b0, b1, h / 2, w / 2);
     size_t p1 = b0 * px / 16 * CONV2_OUT, n1 = nb * px / 16 * CONV2_OUT;
     dsml_maxpool2d_forward(m->pooled[1] + p1, m->winner[1] + p1, m->conv_out[1] + 4 * p1, nb, h / 2, w / 2,
                            CONV2_OUT);
@@ -333,8 +353,13 @@ static void trunk_backward_images(dsml_model *m, float *g, int b0, int b1, int s
     size_t p1 = b0 * px / 16 * CONV2_OUT, n1 = nb * px / 16 * CONV2_OUT;
     dsml_relu_backward(g + p1, g + p1, m->pooled[1] + p1, n1);
     dsml_maxpool2d_backward(m->grad_conv_out[1] + 4 * p1, g + p1, m->winner[1] + p1, nb, h / 2, w / 2, CONV2_OUT);
-    dsml_conv2d_backward_images(&m->conv[1], m->grad_pooled1, m->grad_conv_out[1], m->col[1], b0, b1, h / 2, w / 2,
-                                m->grad_slots[1] + slot * dsml_conv2d_grad_size(&m->conv[1]), accumulate);
+    float *slot1 = m->grad_slots[1] + slot * conv_grad_size(m, 1);
+    if (m->winograd)
+        dsml_winograd_backward_images(&m->conv[1], m->wino_u, m->grad_pooled1, m->grad_conv_out[1], m->wino_v,
+                                      m->wino_m, b0, b1, h / 2, w / 2, slot1, accumulate);
+    else
+        dsml_conv2d_backward_images(&m->conv[1], m->grad_pooled1, m->grad_conv_out[1], m->col[1], b0, b1, h / 2,
+                                    w / 2, slot1, accumulate);
     size_t p0 = b0 * px / 4 * CONV1_OUT, n0 = nb * px / 4 * CONV1_OUT;
     dsml_relu_backward(m->grad_pooled1 + p0, m->grad_pooled1 + p0, m->pooled[0] + p0, n0);
     dsml_maxpool2d_backward(m->grad_conv_out[0] + 4 * p0, m->grad_pooled1 + p0, m->winner[0] + p0, nb, h, w,
@@ -346,6 +371,7 @@ static void trunk_backward_images(dsml_model *m, float *g, int b0, int b1, int s
 static void trunk_forward(dsml_model *m, const float *x, int n)
 {
     int per = trunk_chunk(&m->cfg), chunks = trunk_chunks(&m->cfg, n);
+    if (m->winograd) dsml_winograd_transform_weights(&m->conv[1], m->wino_u);
 #pragma omp parallel for schedule(static)
     for (int ch = 0; ch < chunks; ch++) trunk_forward_images(m, x, ch * per, ch * per + per < n ? ch * per + per : n);
 }
@@ -361,15 +387,18 @@ static void trunk_backward(dsml_model *m, float *g, int n)
             trunk_backward_images(m, g, ch * per, ch * per + per < n ? ch * per + per : n, grp, ch > c0);
     }
     for (int i = 0; i < 2; i++) {
-        long size = (long)dsml_conv2d_grad_size(&m->conv[i]);
-        const float *slots = m->grad_slots[i];
-        float *dw = m->conv[i].dw; /* db follows dW: one (k*k*C + 1) x F matrix */
+        long size = (long)conv_grad_size(m, i);
+        float *slots = m->grad_slots[i];
+        /* im2col: the slots add straight onto [dW; db]; Winograd: into slot 0, then back to dW and db. */
+        int direct = !(i == 1 && m->winograd);
+        float *dst = direct ? m->conv[i].dw : slots; /* db follows dW: one (k*k*C + 1) x F matrix */
 #pragma omp parallel for schedule(static)
         for (long j = 0; j < size; j++) {
             float sum = 0.0f;
             for (int s = 0; s < groups; s++) sum += slots[s * size + j];
-            dw[j] += sum;
+            dst[j] = direct ? dst[j] + sum : sum;
         }
+        if (!direct) dsml_winograd_weight_grad(&m->conv[i], slots, m->conv[i].dw, m->conv[i].db);
     }
 }
 

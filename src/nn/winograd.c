@@ -1,0 +1,251 @@
+/* Winograd F(2x2, 5x5) convolution; see winograd.h.
+ *
+ * The matrices come from Toom-Cook interpolation at 0, 1, -1, 2, -2 and
+ * infinity: for the correlation y[i] = sum_k g[k] d[i + k] (i < 2, k < 5),
+ * y = A^T [(G g) (.) (B^T d)]. The rows of B^T are scaled to small integers
+ * and G's rows by the inverse factors, which keeps the transformed inputs'
+ * rounding small. The 2-D transforms apply them along rows then columns, on
+ * whole channel vectors (NHWC keeps a pixel's channels contiguous), skipping
+ * the zero coefficients. */
+#include "nn/winograd.h"
+#include "core/gemm.h"
+
+#include <string.h>
+
+enum { T = 6, K = 5, M = 2, XI = T * T };
+
+static const float BT[T][T] = {
+    {4, 0, -5, 0, 1, 0},  {0, 4, 4, -1, -1, 0}, {0, -4, 4, 1, -1, 0},
+    {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1},
+};
+
+static const float G[T][K] = {
+    {1.0f / 4, 0, 0, 0, 0},
+    {1.0f / 6, 1.0f / 6, 1.0f / 6, 1.0f / 6, 1.0f / 6},
+    {1.0f / 6, -1.0f / 6, 1.0f / 6, -1.0f / 6, 1.0f / 6},
+    {1.0f / 24, 1.0f / 12, 1.0f / 6, 1.0f / 3, 2.0f / 3},
+    {1.0f / 24, -1.0f / 12, 1.0f / 6, -1.0f / 3, 2.0f / 3},
+    {0, 0, 0, 0, 1},
+};
+
+static const float AT[M][T] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}};
+
+int dsml_winograd_supports(const dsml_conv2d *l)
+{
+    return l->k == K && l->pad == 2 && l->cin >= 1 && l->cout >= 1 && l->cin <= DSML_WINOGRAD_MAX_CHANNELS &&
+           l->cout <= DSML_WINOGRAD_MAX_CHANNELS;
+}
+
+static int tiles_y(int h) { return (h + M - 1) / M; }
+
+static size_t tiles(int h, int w) { return (size_t)tiles_y(h) * tiles_y(w); }
+
+size_t dsml_winograd_u_size(const dsml_conv2d *l) { return (size_t)XI * l->cin * l->cout; }
+
+size_t dsml_winograd_v_size(const dsml_conv2d *l, int n, int h, int w) { return (size_t)n * tiles(h, w) * XI * l->cin; }
+
+size_t dsml_winograd_m_size(const dsml_conv2d *l, int n, int h, int w)
+{
+    return (size_t)n * tiles(h, w) * XI * l->cout;
+}
+
+size_t dsml_winograd_grad_size(const dsml_conv2d *l) { return dsml_winograd_u_size(l) + (size_t)l->cout; }
+
+/* dst[len] += a * src[len] */
+static inline void axpy(float *restrict dst, float a, const float *restrict src, size_t len)
+{
+#pragma omp simd
+    for (size_t i = 0; i < len; i++) dst[i] += a * src[i];
+}
+
+void dsml_winograd_transform_weights(const dsml_conv2d *l, float *u)
+{
+    size_t plane = (size_t)l->cin * l->cout; /* one tap's C x F weights are contiguous in HWIO */
+    memset(u, 0, sizeof(float) * XI * plane);
+    for (int a = 0; a < T; a++)
+        for (int ky = 0; ky < K; ky++) {
+            if (G[a][ky] == 0.0f) continue;
+            for (int b = 0; b < T; b++)
+                for (int kx = 0; kx < K; kx++) {
+                    float coef = G[a][ky] * G[b][kx];
+                    if (coef != 0.0f)
+                        axpy(u + (size_t)(a * T + b) * plane, coef, l->w + (size_t)(ky * K + kx) * plane, plane);
+                }
+        }
+}
+
+/* The 6x6 x c patch whose top-left input pixel is (y0, x0), zero outside. */
+static void gather_patch(float *patch, const float *img, int h, int w, int c, int y0, int x0)
+{
+    size_t row = (size_t)T * c;
+    for (int j = 0; j < T; j++) {
+        float *dst = patch + j * row;
+        int iy = y0 + j;
+        if (iy < 0 || iy >= h) {
+            memset(dst, 0, sizeof(float) * row);
+            continue;
+        }
+        int lo = x0 < 0 ? -x0 : 0, hi = x0 + T > w ? w - x0 : T;
+        if (lo) memset(dst, 0, sizeof(float) * (size_t)lo * c);
+        memcpy(dst + (size_t)lo * c, img + ((size_t)iy * w + x0 + lo) * c, sizeof(float) * (size_t)(hi - lo) * c);
+        if (hi < T) memset(dst + (size_t)hi * c, 0, sizeof(float) * (size_t)(T - hi) * c);
+    }
+}
+
+/* out[36 x c] = B^T patch B (rows first, then columns); tmp is 36 x c scratch.
+ */
+static void input_transform(float *out, const float *patch, float *tmp, int c)
+{
+    size_t row = (size_t)T * c;
+    memset(tmp, 0, sizeof(float) * XI * c);
+    for (int i = 0; i < T; i++)
+        for (int j = 0; j < T; j++)
+            if (BT[i][j] != 0.0f) axpy(tmp + i * row, BT[i][j], patch + j * row, row);
+    memset(out, 0, sizeof(float) * XI * c);
+    for (int i = 0; i < T; i++)
+        for (int l = 0; l < T; l++)
+            for (int x = 0; x < T; x++)
+                if (BT[l][x] != 0.0f)
+                    axpy(out + (size_t)(i * T + l) * c, BT[l][x], tmp + (size_t)(i * T + x) * c, (size_t)c);
+}
+
+/* The tile's 2x2 outputs (those inside the image) from its 36 x f products,
+ * plus bias. */
+static void output_transform(float *img, const float *prod, const float *bias, int h, int w, int f, int oy, int ox)
+{
+    float tmp[M][T][DSML_WINOGRAD_MAX_CHANNELS];
+    for (int p = 0; p < M; p++)
+        for (int x = 0; x < T; x++) {
+            memset(tmp[p][x], 0, sizeof(float) * (size_t)f);
+            for (int i = 0; i < T; i++)
+                if (AT[p][i] != 0.0f) axpy(tmp[p][x], AT[p][i], prod + (size_t)(i * T + x) * f, (size_t)f);
+        }
+    for (int p = 0; p < M && oy + p < h; p++)
+        for (int q = 0; q < M && ox + q < w; q++) {
+            float *dst = img + ((size_t)(oy + p) * w + ox + q) * f;
+            memcpy(dst, bias, sizeof(float) * (size_t)f);
+            for (int x = 0; x < T; x++)
+                if (AT[q][x] != 0.0f) axpy(dst, AT[q][x], tmp[p][x], (size_t)f);
+        }
+}
+
+/* out[36 x f] = A dY A^T for the tile's 2x2 output gradients (zero outside the
+ * image). */
+static void output_adjoint(float *out, const float *dimg, int h, int w, int f, int oy, int ox)
+{
+    float tmp[T][M][DSML_WINOGRAD_MAX_CHANNELS];
+    for (int i = 0; i < T; i++)
+        for (int q = 0; q < M; q++) {
+            memset(tmp[i][q], 0, sizeof(float) * (size_t)f);
+            for (int p = 0; p < M && oy + p < h; p++)
+                if (AT[p][i] != 0.0f && ox + q < w)
+                    axpy(tmp[i][q], AT[p][i], dimg + ((size_t)(oy + p) * w + ox + q) * f, (size_t)f);
+        }
+    memset(out, 0, sizeof(float) * XI * f);
+    for (int i = 0; i < T; i++)
+        for (int x = 0; x < T; x++)
+            for (int q = 0; q < M; q++)
+                if (AT[q][x] != 0.0f) axpy(out + (size_t)(i * T + x) * f, AT[q][x], tmp[i][q], (size_t)f);
+}
+
+/* Adds B dV B^T (the adjoint of input_transform) to the patch at (y0, x0) of
+ * dimg, inside the image only; tmp and patch are 36 x c scratch. */
+static void input_adjoint(float *dimg, const float *dv, float *tmp, float *patch, int h, int w, int c, int y0, int x0)
+{
+    size_t row = (size_t)T * c;
+    memset(tmp, 0, sizeof(float) * XI * c);
+    for (int j = 0; j < T; j++)
+        for (int i = 0; i < T; i++)
+            if (BT[i][j] != 0.0f) axpy(tmp + j * row, BT[i][j], dv + i * row, row);
+    memset(patch, 0, sizeof(float) * XI * c);
+    for (int j = 0; j < T; j++)
+        for (int x = 0; x < T; x++)
+            for (int l = 0; l < T; l++)
+                if (BT[l][x] != 0.0f)
+                    axpy(patch + (size_t)(j * T + x) * c, BT[l][x], tmp + (size_t)(j * T + l) * c, (size_t)c);
+    for (int j = 0; j < T; j++) {
+        int iy = y0 + j;
+        if (iy < 0 || iy >= h) continue;
+        int lo = x0 < 0 ? -x0 : 0, hi = x0 + T > w ? w - x0 : T;
+        if (hi > lo)
+            axpy(dimg + ((size_t)iy * w + x0 + lo) * c, 1.0f, patch + (j * T + lo) * (size_t)c, (size_t)(hi - lo) * c);
+    }
+}
+
+void dsml_winograd_forward_images(const dsml_conv2d *l, const float *u, float *y, float *v, float *m, const float *x,
+                                  int b0, int b1, int h, int w)
+{
+    int c = l->cin, f = l->cout, ty = tiles_y(h), tx = tiles_y(w);
+    size_t per = tiles(h, w), t0 = (size_t)b0 * per, rows = (size_t)(b1 - b0) * per;
+    float patch[XI * DSML_WINOGRAD_MAX_CHANNELS], tmp[XI * DSML_WINOGRAD_MAX_CHANNELS];
+    for (int b = b0; b < b1; b++) {
+        const float *img = x + (size_t)b * h * w * c;
+        for (int i = 0; i < ty; i++)
+            for (int j = 0; j < tx; j++) {
+                gather_patch(patch, img, h, w, c, M * i - 2, M * j - 2);
+                input_transform(v + ((size_t)b * per + (size_t)i * tx + j) * XI * c, patch, tmp, c);
+            }
+    }
+    /* m[rows, xi, :] = v[rows, xi, :] u[xi] for each of the 36 positions */
+    for (int xi = 0; xi < XI; xi++)
+        dsml_gemm_serial(DSML_NO_TRANS, DSML_NO_TRANS, (int)rows, f, c, 1.0f, v + t0 * XI * c + (size_t)xi * c, XI * c,
+                         u + (size_t)xi * c * f, f, 0.0f, m + t0 * XI * f + (size_t)xi * f, XI * f);
+    for (int b = b0; b < b1; b++) {
+        float *img = y + (size_t)b * h * w * f;
+        for (int i = 0; i < ty; i++)
+            for (int j = 0; j < tx; j++)
+                output_transform(img, m + ((size_t)b * per + (size_t)i * tx + j) * XI * f, l->b, h, w, f, M * i, M * j);
+    }
+}
+
+void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *dx, const float *dy, float *v, float *m,
+                                   int b0, int b1, int h, int w, float *grad, int accumulate)
+{
+    int c = l->cin, f = l->cout, ty = tiles_y(h), tx = tiles_y(w);
+    size_t per = tiles(h, w), t0 = (size_t)b0 * per, rows = (size_t)(b1 - b0) * per;
+    float *dbias = grad + dsml_winograd_u_size(l);
+    if (!accumulate) memset(dbias, 0, sizeof(float) * (size_t)f);
+    for (int b = b0; b < b1; b++) {
+        const float *dimg = dy + (size_t)b * h * w * f;
+        for (size_t p = 0; p < (size_t)h * w; p++) axpy(dbias, 1.0f, dimg + p * f, (size_t)f);
+        for (int i = 0; i < ty; i++)
+            for (int j = 0; j < tx; j++)
+                output_adjoint(m + ((size_t)b * per + (size_t)i * tx + j) * XI * f, dimg, h, w, f, M * i, M * j);
+    }
+    const float *vb = v + t0 * XI * c;
+    const float *mb = m + t0 * XI * f;
+    /* dU[xi] (+)= v[rows, xi, :]^T dM[rows, xi, :] */
+    for (int xi = 0; xi < XI; xi++)
+        dsml_gemm_serial(DSML_TRANS, DSML_NO_TRANS, c, f, (int)rows, 1.0f, vb + (size_t)xi * c, XI * c,
+                         mb + (size_t)xi * f, XI * f, accumulate ? 1.0f : 0.0f, grad + (size_t)xi * c * f, f);
+    if (!dx) return;
+    /* dV[rows, xi, :] = dM[rows, xi, :] u[xi]^T, over v */
+    for (int xi = 0; xi < XI; xi++)
+        dsml_gemm_serial(DSML_NO_TRANS, DSML_TRANS, (int)rows, c, f, 1.0f, mb + (size_t)xi * f, XI * f,
+                         u + (size_t)xi * c * f, f, 0.0f, v + t0 * XI * c + (size_t)xi * c, XI * c);
+    float patch[XI * DSML_WINOGRAD_MAX_CHANNELS], tmp[XI * DSML_WINOGRAD_MAX_CHANNELS];
+    for (int b = b0; b < b1; b++) {
+        float *dimg = dx + (size_t)b * h * w * c;
+        memset(dimg, 0, sizeof(float) * (size_t)h * w * c);
+        for (int i = 0; i < ty; i++)
+            for (int j = 0; j < tx; j++)
+                input_adjoint(dimg, v + ((size_t)b * per + (size_t)i * tx + j) * XI * c, tmp, patch, h, w, c, M * i - 2,
+                              M * j - 2);
+    }
+}
+
+void dsml_winograd_weight_grad(const dsml_conv2d *l, const float *grad, float *dw, float *db)
+{
+    size_t plane = (size_t)l->cin * l->cout;
+    for (int ky = 0; ky < K; ky++)
+        for (int kx = 0; kx < K; kx++)
+            for (int a = 0; a < T; a++) {
+                if (G[a][ky] == 0.0f) continue;
+                for (int b = 0; b < T; b++) {
+                    float coef = G[a][ky] * G[b][kx];
+                    if (coef != 0.0f)
+                        axpy(dw + (size_t)(ky * K + kx) * plane, coef, grad + (size_t)(a * T + b) * plane, plane);
+                }
+            }
+    axpy(db, 1.0f, grad + XI * plane, (size_t)l->cout);
+}

@@ -1,0 +1,210 @@
+/* Tests of the Winograd F(2x2, 5x5) convolution: forward against the direct
+ * convolution, backward against finite differences and against the im2col
+ * layer's backward, image ranges that add up to the whole batch, and the
+ * shapes it accepts. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "nn/conv2d.h"
+#include "nn/winograd.h"
+#include "support/gradcheck.h"
+#include "support/suite_run.h"
+
+static void fill_normal(dsml_rng *r, float *x, size_t n, float scale)
+{
+    for (size_t i = 0; i < n; i++) x[i] = scale * (float)dsml_rng_normal(r);
+}
+
+static float *floats(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
+
+/* A layer with its parameters, gradients and the Winograd buffers for n images
+ * of h x w. */
+typedef struct {
+    dsml_conv2d l;
+    float *params, *grads, *u, *v, *m, *x, *y, *r, *slot;
+    int n, h, w;
+} wino_ctx;
+
+static void ctx_init(wino_ctx *c, dsml_rng *rng, int cin, int cout, int n, int h, int w)
+{
+    memset(c, 0, sizeof *c);
+    c->n = n, c->h = h, c->w = w;
+    size_t np = dsml_conv2d_param_count(cin, cout, 5);
+    c->params = floats(np);
+    c->grads = floats(np);
+    dsml_conv2d_init(&c->l, cin, cout, 5, 2, c->params, c->grads, rng);
+    c->u = floats(dsml_winograd_u_size(&c->l));
+    c->v = floats(dsml_winograd_v_size(&c->l, n, h, w));
+    c->m = floats(dsml_winograd_m_size(&c->l, n, h, w));
+    c->slot = floats(dsml_winograd_grad_size(&c->l));
+    c->x = floats((size_t)n * h * w * cin);
+    c->y = floats((size_t)n * h * w * cout);
+    c->r = floats((size_t)n * h * w * cout);
+    fill_normal(rng, c->x, (size_t)n * h * w * cin, 1.0f);
+    fill_normal(rng, c->r, (size_t)n * h * w * cout, 1.0f);
+}
+
+static void ctx_free(wino_ctx *c)
+{
+    free(c->params), free(c->grads), free(c->u), free(c->v), free(c->m), free(c->slot);
+    free(c->x), free(c->y), free(c->r);
+}
+
+static void forward(wino_ctx *c)
+{
+    dsml_winograd_transform_weights(&c->l, c->u);
+    dsml_winograd_forward_images(&c->l, c->u, c->y, c->v, c->m, c->x, 0, c->n, c->h, c->w);
+}
+
+static double objective(void *p)
+{
+    wino_ctx *c = p;
+    forward(c);
+    double s = 0;
+    for (size_t i = 0; i < (size_t)c->n * c->h * c->w * c->l.cout; i++) s += (double)c->y[i] * c->r[i];
+    return s;
+}
+
+/* Backward of objective: dx, and the layer's dW, db (overwritten). */
+static void backward(wino_ctx *c, float *dx)
+{
+    forward(c);
+    dsml_winograd_backward_images(&c->l, c->u, dx, c->r, c->v, c->m, 0, c->n, c->h, c->w, c->slot, 0);
+    memset(c->grads, 0, dsml_conv2d_param_count(c->l.cin, c->l.cout, 5) * sizeof(float));
+    dsml_winograd_weight_grad(&c->l, c->slot, c->l.dw, c->l.db);
+}
+
+START_TEST(test_forward_matches_direct)
+{
+    /* The convnet's shapes (14x14, 16x16, 32 -> 64), odd and tiny images
+     * (partial tiles, patches wider than the image), and one image range at a
+     * time. */
+    int cases[][4] = {{32, 64, 14, 14}, {32, 64, 16, 16}, {3, 4, 7, 9}, {2, 5, 1, 1}, {1, 1, 2, 3}, {5, 3, 6, 5}};
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 21);
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        wino_ctx c;
+        ctx_init(&c, &rng, cases[t][0], cases[t][1], 3, cases[t][2], cases[t][3]);
+        size_t ny = (size_t)c.n * c.h * c.w * c.l.cout;
+        float *ref = floats(ny);
+        dsml_conv2d_forward_naive(&c.l, ref, c.x, c.n, c.h, c.w);
+        dsml_winograd_transform_weights(&c.l, c.u);
+        dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 0, 1, c.h, c.w);
+        dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 1, 3, c.h, c.w);
+        double largest = 0, worst = 0;
+        for (size_t i = 0; i < ny; i++) {
+            largest = fmax(largest, fabs(ref[i]));
+            worst = fmax(worst, fabs(c.y[i] - ref[i]));
+        }
+        ck_assert_double_gt(largest, 0.1);
+        if (worst > 1e-5 * largest) fprintf(stderr, "case %zu: error %g of %g\n", t, worst, largest);
+        ck_assert_double_le(worst, 1e-5 * largest);
+        free(ref);
+        ctx_free(&c);
+    }
+}
+END_TEST
+
+START_TEST(test_gradients)
+{
+    int cases[][4] = {{2, 3, 5, 4}, {3, 2, 3, 3}};
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 22);
+    for (int t = 0; t < 2; t++) {
+        wino_ctx c;
+        ctx_init(&c, &rng, cases[t][0], cases[t][1], 2, cases[t][2], cases[t][3]);
+        size_t nx = (size_t)c.n * c.h * c.w * c.l.cin;
+        float *dx = floats(nx);
+        backward(&c, dx);
+        int nw = 25 * c.l.cin * c.l.cout;
+        gradcheck_result r[3] = {gradcheck(objective, &c, c.x, dx, (int)nx, 1, 1e-2, 1e-3),
+                                 gradcheck(objective, &c, c.l.w, c.l.dw, nw, 1, 1e-2, 1e-3),
+                                 gradcheck(objective, &c, c.l.b, c.l.db, c.l.cout, 1, 1e-2, 1e-3)};
+        int want[3] = {(int)nx, nw, c.l.cout};
+        for (int i = 0; i < 3; i++) {
+            if (r[i].failed)
+                fprintf(stderr, "winograd grad %d: worst %g vs %g\n", i, r[i].worst_numeric, r[i].worst_analytic);
+            ck_assert_int_eq(r[i].failed, 0);
+            ck_assert_int_eq(r[i].checked, want[i]);
+        }
+        free(dx);
+        ctx_free(&c);
+    }
+}
+END_TEST
+
+START_TEST(test_backward_matches_im2col)
+{
+    /* conv2's shape on 14x14: dx, dW, db as the im2col layer computes them,
+     * the batch as two image ranges into one accumulating slot. */
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 23);
+    wino_ctx c;
+    ctx_init(&c, &rng, 32, 64, 5, 14, 14);
+    size_t nx = (size_t)c.n * c.h * c.w * c.l.cin, np = dsml_conv2d_param_count(32, 64, 5);
+    float *dx = floats(nx), *dx_ref = floats(nx), *grads_ref = floats(np);
+    float *col = floats(dsml_conv2d_col_size(&c.l, c.n, c.h, c.w));
+    dsml_conv2d ref = c.l;
+    ref.dw = grads_ref;
+    ref.db = grads_ref + 25 * 32 * 64;
+    dsml_conv2d_forward(&ref, c.y, col, c.x, c.n, c.h, c.w);
+    dsml_conv2d_backward(&ref, dx_ref, c.r, col, c.n, c.h, c.w);
+
+    dsml_winograd_transform_weights(&c.l, c.u);
+    dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 0, c.n, c.h, c.w);
+    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, 0, 2, c.h, c.w, c.slot, 0);
+    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, 2, 5, c.h, c.w, c.slot, 1);
+    dsml_winograd_weight_grad(&c.l, c.slot, c.l.dw, c.l.db);
+
+    double big_dx = 0, big_dw = 0, err_dx = 0, err_dw = 0;
+    for (size_t i = 0; i < nx; i++) {
+        big_dx = fmax(big_dx, fabs(dx_ref[i]));
+        err_dx = fmax(err_dx, fabs(dx[i] - dx_ref[i]));
+    }
+    for (size_t i = 0; i < np; i++) {
+        big_dw = fmax(big_dw, fabs(grads_ref[i]));
+        err_dw = fmax(err_dw, fabs(c.grads[i] - grads_ref[i]));
+    }
+    /* A few float ulps of the largest value: Winograd rounds a little more than
+     * im2col. */
+    ck_assert_double_gt(big_dx, 0.1);
+    ck_assert_double_gt(big_dw, 1.0);
+    ck_assert_double_le(err_dx, 1e-5 * big_dx);
+    ck_assert_double_le(err_dw, 3e-5 * big_dw);
+    free(dx), free(dx_ref), free(grads_ref), free(col);
+    ctx_free(&c);
+}
+END_TEST
+
+START_TEST(test_supported_shapes)
+{
+    dsml_conv2d l = {.cin = 32, .cout = 64, .k = 5, .pad = 2};
+    ck_assert(dsml_winograd_supports(&l));
+    ck_assert_uint_eq(dsml_winograd_v_size(&l, 2, 14, 14), 2u * 49 * 36 * 32);
+    ck_assert_uint_eq(dsml_winograd_m_size(&l, 1, 7, 9), 1u * 4 * 5 * 36 * 64);
+    ck_assert_uint_eq(dsml_winograd_grad_size(&l), 36u * 32 * 64 + 64);
+    l.pad = 1;
+    ck_assert(!dsml_winograd_supports(&l));
+    l.pad = 2, l.k = 3;
+    ck_assert(!dsml_winograd_supports(&l));
+    l.k = 5, l.cout = DSML_WINOGRAD_MAX_CHANNELS + 1;
+    ck_assert(!dsml_winograd_supports(&l));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("winograd");
+    TCase *tc = tcase_create("winograd");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_forward_matches_direct);
+    tcase_add_test(tc, test_gradients);
+    tcase_add_test(tc, test_backward_matches_im2col);
+    tcase_add_test(tc, test_supported_shapes);
+    suite_add_tcase(s, tc);
+    return suite_run(s);
+}
