@@ -13,7 +13,8 @@
 # (a Python with the peers' modules; default /usr/bin/python3, Debian's),
 # BENCH_TRAIN_THREADS (thread counts of the training jobs, default "1 2"),
 # BENCH_THREADS (threads of every other job, default the largest of those),
-# CIFAR (the CIFAR-10 archive).
+# CIFAR (the CIFAR-10 archive), BENCH_REPRODUCE=1 (also time `make -j2
+# reproduce`) and BENCH_REPRODUCE_RESULTS (a new folder to keep its results in).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BENCH=${BENCH:-build/bench/bench_dsml}
@@ -23,6 +24,11 @@ export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in the tree
 # CIFAR-10 for the prepare figure: CIFAR=PATH, else the shared data folder beside the clone
 CIFAR=${CIFAR:-${DSML_SHARED:-../shared}/data/cifar10/cifar-10-binary.tar.gz}
 smoke=${SMOKE:-0}
+kept=${BENCH_REPRODUCE_RESULTS:-}
+if [ -n "$kept" ] && [ -e "$kept" ]; then
+    echo "bench: $kept exists; BENCH_REPRODUCE_RESULTS must name a new folder" >&2
+    exit 2
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -148,12 +154,14 @@ measured bench=run config="\"triplet snr d32 $run_args --threads $t\"" --metrics
 
 # BENCH_REPRODUCE=1: also the whole default `make -j2 reproduce` (about an hour on 2 cores) into
 # a fresh results folder, with Fashion-MNIST and, when its archive is found, CIFAR-10.
+# BENCH_REPRODUCE_RESULTS=DIR keeps those results there (it must not exist yet).
 if [ "${BENCH_REPRODUCE:-0}" = 1 ] && [ "$smoke" != 1 ]; then
     from=; [ -f "$CIFAR" ] && from="SWEEP_FROM=cifar10=$CIFAR"
+    kept=${kept:-$work/reproduce}
     measured bench=reproduce command="\"make -j2 reproduce $from\"" -- \
-        make --no-print-directory -j2 reproduce RESULTS="$work/reproduce" TABLES="$work/tables" PLOTS="$work/plots" \
+        make --no-print-directory -j2 reproduce RESULTS="$kept" TABLES="$work/tables" PLOTS="$work/plots" \
         DSML="$DSML" $from
-    runs=$(find "$work/reproduce" -name metrics.json -not -path '*/tune/*' | wc -l)
+    runs=$(find "$kept" -name metrics.json -not -path '*/tune/*' | wc -l)
     printf '{"bench": "note", "text": "make reproduce: %s runs finished"}\n' "$runs" >> "$json"
 fi
 
