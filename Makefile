@@ -191,6 +191,13 @@ tune-related:
 reproduce-related:
 	+$(MAKE) --no-print-directory reproduce SWEEP=related.sweep
 
+# Every loss and distance at the one untuned setting of the PyTorch reference
+# (reference.sweep), 3 seeds: its own results, tables and figures, beside the paper's.
+.PHONY: reference
+reference:
+	+$(MAKE) --no-print-directory reproduce SWEEP=reference.sweep RESULTS=$(RESULTS)/reference \
+	    TABLES=paper-tables/reference PLOTS=plots/reference
+
 # Regression check (docs/regress.md): a few seconds of fixed mlp runs on
 # Fashion-MNIST, one thread each, compared with the committed baseline.
 REGRESS_SWEEP ?= results/baseline/regress.sweep

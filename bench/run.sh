@@ -16,7 +16,7 @@
 # CIFAR (the CIFAR-10 archive), BENCH_REPRODUCE=1 (also time `make -j2
 # reproduce`) and BENCH_REPRODUCE_RESULTS (a new folder to keep its results in).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BENCH=${BENCH:-build/bench/bench_dsml}
 DSML=${DSML:-bin/dsml}
 PY=${PY:-/usr/bin/python3}
@@ -78,7 +78,7 @@ ours() {
     [ -n "$jw" ] && rm -rf "$jw"
     n=$((n + 1)); jw=$work/job$n; mkdir -p "$jw"
     echo "bench: $*" >&2
-    if "$@" "$jw" > "$jw/dsml.json"; then cat "$jw/dsml.json" | tee -a "$json"; return 0; fi
+    if "$@" "$jw" > "$jw/dsml.json"; then tee -a "$json" < "$jw/dsml.json"; return 0; fi
     fail "$*"; return 1
 }
 # peer FLAG SCRIPT ARGS...: runs a peer on $jw when FLAG is 1; exit status 3
@@ -87,9 +87,11 @@ peer() {
     [ "$1" = 1 ] || return 0
     shift
     echo "bench: peer $*" >&2
-    "$PY" "bench/peers/$@" "$jw" | tee -a "$json"
+    local script=$1
+    shift
+    "$PY" "bench/peers/$script" "$@" "$jw" | tee -a "$json"
     local rc=${PIPESTATUS[0]}
-    if [ "$rc" = 3 ]; then fail "peer $*: disagrees with dsml"; elif [ "$rc" != 0 ]; then fail "peer $*: exit $rc"; fi
+    if [ "$rc" = 3 ]; then fail "peer $script $*: disagrees with dsml"; elif [ "$rc" != 0 ]; then fail "peer $script $*: exit $rc"; fi
 }
 # measured KEY=VALUE... [--info ...] [--metrics F] -- CMD...: a dsml command's wall time and peak memory.
 measured() {
@@ -160,7 +162,7 @@ if [ "${BENCH_REPRODUCE:-0}" = 1 ] && [ "$smoke" != 1 ]; then
     kept=${kept:-$work/reproduce}
     measured bench=reproduce command="\"make -j2 reproduce $from\"" -- \
         make --no-print-directory -j2 reproduce RESULTS="$kept" TABLES="$work/tables" PLOTS="$work/plots" \
-        DSML="$DSML" $from
+        DSML="$DSML" ${from:+"$from"}
     runs=$(find "$kept" -name metrics.json -not -path '*/tune/*' | wc -l)
     printf '{"bench": "note", "text": "make reproduce: %s runs finished"}\n' "$runs" >> "$json"
 fi
