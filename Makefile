@@ -62,6 +62,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HELP_OBJ) $(LIB)
 
 # The version is baked into one object, rebuilt on every build so it stays true.
 $(BUILD)/src/core/version.o: CFLAGS += -DDSML_GIT_VERSION=\"$(GIT_VERSION)\"
+# a * b + c as one FMA in the Winograd-domain kernels (ISO C mode leaves them unfused)
+$(BUILD)/src/nn/winograd_gemm.o: CFLAGS += -ffp-contract=fast
 $(BUILD)/src/core/version.o: FORCE
 .PHONY: FORCE
 FORCE:

@@ -1,16 +1,18 @@
 /* Tests of the Winograd F(2x2, 5x5) convolution: forward against the direct
  * convolution, backward against finite differences and against the im2col
- * layer's backward, image ranges that add up to the whole batch, and the
- * shapes it accepts. */
+ * layer's backward, image ranges that add up to the whole batch, its small
+ * GEMM kernels against the naive GEMM, and the shapes it accepts. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/gemm.h"
 #include "core/rng.h"
 #include "nn/conv2d.h"
 #include "nn/winograd.h"
+#include "nn/winograd_gemm.h"
 #include "support/gradcheck.h"
 #include "support/suite_run.h"
 
@@ -180,6 +182,42 @@ START_TEST(test_backward_matches_im2col)
 }
 END_TEST
 
+START_TEST(test_small_gemms_match_naive)
+{
+    /* Every block shape the kernels instantiate: row counts 1..7 (3-row
+     * blocks and both remainders), column counts 8..72 (1-4 vectors and a
+     * remainder block), strided operands, and accumulation. */
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 24);
+    int ns[] = {8, 16, 24, 32, 40, 64, 72}, ks[] = {8, 32, 64};
+    for (int rows = 1; rows <= 7; rows++)
+        for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
+            for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
+                int n = ns[ni], k = ks[ki], lda = k + 5, ldc = n + 3, ldb = n + 7;
+                float *a = floats((size_t)rows * lda), *b = floats((size_t)k * n), *c = floats((size_t)rows * ldc);
+                float *ref = floats((size_t)rows * ldc), *bt = floats((size_t)rows * ldb);
+                float *g = floats((size_t)k * n), *gref = floats((size_t)k * n);
+                fill_normal(&rng, a, (size_t)rows * lda, 1.0f);
+                fill_normal(&rng, b, (size_t)k * n, 1.0f);
+                fill_normal(&rng, bt, (size_t)rows * ldb, 1.0f);
+                dsml_winograd_gemm_nn(rows, n, k, a, lda, b, c, ldc);
+                dsml_gemm_naive(DSML_NO_TRANS, DSML_NO_TRANS, rows, n, k, 1.0f, a, lda, b, n, 0.0f, ref, ldc);
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < n; j++)
+                        ck_assert_float_eq_tol(c[i * ldc + j], ref[i * ldc + j], 1e-4f);
+                /* g = a[:, :k]^T bt twice with accumulation: 2x the product */
+                dsml_winograd_gemm_tn(rows, n, k, a, lda, bt, ldb, g, 0);
+                dsml_winograd_gemm_tn(rows, n, k, a, lda, bt, ldb, g, 1);
+                dsml_gemm_naive(DSML_TRANS, DSML_NO_TRANS, k, n, rows, 2.0f, a, lda, bt, ldb, 0.0f, gref, n);
+                for (int i = 0; i < k * n; i++) ck_assert_float_eq_tol(g[i], gref[i], 1e-4f);
+                free(a), free(b), free(c), free(ref), free(bt), free(g), free(gref);
+            }
+    ck_assert(dsml_winograd_gemm_fits(32, 64));
+    ck_assert(!dsml_winograd_gemm_fits(3, 64));
+    ck_assert(!dsml_winograd_gemm_fits(32, 0));
+}
+END_TEST
+
 START_TEST(test_supported_shapes)
 {
     dsml_conv2d l = {.cin = 32, .cout = 64, .k = 5, .pad = 2};
@@ -204,6 +242,7 @@ int main(void)
     tcase_add_test(tc, test_forward_matches_direct);
     tcase_add_test(tc, test_gradients);
     tcase_add_test(tc, test_backward_matches_im2col);
+    tcase_add_test(tc, test_small_gemms_match_naive);
     tcase_add_test(tc, test_supported_shapes);
     suite_add_tcase(s, tc);
     return suite_run(s);

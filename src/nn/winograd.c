@@ -9,6 +9,7 @@
  * the zero coefficients. */
 #include "nn/winograd.h"
 #include "core/gemm.h"
+#include "nn/winograd_gemm.h"
 
 #include <string.h>
 
@@ -40,7 +41,7 @@ static int tiles_y(int h) { return (h + M - 1) / M; }
 
 static size_t tiles(int h, int w) { return (size_t)tiles_y(h) * tiles_y(w); }
 
-size_t dsml_winograd_u_size(const dsml_conv2d *l) { return (size_t)XI * l->cin * l->cout; }
+size_t dsml_winograd_u_size(const dsml_conv2d *l) { return (size_t)2 * XI * l->cin * l->cout; }
 
 size_t dsml_winograd_v_size(const dsml_conv2d *l, int n, int h, int w) { return (size_t)n * tiles(h, w) * XI * l->cin; }
 
@@ -49,7 +50,7 @@ size_t dsml_winograd_m_size(const dsml_conv2d *l, int n, int h, int w)
     return (size_t)n * tiles(h, w) * XI * l->cout;
 }
 
-size_t dsml_winograd_grad_size(const dsml_conv2d *l) { return dsml_winograd_u_size(l) + (size_t)l->cout; }
+size_t dsml_winograd_grad_size(const dsml_conv2d *l) { return (size_t)XI * l->cin * l->cout + (size_t)l->cout; }
 
 /* dst[len] += a * src[len] */
 static inline void axpy(float *restrict dst, float a, const float *restrict src, size_t len)
@@ -60,7 +61,8 @@ static inline void axpy(float *restrict dst, float a, const float *restrict src,
 
 void dsml_winograd_transform_weights(const dsml_conv2d *l, float *u)
 {
-    size_t plane = (size_t)l->cin * l->cout; /* one tap's C x F weights are contiguous in HWIO */
+    int c = l->cin, f = l->cout;
+    size_t plane = (size_t)c * f; /* one tap's C x F weights are contiguous in HWIO */
     memset(u, 0, sizeof(float) * XI * plane);
     for (int a = 0; a < T; a++)
         for (int ky = 0; ky < K; ky++) {
@@ -72,6 +74,11 @@ void dsml_winograd_transform_weights(const dsml_conv2d *l, float *u)
                         axpy(u + (size_t)(a * T + b) * plane, coef, l->w + (size_t)(ky * K + kx) * plane, plane);
                 }
         }
+    /* Then each position's F x C transpose, for the input gradient. */
+    float *ut = u + XI * plane;
+    for (int xi = 0; xi < XI; xi++)
+        for (int i = 0; i < c; i++)
+            for (int o = 0; o < f; o++) ut[xi * plane + (size_t)o * c + i] = u[xi * plane + (size_t)i * f + o];
 }
 
 /* The 6x6 x c patch whose top-left input pixel is (y0, x0), zero outside. */
@@ -187,8 +194,13 @@ void dsml_winograd_forward_images(const dsml_conv2d *l, const float *u, float *y
             }
     }
     /* m[rows, xi, :] = v[rows, xi, :] u[xi] for each of the 36 positions */
+    int fits = dsml_winograd_gemm_fits(c, f);
     for (int xi = 0; xi < XI; xi++)
-        dsml_gemm_serial(DSML_NO_TRANS, DSML_NO_TRANS, (int)rows, f, c, 1.0f, v + t0 * XI * c + (size_t)xi * c, XI * c,
+        if (fits)
+            dsml_winograd_gemm_nn((int)rows, f, c, v + t0 * XI * c + (size_t)xi * c, XI * c, u + (size_t)xi * c * f,
+                                  m + t0 * XI * f + (size_t)xi * f, XI * f);
+        else
+            dsml_gemm_serial(DSML_NO_TRANS, DSML_NO_TRANS, (int)rows, f, c, 1.0f, v + t0 * XI * c + (size_t)xi * c, XI * c,
                          u + (size_t)xi * c * f, f, 0.0f, m + t0 * XI * f + (size_t)xi * f, XI * f);
     for (int b = b0; b < b1; b++) {
         float *img = y + (size_t)b * h * w * f;
@@ -203,7 +215,7 @@ void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *
 {
     int c = l->cin, f = l->cout, ty = tiles_y(h), tx = tiles_y(w);
     size_t per = tiles(h, w), t0 = (size_t)b0 * per, rows = (size_t)(b1 - b0) * per;
-    float *dbias = grad + dsml_winograd_u_size(l);
+    float *dbias = grad + (size_t)XI * c * f;
     if (!accumulate) memset(dbias, 0, sizeof(float) * (size_t)f);
     for (int b = b0; b < b1; b++) {
         const float *dimg = dy + (size_t)b * h * w * f;
@@ -215,13 +227,23 @@ void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *
     const float *vb = v + t0 * XI * c;
     const float *mb = m + t0 * XI * f;
     /* dU[xi] (+)= v[rows, xi, :]^T dM[rows, xi, :] */
+    int fits = dsml_winograd_gemm_fits(c, f);
     for (int xi = 0; xi < XI; xi++)
-        dsml_gemm_serial(DSML_TRANS, DSML_NO_TRANS, c, f, (int)rows, 1.0f, vb + (size_t)xi * c, XI * c,
+        if (fits)
+            dsml_winograd_gemm_tn((int)rows, f, c, vb + (size_t)xi * c, XI * c, mb + (size_t)xi * f, XI * f,
+                                  grad + (size_t)xi * c * f, accumulate);
+        else
+            dsml_gemm_serial(DSML_TRANS, DSML_NO_TRANS, c, f, (int)rows, 1.0f, vb + (size_t)xi * c, XI * c,
                          mb + (size_t)xi * f, XI * f, accumulate ? 1.0f : 0.0f, grad + (size_t)xi * c * f, f);
     if (!dx) return;
     /* dV[rows, xi, :] = dM[rows, xi, :] u[xi]^T, over v */
+    const float *ut = u + (size_t)XI * c * f;
     for (int xi = 0; xi < XI; xi++)
-        dsml_gemm_serial(DSML_NO_TRANS, DSML_TRANS, (int)rows, c, f, 1.0f, mb + (size_t)xi * f, XI * f,
+        if (fits)
+            dsml_winograd_gemm_nn((int)rows, c, f, mb + (size_t)xi * f, XI * f, ut + (size_t)xi * f * c,
+                                  v + t0 * XI * c + (size_t)xi * c, XI * c);
+        else
+            dsml_gemm_serial(DSML_NO_TRANS, DSML_TRANS, (int)rows, c, f, 1.0f, mb + (size_t)xi * f, XI * f,
                          u + (size_t)xi * c * f, f, 0.0f, v + t0 * XI * c + (size_t)xi * c, XI * c);
     float patch[XI * DSML_WINOGRAD_MAX_CHANNELS], tmp[XI * DSML_WINOGRAD_MAX_CHANNELS];
     for (int b = b0; b < b1; b++) {

@@ -6,7 +6,8 @@
  *
  * so a tile costs 36 multiplications per input/output channel pair instead
  * of 100. Over channels, the 36 element-wise products become 36 GEMMs
- * (tiles x C) (C x F), which is where the time goes. The backward pass is
+ * (tiles x C) (C x F), which is where the time goes (winograd_gemm.c when
+ * C and F are multiples of 8, BLIS otherwise). The backward pass is
  * the exact adjoint of the same linear maps: the weight gradient is a GEMM
  * per tile position in the transformed domain followed by G^T (.) G, the
  * input gradient a GEMM per position followed by B (.) B^T folded back onto
@@ -17,8 +18,9 @@
  *
  * Layer, layouts and parameters are those of dsml_conv2d (NHWC activations,
  * HWIO weights then biases), restricted to k = 5, pad = 2. Buffers:
- *   u: the transformed weights, 36 x C x F, refreshed by
- *      dsml_winograd_transform_weights whenever the weights change;
+ *   u: the transformed weights, 36 x C x F, then each position's F x C
+ *      transpose, refreshed by dsml_winograd_transform_weights whenever the
+ *      weights change;
  *   v: per tile, its 36 transformed input patches of C channels
  *      (N x tiles x 36 x C), kept from forward to backward, where it is
  *      overwritten by the gradient of the patches;
@@ -48,7 +50,7 @@ size_t dsml_winograd_m_size(const dsml_conv2d *l, int n, int h, int w);
  * then F bias gradients. */
 size_t dsml_winograd_grad_size(const dsml_conv2d *l);
 
-/* u <- G W G^T for every channel pair. */
+/* u <- G W G^T for every channel pair, then the transposes. */
 void dsml_winograd_transform_weights(const dsml_conv2d *l, float *u);
 
 /* y = conv(x) + b for images b0..b1-1; v receives their transformed patches. */
