@@ -28,40 +28,21 @@ static inline v8 splat(float x) { return (v8){x, x, x, x, x, x, x, x}; }
 
 int dsml_winograd_gemm_fits(int cin, int cout) { return cin > 0 && cout > 0 && cin % W == 0 && cout % W == 0; }
 
-/* c[R x V*8] = a[R x k] b[k x V*8] */
-static inline __attribute__((always_inline)) void nn_block(const int R, const int V, int k, const float *a, int lda,
-                                                            const float *b, int ldb, float *c, int ldc)
+/* c[R x V*8] (+)= sum over p < steps of a(r, p) b[p, :], where a(r, p) is
+ * a[r * a_row + p * a_step]: a[R x k] b for the plain product (a_step 1),
+ * a^T b for the transposed one (a_row 1). */
+static inline __attribute__((always_inline)) void block(const int R, const int V, int steps, const float *a,
+                                                         int a_row, int a_step, const float *b, int ldb, float *c,
+                                                         int ldc, int accumulate)
 {
     v8 acc[MAX_ROWS][MAX_VECS] = {{{0}}};
-    for (int p = 0; p < k; p++) {
+    for (int p = 0; p < steps; p++) {
         v8 bv[MAX_VECS];
 #pragma GCC unroll 4
         for (int v = 0; v < V; v++) bv[v] = load8(b + (size_t)p * ldb + v * W);
 #pragma GCC unroll 3
         for (int r = 0; r < R; r++) {
-            v8 x = splat(a[(size_t)r * lda + p]);
-#pragma GCC unroll 4
-            for (int v = 0; v < V; v++) acc[r][v] += x * bv[v];
-        }
-    }
-#pragma GCC unroll 3
-    for (int r = 0; r < R; r++)
-#pragma GCC unroll 4
-        for (int v = 0; v < V; v++) store8(c + (size_t)r * ldc + v * W, acc[r][v]);
-}
-
-/* c[R x V*8] (+)= a[rows x R]^T b[rows x V*8], a and b starting at the block's column */
-static inline __attribute__((always_inline)) void tn_block(const int R, const int V, int rows, const float *a, int lda,
-                                                            const float *b, int ldb, float *c, int ldc, int accumulate)
-{
-    v8 acc[MAX_ROWS][MAX_VECS] = {{{0}}};
-    for (int t = 0; t < rows; t++) {
-        v8 bv[MAX_VECS];
-#pragma GCC unroll 4
-        for (int v = 0; v < V; v++) bv[v] = load8(b + (size_t)t * ldb + v * W);
-#pragma GCC unroll 3
-        for (int r = 0; r < R; r++) {
-            v8 x = splat(a[(size_t)t * lda + r]);
+            v8 x = splat(a[(size_t)r * a_row + (size_t)p * a_step]);
 #pragma GCC unroll 4
             for (int v = 0; v < V; v++) acc[r][v] += x * bv[v];
         }
@@ -76,13 +57,13 @@ static inline __attribute__((always_inline)) void tn_block(const int R, const in
 }
 
 /* One instantiation per block shape: R rows (1..3) x V vectors (1..4). */
-#define DISPATCH(kernel, R, V, ...)                                                                                    \
+#define DISPATCH(R, V, ...)                                                                                            \
     do {                                                                                                               \
         switch (V) {                                                                                                   \
-        case 1: kernel(R, 1, __VA_ARGS__); break;                                                                      \
-        case 2: kernel(R, 2, __VA_ARGS__); break;                                                                      \
-        case 3: kernel(R, 3, __VA_ARGS__); break;                                                                      \
-        default: kernel(R, 4, __VA_ARGS__); break;                                                                     \
+        case 1: block(R, 1, __VA_ARGS__); break;                                                                       \
+        case 2: block(R, 2, __VA_ARGS__); break;                                                                       \
+        case 3: block(R, 3, __VA_ARGS__); break;                                                                       \
+        default: block(R, 4, __VA_ARGS__); break;                                                                      \
         }                                                                                                              \
     } while (0)
 
@@ -90,9 +71,9 @@ static void nn_rows(int rows, int vecs, int k, const float *a, int lda, const fl
 {
     int t = 0;
     for (; t + MAX_ROWS <= rows; t += MAX_ROWS)
-        DISPATCH(nn_block, 3, vecs, k, a + (size_t)t * lda, lda, b, ldb, c + (size_t)t * ldc, ldc);
-    if (rows - t == 2) DISPATCH(nn_block, 2, vecs, k, a + (size_t)t * lda, lda, b, ldb, c + (size_t)t * ldc, ldc);
-    if (rows - t == 1) DISPATCH(nn_block, 1, vecs, k, a + (size_t)t * lda, lda, b, ldb, c + (size_t)t * ldc, ldc);
+        DISPATCH(3, vecs, k, a + (size_t)t * lda, lda, 1, b, ldb, c + (size_t)t * ldc, ldc, 0);
+    if (rows - t == 2) DISPATCH(2, vecs, k, a + (size_t)t * lda, lda, 1, b, ldb, c + (size_t)t * ldc, ldc, 0);
+    if (rows - t == 1) DISPATCH(1, vecs, k, a + (size_t)t * lda, lda, 1, b, ldb, c + (size_t)t * ldc, ldc, 0);
 }
 
 void dsml_winograd_gemm_nn(int rows, int n, int k, const float *a, int lda, const float *b, float *c, int ldc)
@@ -108,9 +89,9 @@ static void tn_cols(int rows, int vecs, int k, const float *a, int lda, const fl
 {
     int r = 0;
     for (; r + MAX_ROWS <= k; r += MAX_ROWS)
-        DISPATCH(tn_block, 3, vecs, rows, a + r, lda, b, ldb, c + (size_t)r * ldc, ldc, accumulate);
-    if (k - r == 2) DISPATCH(tn_block, 2, vecs, rows, a + r, lda, b, ldb, c + (size_t)r * ldc, ldc, accumulate);
-    if (k - r == 1) DISPATCH(tn_block, 1, vecs, rows, a + r, lda, b, ldb, c + (size_t)r * ldc, ldc, accumulate);
+        DISPATCH(3, vecs, rows, a + r, 1, lda, b, ldb, c + (size_t)r * ldc, ldc, accumulate);
+    if (k - r == 2) DISPATCH(2, vecs, rows, a + r, 1, lda, b, ldb, c + (size_t)r * ldc, ldc, accumulate);
+    if (k - r == 1) DISPATCH(1, vecs, rows, a + r, 1, lda, b, ldb, c + (size_t)r * ldc, ldc, accumulate);
 }
 
 void dsml_winograd_gemm_tn(int rows, int n, int k, const float *a, int lda, const float *b, int ldb, float *c,
