@@ -75,6 +75,7 @@ static double objective(void *p)
 static void backward(wino_ctx *c, float *dx)
 {
     forward(c);
+    dsml_winograd_transpose_weights(&c->l, c->u);
     dsml_winograd_backward_images(&c->l, c->u, dx, c->r, c->v, c->m, 0, c->n, c->h, c->w, c->slot, 0);
     memset(c->grads, 0, dsml_conv2d_param_count(c->l.cin, c->l.cout, 5) * sizeof(float));
     dsml_winograd_weight_grad(&c->l, c->slot, c->l.dw, c->l.db);
@@ -158,6 +159,7 @@ START_TEST(test_backward_matches_im2col)
 
     dsml_winograd_transform_weights(&c.l, c.u);
     dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 0, c.n, c.h, c.w);
+    dsml_winograd_transpose_weights(&c.l, c.u);
     dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, 0, 2, c.h, c.w, c.slot, 0);
     dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, 2, 5, c.h, c.w, c.slot, 1);
     dsml_winograd_weight_grad(&c.l, c.slot, c.l.dw, c.l.db);

@@ -380,6 +380,7 @@ static void trunk_backward(dsml_model *m, float *g, int n)
 {
     int per = trunk_chunk(&m->cfg), chunks = trunk_chunks(&m->cfg, n);
     int groups = chunks < MAX_GROUPS ? chunks : MAX_GROUPS;
+    if (m->winograd) dsml_winograd_transpose_weights(&m->conv[1], m->wino_u);
 #pragma omp parallel for schedule(static)
     for (int grp = 0; grp < groups; grp++) {
         int c0 = (int)((long)grp * chunks / groups), c1 = (int)((long)(grp + 1) * chunks / groups);

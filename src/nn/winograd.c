@@ -63,22 +63,30 @@ void dsml_winograd_transform_weights(const dsml_conv2d *l, float *u)
 {
     int c = l->cin, f = l->cout;
     size_t plane = (size_t)c * f; /* one tap's C x F weights are contiguous in HWIO */
+    /* Separably: rows first into the transposes' space (6 x 5 planes), then columns. */
+    float *rows = u + XI * plane;
+    memset(rows, 0, sizeof(float) * T * K * plane);
+    for (int a = 0; a < T; a++)
+        for (int ky = 0; ky < K; ky++)
+            if (G[a][ky] != 0.0f)
+                for (int kx = 0; kx < K; kx++)
+                    axpy(rows + (size_t)(a * K + kx) * plane, G[a][ky], l->w + (size_t)(ky * K + kx) * plane, plane);
     memset(u, 0, sizeof(float) * XI * plane);
     for (int a = 0; a < T; a++)
-        for (int ky = 0; ky < K; ky++) {
-            if (G[a][ky] == 0.0f) continue;
-            for (int b = 0; b < T; b++)
-                for (int kx = 0; kx < K; kx++) {
-                    float coef = G[a][ky] * G[b][kx];
-                    if (coef != 0.0f)
-                        axpy(u + (size_t)(a * T + b) * plane, coef, l->w + (size_t)(ky * K + kx) * plane, plane);
-                }
-        }
-    /* Then each position's F x C transpose, for the input gradient. */
+        for (int b = 0; b < T; b++)
+            for (int kx = 0; kx < K; kx++)
+                if (G[b][kx] != 0.0f)
+                    axpy(u + (size_t)(a * T + b) * plane, G[b][kx], rows + (size_t)(a * K + kx) * plane, plane);
+}
+
+void dsml_winograd_transpose_weights(const dsml_conv2d *l, float *u)
+{
+    int c = l->cin, f = l->cout;
+    size_t plane = (size_t)c * f;
     float *ut = u + XI * plane;
     for (int xi = 0; xi < XI; xi++)
-        for (int i = 0; i < c; i++)
-            for (int o = 0; o < f; o++) ut[xi * plane + (size_t)o * c + i] = u[xi * plane + (size_t)i * f + o];
+        for (int o = 0; o < f; o++)
+            for (int i = 0; i < c; i++) ut[xi * plane + (size_t)o * c + i] = u[xi * plane + (size_t)i * f + o];
 }
 
 /* The 6x6 x c patch whose top-left input pixel is (y0, x0), zero outside. */

@@ -18,9 +18,10 @@
  *
  * Layer, layouts and parameters are those of dsml_conv2d (NHWC activations,
  * HWIO weights then biases), restricted to k = 5, pad = 2. Buffers:
- *   u: the transformed weights, 36 x C x F, then each position's F x C
- *      transpose, refreshed by dsml_winograd_transform_weights whenever the
- *      weights change;
+ *   u: the transformed weights, 36 x C x F (dsml_winograd_transform_weights,
+ *      whenever the weights change), then each position's F x C transpose
+ *      (dsml_winograd_transpose_weights, before a backward; scratch of the
+ *      transform until then);
  *   v: per tile, its 36 transformed input patches of C channels
  *      (N x tiles x 36 x C), kept from forward to backward, where it is
  *      overwritten by the gradient of the patches;
@@ -50,8 +51,12 @@ size_t dsml_winograd_m_size(const dsml_conv2d *l, int n, int h, int w);
  * then F bias gradients. */
 size_t dsml_winograd_grad_size(const dsml_conv2d *l);
 
-/* u <- G W G^T for every channel pair, then the transposes. */
+/* u <- G W G^T for every channel pair. */
 void dsml_winograd_transform_weights(const dsml_conv2d *l, float *u);
+
+/* The transposes after them in u, which the input gradient reads: once
+ * after the transform and before the backward calls. */
+void dsml_winograd_transpose_weights(const dsml_conv2d *l, float *u);
 
 /* y = conv(x) + b for images b0..b1-1; v receives their transformed patches. */
 void dsml_winograd_forward_images(const dsml_conv2d *l, const float *u, float *y, float *v, float *m, const float *x,
