@@ -40,6 +40,7 @@ typedef struct {
 typedef struct dsml_run_set {
     dsml_run_record *runs;  /* owned; sorted by directory */
     int count;
+    char source[1024];      /* the results directory they were read from, for the tables' headers */
 } dsml_run_set;
 
 /* Reads every <dir>/<dataset>/<run>/metrics.json. Directories without one
