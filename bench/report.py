@@ -81,8 +81,9 @@ def main():
     if of("train"):
         print("## Training throughput\n\nConvnet 1x28x28, batch 100 = 10 classes x 10 Fashion-MNIST images, d=32: "
               "forward, loss, backward, SGD step. PyTorch: the same network, parameters, batches and losses "
-              "(pytorch-metric-learning's formulation). Share of SGEMM: the model's GEMM flops per image x "
-              "images/s over the measured SGEMM rate at the same threads.\n")
+              "(pytorch-metric-learning's formulation). Share of SGEMM: the model's GEMM flops per image as "
+              "im2col + GEMM would count them x images/s, over the measured SGEMM rate at the same threads "
+              "(dsml's Winograd conv2 does 2.8x fewer multiply-adds, so its share is an equivalent rate).\n")
         out = []
         for r in of("train"):
             p = peer("torch", r, "threads", "loss", "distance")
