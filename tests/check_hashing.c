@@ -203,24 +203,35 @@ START_TEST(test_dtsh_hand)
 }
 END_TEST
 
-/* Label sets {0,1}, {1}, {2}, {} (a row without labels is similar to no row).
- * Similar pairs: (0,1) only. DPSH value against the definition. */
-START_TEST(test_multilabel_hand)
+/* Four rows with label sets {0,1}, {1}, {2}, {} (a row without labels is
+ * similar to no row), for the hand cases below. */
+static const float multi_h[] = {1, 0, 0, 1, -1, 1, 0.5f, 0.5f};
+static const uint64_t multi_sets[] = {3, 2, 4, 0};
+
+/* The loss of multi_h under p with the given label sets (labels NULL) or
+ * single labels (sets NULL). */
+static double multi_hand_loss(const dsml_loss_params *p, const uint64_t *sets, const int *labels)
 {
-    const float h[] = {1, 0, 0, 1, -1, 1, 0.5f, 0.5f};
-    const uint64_t sets[] = {3, 2, 4, 0};
     float dh[8];
-    dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
-    p.quant = 0;
     dsml_loss_ws *ws;
     ck_assert_int_eq(dsml_loss_ws_create(&ws, 4, 2), DSML_OK);
     double loss;
-    ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 4, 2, dh, ws, &loss), DSML_OK);
+    if (sets) ck_assert_int_eq(dsml_loss_compute_multi(p, multi_h, sets, 1, 4, 2, dh, ws, &loss), DSML_OK);
+    else ck_assert_int_eq(dsml_loss_compute(p, multi_h, labels, 4, 2, dh, ws, &loss), DSML_OK);
+    dsml_loss_ws_free(ws);
+    return loss;
+}
+
+/* Similar pairs: (0,1) only. DPSH value against the definition. */
+START_TEST(test_multilabel_hand)
+{
+    dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
+    p.quant = 0;
+    double loss = multi_hand_loss(&p, multi_sets, NULL);
     /* Theta: 01 0, 02 -0.5, 03 0.25, 12 0.5, 13 0.25, 23 0; pair (0,1) similar with Theta 0. */
     double sp0 = log(2.0), want = 2 * (sp0 - 0) + 2 * (plain_softplus(-0.5) + plain_softplus(0.25) +
                                                        plain_softplus(0.5) + plain_softplus(0.25) + sp0);
     ck_assert_double_eq_tol(loss, want / 12, 1e-6);
-    dsml_loss_ws_free(ws);
 }
 END_TEST
 
@@ -230,26 +241,16 @@ END_TEST
  * sqrt(1/2) (d12 = 1 gives no term). Loss = sqrt(2) + 1 - sqrt(1/2). */
 START_TEST(test_multilabel_contrastive_hand)
 {
-    const float h[] = {1, 0, 0, 1, -1, 1, 0.5f, 0.5f};
-    const uint64_t sets[] = {3, 2, 4, 0};
-    float dh[8];
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_EUCLIDEAN);
     p.margin = 1.0f;
-    dsml_loss_ws *ws;
-    ck_assert_int_eq(dsml_loss_ws_create(&ws, 4, 2), DSML_OK);
-    double loss;
-    ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 4, 2, dh, ws, &loss), DSML_OK);
+    double loss = multi_hand_loss(&p, multi_sets, NULL);
     ck_assert_double_eq_tol(loss, sqrt(2.0) + 1 - sqrt(0.5), 1e-6);
     /* Single labels 1, 1, 2, 0 give the same similar pairs, so the same loss. */
     const int labels[] = {1, 1, 2, 0};
-    double single;
-    ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &single), DSML_OK);
-    ck_assert_double_eq_tol(single, loss, 1e-12);
+    ck_assert_double_eq_tol(multi_hand_loss(&p, NULL, labels), loss, 1e-12);
     /* Sets {0,1} and {1} made dissimilar ({0}, {1}): the pair leaves the positives. */
     const uint64_t apart[] = {1, 2, 4, 0};
-    ck_assert_int_eq(dsml_loss_compute_multi(&p, h, apart, 1, 4, 2, dh, ws, &loss), DSML_OK);
-    ck_assert_double_eq_tol(loss, 1 - sqrt(0.5), 1e-6);
-    dsml_loss_ws_free(ws);
+    ck_assert_double_eq_tol(multi_hand_loss(&p, apart, NULL), 1 - sqrt(0.5), 1e-6);
 }
 END_TEST
 
