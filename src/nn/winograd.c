@@ -107,21 +107,25 @@ static void gather_patch(float *patch, const float *img, int h, int w, int c, in
     }
 }
 
-/* out[36 x c] = B^T patch B (rows first, then columns); tmp is 36 x c scratch.
- */
-static void input_transform(float *out, const float *patch, float *tmp, int c)
+/* out[36 x c] = K in K^T over whole channel vectors, rows first, then
+ * columns, with K = B^T (the input transform, adjoint 0) or K = B (its
+ * adjoint, adjoint 1); tmp is 36 x c scratch. */
+static void sandwich(float *out, const float *in, float *tmp, int c, int adjoint)
 {
     size_t row = (size_t)T * c;
     memset(tmp, 0, sizeof(float) * XI * c);
     for (int i = 0; i < T; i++)
-        for (int j = 0; j < T; j++)
-            if (BT[i][j] != 0.0f) axpy(tmp + i * row, BT[i][j], patch + j * row, row);
+        for (int j = 0; j < T; j++) {
+            float k = adjoint ? BT[j][i] : BT[i][j];
+            if (k != 0.0f) axpy(tmp + i * row, k, in + j * row, row);
+        }
     memset(out, 0, sizeof(float) * XI * c);
     for (int i = 0; i < T; i++)
         for (int l = 0; l < T; l++)
-            for (int x = 0; x < T; x++)
-                if (BT[l][x] != 0.0f)
-                    axpy(out + (size_t)(i * T + l) * c, BT[l][x], tmp + (size_t)(i * T + x) * c, (size_t)c);
+            for (int x = 0; x < T; x++) {
+                float k = adjoint ? BT[x][l] : BT[l][x];
+                if (k != 0.0f) axpy(out + (size_t)(i * T + l) * c, k, tmp + (size_t)(i * T + x) * c, (size_t)c);
+            }
 }
 
 /* The tile's 2x2 outputs (those inside the image) from its 36 x f products,
@@ -163,21 +167,11 @@ static void output_adjoint(float *out, const float *dimg, int h, int w, int f, i
                 if (AT[q][x] != 0.0f) axpy(out + (size_t)(i * T + x) * f, AT[q][x], tmp[i][q], (size_t)f);
 }
 
-/* Adds B dV B^T (the adjoint of input_transform) to the patch at (y0, x0) of
- * dimg, inside the image only; tmp and patch are 36 x c scratch. */
+/* Adds B dV B^T (the adjoint of the input transform) to the patch at (y0, x0)
+ * of dimg, inside the image only; tmp and patch are 36 x c scratch. */
 static void input_adjoint(float *dimg, const float *dv, float *tmp, float *patch, int h, int w, int c, int y0, int x0)
 {
-    size_t row = (size_t)T * c;
-    memset(tmp, 0, sizeof(float) * XI * c);
-    for (int j = 0; j < T; j++)
-        for (int i = 0; i < T; i++)
-            if (BT[i][j] != 0.0f) axpy(tmp + j * row, BT[i][j], dv + i * row, row);
-    memset(patch, 0, sizeof(float) * XI * c);
-    for (int j = 0; j < T; j++)
-        for (int x = 0; x < T; x++)
-            for (int l = 0; l < T; l++)
-                if (BT[l][x] != 0.0f)
-                    axpy(patch + (size_t)(j * T + x) * c, BT[l][x], tmp + (size_t)(j * T + l) * c, (size_t)c);
+    sandwich(patch, dv, tmp, c, 1);
     for (int j = 0; j < T; j++) {
         int iy = y0 + j;
         if (iy < 0 || iy >= h) continue;
@@ -198,7 +192,7 @@ void dsml_winograd_forward_images(const dsml_conv2d *l, const float *u, float *y
         for (int i = 0; i < ty; i++)
             for (int j = 0; j < tx; j++) {
                 gather_patch(patch, img, h, w, c, M * i - 2, M * j - 2);
-                input_transform(v + ((size_t)b * per + (size_t)i * tx + j) * XI * c, patch, tmp, c);
+                sandwich(v + ((size_t)b * per + (size_t)i * tx + j) * XI * c, patch, tmp, c, 0);
             }
     }
     /* m[rows, xi, :] = v[rows, xi, :] u[xi] for each of the 36 positions */
