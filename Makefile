@@ -194,9 +194,12 @@ tune-related:
 reproduce-related:
 	+$(MAKE) --no-print-directory reproduce SWEEP=related.sweep
 
-# Every loss and distance at the one untuned setting of the PyTorch reference
+# Every loss and distance at the one training setting of the PyTorch reference
 # (reference.sweep), 3 seeds: its own results, tables and figures, beside the paper's.
-.PHONY: reference
+# tune-reference chooses each loss's own hyper-parameters at that setting.
+.PHONY: reference tune-reference
+tune-reference:
+	+$(MAKE) --no-print-directory tune SWEEP=reference.sweep RESULTS=$(RESULTS)/reference
 reference:
 	+$(MAKE) --no-print-directory reproduce SWEEP=reference.sweep RESULTS=$(RESULTS)/reference \
 	    TABLES=paper-tables/reference PLOTS=plots/reference
