@@ -166,13 +166,15 @@ START_TEST(test_command)
 }
 END_TEST
 
-/* dsml summary over results/ does not take results/baseline (or results/slurm) for an unfinished run. */
+/* dsml summary over results/ does not take results/baseline, results/slurm or the nested
+ * results/reference for unfinished runs. */
 START_TEST(test_summary_skips_baseline)
 {
     ck_assert_ptr_nonnull(testdir_make("regress-summary"));
     ck_assert_int_eq(dsml_mkdirs(testdir_path("baseline")), DSML_OK);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("slurm")), DSML_OK);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("fashion-mnist/killed-run")), DSML_OK);
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("reference/fashion-mnist/contrastive-snr-d32-s1")), DSML_OK);
     testdir_write_text(testdir_path("baseline/regress.json"), "{}");
     testdir_write_text(testdir_path("slurm/1_0.out"), "log");
     char args[8192];
@@ -180,7 +182,7 @@ START_TEST(test_summary_skips_baseline)
     run_dsml(&r, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.err, "unfinished run (no metrics.json): fashion-mnist/killed-run"), "%s", r.err);
-    ck_assert_msg(!strstr(r.err, "baseline") && !strstr(r.err, "slurm"), "%s", r.err);
+    ck_assert_msg(!strstr(r.err, "baseline") && !strstr(r.err, "slurm") && !strstr(r.err, "reference"), "%s", r.err);
     testdir_done(1);
 }
 END_TEST

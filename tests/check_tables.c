@@ -291,6 +291,8 @@ START_TEST(test_command_end_to_end)
     write_run(results, "cifar10", "triplet-euclidean-d32-s1-again", "triplet", "euclidean", 32, 1, junk, 0);
     write_run(results, "cifar10", "triplet-snr-d32-s9", "triplet", "snr", 32, 9, junk, 1);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("results/cifar10/npair-snr-d32-s1")), DSML_OK);
+    /* a nested results directory (make reference) is not a dataset of this one */
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("results/reference/fashion-mnist/triplet-snr-d32-s1")), DSML_OK);
     /* contrastive d32: one seed each */
     double c1[8] = {0.1, 0.2, 0.3, 0.4, 0.50, 0.40, 0.45, 0.35}, c2[8] = {0.1, 0.2, 0.3, 0.4, 0.60, 0.50, 0.55, 0.45};
     write_run(results, "cifar10", "contrastive-euclidean-d32-s1", "contrastive", "euclidean", 32, 1, c1, 0);
@@ -315,6 +317,7 @@ START_TEST(test_command_end_to_end)
     run_dsml(&r, args);
     ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
     ck_assert_ptr_nonnull(strstr(r.err, "npair-snr-d32-s1: no metrics.json"));
+    ck_assert_msg(!strstr(r.err, "reference/"), "%s", r.err);
     ck_assert_ptr_nonnull(strstr(r.err, "triplet-snr-d32-s9: evaluated on the validation carve-out"));
     ck_assert_ptr_nonnull(strstr(r.err, "triplet-euclidean-d32-s1-again: seed 1 of cifar10 triplet-euclidean d32"));
     ck_assert_ptr_nonnull(strstr(r.err, "claims: 2 reproduced, 1 contradicted, 9 inconclusive, 72 not run"));

@@ -1,6 +1,7 @@
 /* Figures from a results tree: data files and gnuplot runs; see plots.h and
  * docs/plots.md. */
 #include "report/plots.h"
+#include "report/summary.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_parse.h"
@@ -852,10 +853,8 @@ int dsml_plots_run(const dsml_plots_config *cfg, FILE *notes, dsml_plots_report 
                  datasets[i]);
             continue;
         }
-        /* tuning runs (evaluated on validation images), the regression baseline and
-         * SLURM logs are not the paper's runs */
-        if (!strcmp(datasets[i], "tune") || !strcmp(datasets[i], "baseline") || !strcmp(datasets[i], "slurm"))
-            continue;
+        /* tuning runs (evaluated on validation images) are not the paper's runs */
+        if (!strcmp(datasets[i], "tune") || dsml_results_foreign(datasets[i])) continue;
         rc = dataset_figures(&ctx, datasets[i]);
     }
     free_names(datasets, count);

@@ -102,9 +102,14 @@ static int has_subdirectory(const char *dir)
     return found;
 }
 
+int dsml_results_foreign(const char *name)
+{
+    return !strcmp(name, "baseline") || !strcmp(name, "slurm") || !strcmp(name, "reference");
+}
+
 /* dir/<run>/metrics.json, and dir/<x>/<run>/metrics.json when depth allows.
  * A leaf directory without metrics.json is an unfinished run, named on `notes`;
- * dir/baseline and dir/slurm are not scanned (no runs there). */
+ * the folders dsml_results_foreign names are not scanned. */
 static int scan(row_list *list, const char *dir, const char *prefix, int depth, FILE *notes)
 {
     DIR *d = opendir(dir);
@@ -112,8 +117,7 @@ static int scan(row_list *list, const char *dir, const char *prefix, int depth, 
     int rc = DSML_OK;
     for (struct dirent *e; !rc && (e = readdir(d));) {
         if (e->d_name[0] == '.') continue;
-        /* results/baseline (the regression baseline) and results/slurm (job logs) hold no runs */
-        if (!prefix[0] && (!strcmp(e->d_name, "baseline") || !strcmp(e->d_name, "slurm"))) continue;
+        if (!prefix[0] && dsml_results_foreign(e->d_name)) continue;
         char sub[4096], metrics[4200], name[600];
         snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
         snprintf(metrics, sizeof metrics, "%s/metrics.json", sub);

@@ -1,5 +1,6 @@
 /* The paper's Tables 1-4 rebuilt from the results directory; see tables.h. */
 #include "report/tables.h"
+#include "report/summary.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_parse.h"
@@ -161,7 +162,7 @@ int dsml_runs_load(dsml_run_set *set, const char *dir, FILE *notes)
     char dpath[2048], rpath[2400], mpath[2500];
     for (int i = 0; i < nd && !rc; i++) {
         snprintf(dpath, sizeof dpath, "%s/%s", dir, datasets[i]->d_name);
-        if (!is_dir(dpath)) continue;
+        if (!is_dir(dpath) || dsml_results_foreign(datasets[i]->d_name)) continue;
         struct dirent **runs = NULL;
         int nr = scandir(dpath, &runs, skip_entry, alphasort);
         if (nr < 0) { rc = dsml_fail(DSML_ERR_IO, "%s: %s", dpath, strerror(errno)); break; }
