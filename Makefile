@@ -39,7 +39,7 @@ DEBIAN_PACKAGES := build-essential pkg-config libblis-dev libarchive-dev zlib1g-
 BENCH_PACKAGES := python3-torch python3-faiss python3-sklearn python3-numpy
 
 .SECONDARY:
-.PHONY: all deps check sanitize clean bench bench-deps bench-smoke tables plots
+.PHONY: all deps check sanitize clean bench bench-deps bench-smoke bench-reference tables plots
 all: $(DSML)
 
 $(BUILD)/%.o: %.c
@@ -88,6 +88,9 @@ bench: $(BENCH_BIN) $(DSML)
 	BENCH=$(BENCH_BIN) DSML=$(DSML) bench/run.sh
 bench-smoke: $(BENCH_BIN) $(DSML)
 	BENCH=$(BENCH_BIN) DSML=$(DSML) SMOKE=1 bench/run.sh
+# PyTorch trains every run of reference.sweep; a table beside dsml's (make reference first)
+bench-reference: $(DSML)
+	DSML=$(DSML) RESULTS=$(RESULTS)/reference bench/reference.sh
 
 # Each test program runs in fork mode; a failing one fails the target after all ran.
 check: $(DSML) $(TEST_BIN)

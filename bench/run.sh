@@ -127,6 +127,18 @@ for k in $km_ks; do
 done
 # shellcheck disable=SC2086
 ours "$BENCH" snr "$t" $snr_size "$snr_reps" && peer $torch snr_pml.py "$t" "$snr_reps"
+# The accuracy peer (bench/reference.sh runs it for real): in the smoke run one
+# epoch of lifted structured and of N-pair on 20 images per class, so it cannot rot.
+if [ "$smoke" = 1 ] && [ $torch = 1 ]; then
+    for cfg in "lifted snr --beta 8" "npair snr --batch 20 --images-per-class 2 --clip-grad 1"; do
+        # shellcheck disable=SC2086 # the words of cfg are the options
+        set -- $cfg
+        echo "bench: peer torch_reference.py $cfg" >&2
+        (cd bench/peers && "$PY" torch_reference.py train --loss "$1" --distance "$2" "${@:3}" --lambda 0.01 \
+            --epochs 1 --train-per-class 20 --threads "$t" --out "$work/reference.jsonl") ||
+            fail "peer torch_reference.py $cfg"
+    done
+fi
 rm -rf "$jw"
 
 # Prepare throughput and one full run, through the command line.
