@@ -162,6 +162,7 @@ typedef struct {
     char loss[64], distance[32], model[64];
     int dim, seed;
     int has_recall;
+    int hashing; /* a hashing-protocol run: Hamming metrics only */
     double recall[N_RECALL];
     int epochs;               /* 0 when no usable loss_per_epoch */
     double *loss_curve;
@@ -413,8 +414,9 @@ static int read_run(plot_ctx *ctx, const char *dir, const char *name, run_info *
     snprintf(r->model, sizeof r->model, "%s", dsml_jv_string(root, "config.model", "?"));
     r->dim = (int)dim->number;
     r->seed = (int)seed->number;
-    r->has_recall = 1;
-    for (int k = 0; k < N_RECALL; k++) {
+    r->hashing = !strcmp(dsml_jv_string(root, "config.protocol", "dml"), "hashing");
+    r->has_recall = !r->hashing; /* hashing runs have no Euclidean Recall@K to plot */
+    for (int k = 0; k < N_RECALL && r->has_recall; k++) {
         char key[64];
         snprintf(key, sizeof key, "metrics.euclidean.recall@%d", recall_k[k]);
         const dsml_jv *v = dsml_jv_get(root, key);
@@ -485,6 +487,9 @@ static int figure3(plot_ctx *ctx, const char *dataset, const run_info *runs, int
             if (runs[i].dim == 64) dim = 64;
             else if (dim != 64 && runs[i].dim > dim) dim = runs[i].dim;
         }
+    int all_hashing = n > 0;
+    for (int i = 0; i < n; i++) all_hashing &= runs[i].hashing;
+    if (!dim && all_hashing) return DSML_OK; /* Figure 3 is about metric learning */
     if (!dim) {
         ctx->report->skipped++;
         note(ctx, "figure 3 (%s): skipped: no run with Recall@K", dataset);
