@@ -152,20 +152,25 @@ def bench_train(threads, loss, distance, iters, work):
                    "peak_rss_mib": round(common.peak_rss_mib(), 1)}, agree, f"train {loss} {distance}")
 
 
-def read_idx_images(path):
-    with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
-        data = f.read()
-    n, rows, cols = (int.from_bytes(data[i:i + 4], "big") for i in (4, 8, 12))
-    return np.frombuffer(data, np.uint8, offset=16).reshape(n, rows * cols)
+def fashion_mnist_idx(kind):
+    """The training then test IDX file of `kind` ("images" or "labels"), as
+    one array: images n x 784 (uint8), labels n. Reads the .gz file where it
+    exists (Debian's package), else the plain one."""
+    root = os.environ.get("DSML_FASHION_MNIST") or "/usr/share/datasets/fashion-mnist"
+    suffix, header = ("idx3-ubyte", 16) if kind == "images" else ("idx1-ubyte", 8)
+    parts = []
+    for part in ("train", "t10k"):
+        path = os.path.join(root, f"{part}-{kind}-{suffix}")
+        path = path + ".gz" if os.path.exists(path + ".gz") else path
+        with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
+            data = f.read()
+        values = np.frombuffer(data, np.uint8, offset=header)
+        parts.append(values.reshape(-1, 28 * 28) if kind == "images" else values)
+    return np.concatenate(parts)
 
 
 def fashion_mnist_pixels():
-    root = os.environ.get("DSML_FASHION_MNIST") or "/usr/share/datasets/fashion-mnist"
-    parts = []
-    for name in ("train-images-idx3-ubyte", "t10k-images-idx3-ubyte"):
-        path = os.path.join(root, name)
-        parts.append(read_idx_images(path + ".gz" if os.path.exists(path + ".gz") else path))
-    return np.concatenate(parts)
+    return fashion_mnist_idx("images")
 
 
 def bench_embed(threads, n, work):

@@ -25,7 +25,6 @@ regulariser, clip_grad_norm_ before the SGD step. Retrieval metrics are
 common.Metrics over the full Euclidean ranking of the database (ties by
 database index, as dsml)."""
 import argparse
-import gzip
 import json
 import os
 import sys
@@ -36,20 +35,9 @@ import torch
 import torch.nn.functional as F
 
 import common
-from torch_convnet import ConvNet, avg_non_zero, fashion_mnist_pixels, lp_distance, snr_distance
+from torch_convnet import ConvNet, avg_non_zero, fashion_mnist_idx, lp_distance, snr_distance
 
 NPAIR_MIN_SNR_DIST = 1e-2
-
-
-def read_labels():
-    root = os.environ.get("DSML_FASHION_MNIST") or "/usr/share/datasets/fashion-mnist"
-    parts = []
-    for name in ("train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"):
-        path = os.path.join(root, name)
-        path = path + ".gz" if os.path.exists(path + ".gz") else path
-        with (gzip.open(path) if path.endswith(".gz") else open(path, "rb")) as f:
-            parts.append(np.frombuffer(f.read(), np.uint8, offset=8))
-    return np.concatenate(parts).astype(np.int64)
 
 
 def split(labels, seed, queries_per_class, train_per_class):
@@ -142,6 +130,16 @@ def run_key(d):
     return tuple(float(f"{d[k]:.6g}") if isinstance(d[k], float) else d[k] for k in KEY)
 
 
+def append_line(path, line):
+    """Appends one line by writing the whole file anew and renaming it over
+    the old one, so that a killed run never leaves half a line behind."""
+    old = open(path).read() if os.path.exists(path) else ""
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(old + line + "\n")
+    os.replace(tmp, path)
+
+
 def options(argv):
     p = argparse.ArgumentParser(prog="torch_reference.py train")
     for name, kind, default in (("dataset", str, "fashion-mnist"), ("model", str, "convnet"),
@@ -172,7 +170,7 @@ def main():
                 return
     torch.set_num_threads(o.threads)
     torch.manual_seed(o.seed)
-    pixels, labels = fashion_mnist_pixels(), read_labels()
+    pixels, labels = fashion_mnist_idx("images"), fashion_mnist_idx("labels").astype(np.int64)
     query, database, train = split(labels, o.seed, o.queries_per_class, o.train_per_class)
     mean, std = pixels[train].mean() / 255.0, pixels[train].std() / 255.0
     images = torch.from_numpy(pixels).float().div_(255.0).sub_(mean).div_(std).reshape(-1, 1, 28, 28)
@@ -208,8 +206,7 @@ def main():
     result = {"peer": "torch", **{k: getattr(o, k) for k in KEY}, "final_loss": last,
               "train_seconds": round(train_s, 2), "images_per_s": round(seen / train_s, 1),
               "recall@1": m["recall"][0], "map": m["map"], "map@r": m["map_at_r"], "f1@5000": m["f1_at_t"]}
-    with open(o.out, "a") as f:
-        f.write(json.dumps(result) + "\n")
+    append_line(o.out, json.dumps(result))
     print(json.dumps(result), flush=True)
 
 
