@@ -166,7 +166,7 @@ measured bench=run config="\"triplet snr d32 $run_args --threads $t\"" --metrics
     "$DSML" train --loss triplet --distance snr --dim 32 $run_args --threads "$t" --data "$data" \
     --out "$work/run" --quiet
 
-# BENCH_REPRODUCE=1: also the whole default `make -j2 reproduce` (about 45 minutes on 2 cores) into
+# BENCH_REPRODUCE=1: also the whole default `make -j2 reproduce` (about 55 minutes on 2 cores) into
 # a fresh results folder, with Fashion-MNIST and, when its archive is found, CIFAR-10.
 # BENCH_REPRODUCE_RESULTS=DIR keeps those results there (it must not exist yet).
 if [ "${BENCH_REPRODUCE:-0}" = 1 ] && [ "$smoke" != 1 ]; then
