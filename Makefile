@@ -8,10 +8,20 @@
 
 CC      ?= cc
 BUILD   ?= build
-OPT     ?= -O2
-CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -Isrc -I/usr/include/x86_64-linux-gnu \
-           -march=x86-64-v3 -MMD -MP
+# CFLAGS and LDFLAGS are the user's (`make CFLAGS=-O3` replaces only them);
+# what the project needs to build at all is in DSML_CFLAGS and stays.
+CFLAGS  ?= -O2 -g
+MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+# x86-64-v3 (AVX2, FMA) is what the kernels are tuned for; other machines build for their default.
+ARCH_FLAGS ?= $(if $(filter x86_64-%,$(MACHINE)),-march=x86-64-v3)
+# BLIS's header: pkg-config where a .pc is installed, else Debian's multiarch include folder.
+ifndef BLIS_CFLAGS
+BLIS_CFLAGS := $(shell pkg-config --cflags blis 2>/dev/null || \
+                 { [ -n "$(MULTIARCH)" ] && [ -f /usr/include/$(MULTIARCH)/blis.h ] && echo -I/usr/include/$(MULTIARCH); })
+endif
+DSML_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -Isrc $(BLIS_CFLAGS) $(ARCH_FLAGS) -MMD -MP
+ALL_CFLAGS   = $(DSML_CFLAGS) $(CFLAGS) $(TARGET_CFLAGS)
 GIT_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 LDLIBS  += -lblis -larchive -ljpeg -lpng -lcurl -lz -lm -fopenmp
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)
@@ -22,7 +32,7 @@ else
 Q := @
 endif
 
-LIB_SRC   := $(sort $(wildcard src/core/*.c src/nn/*.c src/metric/*.c src/data/*.c src/eval/*.c src/report/*.c src/run/*.c))
+LIB_SRC   := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 TEST_HELP := $(sort $(wildcard tests/support/*.c))
@@ -45,7 +55,7 @@ all: $(DSML)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
@@ -54,16 +64,16 @@ $(LIB): $(LIB_OBJ)
 $(DSML): $(CLI_OBJ) $(LIB)
 	@mkdir -p bin
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HELP_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(HELP_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(HELP_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
 
 # The version is baked into one object, rebuilt on every build so it stays true.
-$(BUILD)/src/core/version.o: CFLAGS += -DDSML_GIT_VERSION=\"$(GIT_VERSION)\"
+$(BUILD)/src/core/version.o: TARGET_CFLAGS += -DDSML_GIT_VERSION=\"$(GIT_VERSION)\"
 # a * b + c as one FMA in the Winograd-domain kernels (ISO C mode leaves them unfused)
-$(BUILD)/src/nn/winograd_gemm.o: CFLAGS += -ffp-contract=fast
+$(BUILD)/src/nn/winograd_gemm.o: TARGET_CFLAGS += -ffp-contract=fast
 $(BUILD)/src/core/version.o: FORCE
 .PHONY: FORCE
 FORCE:
@@ -80,7 +90,7 @@ BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BUILD)/bench/bench_dsml
 $(BENCH_BIN): $(BENCH_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
 
 # Benchmarks are never part of `make check` and never fail on a timing (only
 # on a disagreement with a peer, or a crash).
@@ -100,8 +110,8 @@ check: $(DSML) $(TEST_BIN)
 
 # Sanitized code runs several times slower: Check's per-test timeouts are tripled.
 sanitize:
-	CK_TIMEOUT_MULTIPLIER=3 $(MAKE) BUILD=build/sanitize DSML=build/sanitize/dsml OPT=-O1 \
-	    CFLAGS_EXTRA= CC="$(CC) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
+	CK_TIMEOUT_MULTIPLIER=3 $(MAKE) BUILD=build/sanitize DSML=build/sanitize/dsml CFLAGS="-O1 -g" \
+	    CC="$(CC) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
 
 clean:
 	rm -rf build bin

@@ -39,6 +39,8 @@ static const char *work_arg(int argc, char **argv, int i)
 int main(int argc, char **argv)
 {
     if (argc < 3) return usage();
+    const char *arch = dsml_blis_preferred_arch(); /* as bin/dsml does: the user's BLIS_ARCH_TYPE wins */
+    if (arch && !getenv("BLIS_ARCH_TYPE")) setenv("BLIS_ARCH_TYPE", arch, 0);
     const char *job = argv[1];
     if (!strcmp(job, "jpegs")) return argc == 5 ? bench_jpegs(argv[2], atoi(argv[3]), atoi(argv[4])) : usage();
     int threads = atoi(argv[2]);

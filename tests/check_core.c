@@ -29,6 +29,35 @@ START_TEST(test_error_message_and_context)
 }
 END_TEST
 
+/* A library loop that fails on one OpenMP worker: the code comes back
+ * through a reduction, the message through error.c. */
+static int fail_on_worker(int items, int bad)
+{
+    int failed = 0;
+#pragma omp parallel for num_threads(2) schedule(static, 1) reduction(| : failed)
+    for (int i = 0; i < items; i++)
+        if (i == bad) failed |= dsml_fail(DSML_ERR_FORMAT, "record %d: worker failure", i) != 0;
+    return failed ? DSML_ERR_FORMAT : DSML_OK;
+}
+
+START_TEST(test_error_from_worker_thread_reaches_caller)
+{
+    dsml_clear_error();
+    ck_assert_int_eq(fail_on_worker(8, 5), DSML_ERR_FORMAT); /* item 5 runs on the second thread */
+    ck_assert_str_eq(dsml_last_error(), "record 5: worker failure");
+    dsml_fail_context(DSML_ERR_FORMAT, "reading %s", "cache");
+    ck_assert_str_eq(dsml_last_error(), "reading cache: record 5: worker failure");
+    /* a newer message of the caller's own hides the worker's */
+    dsml_fail(DSML_ERR_IO, "later");
+    ck_assert_str_eq(dsml_last_error(), "later");
+    /* a second region's failure replaces the first once the caller recorded in between */
+    ck_assert_int_eq(fail_on_worker(8, 3), DSML_ERR_FORMAT);
+    ck_assert_str_eq(dsml_last_error(), "record 3: worker failure");
+    dsml_clear_error();
+    ck_assert_str_eq(dsml_last_error(), "");
+}
+END_TEST
+
 START_TEST(test_rng_deterministic_and_uniform)
 {
     dsml_rng a, b;
@@ -230,6 +259,7 @@ int main(void)
     Suite *s = suite_create("core");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_error_message_and_context);
+    tcase_add_test(tc, test_error_from_worker_thread_reaches_caller);
     tcase_add_test(tc, test_rng_deterministic_and_uniform);
     tcase_add_test(tc, test_rng_shuffle_is_permutation);
     tcase_add_test(tc, test_gemm_matches_naive_all_layouts);

@@ -1,9 +1,11 @@
 /* dsml: the command line. Dispatches to one file per subcommand; the only
  * code that prints to the user or exits. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/gemm.h"
 
 static const struct {
     const char *name;
@@ -33,6 +35,9 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+    /* BLIS reads its kernel choice from the environment once; the user's wins. */
+    const char *arch = dsml_blis_preferred_arch();
+    if (arch && !getenv("BLIS_ARCH_TYPE")) setenv("BLIS_ARCH_TYPE", arch, 0);
     if (argc < 2) { usage(stderr); return 2; }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);

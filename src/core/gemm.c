@@ -5,7 +5,6 @@
 #include <blis.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -15,21 +14,21 @@ static pthread_once_t kernels_once = PTHREAD_ONCE_INIT;
 
 /* BLIS 0.9 does not recognise AMD processors newer than Zen 3 and falls back
  * to its generic kernels, 4-5x slower. Such processors run BLIS's Skylake-X
- * (AVX-512) kernels well, so dsml asks for them, unless the user chose
- * kernels with BLIS_ARCH_TYPE. Must run before the first BLIS call, which
- * reads the variable once. */
-static void select_kernels(void)
+ * (AVX-512) kernels well. BLIS takes the choice only from the environment
+ * (BLIS_ARCH_TYPE, read once at its first call), which the library leaves to
+ * the program: dsml_blis_preferred_arch says what to set. */
+const char *dsml_blis_preferred_arch(void)
 {
-    if (getenv("BLIS_ARCH_TYPE")) return;
+    static char value[16];
     __builtin_cpu_init();
-    if (__builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
-        char value[16];
-        snprintf(value, sizeof value, "%d", (int)BLIS_ARCH_SKX);
-        setenv("BLIS_ARCH_TYPE", value, 0);
-    }
-    bli_init();
+    if (!(__builtin_cpu_is("amd") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")))
+        return NULL;
+    snprintf(value, sizeof value, "%d", (int)BLIS_ARCH_SKX);
+    return value;
 }
+
+static void select_kernels(void) { bli_init(); }
 
 static void ensure_kernels(void) { pthread_once(&kernels_once, select_kernels); }
 

@@ -32,6 +32,12 @@ void dsml_gemm_naive(dsml_transpose trans_a, dsml_transpose trans_b, int m, int 
 void dsml_set_threads(int threads);
 int dsml_get_threads(void);
 
+/* The value a program should give BLIS_ARCH_TYPE before its first GEMM when
+ * the user has not set it (a number, as BLIS reads it), or NULL when BLIS's
+ * own choice is right for this processor. The library never touches the
+ * environment itself. */
+const char *dsml_blis_preferred_arch(void);
+
 /* "BLIS 0.9.0" etc., for result files. */
 const char *dsml_blas_version(void);
 

@@ -1,13 +1,29 @@
-/* The common main() tail of every tests/check_*.c program. */
+/* The common main() of every tests/check_*.c program. */
 #include <stdlib.h>
 
 #include "suite_run.h"
+#include "core/gemm.h"
 
 int suite_run(Suite *s)
 {
+    /* The kernels bin/dsml runs with (the user's BLIS_ARCH_TYPE wins). */
+    const char *arch = dsml_blis_preferred_arch();
+    if (arch && !getenv("BLIS_ARCH_TYPE")) setenv("BLIS_ARCH_TYPE", arch, 0);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int suite_run_cases(const char *name, const suite_case *cases, int count)
+{
+    Suite *s = suite_create(name);
+    for (int i = 0; i < count; i++) {
+        TCase *tc = tcase_create(cases[i].name);
+        tcase_set_timeout(tc, cases[i].timeout);
+        for (const TTest *const *t = cases[i].tests; *t; t++) tcase_add_test(tc, *t);
+        suite_add_tcase(s, tc);
+    }
+    return suite_run(s);
 }
