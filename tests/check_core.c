@@ -14,6 +14,7 @@
 #include "core/atomic_file.h"
 #include "core/json.h"
 #include "core/json_parse.h"
+#include "core/names.h"
 #include "support/testdir.h"
 #include "support/suite_run.h"
 
@@ -26,6 +27,29 @@ START_TEST(test_error_message_and_context)
     ck_assert_str_eq(dsml_last_error(), "preparing cifar10: data_batch_2.bin: record 4: label 200, expected 0..9");
     ck_assert_str_eq(dsml_strerror(DSML_ERR_IO), "input/output error");
     ck_assert_str_eq(dsml_strerror(999), "unknown error");
+}
+END_TEST
+
+START_TEST(test_names_both_ways)
+{
+    static const char *const names[] = {"euclidean", NULL, "sqeuclidean", "snr"};
+    int k = -1;
+    ck_assert_int_eq(dsml_names_parse("distance", names, DSML_NAMES_COUNT(names), "snr", &k), DSML_OK);
+    ck_assert_int_eq(k, 3);
+    ck_assert_int_eq(dsml_names_parse("distance", names, DSML_NAMES_COUNT(names), "cosine", &k), DSML_ERR_ARG);
+    ck_assert_int_eq(k, 3);
+    ck_assert_str_eq(dsml_last_error(), "distance 'cosine': expected euclidean, sqeuclidean or snr");
+    ck_assert_int_eq(dsml_names_parse("distance", names, DSML_NAMES_COUNT(names), NULL, &k), DSML_ERR_ARG);
+    ck_assert_str_eq(dsml_names_get(names, DSML_NAMES_COUNT(names), 0), "euclidean");
+    ck_assert_str_eq(dsml_names_get(names, DSML_NAMES_COUNT(names), 1), "unknown");
+    ck_assert_str_eq(dsml_names_get(names, DSML_NAMES_COUNT(names), 4), "unknown");
+    ck_assert_str_eq(dsml_names_get(names, DSML_NAMES_COUNT(names), -1), "unknown");
+    char buf[16];
+    dsml_names_join(names, DSML_NAMES_COUNT(names), buf, sizeof buf); /* cut to fit */
+    ck_assert_str_eq(buf, "euclidean, sqeu");
+    static const char *const two[] = {"mlp", "convnet"};
+    dsml_names_join(two, 2, buf, sizeof buf);
+    ck_assert_str_eq(buf, "mlp or convnet");
 }
 END_TEST
 
@@ -260,6 +284,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_error_message_and_context);
     tcase_add_test(tc, test_error_from_worker_thread_reaches_caller);
+    tcase_add_test(tc, test_names_both_ways);
     tcase_add_test(tc, test_rng_deterministic_and_uniform);
     tcase_add_test(tc, test_rng_shuffle_is_permutation);
     tcase_add_test(tc, test_gemm_matches_naive_all_layouts);
