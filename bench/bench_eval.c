@@ -53,7 +53,8 @@ int bench_eval(int threads, int nq, int ndb, int d, const char *work)
     cfg.f1_at = 5000;
     dsml_retrieval_result r;
     double t = dsml_now();
-    int rc = dsml_eval_euclidean(q, labels, nq, db, labels + nq, ndb, d, &cfg, &r);
+    int rc = dsml_eval_ranking(DSML_RANK_EUCLIDEAN, q, dsml_labels_single(labels), nq, db,
+                               dsml_labels_single(labels + nq), ndb, d, &cfg, &r);
     t = dsml_now() - t;
     if (rc) bench_die("eval", rc);
     printf("{\"bench\": \"eval\", \"threads\": %d, \"queries\": %d, \"database\": %d, \"dim\": %d, "

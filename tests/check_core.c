@@ -1,5 +1,5 @@
-/* Tests of src/core: errors, RNG, GEMM against the naive reference, atomic
- * writes, JSON writer. */
+/* Tests of src/core: errors (worker threads included), names, RNG, GEMM
+ * against the naive reference, atomic writes, the JSON writer and reader. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,17 +280,14 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("core");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, test_error_message_and_context);
-    tcase_add_test(tc, test_error_from_worker_thread_reaches_caller);
-    tcase_add_test(tc, test_names_both_ways);
-    tcase_add_test(tc, test_rng_deterministic_and_uniform);
-    tcase_add_test(tc, test_rng_shuffle_is_permutation);
-    tcase_add_test(tc, test_gemm_matches_naive_all_layouts);
-    tcase_add_test(tc, test_atomic_write_replaces_whole_file);
-    tcase_add_test(tc, test_json_writer);
-    tcase_add_test(tc, test_json_reader_round_trip_and_errors);
-    suite_add_tcase(s, tc);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"errors", 60, (const TTest *[]){test_error_message_and_context,
+                                         test_error_from_worker_thread_reaches_caller, NULL}},
+        {"names", 60, (const TTest *[]){test_names_both_ways, NULL}},
+        {"rng", 60, (const TTest *[]){test_rng_deterministic_and_uniform, test_rng_shuffle_is_permutation, NULL}},
+        {"gemm", 120, (const TTest *[]){test_gemm_matches_naive_all_layouts, NULL}},
+        {"files", 60, (const TTest *[]){test_atomic_write_replaces_whole_file, NULL}},
+        {"json", 60, (const TTest *[]){test_json_writer, test_json_reader_round_trip_and_errors, NULL}},
+    };
+    return suite_run_cases("core", cases, SUITE_CASES(cases));
 }

@@ -5,6 +5,7 @@
 #include "eval/hamming.h"
 #include "eval/rank.h"
 #include "core/error.h"
+#include "core/names.h"
 #include "core/gemm.h"
 
 #include <float.h>
@@ -404,24 +405,6 @@ done:
     return rc;
 }
 
-int dsml_eval_euclidean(const float *queries, const int *query_labels, int nq, const float *database,
-                        const int *database_labels, int ndb, int d, const dsml_retrieval_config *cfg,
-                        dsml_retrieval_result *out)
-{
-    const char *fn = "dsml_eval_euclidean";
-    if (!query_labels || !database_labels) return dsml_fail(DSML_ERR_ARG, "%s: labels are NULL", fn);
-    return eval_euclidean(fn, queries, dsml_labels_single(query_labels), nq, database,
-                          dsml_labels_single(database_labels), ndb, d, cfg, out);
-}
-
-int dsml_eval_euclidean_labels(const float *queries, dsml_labels query_labels, int nq, const float *database,
-                               dsml_labels database_labels, int ndb, int d, const dsml_retrieval_config *cfg,
-                               dsml_retrieval_result *out)
-{
-    return eval_euclidean("dsml_eval_euclidean_labels", queries, query_labels, nq, database, database_labels, ndb,
-                          d, cfg, out);
-}
-
 /* ---------------------------------------------------------------- Hamming */
 
 static int check_codes(const char *fn, const char *what, const uint64_t *codes, int n, int bits)
@@ -707,20 +690,23 @@ static int eval_hamming(const char *fn, const float *queries, dsml_labels ql, in
     return rc;
 }
 
-int dsml_eval_hamming(const float *queries, const int *query_labels, int nq, const float *database,
-                      const int *database_labels, int ndb, int d, const dsml_retrieval_config *cfg,
-                      dsml_retrieval_result *out)
+static const char *const ranking_names[] = {[DSML_RANK_EUCLIDEAN] = "euclidean", [DSML_RANK_HAMMING] = "hamming"};
+
+const char *dsml_ranking_name(dsml_ranking ranking)
 {
-    const char *fn = "dsml_eval_hamming";
-    if (!query_labels || !database_labels) return dsml_fail(DSML_ERR_ARG, "%s: labels are NULL", fn);
-    return eval_hamming(fn, queries, dsml_labels_single(query_labels), nq, database,
-                        dsml_labels_single(database_labels), ndb, d, cfg, out);
+    return dsml_names_get(ranking_names, DSML_NAMES_COUNT(ranking_names), (int)ranking);
 }
 
-int dsml_eval_hamming_labels(const float *queries, dsml_labels query_labels, int nq, const float *database,
-                             dsml_labels database_labels, int ndb, int d, const dsml_retrieval_config *cfg,
-                             dsml_retrieval_result *out)
+int dsml_eval_ranking(dsml_ranking ranking, const float *queries, dsml_labels query_labels, int nq,
+                      const float *database, dsml_labels database_labels, int ndb, int d,
+                      const dsml_retrieval_config *cfg, dsml_retrieval_result *out)
 {
-    return eval_hamming("dsml_eval_hamming_labels", queries, query_labels, nq, database, database_labels, ndb, d,
-                        cfg, out);
+    switch (ranking) {
+    case DSML_RANK_EUCLIDEAN:
+        return eval_euclidean("euclidean ranking", queries, query_labels, nq, database, database_labels, ndb, d, cfg,
+                              out);
+    case DSML_RANK_HAMMING:
+        return eval_hamming("hamming ranking", queries, query_labels, nq, database, database_labels, ndb, d, cfg, out);
+    }
+    return dsml_fail(DSML_ERR_ARG, "evaluation: ranking %d, expected euclidean or hamming", (int)ranking);
 }

@@ -91,25 +91,18 @@ static inline dsml_labels dsml_labels_multi(const uint64_t *sets, int words)
     return l;
 }
 
-/* Euclidean ranking, single-label. cfg NULL means the defaults. */
-int dsml_eval_euclidean(const float *queries, const int *query_labels, int nq,
-                        const float *database, const int *database_labels, int ndb, int d,
-                        const dsml_retrieval_config *cfg, dsml_retrieval_result *out);
+typedef enum { DSML_RANK_EUCLIDEAN, DSML_RANK_HAMMING } dsml_ranking;
 
-/* Hamming ranking of sign() codes (bit set when h >= 0), single-label. */
-int dsml_eval_hamming(const float *queries, const int *query_labels, int nq,
-                      const float *database, const int *database_labels, int ndb, int d,
+/* "euclidean", "hamming"; "unknown" for anything else. */
+const char *dsml_ranking_name(dsml_ranking ranking);
+
+/* Ranks the database for every query by `ranking` (Euclidean distance, or
+ * Hamming distance of sign() codes: bit set when h >= 0) and scores the
+ * rankings. Labels of either kind (queries and database alike). cfg NULL
+ * means the defaults. */
+int dsml_eval_ranking(dsml_ranking ranking, const float *queries, dsml_labels query_labels, int nq,
+                      const float *database, dsml_labels database_labels, int ndb, int d,
                       const dsml_retrieval_config *cfg, dsml_retrieval_result *out);
-
-/* Euclidean ranking with either kind of labels. */
-int dsml_eval_euclidean_labels(const float *queries, dsml_labels query_labels, int nq,
-                               const float *database, dsml_labels database_labels, int ndb, int d,
-                               const dsml_retrieval_config *cfg, dsml_retrieval_result *out);
-
-/* Hamming ranking of sign() codes with either kind of labels. */
-int dsml_eval_hamming_labels(const float *queries, dsml_labels query_labels, int nq,
-                             const float *database, dsml_labels database_labels, int ndb, int d,
-                             const dsml_retrieval_config *cfg, dsml_retrieval_result *out);
 
 /* Hamming ranking of codes already packed as in eval/hamming.h: nq x W and
  * ndb x W words, W = dsml_hamming_words(bits); bits above `bits` in the last

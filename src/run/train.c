@@ -301,8 +301,10 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
         rcfg.query_db_index = self;
     }
     if (!rec->euclidean_skipped)
-        rc = dsml_eval_euclidean_labels(s->query_emb, ql, nq, s->db_emb, dl, ndb, d, &rcfg, &rec->euclidean);
-    if (!rc) rc = dsml_eval_hamming_labels(s->query_emb, ql, nq, s->db_emb, dl, ndb, d, &rcfg, &rec->hamming);
+        rc = dsml_eval_ranking(DSML_RANK_EUCLIDEAN, s->query_emb, ql, nq, s->db_emb, dl, ndb, d, &rcfg,
+                               &rec->euclidean);
+    if (!rc)
+        rc = dsml_eval_ranking(DSML_RANK_HAMMING, s->query_emb, ql, nq, s->db_emb, dl, ndb, d, &rcfg, &rec->hamming);
     free(self);
     if (!rc) {
         dsml_rng kmeans_rng;

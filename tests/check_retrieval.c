@@ -1,9 +1,8 @@
-/* Tests of src/eval: ranking kernels against qsort, sign() codes and popcount
- * against bit loops, every retrieval metric on hand-computed cases (ties,
- * self-exclusion, queries without relevant items), blocked vs unblocked and
- * 1 vs 2 threads, an independent naive evaluation (full distance matrix +
- * qsort) on random data, k-means on blobs, NMI and pairwise F1 on known
- * contingency tables, and the error paths. */
+/* Tests of exact retrieval (src/eval/retrieval.c): every metric on
+ * hand-computed cases (ties, self-exclusion, queries without relevant items,
+ * multi-label), an independent naive evaluation (full distance matrix + qsort)
+ * on random data, blocked vs unblocked and 1 vs 2 threads, and the error
+ * paths. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -14,125 +13,20 @@
 #include "core/error.h"
 #include "core/gemm.h"
 #include "core/rng.h"
-#include "eval/cluster.h"
 #include "eval/hamming.h"
-#include "eval/rank.h"
 #include "eval/retrieval.h"
 #include "support/suite_run.h"
 
 #define TOL 1e-6
 
-/* ------------------------------------------------------------ rank kernels */
+static dsml_ranking ranking_of(int hamming) { return hamming ? DSML_RANK_HAMMING : DSML_RANK_EUCLIDEAN; }
 
-typedef struct {
-    uint32_t key;
-    int idx;
-} pair;
-
-static int compare_pair(const void *a, const void *b)
+/* Single-label ranking, the form most cases below take. */
+static int eval_single(dsml_ranking ranking, const float *q, const int *ql, int nq, const float *db, const int *dl,
+                       int ndb, int d, const dsml_retrieval_config *cfg, dsml_retrieval_result *out)
 {
-    const pair *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return (x->idx > y->idx) - (x->idx < y->idx);
+    return dsml_eval_ranking(ranking, q, dsml_labels_single(ql), nq, db, dsml_labels_single(dl), ndb, d, cfg, out);
 }
-
-START_TEST(test_radix_sort_matches_qsort)
-{
-    enum { N = 5000 };
-    static uint32_t keys[N], keys_tmp[N];
-    static int idx[N], idx_tmp[N];
-    static pair ref[N];
-    dsml_rng rng;
-    dsml_rng_seed(&rng, 11);
-    /* 0: full 32-bit keys; 1: 7 distinct keys (many ties); 2: keys differing only in high bits;
-     * 3: float distances mapped through dsml_rank_float_key, incl. tiny negatives. */
-    for (int kind = 0; kind < 4; kind++) {
-        for (int n = 0; n <= N; n += (n < 10 ? 1 : 997)) {
-            for (int i = 0; i < n; i++) {
-                uint64_t r = dsml_rng_next(&rng);
-                uint32_t k = (uint32_t)r;
-                if (kind == 1) k = (uint32_t)(r % 7) * 1000003u;
-                if (kind == 2) k = (uint32_t)(r % 5) << 27;
-                if (kind == 3) k = dsml_rank_float_key((float)(dsml_rng_uniform(&rng) * 10.0 - 0.5));
-                keys[i] = k;
-                idx[i] = i;
-                ref[i].key = k;
-                ref[i].idx = i;
-            }
-            qsort(ref, (size_t)n, sizeof *ref, compare_pair);
-            dsml_rank_radix_sort(keys, idx, n, keys_tmp, idx_tmp);
-            for (int i = 0; i < n; i++) {
-                ck_assert_uint_eq(keys[i], ref[i].key);
-                ck_assert_int_eq(idx[i], ref[i].idx);
-            }
-        }
-    }
-}
-END_TEST
-
-START_TEST(test_counting_sort_matches_qsort)
-{
-    enum { N = 3000, MAX = 40 };
-    static uint32_t keys[N];
-    static int order[N], counts[MAX + 2];
-    static pair ref[N];
-    dsml_rng rng;
-    dsml_rng_seed(&rng, 12);
-    for (int i = 0; i < N; i++) {
-        keys[i] = (uint32_t)dsml_rng_below(&rng, MAX + 1);
-        ref[i].key = keys[i];
-        ref[i].idx = i;
-    }
-    qsort(ref, N, sizeof *ref, compare_pair);
-    dsml_rank_counting_sort(keys, N, MAX, counts, order);
-    for (int i = 0; i < N; i++) ck_assert_int_eq(order[i], ref[i].idx);
-}
-END_TEST
-
-START_TEST(test_float_key_orders_and_clamps)
-{
-    ck_assert_uint_eq(dsml_rank_float_key(-1e-7f), 0u);
-    ck_assert_uint_eq(dsml_rank_float_key(-0.0f), 0u);
-    ck_assert_uint_eq(dsml_rank_float_key(NAN), 0u);
-    ck_assert_uint_eq(dsml_rank_float_key(0.0f), 0u);
-    float v[] = {1e-30f, 1e-7f, 0.5f, 1.0f, 1.0000001f, 3.0f, 1e30f, INFINITY};
-    for (int i = 1; i < 8; i++) ck_assert_uint_lt(dsml_rank_float_key(v[i - 1]), dsml_rank_float_key(v[i]));
-}
-END_TEST
-
-/* --------------------------------------------------------- Hamming codes */
-
-START_TEST(test_hamming_pack_and_popcount_match_bit_loops)
-{
-    enum { N = 20, D = 100 }; /* 2 words, 36 bits used in the second */
-    static float h[N * D];
-    static uint64_t codes[N * 2];
-    dsml_rng rng;
-    dsml_rng_seed(&rng, 13);
-    for (int i = 0; i < N * D; i++) h[i] = (float)dsml_rng_normal(&rng);
-    h[5] = 0.0f;  /* 0 -> bit set (h >= 0) */
-    h[6] = -0.0f; /* -0 >= 0 too */
-    ck_assert_int_eq(dsml_hamming_words(D), 2);
-    ck_assert_int_eq(dsml_hamming_words(64), 1);
-    ck_assert_int_eq(dsml_hamming_words(65), 2);
-    dsml_hamming_pack(h, N, D, codes);
-    ck_assert(codes[0] >> 5 & 1);
-    ck_assert(codes[0] >> 6 & 1);
-    for (int i = 0; i < N; i++) {
-        for (int j = 0; j < D; j++) {
-            int bit = (int)(codes[i * 2 + j / 64] >> (j % 64) & 1);
-            ck_assert_int_eq(bit, h[i * D + j] >= 0.0f);
-        }
-        ck_assert_uint_eq(codes[i * 2 + 1] >> 36, 0); /* padding stays zero */
-    }
-    for (int a = 0; a < N; a++)
-        for (int b = 0; b < N; b++) {
-            int naive = 0;
-            for (int j = 0; j < D; j++) naive += (h[a * D + j] >= 0.0f) != (h[b * D + j] >= 0.0f);
-            ck_assert_int_eq(dsml_hamming_distance(codes + a * 2, codes + b * 2, 2), naive);
-        }
-}
-END_TEST
 
 /* --------------------------------------------------- hand-computed metrics */
 
@@ -170,12 +64,18 @@ static void hand_config(dsml_retrieval_config *cfg)
     cfg->f1_at = 4;
 }
 
+/* The first nq hand queries ranked by Euclidean distance. */
+static int eval_hand(const dsml_retrieval_config *cfg, int nq, dsml_retrieval_result *r)
+{
+    return eval_single(DSML_RANK_EUCLIDEAN, hand_q, hand_q_labels, nq, hand_db, hand_db_labels, 6, 1, cfg, r);
+}
+
 START_TEST(test_euclidean_hand_case)
 {
     dsml_retrieval_config cfg;
     hand_config(&cfg);
     dsml_retrieval_result r;
-    ck_assert_int_eq(dsml_eval_euclidean(hand_q, hand_q_labels, 2, hand_db, hand_db_labels, 6, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_hand(&cfg, 2, &r), DSML_OK);
     ck_assert_int_eq(r.queries, 2);
     ck_assert_int_eq(r.queries_without_relevant, 0);
     ck_assert_double_eq_tol(r.recall[0], 0.5, TOL);
@@ -193,19 +93,19 @@ START_TEST(test_euclidean_hand_case)
     /* map_at = 0 and >= ndb both mean the full ranking: MAP@T = MAP. f1_at = 0: P = R/n, R@T = 1. */
     cfg.map_at = 0;
     cfg.f1_at = 0;
-    ck_assert_int_eq(dsml_eval_euclidean(hand_q, hand_q_labels, 2, hand_db, hand_db_labels, 6, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_hand(&cfg, 2, &r), DSML_OK);
     ck_assert_double_eq_tol(r.map_at_t, r.map, 1e-12);
     ck_assert_double_eq_tol(r.precision_at_t, 0.5, TOL); /* 3 relevant of 6, both queries */
     ck_assert_double_eq_tol(r.recall_at_t, 1.0, TOL);
     ck_assert_double_eq_tol(r.f1_at_t, 2 * 0.5 / 1.5, TOL);
     cfg.map_at = 6;
     dsml_retrieval_result r6;
-    ck_assert_int_eq(dsml_eval_euclidean(hand_q, hand_q_labels, 2, hand_db, hand_db_labels, 6, 1, &cfg, &r6), DSML_OK);
+    ck_assert_int_eq(eval_hand(&cfg, 2, &r6), DSML_OK);
     ck_assert_double_eq_tol(r6.map_at_t, r.map, 1e-12);
 
     /* AP@T is 0 when nothing relevant is in the top T: query 0 with T = 1 (rank 1 is item 0, label 1). */
     cfg.map_at = 1;
-    ck_assert_int_eq(dsml_eval_euclidean(hand_q, hand_q_labels, 1, hand_db, hand_db_labels, 6, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_hand(&cfg, 1, &r), DSML_OK);
     ck_assert_double_eq_tol(r.map_at_t, 0.0, TOL);
 }
 END_TEST
@@ -238,7 +138,7 @@ START_TEST(test_hamming_hand_case)
     const int pk[] = {1, 2, 4, 9};
     memcpy(cfg.precision_k, pk, sizeof pk);
     dsml_retrieval_result r;
-    ck_assert_int_eq(dsml_eval_hamming(q, ql, 1, db, dbl, 5, 4, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_single(DSML_RANK_HAMMING, q, ql, 1, db, dbl, 5, 4, &cfg, &r), DSML_OK);
     const double p_at_k[] = {0, 0.5, 0.5, 0.6}, curve_p[] = {0, 0.5, 0.5, 0.5, 0.6};
     const double curve_r[] = {0, 2.0 / 3, 2.0 / 3, 2.0 / 3, 1};
     ck_assert_int_eq(r.n_precision_k, 4);
@@ -286,7 +186,7 @@ START_TEST(test_hamming_hand_case)
     ck_assert_double_eq_tol(rc.curve_precision[1], 0.5, TOL); /* radius 1: items 2 (relevant) and 4 */
     ck_assert_double_eq_tol(rc.curve_recall[1], 1.0 / 3, TOL);
     /* Euclidean ranking leaves the Hamming-only fields at zero. */
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 1, db, dbl, 5, 4, &cfg, &rc), DSML_OK);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 1, db, dbl, 5, 4, &cfg, &rc), DSML_OK);
     ck_assert_int_eq(rc.curve_points, 0);
     ck_assert_int_eq(rc.hamming_radius, 0);
     cfg.hamming_radius = 2;
@@ -323,7 +223,7 @@ START_TEST(test_exclude_self_and_queries_without_relevant)
     cfg.recall_k[2] = 4;
     cfg.query_db_index = self;
     dsml_retrieval_result r;
-    ck_assert_int_eq(dsml_eval_euclidean(x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
     ck_assert_int_eq(r.queries, 5);
     ck_assert_int_eq(r.queries_without_relevant, 1);
     ck_assert_double_eq_tol(r.recall[0], 0.0, TOL);
@@ -336,18 +236,18 @@ START_TEST(test_exclude_self_and_queries_without_relevant)
     /* -1 entries exclude nothing: only query 1 excluded here, others find themselves. */
     const int partial[] = {-1, 1, -1, -1, -1};
     cfg.query_db_index = partial;
-    ck_assert_int_eq(dsml_eval_euclidean(x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
     ck_assert_int_eq(r.queries_without_relevant, 0);
     ck_assert_double_eq_tol(r.recall[0], 4.0 / 5, TOL);
 
     cfg.query_db_index = NULL;
-    ck_assert_int_eq(dsml_eval_euclidean(x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, x, l, 5, x, l, 5, 1, &cfg, &r), DSML_OK);
     ck_assert_int_eq(r.queries_without_relevant, 0);
     ck_assert_double_eq_tol(r.recall[0], 1.0, TOL);
 
     /* No query has a relevant item: every average is 0 and all are counted. */
     const int other[] = {9, 9};
-    ck_assert_int_eq(dsml_eval_hamming(x, other, 2, x, l, 5, 1, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_single(DSML_RANK_HAMMING, x, other, 2, x, l, 5, 1, &cfg, &r), DSML_OK);
     ck_assert_int_eq(r.queries, 2);
     ck_assert_int_eq(r.queries_without_relevant, 2);
     ck_assert_double_eq_tol(r.map, 0.0, TOL);
@@ -366,8 +266,9 @@ START_TEST(test_multilabel_hand_case)
     const float db[] = {1, 2, 3, 4};
     const uint64_t ds[] = {1u << 1, 1u << 3, (1u << 0) | (1u << 5), 0};
     dsml_retrieval_result r;
-    ck_assert_int_eq(dsml_eval_euclidean_labels(q, dsml_labels_multi(qs, 1), 2, db, dsml_labels_multi(ds, 1), 4, 1,
-                                                NULL, &r), DSML_OK);
+    ck_assert_int_eq(dsml_eval_ranking(DSML_RANK_EUCLIDEAN, q, dsml_labels_multi(qs, 1), 2, db,
+                                       dsml_labels_multi(ds, 1), 4, 1, NULL, &r),
+                     DSML_OK);
     ck_assert_int_eq(r.queries_without_relevant, 1);
     ck_assert_double_eq_tol(r.map, 0.5833333, TOL);
     ck_assert_double_eq_tol(r.map_at_r, 0.25, TOL);
@@ -377,15 +278,17 @@ START_TEST(test_multilabel_hand_case)
     /* Two-word bitsets: label 70 lives in the second word. */
     const uint64_t qs2[] = {0, 1u << 6};
     const uint64_t ds2[] = {1, 0, 0, 1u << 6, 0, 0, 0, 1u << 6};
-    ck_assert_int_eq(dsml_eval_euclidean_labels(q, dsml_labels_multi(qs2, 2), 1, db, dsml_labels_multi(ds2, 2), 4, 1,
-                                                NULL, &r), DSML_OK);
+    ck_assert_int_eq(dsml_eval_ranking(DSML_RANK_EUCLIDEAN, q, dsml_labels_multi(qs2, 2), 1, db,
+                                       dsml_labels_multi(ds2, 2), 4, 1, NULL, &r),
+                     DSML_OK);
     /* relevant 0 1 0 1, R = 2: AP = (1/2 + 2/4) / 2 = 0.5 */
     ck_assert_double_eq_tol(r.map, 0.5, TOL);
 
     /* Kinds must match. */
     const int single[] = {0, 0, 0, 0};
-    ck_assert_int_eq(dsml_eval_euclidean_labels(q, dsml_labels_multi(qs, 1), 1, db, dsml_labels_single(single), 4, 1,
-                                                NULL, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(dsml_eval_ranking(DSML_RANK_EUCLIDEAN, q, dsml_labels_multi(qs, 1), 1, db,
+                                       dsml_labels_single(single), 4, 1, NULL, &r),
+                     DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "bitsets"));
 }
 END_TEST
@@ -547,6 +450,19 @@ static void assert_results_close(const dsml_retrieval_result *a, const dsml_retr
     }
 }
 
+/* One-word label sets for nq queries then ndb items: each of `labels` labels
+ * present with probability 1/one_in. */
+static void random_label_sets(dsml_rng *rng, uint64_t *qs, int nq, uint64_t *ds, int ndb, int labels, int one_in)
+{
+    for (int i = 0; i < nq + ndb; i++) {
+        uint64_t s = 0;
+        for (int b = 0; b < labels; b++)
+            if (dsml_rng_below(rng, (uint64_t)one_in) == 0) s |= 1ULL << b;
+        if (i < nq) qs[i] = s;
+        else ds[i - nq] = s;
+    }
+}
+
 /* integer: coordinates in -3..3 (exact distances, many ties); else Gaussian. */
 static void random_data(dsml_rng *rng, float *x, int n, int d, int *labels, int classes, int integer)
 {
@@ -590,8 +506,7 @@ START_TEST(test_matches_naive_evaluation)
             }
             if (setting == 2) ql[0] = 99; /* one query without relevant items */
             for (int hamming = 0; hamming < 2; hamming++) {
-                int rc = hamming ? dsml_eval_hamming(q, ql, NQ, db, dl, NDB, D, &cfg, &fast)
-                                 : dsml_eval_euclidean(q, ql, NQ, db, dl, NDB, D, &cfg, &fast);
+                int rc = eval_single(ranking_of(hamming), q, ql, NQ, db, dl, NDB, D, &cfg, &fast);
                 ck_assert_int_eq(rc, DSML_OK);
                 naive_eval(q, ql, NULL, NQ, db, dl, NULL, NDB, D, hamming, &cfg, &ref);
                 assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
@@ -611,24 +526,15 @@ START_TEST(test_multilabel_matches_naive)
     dsml_rng_seed(&rng, 22);
     random_data(&rng, q, NQ, D, dummy_q, 2, 1);
     random_data(&rng, db, NDB, D, dummy_db, 2, 1);
-    /* 12 labels, each present with probability 1/6; some sets end up empty. */
-    for (int i = 0; i < NQ + NDB; i++) {
-        uint64_t s = 0;
-        for (int b = 0; b < 12; b++)
-            if (dsml_rng_below(&rng, 6) == 0) s |= 1ULL << b;
-        if (i < NQ) qs[i] = s;
-        else ds[i - NQ] = s;
-    }
+    random_label_sets(&rng, qs, NQ, ds, NDB, 12, 6); /* some sets end up empty */
     dsml_retrieval_config cfg;
     dsml_retrieval_config_default(&cfg);
     cfg.map_at = 60;
     cfg.f1_at = 25;
     dsml_retrieval_result fast, ref;
     for (int hamming = 0; hamming < 2; hamming++) {
-        int rc = hamming ? dsml_eval_hamming_labels(q, dsml_labels_multi(qs, 1), NQ, db, dsml_labels_multi(ds, 1),
-                                                    NDB, D, &cfg, &fast)
-                         : dsml_eval_euclidean_labels(q, dsml_labels_multi(qs, 1), NQ, db,
-                                                      dsml_labels_multi(ds, 1), NDB, D, &cfg, &fast);
+        int rc = dsml_eval_ranking(ranking_of(hamming), q, dsml_labels_multi(qs, 1), NQ, db, dsml_labels_multi(ds, 1),
+                                   NDB, D, &cfg, &fast);
         ck_assert_int_eq(rc, DSML_OK);
         naive_eval(q, NULL, qs, NQ, db, NULL, ds, NDB, D, hamming, &cfg, &ref);
         assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
@@ -655,13 +561,7 @@ START_TEST(test_hamming_multiword_matches_naive)
         ql[i] = dl[self[i]];
     }
     for (int j = 1; j < NDB; j += 9) memcpy(db + j * D, db + (j - 1) * D, D * sizeof *db);
-    for (int i = 0; i < NQ + NDB; i++) {
-        uint64_t s = 0;
-        for (int b = 0; b < 9; b++)
-            if (dsml_rng_below(&rng, 5) == 0) s |= 1ULL << b;
-        if (i < NQ) qs[i] = s;
-        else ds[i - NQ] = s;
-    }
+    random_label_sets(&rng, qs, NQ, ds, NDB, 9, 5);
     dsml_retrieval_config cfg;
     dsml_retrieval_config_default(&cfg);
     cfg.map_at = 70;
@@ -669,12 +569,13 @@ START_TEST(test_hamming_multiword_matches_naive)
     cfg.hamming_radius = 30;
     cfg.query_db_index = self;
     dsml_retrieval_result fast, ref;
-    ck_assert_int_eq(dsml_eval_hamming(q, ql, NQ, db, dl, NDB, D, &cfg, &fast), DSML_OK);
+    ck_assert_int_eq(eval_single(DSML_RANK_HAMMING, q, ql, NQ, db, dl, NDB, D, &cfg, &fast), DSML_OK);
     naive_eval(q, ql, NULL, NQ, db, dl, NULL, NDB, D, 1, &cfg, &ref);
     ck_assert_int_eq(fast.curve_points, DSML_HAMMING_CURVE);
     assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
-    ck_assert_int_eq(dsml_eval_hamming_labels(q, dsml_labels_multi(qs, 1), NQ, db, dsml_labels_multi(ds, 1), NDB, D,
-                                              &cfg, &fast), DSML_OK);
+    ck_assert_int_eq(dsml_eval_ranking(DSML_RANK_HAMMING, q, dsml_labels_multi(qs, 1), NQ, db,
+                                       dsml_labels_multi(ds, 1), NDB, D, &cfg, &fast),
+                     DSML_OK);
     naive_eval(q, NULL, qs, NQ, db, NULL, ds, NDB, D, 1, &cfg, &ref);
     assert_results_close(&fast, &ref, cfg.n_recall_k, 1e-12);
 }
@@ -697,8 +598,7 @@ START_TEST(test_blocked_and_threaded_results_identical)
         dsml_retrieval_result base, r;
         dsml_set_threads(1);
         cfg.block = NQ;
-        int rc = hamming ? dsml_eval_hamming(q, ql, NQ, db, dl, NDB, D, &cfg, &base)
-                         : dsml_eval_euclidean(q, ql, NQ, db, dl, NDB, D, &cfg, &base);
+        int rc = eval_single(ranking_of(hamming), q, ql, NQ, db, dl, NDB, D, &cfg, &base);
         ck_assert_int_eq(rc, DSML_OK);
         ck_assert_double_gt(base.map, 0.0);
         int blocks[] = {1, 5, 0, NQ + 100};
@@ -707,8 +607,7 @@ START_TEST(test_blocked_and_threaded_results_identical)
             for (int b = 0; b < 4; b++) {
                 cfg.block = blocks[b];
                 memset(&r, 0xAB, sizeof r);
-                rc = hamming ? dsml_eval_hamming(q, ql, NQ, db, dl, NDB, D, &cfg, &r)
-                             : dsml_eval_euclidean(q, ql, NQ, db, dl, NDB, D, &cfg, &r);
+                rc = eval_single(ranking_of(hamming), q, ql, NQ, db, dl, NDB, D, &cfg, &r);
                 ck_assert_int_eq(rc, DSML_OK);
                 ck_assert_int_eq(memcmp(&r, &base, sizeof r), 0); /* bit-identical */
             }
@@ -728,247 +627,68 @@ START_TEST(test_retrieval_errors)
     dsml_retrieval_config_default(&cfg);
     dsml_retrieval_result r;
 
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 0, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 0, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "0 queries"));
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 0, &cfg, &r), DSML_ERR_ARG);
-    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 0, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 0, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_HAMMING, q, ql, 2, db, dl, 0, 2, &cfg, &r), DSML_ERR_ARG);
 
     q[3] = NAN;
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "queries: row 1, column 1"));
     q[3] = 3;
     db[4] = INFINITY;
-    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
+    ck_assert_int_eq(eval_single(DSML_RANK_HAMMING, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "database: row 2, column 0"));
     db[4] = 1e30f; /* finite, but its squared norm overflows */
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_NUMERIC);
     db[4] = 4;
 
     dl[2] = -1;
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "database labels: item 2: label -1"));
     dl[2] = 1;
 
     cfg.n_recall_k = DSML_MAX_RECALL_K + 1;
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     dsml_retrieval_config_default(&cfg);
     cfg.recall_k[2] = 0;
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     dsml_retrieval_config_default(&cfg);
     cfg.map_at = -1;
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     dsml_retrieval_config_default(&cfg);
     cfg.precision_k[1] = 0;
-    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_HAMMING, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "precision cut-off 1 is 0"));
     cfg.precision_k[1] = 5;
     cfg.n_precision_k = DSML_MAX_PRECISION_K + 1;
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     dsml_retrieval_config_default(&cfg);
     cfg.hamming_radius = -1;
-    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_HAMMING, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "hamming_radius -1"));
     dsml_retrieval_config_default(&cfg);
     int bad_self[] = {0, 3};
     cfg.query_db_index = bad_self;
-    ck_assert_int_eq(dsml_eval_hamming(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
+    ck_assert_int_eq(eval_single(DSML_RANK_HAMMING, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "query 1: database index to exclude 3"));
     dsml_retrieval_config_default(&cfg);
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_OK);
-    ck_assert_int_eq(dsml_eval_euclidean(q, ql, 2, db, dl, 3, 2, NULL, &r), DSML_OK); /* NULL: defaults */
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, &cfg, &r), DSML_OK);
+    ck_assert_int_eq(eval_single(DSML_RANK_EUCLIDEAN, q, ql, 2, db, dl, 3, 2, NULL, &r), DSML_OK); /* NULL: defaults */
 }
 END_TEST
 
-/* ----------------------------------------------------------- clustering */
-
-START_TEST(test_kmeans_recovers_blobs_deterministically)
-{
-    enum { PER = 60, K = 5, D = 3, N = PER * K };
-    static float x[N * D];
-    static int labels[N], a1[N], a2[N];
-    dsml_rng rng;
-    dsml_rng_seed(&rng, 31);
-    /* Centres on the axes, 20 apart; noise sd 1. Points interleaved by class. */
-    for (int i = 0; i < N; i++) {
-        int c = i % K;
-        labels[i] = c;
-        for (int j = 0; j < D; j++) {
-            float centre = c < 3 ? (j == c ? 20.0f : 0.0f) : (c == 3 ? -20.0f : 20.0f);
-            x[i * D + j] = centre + (float)dsml_rng_normal(&rng);
-        }
-    }
-    dsml_kmeans_info info;
-    for (uint64_t seed = 1; seed <= 5; seed++) {
-        ck_assert_int_eq(dsml_kmeans_run(x, N, D, K, seed, 100, a1, NULL, &info), DSML_OK);
-        ck_assert_int_eq(info.converged, 1);
-        ck_assert_double_eq_tol(dsml_nmi(labels, a1, N), 1.0, 1e-12);
-        ck_assert_double_eq_tol(dsml_pairwise_f1(labels, a1, N), 1.0, 1e-12);
-        ck_assert_int_eq(dsml_kmeans(x, N, D, K, seed, 100, a2), DSML_OK);
-        ck_assert_int_eq(memcmp(a1, a2, sizeof a1), 0);
-    }
-    /* Same seed, two threads: same assignment. */
-    dsml_set_threads(2);
-    ck_assert_int_eq(dsml_kmeans(x, N, D, K, 5, 100, a2), DSML_OK);
-    dsml_set_threads(1);
-    ck_assert_int_eq(memcmp(a1, a2, sizeof a1), 0);
-}
-END_TEST
-
-/* 1-D points 0 1 10 11, k = 2: clusters {0,1} and {10,11}, centroids 0.5 and 10.5,
- * inertia 4 x 0.25 = 1 (Lloyd reaches this split from any k-means++ seeding of these points). */
-START_TEST(test_kmeans_hand_case_and_edges)
-{
-    const float x[] = {0, 1, 10, 11};
-    int a[4];
-    float c[2];
-    dsml_kmeans_info info;
-    ck_assert_int_eq(dsml_kmeans_run(x, 4, 1, 2, 7, 50, a, c, &info), DSML_OK);
-    ck_assert_int_eq(a[0], a[1]);
-    ck_assert_int_eq(a[2], a[3]);
-    ck_assert_int_ne(a[0], a[2]);
-    ck_assert_double_eq_tol(c[a[0]], 0.5, 1e-6);
-    ck_assert_double_eq_tol(c[a[2]], 10.5, 1e-6);
-    ck_assert_double_eq_tol(info.inertia, 1.0, 1e-6);
-    ck_assert_int_eq(info.converged, 1);
-
-    /* k = n: every point its own cluster, inertia 0. */
-    ck_assert_int_eq(dsml_kmeans_run(x, 4, 1, 4, 3, 50, a, NULL, &info), DSML_OK);
-    int seen[4] = {0};
-    for (int i = 0; i < 4; i++) seen[a[i]]++;
-    for (int i = 0; i < 4; i++) ck_assert_int_eq(seen[i], 1);
-    ck_assert_double_eq_tol(info.inertia, 0.0, 1e-9);
-
-    /* Fewer distinct points than k: valid ids, converges, inertia 0. */
-    const float dup[] = {0, 0, 0, 5};
-    ck_assert_int_eq(dsml_kmeans_run(dup, 4, 1, 3, 9, 50, a, NULL, &info), DSML_OK);
-    for (int i = 0; i < 4; i++) ck_assert(a[i] >= 0 && a[i] < 3);
-    ck_assert_int_eq(a[0], a[1]);
-    ck_assert_int_ne(a[0], a[3]);
-    ck_assert_int_eq(info.converged, 1);
-    ck_assert_double_eq_tol(info.inertia, 0.0, 1e-9);
-
-    /* max_iter = 0: the assignment to the k-means++ seeds. */
-    ck_assert_int_eq(dsml_kmeans_run(x, 4, 1, 2, 7, 0, a, NULL, &info), DSML_OK);
-    ck_assert_int_eq(info.iterations, 0);
-
-    ck_assert_int_eq(dsml_kmeans(x, 4, 1, 5, 1, 10, a), DSML_ERR_ARG);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "k = 5"));
-    ck_assert_int_eq(dsml_kmeans(x, 4, 1, 0, 1, 10, a), DSML_ERR_ARG);
-    const float bad[] = {0, NAN, 1, 2};
-    ck_assert_int_eq(dsml_kmeans(bad, 4, 1, 2, 1, 10, a), DSML_ERR_NUMERIC);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "point 1"));
-}
-END_TEST
-
-START_TEST(test_nmi_and_pairwise_f1_hand_cases)
-{
-    /* Perfect clustering under renamed, non-dense ids. */
-    const int y1[] = {0, 0, 1, 1, 2, 2}, c1[] = {5, 5, 3, 3, 900000, 900000};
-    ck_assert_double_eq_tol(dsml_nmi(y1, c1, 6), 1.0, 1e-12);
-    ck_assert_double_eq_tol(dsml_pairwise_f1(y1, c1, 6), 1.0, 1e-12);
-
-    /* labels 0 0 0 1 1 1, clusters 0 0 1 1 1 1: table (0,0)=2 (0,1)=1 (1,1)=3, classes 3 3, clusters 2 4
-     * H(Y) = ln 2 = 0.693147, H(C) = (1/3) ln 3 + (2/3) ln 1.5 = 0.636514,
-     * H(Y,C) = (1/3) ln 3 + (1/6) ln 6 + (1/2) ln 2 = 1.011404, I = 0.318257,
-     * NMI = 2 I / (H(Y) + H(C)) = 0.478704.
-     * Pairs: same cluster 1 + 6 = 7, same class 3 + 3 = 6, both 1 + 0 + 3 = 4:
-     * P = 4/7, R = 4/6, F1 = 2 P R / (P + R) = 16/26 = 0.615385. */
-    const int y2[] = {0, 0, 0, 1, 1, 1}, c2[] = {0, 0, 1, 1, 1, 1};
-    ck_assert_double_eq_tol(dsml_nmi(y2, c2, 6), 0.47870397138568, 1e-9);
-    ck_assert_double_eq_tol(dsml_pairwise_f1(y2, c2, 6), 16.0 / 26.0, 1e-12);
-    double nmi, f1;
-    ck_assert_int_eq(dsml_cluster_scores(y2, c2, 6, &nmi, &f1), DSML_OK);
-    ck_assert_double_eq_tol(nmi, 0.47870397138568, 1e-9);
-    ck_assert_double_eq_tol(f1, 16.0 / 26.0, 1e-12);
-    /* NMI is symmetric; pairwise F1 too (P and R swap). */
-    ck_assert_double_eq_tol(dsml_nmi(c2, y2, 6), 0.47870397138568, 1e-9);
-    ck_assert_double_eq_tol(dsml_pairwise_f1(c2, y2, 6), 16.0 / 26.0, 1e-12);
-
-    /* Independent: labels 0 0 1 1, clusters 0 1 0 1: I = 0; no same-cluster pair is same-class. */
-    const int y3[] = {0, 0, 1, 1}, c3[] = {0, 1, 0, 1};
-    ck_assert_double_eq_tol(dsml_nmi(y3, c3, 4), 0.0, 1e-12);
-    ck_assert_double_eq_tol(dsml_pairwise_f1(y3, c3, 4), 0.0, 1e-12);
-
-    /* One class and one cluster: identical trivial partitions, NMI 1 (0/0 defined), F1 1 (P = R = 1). */
-    const int z[] = {4, 4, 4};
-    ck_assert_double_eq_tol(dsml_nmi(z, z, 3), 1.0, 1e-12);
-    ck_assert_double_eq_tol(dsml_pairwise_f1(z, z, 3), 1.0, 1e-12);
-    /* One cluster for two classes: H(C) = 0 so I = 0, NMI 0; P = 2/6 (pairs 1+1 of 6), R = 1, F1 = 0.5. */
-    const int y4[] = {0, 0, 1, 1}, c4[] = {0, 0, 0, 0};
-    ck_assert_double_eq_tol(dsml_nmi(y4, c4, 4), 0.0, 1e-12);
-    ck_assert_double_eq_tol(dsml_pairwise_f1(y4, c4, 4), 0.5, 1e-12);
-    /* All singletons on both sides: no pair anywhere, F1 defined as 1. Singletons vs one class: F1 0. */
-    const int s[] = {0, 1, 2};
-    ck_assert_double_eq_tol(dsml_pairwise_f1(s, s, 3), 1.0, 1e-12);
-    ck_assert_double_eq_tol(dsml_pairwise_f1(z, s, 3), 0.0, 1e-12);
-
-    const int neg[] = {0, -2, 1};
-    ck_assert(isnan(dsml_nmi(neg, s, 3)));
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "point 1: label -2"));
-    ck_assert(isnan(dsml_pairwise_f1(s, neg, 3)));
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "point 1: cluster -2"));
-    ck_assert_int_eq(dsml_cluster_scores(s, s, 0, &nmi, &f1), DSML_ERR_ARG);
-}
-END_TEST
-
-/* NMI and F1 against a naive dense contingency table on random labels. */
-START_TEST(test_cluster_scores_match_dense_table)
-{
-    enum { N = 2000, L = 7, C = 5 };
-    static int y[N], c[N];
-    dsml_rng rng;
-    dsml_rng_seed(&rng, 41);
-    double table[L][C] = {{0}}, a[L] = {0}, b[C] = {0};
-    for (int i = 0; i < N; i++) {
-        y[i] = (int)dsml_rng_below(&rng, L);
-        c[i] = dsml_rng_below(&rng, 3) == 0 ? (int)dsml_rng_below(&rng, C) : y[i] % C; /* correlated */
-        table[y[i]][c[i]]++;
-        a[y[i]]++;
-        b[c[i]]++;
-    }
-    double mi = 0, hy = 0, hc = 0, tp = 0, py = 0, pc = 0;
-    for (int i = 0; i < L; i++) {
-        if (a[i]) hy -= a[i] / N * log(a[i] / N);
-        py += a[i] * (a[i] - 1) / 2;
-        for (int j = 0; j < C; j++) {
-            if (table[i][j]) mi += table[i][j] / N * log(N * table[i][j] / (a[i] * b[j]));
-            tp += table[i][j] * (table[i][j] - 1) / 2;
-        }
-    }
-    for (int j = 0; j < C; j++) {
-        if (b[j]) hc -= b[j] / N * log(b[j] / N);
-        pc += b[j] * (b[j] - 1) / 2;
-    }
-    double p = tp / pc, r = tp / py;
-    ck_assert_double_eq_tol(dsml_nmi(y, c, N), 2 * mi / (hy + hc), 1e-9);
-    ck_assert_double_eq_tol(dsml_pairwise_f1(y, c, N), 2 * p * r / (p + r), 1e-12);
-    ck_assert_double_gt(dsml_nmi(y, c, N), 0.1);
-    ck_assert_double_lt(dsml_nmi(y, c, N), 0.9);
-}
-END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("eval");
-    TCase *tc = tcase_create("eval");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_radix_sort_matches_qsort);
-    tcase_add_test(tc, test_counting_sort_matches_qsort);
-    tcase_add_test(tc, test_float_key_orders_and_clamps);
-    tcase_add_test(tc, test_hamming_pack_and_popcount_match_bit_loops);
-    tcase_add_test(tc, test_euclidean_hand_case);
-    tcase_add_test(tc, test_hamming_hand_case);
-    tcase_add_test(tc, test_exclude_self_and_queries_without_relevant);
-    tcase_add_test(tc, test_multilabel_hand_case);
-    tcase_add_test(tc, test_matches_naive_evaluation);
-    tcase_add_test(tc, test_multilabel_matches_naive);
-    tcase_add_test(tc, test_hamming_multiword_matches_naive);
-    tcase_add_test(tc, test_blocked_and_threaded_results_identical);
-    tcase_add_test(tc, test_retrieval_errors);
-    tcase_add_test(tc, test_kmeans_recovers_blobs_deterministically);
-    tcase_add_test(tc, test_kmeans_hand_case_and_edges);
-    tcase_add_test(tc, test_nmi_and_pairwise_f1_hand_cases);
-    tcase_add_test(tc, test_cluster_scores_match_dense_table);
-    suite_add_tcase(s, tc);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"hand cases", 60, (const TTest *[]){test_euclidean_hand_case, test_hamming_hand_case,
+                                             test_exclude_self_and_queries_without_relevant,
+                                             test_multilabel_hand_case, NULL}},
+        {"naive reference", 120, (const TTest *[]){test_matches_naive_evaluation, test_multilabel_matches_naive,
+                                                   test_hamming_multiword_matches_naive, NULL}},
+        {"blocks and threads", 120, (const TTest *[]){test_blocked_and_threaded_results_identical, NULL}},
+        {"errors", 60, (const TTest *[]){test_retrieval_errors, NULL}},
+    };
+    return suite_run_cases("retrieval", cases, SUITE_CASES(cases));
 }
