@@ -125,13 +125,13 @@ START_TEST(test_names_and_defaults)
     ck_assert_int_eq(dsml_loss_parse("dsh", &k), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "dpsh or dtsh"));
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
-    ck_assert_float_eq_tol(p.quant, 0.1f, 1e-7f);
+    ck_assert_float_eq_tol(p.hashing.quant, 0.1f, 1e-7f);
     ck_assert_float_eq(p.lambda, 0.0f);
     p = dsml_loss_defaults(DSML_LOSS_DTSH, DSML_DIST_EUCLIDEAN);
-    ck_assert_float_eq_tol(p.quant, 0.1f, 1e-7f);
+    ck_assert_float_eq_tol(p.hashing.quant, 0.1f, 1e-7f);
     ck_assert_float_eq_tol(p.margin, 0.5f, 1e-7f); /* alpha = B / 2 */
     p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_SNR);
-    ck_assert_float_eq(p.quant, 0.0f);
+    ck_assert_float_eq(p.hashing.quant, 0.0f);
 }
 END_TEST
 
@@ -181,7 +181,7 @@ START_TEST(test_dtsh_hand)
     float dh[6];
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_DTSH, DSML_DIST_EUCLIDEAN);
     p.margin = 0.25f;
-    p.quant = 0;
+    p.hashing.quant = 0;
     dsml_loss_ws *ws;
     ck_assert_int_eq(dsml_loss_ws_create(&ws, 3, 2), DSML_OK);
     double loss;
@@ -195,7 +195,7 @@ START_TEST(test_dtsh_hand)
 
     /* One class only: no triplet, the loss is the quantisation penalty alone. */
     const int same[] = {3, 3, 3};
-    p.quant = 0.5f;
+    p.hashing.quant = 0.5f;
     ck_assert_int_eq(dsml_loss_compute(&p, h, same, 3, 2, dh, ws, &loss), DSML_OK);
     ck_assert_double_eq_tol(loss, naive_quant(h, 3, 2, 0.5), 1e-7);
     ck_assert_double_eq_tol(dh[1], 2 * 0.5 / 6 * (0 - 1), 1e-7); /* sign(0) = +1 */
@@ -226,7 +226,7 @@ static double multi_hand_loss(const dsml_loss_params *p, const uint64_t *sets, c
 START_TEST(test_multilabel_hand)
 {
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
-    p.quant = 0;
+    p.hashing.quant = 0;
     double loss = multi_hand_loss(&p, multi_sets, NULL);
     /* Theta: 01 0, 02 -0.5, 03 0.25, 12 0.5, 13 0.25, 23 0; pair (0,1) similar with Theta 0. */
     double sp0 = log(2.0), want = 2 * (sp0 - 0) + 2 * (plain_softplus(-0.5) + plain_softplus(0.25) +
@@ -279,12 +279,12 @@ START_TEST(test_match_naive_and_gradcheck)
             random_batch(7 + k + 2 * multi, h, N, D, 0.6);
             dsml_loss_params p = dsml_loss_defaults(kinds[k], DSML_DIST_EUCLIDEAN);
             p.margin = kinds[k] == DSML_LOSS_DTSH ? 0.1f : 0.0f;
-            p.quant = 0.3f;
+            p.hashing.quant = 0.3f;
             loss_ctx c = {&p, h, multi ? NULL : labels, multi ? sets : NULL, N, D, dh, ws};
             double loss;
             compute(&c, &loss);
-            double want = kinds[k] == DSML_LOSS_DPSH ? naive_dpsh(h, c.labels, c.sets, N, D, p.quant)
-                                                     : naive_dtsh(h, c.labels, c.sets, N, D, p.margin, p.quant);
+            double want = kinds[k] == DSML_LOSS_DPSH ? naive_dpsh(h, c.labels, c.sets, N, D, p.hashing.quant)
+                                                     : naive_dtsh(h, c.labels, c.sets, N, D, p.margin, p.hashing.quant);
             ck_assert_msg(fabs(loss - want) < 1e-5 * fmax(1, fabs(want)), "%s%s: %.9g vs naive %.9g",
                           dsml_loss_name(kinds[k]), multi ? " multi-label" : "", loss, want);
             memcpy(analytic, dh, sizeof analytic);
@@ -390,16 +390,16 @@ START_TEST(test_errors)
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "dpsh: works on inner products"));
     p = dsml_loss_defaults(DSML_LOSS_DTSH, DSML_DIST_EUCLIDEAN);
-    p.quant = -1;
+    p.hashing.quant = -1;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "quantisation weight -1"));
-    p.quant = NAN;
+    p.hashing.quant = NAN;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     p = dsml_loss_defaults(DSML_LOSS_TRIPLET, DSML_DIST_SNR);
     ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "for contrastive (without --density), dpsh and dtsh only"));
     p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_SNR);
-    p.density = 0.1f;
+    p.density.weight = 0.1f;
     ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
     ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 0, 2, 2, dh, ws, &loss), DSML_ERR_ARG);

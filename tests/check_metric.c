@@ -331,17 +331,17 @@ START_TEST(test_lifted_hand_hard_and_smooth)
     const int labels[4] = {0, 0, 1, 1};
     float dh[4];
     dsml_loss_params p = params(DSML_LOSS_LIFTED, DSML_DIST_EUCLIDEAN, 1.0f, 0.0f);
-    p.beta = 1.0f;
-    p.lifted_hard = 1;
+    p.lifted.beta = 1.0f;
+    p.lifted.hard = 1;
     ck_assert_double_eq_tol(run_loss(&p, h, labels, 4, 1, dh), 1.375, 1e-6);
     const float want[4] = {-0.25f, 0.75f, -0.75f, 0.25f};
     assert_grad(dh, want, 4, 1e-5f);
-    p.lifted_hard = 0;
+    p.lifted.hard = 0;
     ck_assert_double_eq_tol(run_loss(&p, h, labels, 4, 1, dh), 1.5465060528954218, 1e-6);
     /* beta scales distances: beta = 2, hard: row maxes 1-2d: row1 1-1 = 0, row2 0;
      * J01 = 0 + 2 = 2, J23 = 0 + 7 = 7 -> (2+2+7+7)/8 = 2.25 */
-    p.lifted_hard = 1;
-    p.beta = 2.0f;
+    p.lifted.hard = 1;
+    p.lifted.beta = 2.0f;
     ck_assert_double_eq_tol(run_loss(&p, h, labels, 4, 1, dh), 2.25, 1e-6);
 }
 END_TEST
@@ -356,9 +356,9 @@ START_TEST(test_lifted_smooth_bounds_hard)
     for (int t = 0; t < 3; t++) {
         random_batch(40 + t, h, N, D, 1.0f);
         dsml_loss_params p = params(DSML_LOSS_LIFTED, all_distances[t], 1.0f, 0.0f);
-        p.lifted_hard = 1;
+        p.lifted.hard = 1;
         double hard = run_loss(&p, h, labels, N, D, dh);
-        p.lifted_hard = 0;
+        p.lifted.hard = 0;
         double smooth = run_loss(&p, h, labels, N, D, dh);
         ck_assert_double_gt(hard, 0);
         ck_assert_double_ge(smooth, hard);
@@ -385,7 +385,7 @@ START_TEST(test_npair_inner_product_hand)
     assert_grad(dh, want, 8, 1e-6f);
     /* Sohn's L2 penalty, weight 0.4: 0.4 * 0.25 * (mean(|a|^2) + mean(|p|^2))
      * = 0.1 * ((1+1)/2 + (4+2)/2) = 0.4 more; gradient 0.4*0.5/2 h = 0.1 h more. */
-    p.npair_l2 = 0.4f;
+    p.npair.l2 = 0.4f;
     ck_assert_double_eq_tol(run_loss(&p, h, labels, 4, 2, dh), 0.31326168751822286 + 0.4, 1e-6);
     ck_assert_float_eq_tol(dh[2], -q + 0.2f, 1e-6f);
 }
@@ -504,8 +504,8 @@ START_TEST(test_losses_match_naive_batch)
                 ls += fmax(0.0, m + dist[i * N + j]);
             }
         p = params(DSML_LOSS_LIFTED, kind, 1.0f, 0.0f);
-        p.beta = 1.0f;
-        p.lifted_hard = 1;
+        p.lifted.beta = 1.0f;
+        p.lifted.hard = 1;
         ck_assert_int_eq(dsml_loss_compute(&p, h, labels, N, D, dh, ws, &got), DSML_OK);
         ck_assert_double_eq_tol(got, ls / (2.0 * lc), 1e-4 * fmax(1.0, ls / (2.0 * lc)));
     }
@@ -564,13 +564,13 @@ START_TEST(test_losses_match_torch_reference)
         dsml_distance_kind kind = torch_reference[c].distance;
         dsml_loss_params p = dsml_loss_defaults(loss, kind);
         p.lambda = 0.05f;
-        p.beta = 1.0f;
+        p.lifted.beta = 1.0f;
         /* the script's MARGIN table */
         if (loss != DSML_LOSS_NPAIR)
             p.margin = kind == DSML_DIST_EUCLIDEAN ? 3.0f : kind == DSML_DIST_SQEUCLIDEAN ? 8.0f
                      : loss == DSML_LOSS_CONTRASTIVE ? 2.0f : loss == DSML_LOSS_TRIPLET ? 0.5f : 1.0f;
-        if (loss == DSML_LOSS_LIFTED) p.lifted_hard = torch_reference[c].variant;
-        if (loss == DSML_LOSS_NPAIR) p.npair_l2 = torch_reference[c].variant ? 0.1f : 0.0f;
+        if (loss == DSML_LOSS_LIFTED) p.lifted.hard = torch_reference[c].variant;
+        if (loss == DSML_LOSS_NPAIR) p.npair.l2 = torch_reference[c].variant ? 0.1f : 0.0f;
         int n = loss == DSML_LOSS_NPAIR ? 8 : N;
         double value;
         ck_assert_int_eq(dsml_loss_compute(&p, h, loss == DSML_LOSS_NPAIR ? pairs : group, n, D, dh, ws, &value),
@@ -632,8 +632,8 @@ START_TEST(test_gradients_all_losses_and_distances)
             if (kind == DSML_DIST_SQEUCLIDEAN && !npair) c.p.margin = 8.0f; /* squared scale */
             if (kind == DSML_DIST_EUCLIDEAN && !npair) c.p.margin = 3.0f;
             if (kind == DSML_DIST_SNR && losses[l] == DSML_LOSS_CONTRASTIVE) c.p.margin = 2.0f;
-            if (l == 3) c.p.lifted_hard = 1;
-            if (l == 5) c.p.npair_l2 = 0.1f;
+            if (l == 3) c.p.lifted.hard = 1;
+            if (l == 5) c.p.npair.l2 = 0.1f;
             double loss = loss_objective(&c);
             ck_assert_msg(isfinite(loss) && loss > 0, "%s/%s: loss %g: %s", dsml_loss_name(losses[l]),
                           dsml_distance_name(kind), loss, dsml_last_error());
@@ -697,7 +697,7 @@ START_TEST(test_non_finite_and_size_errors)
     p.margin = -1;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
     p = dsml_loss_defaults(DSML_LOSS_LIFTED, DSML_DIST_EUCLIDEAN);
-    p.beta = 0;
+    p.lifted.beta = 0;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "beta"));
     p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_EUCLIDEAN);
@@ -735,12 +735,12 @@ START_TEST(test_loss_names_and_defaults)
     ck_assert_float_eq(p.margin, 1.0f);
     ck_assert_float_eq(p.lambda, 0.0f);
     p = dsml_loss_defaults(DSML_LOSS_LIFTED, DSML_DIST_SNR);
-    ck_assert_int_eq(p.lifted_hard, 0);
-    ck_assert_float_eq(p.beta, 1.0f);
+    ck_assert_int_eq(p.lifted.hard, 0);
+    ck_assert_float_eq(p.lifted.beta, 1.0f);
     ck_assert_int_eq(p.loss, DSML_LOSS_LIFTED);
     ck_assert_int_eq(p.distance, DSML_DIST_SNR);
     p = dsml_loss_defaults(DSML_LOSS_NPAIR, DSML_DIST_EUCLIDEAN);
-    ck_assert_float_eq(p.npair_l2, 0.0f);
+    ck_assert_float_eq(p.npair.l2, 0.0f);
 }
 END_TEST
 

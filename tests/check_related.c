@@ -87,22 +87,22 @@ START_TEST(test_related_names_and_defaults)
 
     /* the table of docs/losses.md */
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN);
-    ck_assert_int_eq(p.gpw_mining, DSML_GPW_MINE_MS);
-    ck_assert_int_eq(p.gpw_weighting, DSML_GPW_WEIGHT_MS);
-    ck_assert_float_eq(p.gpw_alpha, 2.0f);
-    ck_assert_float_eq(p.gpw_beta, 50.0f);
-    ck_assert_float_eq(p.gpw_lambda, 1.0f);
-    ck_assert_float_eq(p.gpw_epsilon, 0.1f);
+    ck_assert_int_eq(p.gpw.mining, DSML_GPW_MINE_MS);
+    ck_assert_int_eq(p.gpw.weighting, DSML_GPW_WEIGHT_MS);
+    ck_assert_float_eq(p.gpw.alpha, 2.0f);
+    ck_assert_float_eq(p.gpw.beta, 50.0f);
+    ck_assert_float_eq(p.gpw.lambda, 1.0f);
+    ck_assert_float_eq(p.gpw.epsilon, 0.1f);
     ck_assert_float_eq(p.lambda, 0.0f);
     dsml_gpw_defaults(&p, DSML_GPW_WEIGHT_BINOMIAL);
-    ck_assert_float_eq(p.gpw_beta, 2.0f);
-    ck_assert_float_eq(p.gpw_lambda, 0.5f);
+    ck_assert_float_eq(p.gpw.beta, 2.0f);
+    ck_assert_float_eq(p.gpw.lambda, 0.5f);
     p = dsml_loss_defaults(DSML_LOSS_VMF, DSML_DIST_SNR);
-    ck_assert_float_eq(p.vmf_kappa, 16.0f);
+    ck_assert_float_eq(p.vmf.kappa, 16.0f);
     ck_assert_float_eq(p.lambda, 0.0f);
     p = dsml_loss_defaults(DSML_LOSS_TRIPLET, DSML_DIST_SNR);
-    ck_assert_float_eq(p.density, 0.0f);
-    ck_assert_float_eq(p.density_ratio, 0.5f);
+    ck_assert_float_eq(p.density.weight, 0.0f);
+    ck_assert_float_eq(p.density.ratio, 0.5f);
 }
 END_TEST
 
@@ -124,9 +124,9 @@ START_TEST(test_gpw_contrastive_hand)
     int labels[4] = {7, 7, 2, 2};
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN);
     dsml_gpw_defaults(&p, DSML_GPW_WEIGHT_CONTRASTIVE);
-    p.gpw_mining = DSML_GPW_MINE_NONE;
+    p.gpw.mining = DSML_GPW_MINE_NONE;
     ck_assert_double_eq_tol(compute(&p, h, labels, 4, 2), 0.775, 1e-6);
-    p.gpw_mining = DSML_GPW_MINE_MS;
+    p.gpw.mining = DSML_GPW_MINE_MS;
     ck_assert_double_eq_tol(compute(&p, h, labels, 4, 2), 0.4625, 1e-6);
 }
 END_TEST
@@ -139,9 +139,9 @@ START_TEST(test_gpw_ms_and_lifted_hand)
     float h[4] = {1, 0, 0, 2};
     int labels[2] = {0, 1};
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN);
-    p.gpw_mining = DSML_GPW_MINE_NONE;
-    p.gpw_beta = 4.0f;
-    p.gpw_lambda = -0.25f;
+    p.gpw.mining = DSML_GPW_MINE_NONE;
+    p.gpw.beta = 4.0f;
+    p.gpw.lambda = -0.25f;
     ck_assert_double_eq_tol(compute(&p, h, labels, 2, 2), log(1 + exp(1.0)) / 4, 1e-6);
     dsml_gpw_defaults(&p, DSML_GPW_WEIGHT_LIFTED);
     ck_assert_double_eq_tol(compute(&p, h, labels, 2, 2), 0.0, 1e-12);
@@ -166,8 +166,8 @@ START_TEST(test_vmf_hand)
     float h[4] = {2, 0, 1, 1};
     int labels[2] = {0, 1};
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_VMF, DSML_DIST_EUCLIDEAN);
-    p.vmf_kappa = 2.0f;
-    p.vmf_means = m;
+    p.vmf.kappa = 2.0f;
+    p.vmf.means = m;
     ck_assert_double_eq_tol(compute(&p, h, labels, 2, 2), (log(1 + exp(-2.0)) + log(2.0)) / 2, 1e-6);
     dsml_vmf_means_free(m);
 }
@@ -236,10 +236,10 @@ START_TEST(test_density_hand)
     int labels[4] = {1, 1, 4, 4};
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_EUCLIDEAN);
     double base = compute(&p, h, labels, 4, 1);
-    p.density = 1.0f;
-    p.density_ratio = 0.5f;
+    p.density.weight = 1.0f;
+    p.density.ratio = 0.5f;
     ck_assert_double_eq_tol(compute(&p, h, labels, 4, 1) - base, 3.0 / 28.0, 1e-6);
-    p.density_ratio = 0.25f; /* both classes spread enough: no term */
+    p.density.ratio = 0.25f; /* both classes spread enough: no term */
     ck_assert_double_eq_tol(compute(&p, h, labels, 4, 1) - base, 0.0, 1e-12);
 }
 END_TEST
@@ -270,11 +270,11 @@ START_TEST(test_related_match_reference)
     for (int mi = 0; mi < 2; mi++)
         for (int wi = 0; wi < 4; wi++) {
             dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN);
-            p.gpw_mining = mi ? DSML_GPW_MINE_MS : DSML_GPW_MINE_NONE;
+            p.gpw.mining = mi ? DSML_GPW_MINE_MS : DSML_GPW_MINE_NONE;
             dsml_gpw_defaults(&p, ws[wi]);
             double v = compute(&p, h, ref_labels, RN, RD);
             ck_assert_msg(fabs(v - gpw_ref[mi][wi]) <= 1e-5 * gpw_ref[mi][wi], "gpw %s/%s: %.9f, reference %.9f",
-                          dsml_gpw_mining_name(p.gpw_mining), dsml_gpw_weighting_name(ws[wi]), v, gpw_ref[mi][wi]);
+                          dsml_gpw_mining_name(p.gpw.mining), dsml_gpw_weighting_name(ws[wi]), v, gpw_ref[mi][wi]);
         }
 
     const float means[12] = {1.0f, 0.5f, -0.25f, 0.0f, -0.5f, 1.0f, 0.25f, -0.75f, 0.0f, -0.5f, 1.0f, 0.5f};
@@ -282,8 +282,8 @@ START_TEST(test_related_match_reference)
     const double kappa[2] = {16, 4}, vmf_ref[2] = {15.279863652990, 3.892121818573};
     for (int t = 0; t < 2; t++) {
         dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_VMF, DSML_DIST_EUCLIDEAN);
-        p.vmf_kappa = (float)kappa[t];
-        p.vmf_means = m;
+        p.vmf.kappa = (float)kappa[t];
+        p.vmf.means = m;
         double v = compute(&p, h, ref_labels, RN, RD);
         ck_assert_msg(fabs(v - vmf_ref[t]) <= 1e-5 * vmf_ref[t], "vmf kappa %g: %.9f, reference %.9f", kappa[t], v,
                       vmf_ref[t]);
@@ -300,12 +300,12 @@ START_TEST(test_related_match_reference)
             for (int r = 0; r < 2; r++) {
                 dsml_loss_params p = dsml_loss_defaults(bases[b], kinds[t]);
                 double base = compute(&p, h, ref_labels, RN, RD);
-                p.density = 0.5f;
-                p.density_ratio = r ? 0.5f : 1.5f;
+                p.density.weight = 0.5f;
+                p.density.ratio = r ? 0.5f : 1.5f;
                 double v = compute(&p, h, ref_labels, RN, RD) - base;
                 ck_assert_msg(fabs(v - density_ref[t][r]) <= 1e-5 * density_ref[t][r] + 1e-9,
                               "density on %s/%s ratio %g: %.9f, reference %.9f", dsml_loss_name(bases[b]),
-                              dsml_distance_name(kinds[t]), p.density_ratio, v, density_ref[t][r]);
+                              dsml_distance_name(kinds[t]), p.density.ratio, v, density_ref[t][r]);
             }
 }
 END_TEST
@@ -354,16 +354,16 @@ START_TEST(test_gpw_gradients)
         for (int wi = 0; wi < 4; wi++) {
             random_batch(300 + mi * 4 + wi, h, N, D);
             loss_ctx c = {dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN), h, dh, labels, N, D, ws};
-            c.p.gpw_mining = mi ? DSML_GPW_MINE_MS : DSML_GPW_MINE_NONE;
+            c.p.gpw.mining = mi ? DSML_GPW_MINE_MS : DSML_GPW_MINE_NONE;
             dsml_gpw_defaults(&c.p, (dsml_gpw_weighting)wi);
             if (wi == DSML_GPW_WEIGHT_MS) {
-                c.p.gpw_beta = 10.0f;
-                c.p.gpw_lambda = 0.3f;
+                c.p.gpw.beta = 10.0f;
+                c.p.gpw.lambda = 0.3f;
             }
-            if (wi == DSML_GPW_WEIGHT_CONTRASTIVE) c.p.gpw_lambda = -0.2f;
+            if (wi == DSML_GPW_WEIGHT_CONTRASTIVE) c.p.gpw.lambda = -0.2f;
             char what[64];
-            snprintf(what, sizeof what, "gpw %s/%s", dsml_gpw_mining_name(c.p.gpw_mining),
-                     dsml_gpw_weighting_name(c.p.gpw_weighting));
+            snprintf(what, sizeof what, "gpw %s/%s", dsml_gpw_mining_name(c.p.gpw.mining),
+                     dsml_gpw_weighting_name(c.p.gpw.weighting));
             check_gradient(&c, what);
         }
     dsml_loss_ws_free(ws);
@@ -385,8 +385,8 @@ START_TEST(test_vmf_gradients)
         random_batch(50 + t, h, N, D);
         h[3] *= 1e-3f; /* a short row: the normalisation's gradient is large there */
         loss_ctx c = {dsml_loss_defaults(DSML_LOSS_VMF, DSML_DIST_EUCLIDEAN), h, dh, labels, N, D, ws};
-        c.p.vmf_kappa = kappas[t];
-        c.p.vmf_means = m;
+        c.p.vmf.kappa = kappas[t];
+        c.p.vmf.means = m;
         check_gradient(&c, t ? "vmf kappa 2" : "vmf kappa 16");
     }
     dsml_loss_ws_free(ws);
@@ -416,8 +416,8 @@ START_TEST(test_density_gradients)
             /* isolate the density term's gradient: the base loss's own gradient is checked in check_metric */
             double base_only = loss_objective(&c);
             ck_assert(isfinite(base_only));
-            c.p.density = 2.0f;
-            c.p.density_ratio = 3.0f;
+            c.p.density.weight = 2.0f;
+            c.p.density.ratio = 3.0f;
             char what[64];
             snprintf(what, sizeof what, "density on %s/%s", dsml_loss_name(bases[b]), dsml_distance_name(kinds[t]));
             double with = loss_objective(&c);
@@ -634,34 +634,34 @@ START_TEST(test_related_errors)
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "mean directions are not set"));
     float mu[2] = {1, 0};
     dsml_vmf_means *m = means_from(mu, 1, 2, 4); /* one class: label 1 is outside */
-    p.vmf_means = m;
+    p.vmf.means = m;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "row 2: label 1, expected 0..0"));
-    p.vmf_kappa = 0;
+    p.vmf.kappa = 0;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "kappa"));
     dsml_vmf_means_free(m);
 
     p = dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN);
-    p.gpw_beta = 0;
+    p.gpw.beta = 0;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
     p = dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN);
-    p.gpw_epsilon = -1;
+    p.gpw.epsilon = -1;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
     p = dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN);
-    p.gpw_weighting = (dsml_gpw_weighting)9;
+    p.gpw.weighting = (dsml_gpw_weighting)9;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
 
     p = dsml_loss_defaults(DSML_LOSS_LIFTED, DSML_DIST_EUCLIDEAN);
-    p.density = 1.0f;
+    p.density.weight = 1.0f;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "density"));
     p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_SNR);
-    p.density = 1.0f;
-    p.density_ratio = 0;
+    p.density.weight = 1.0f;
+    p.density.ratio = 0;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
-    p.density_ratio = 0.5f;
-    p.density = NAN;
+    p.density.ratio = 0.5f;
+    p.density.weight = NAN;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
 
     /* a non-finite embedding is caught before any of the new losses runs */

@@ -143,19 +143,19 @@ int cmd_loss(int argc, char **argv)
         rc = dsml_fail(DSML_ERR_FORMAT, "%s: %d labels for %d embeddings in %s", label_path, n_labels, n, emb_path);
     dsml_loss_params p = dsml_loss_defaults(loss, distance);
     if (have_margin) p.margin = margin;
-    if (have_beta) p.beta = beta;
+    if (have_beta) p.lifted.beta = beta;
     if (have_lambda) p.lambda = lambda;
-    p.lifted_hard = hard;
-    if (have_quant) p.quant = quant;
-    p.density = density;
-    if (have_ratio) p.density_ratio = density_ratio;
-    if (have_kappa) p.vmf_kappa = kappa;
-    p.gpw_mining = mining;
+    p.lifted.hard = hard;
+    if (have_quant) p.hashing.quant = quant;
+    p.density.weight = density;
+    if (have_ratio) p.density.ratio = density_ratio;
+    if (have_kappa) p.vmf.kappa = kappa;
+    p.gpw.mining = mining;
     dsml_gpw_defaults(&p, weighting);
-    if (have_ga) p.gpw_alpha = ga;
-    if (have_gb) p.gpw_beta = gb;
-    if (have_gl) p.gpw_lambda = gl;
-    if (have_ge) p.gpw_epsilon = ge;
+    if (have_ga) p.gpw.alpha = ga;
+    if (have_gb) p.gpw.beta = gb;
+    if (have_gl) p.gpw.lambda = gl;
+    if (have_ge) p.gpw.epsilon = ge;
     double value = 0;
     float *mu = NULL;
     dsml_vmf_means *means = NULL;
@@ -176,7 +176,7 @@ int cmd_loss(int argc, char **argv)
             if (!rc) rc = dsml_vmf_means_finish(means);
             free(ids);
         }
-        p.vmf_means = means;
+        p.vmf.means = means;
     }
     if (!rc) rc = dsml_loss_ws_create(&ws, n, d);
     if (!rc && !(dh = malloc(sizeof(float) * (size_t)n * d))) rc = dsml_fail(DSML_ERR_NOMEM, "out of memory");
