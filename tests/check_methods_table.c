@@ -9,6 +9,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/methods_table.h"
+#include "support/run_cmd.h"
 #include "support/suite_run.h"
 #include "support/testdir.h"
 
@@ -97,17 +98,6 @@ static void write_run(const char *root, const char *dataset, const char *name, c
     testdir_write_text(path, text);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    static char buf[16384];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    return buf;
-}
-
 START_TEST(test_methods_table_from_runs)
 {
     const char *dir = testdir_make("methods-table");
@@ -128,6 +118,7 @@ START_TEST(test_methods_table_from_runs)
     char path[1200];
     snprintf(path, sizeof path, "%s/methods.md", out);
     const char *md = read_text(path);
+    ck_assert_msg(md[0], "%s: missing or empty", path);
     /* recall 80 and 84: mean 82, sample std 4 / sqrt 2 = 2.83; the repeated seed 1 (10%) is not read */
     const char *cont = strstr(md, "| contrastive | 32 | 2 | 82.00 ± 2.83 | 25.00 ± 0.00 | 50.00 ± 0.00 | 62.50 ± 0.00 |");
     const char *da = strstr(md, "| contrastive + DA | 32 | 1 | 90.00 | 25.00 | 50.00 | 62.50 |");
@@ -141,6 +132,7 @@ START_TEST(test_methods_table_from_runs)
     ck_assert(strstr(md, "## cub200") < strstr(md, "## fashion-mnist"));
     snprintf(path, sizeof path, "%s/methods.tex", out);
     const char *tex = read_text(path);
+    ck_assert_msg(tex[0], "%s: missing or empty", path);
     ck_assert_ptr_nonnull(strstr(tex, "contrastive & 32 & 2 & 82.00 $\\pm$ 2.83"));
     ck_assert_ptr_nonnull(strstr(tex, "\\begin{tabular}"));
 
