@@ -1,10 +1,9 @@
-/* Tests of the deep hashing losses (src/metric/dpsh.c, dtsh.c): names and
- * defaults, DPSH and DTSH worked out by hand, against a naive O(N^3) double
- * implementation written from the objectives in docs/losses.md on single- and
- * multi-label batches, against finite differences, numerical stability for
- * large inner products, one-hot label sets equal to single labels, and the
- * errors; the hashing protocol's name and the metrics.json keys a hashing
- * run leaves for `dsml tables` (Table 4). */
+/* Tests of the deep hashing losses (src/metric/dpsh.c, dtsh.c, pairs.c) and
+ * of multi-label batches: DPSH and DTSH worked out by hand, against a naive
+ * O(N^3) double implementation written from the objectives in
+ * docs/losses.md on single- and multi-label batches, against finite
+ * differences, numerical stability for large inner products, one-hot label
+ * sets equal to single labels, and the errors. */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -13,13 +12,9 @@
 #include <string.h>
 
 #include "core/error.h"
-#include "core/json_parse.h"
 #include "core/rng.h"
 #include "metric/loss.h"
-#include "run/record.h"
-#include "run/train.h"
-#include "support/gradcheck.h"
-#include "support/testdir.h"
+#include "support/loss_cases.h"
 #include "support/suite_run.h"
 
 /* ---------- naive references, in double, straight from the objectives ---------- */
@@ -78,63 +73,6 @@ static double naive_dtsh(const float *h, const int *labels, const uint64_t *sets
     return (count ? s / count : 0) + naive_quant(h, n, d, quant);
 }
 
-/* ---------- helpers ---------- */
-
-typedef struct {
-    const dsml_loss_params *p;
-    float *h;
-    const int *labels;
-    const uint64_t *sets;
-    int n, d;
-    float *dh;
-    dsml_loss_ws *ws;
-} loss_ctx;
-
-static double compute(const loss_ctx *c, double *loss)
-{
-    int rc = c->labels ? dsml_loss_compute(c->p, c->h, c->labels, c->n, c->d, c->dh, c->ws, loss)
-                       : dsml_loss_compute_multi(c->p, c->h, c->sets, 1, c->n, c->d, c->dh, c->ws, loss);
-    ck_assert_msg(rc == DSML_OK, "%s", dsml_last_error());
-    return *loss;
-}
-
-static double loss_objective(void *ctx)
-{
-    double loss;
-    return compute(ctx, &loss);
-}
-
-static void random_batch(uint64_t seed, float *h, int n, int d, double scale)
-{
-    dsml_rng r;
-    dsml_rng_seed(&r, seed);
-    for (int i = 0; i < n * d; i++) h[i] = (float)(scale * dsml_rng_normal(&r));
-}
-
-/* ---------- names and defaults ---------- */
-
-START_TEST(test_names_and_defaults)
-{
-    dsml_loss_kind k = DSML_LOSS_CONTRASTIVE;
-    ck_assert_int_eq(dsml_loss_parse("dpsh", &k), DSML_OK);
-    ck_assert_int_eq(k, DSML_LOSS_DPSH);
-    ck_assert_int_eq(dsml_loss_parse("dtsh", &k), DSML_OK);
-    ck_assert_int_eq(k, DSML_LOSS_DTSH);
-    ck_assert_str_eq(dsml_loss_name(DSML_LOSS_DPSH), "dpsh");
-    ck_assert_str_eq(dsml_loss_name(DSML_LOSS_DTSH), "dtsh");
-    ck_assert_int_eq(dsml_loss_parse("dsh", &k), DSML_ERR_ARG);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "dpsh or dtsh"));
-    dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
-    ck_assert_float_eq_tol(p.quant, 0.1f, 1e-7f);
-    ck_assert_float_eq(p.lambda, 0.0f);
-    p = dsml_loss_defaults(DSML_LOSS_DTSH, DSML_DIST_EUCLIDEAN);
-    ck_assert_float_eq_tol(p.quant, 0.1f, 1e-7f);
-    ck_assert_float_eq_tol(p.margin, 0.5f, 1e-7f); /* alpha = B / 2 */
-    p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_SNR);
-    ck_assert_float_eq(p.quant, 0.0f);
-}
-END_TEST
-
 /* ---------- by hand ---------- */
 
 /* DPSH, h0 = (1, 2), h1 = (3, -1), same label, quant 0.1.
@@ -181,7 +119,7 @@ START_TEST(test_dtsh_hand)
     float dh[6];
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_DTSH, DSML_DIST_EUCLIDEAN);
     p.margin = 0.25f;
-    p.quant = 0;
+    p.hashing.quant = 0;
     dsml_loss_ws *ws;
     ck_assert_int_eq(dsml_loss_ws_create(&ws, 3, 2), DSML_OK);
     double loss;
@@ -195,7 +133,7 @@ START_TEST(test_dtsh_hand)
 
     /* One class only: no triplet, the loss is the quantisation penalty alone. */
     const int same[] = {3, 3, 3};
-    p.quant = 0.5f;
+    p.hashing.quant = 0.5f;
     ck_assert_int_eq(dsml_loss_compute(&p, h, same, 3, 2, dh, ws, &loss), DSML_OK);
     ck_assert_double_eq_tol(loss, naive_quant(h, 3, 2, 0.5), 1e-7);
     ck_assert_double_eq_tol(dh[1], 2 * 0.5 / 6 * (0 - 1), 1e-7); /* sign(0) = +1 */
@@ -226,7 +164,7 @@ static double multi_hand_loss(const dsml_loss_params *p, const uint64_t *sets, c
 START_TEST(test_multilabel_hand)
 {
     dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
-    p.quant = 0;
+    p.hashing.quant = 0;
     double loss = multi_hand_loss(&p, multi_sets, NULL);
     /* Theta: 01 0, 02 -0.5, 03 0.25, 12 0.5, 13 0.25, 23 0; pair (0,1) similar with Theta 0. */
     double sp0 = log(2.0), want = 2 * (sp0 - 0) + 2 * (plain_softplus(-0.5) + plain_softplus(0.25) +
@@ -259,7 +197,7 @@ END_TEST
 START_TEST(test_match_naive_and_gradcheck)
 {
     enum { N = 12, D = 8 };
-    static float h[N * D], dh[N * D], analytic[N * D];
+    static float h[N * D], dh[N * D];
     int labels[N];
     uint64_t sets[N];
     dsml_rng r;
@@ -276,23 +214,19 @@ START_TEST(test_match_naive_and_gradcheck)
     const dsml_loss_kind kinds[] = {DSML_LOSS_DPSH, DSML_LOSS_DTSH};
     for (int k = 0; k < 2; k++)
         for (int multi = 0; multi < 2; multi++) {
-            random_batch(7 + k + 2 * multi, h, N, D, 0.6);
-            dsml_loss_params p = dsml_loss_defaults(kinds[k], DSML_DIST_EUCLIDEAN);
-            p.margin = kinds[k] == DSML_LOSS_DTSH ? 0.1f : 0.0f;
-            p.quant = 0.3f;
-            loss_ctx c = {&p, h, multi ? NULL : labels, multi ? sets : NULL, N, D, dh, ws};
-            double loss;
-            compute(&c, &loss);
-            double want = kinds[k] == DSML_LOSS_DPSH ? naive_dpsh(h, c.labels, c.sets, N, D, p.quant)
-                                                     : naive_dtsh(h, c.labels, c.sets, N, D, p.margin, p.quant);
-            ck_assert_msg(fabs(loss - want) < 1e-5 * fmax(1, fabs(want)), "%s%s: %.9g vs naive %.9g",
-                          dsml_loss_name(kinds[k]), multi ? " multi-label" : "", loss, want);
-            memcpy(analytic, dh, sizeof analytic);
-            gradcheck_result g = gradcheck(loss_objective, &c, h, analytic, N * D, 1, 1e-3, 1e-2);
-            ck_assert_msg(g.failed == 0 && g.checked >= N * D * 9 / 10,
-                          "%s%s: %d failed, %d checked, %d kinks; worst %d: numeric %g analytic %g",
-                          dsml_loss_name(kinds[k]), multi ? " multi-label" : "", g.failed, g.checked,
-                          g.skipped_kinks, g.worst_index, g.worst_numeric, g.worst_analytic);
+            loss_cases_normal(7 + k + 2 * multi, h, N, D, 0.6);
+            loss_case c = {dsml_loss_defaults(kinds[k], DSML_DIST_EUCLIDEAN), h, dh, multi ? NULL : labels,
+                           multi ? sets : NULL, N, D, ws};
+            c.p.margin = kinds[k] == DSML_LOSS_DTSH ? 0.1f : 0.0f;
+            c.p.hashing.quant = 0.3f;
+            double loss = loss_case_objective(&c);
+            double want = kinds[k] == DSML_LOSS_DPSH
+                              ? naive_dpsh(h, c.labels, c.sets, N, D, c.p.hashing.quant)
+                              : naive_dtsh(h, c.labels, c.sets, N, D, c.p.margin, c.p.hashing.quant);
+            char what[64];
+            snprintf(what, sizeof what, "%s%s", dsml_loss_name(kinds[k]), multi ? " multi-label" : "");
+            ck_assert_msg(fabs(loss - want) < 1e-5 * fmax(1, fabs(want)), "%s: %.9g vs naive %.9g", what, loss, want);
+            loss_case_assert_gradient(&c, what, 90);
         }
     dsml_loss_ws_free(ws);
 }
@@ -302,7 +236,7 @@ END_TEST
 START_TEST(test_multilabel_contrastive_gradcheck)
 {
     enum { N = 12, D = 8 };
-    static float h[N * D], dh[N * D], analytic[N * D];
+    static float h[N * D], dh[N * D];
     uint64_t sets[N];
     dsml_rng r;
     dsml_rng_seed(&r, 11);
@@ -310,17 +244,12 @@ START_TEST(test_multilabel_contrastive_gradcheck)
     dsml_loss_ws *ws;
     ck_assert_int_eq(dsml_loss_ws_create(&ws, N, D), DSML_OK);
     for (int snr = 0; snr < 2; snr++) {
-        random_batch(21 + snr, h, N, D, 1.0);
-        dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, snr ? DSML_DIST_SNR : DSML_DIST_EUCLIDEAN);
-        p.margin = snr ? 2.0f : 4.0f; /* most dissimilar pairs inside the margin */
-        loss_ctx c = {&p, h, NULL, sets, N, D, dh, ws};
-        double loss;
-        compute(&c, &loss);
-        ck_assert_double_gt(loss, 0);
-        memcpy(analytic, dh, sizeof analytic);
-        gradcheck_result g = gradcheck(loss_objective, &c, h, analytic, N * D, 1, 1e-3, 1e-2);
-        ck_assert_msg(g.failed == 0 && g.checked >= N * D * 9 / 10, "contrastive %s multi-label: %d failed, %d checked",
-                      snr ? "snr" : "euclidean", g.failed, g.checked);
+        loss_cases_normal(21 + snr, h, N, D, 1.0);
+        loss_case c = {dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, snr ? DSML_DIST_SNR : DSML_DIST_EUCLIDEAN), h, dh,
+                       NULL, sets, N, D, ws};
+        c.p.margin = snr ? 2.0f : 4.0f; /* most dissimilar pairs inside the margin */
+        ck_assert_double_gt(loss_case_objective(&c), 0);
+        loss_case_assert_gradient(&c, snr ? "contrastive snr multi-label" : "contrastive euclidean multi-label", 90);
     }
     dsml_loss_ws_free(ws);
 }
@@ -337,7 +266,7 @@ START_TEST(test_onehot_sets_equal_single_labels)
         labels[i] = i % 4;
         sets[i] = 1ULL << labels[i];
     }
-    random_batch(9, h, N, D, 1.0);
+    loss_cases_normal(9, h, N, D, 1.0);
     dsml_loss_ws *ws;
     ck_assert_int_eq(dsml_loss_ws_create(&ws, N, D), DSML_OK);
     const dsml_loss_kind kinds[] = {DSML_LOSS_DPSH, DSML_LOSS_DTSH, DSML_LOSS_CONTRASTIVE, DSML_LOSS_CONTRASTIVE};
@@ -390,16 +319,16 @@ START_TEST(test_errors)
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "dpsh: works on inner products"));
     p = dsml_loss_defaults(DSML_LOSS_DTSH, DSML_DIST_EUCLIDEAN);
-    p.quant = -1;
+    p.hashing.quant = -1;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "quantisation weight -1"));
-    p.quant = NAN;
+    p.hashing.quant = NAN;
     ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     p = dsml_loss_defaults(DSML_LOSS_TRIPLET, DSML_DIST_SNR);
     ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "for contrastive (without --density), dpsh and dtsh only"));
     p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_SNR);
-    p.density = 0.1f;
+    p.density.weight = 0.1f;
     ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 1, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
     p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
     ck_assert_int_eq(dsml_loss_compute_multi(&p, h, sets, 0, 2, 2, dh, ws, &loss), DSML_ERR_ARG);
@@ -414,113 +343,16 @@ START_TEST(test_errors)
 }
 END_TEST
 
-/* ---------- the hashing protocol's record ---------- */
-
-START_TEST(test_protocol_names)
-{
-    dsml_protocol p = DSML_PROTOCOL_DML;
-    ck_assert_int_eq(dsml_protocol_parse("hashing", &p), DSML_OK);
-    ck_assert_int_eq(p, DSML_PROTOCOL_HASHING);
-    ck_assert_str_eq(dsml_protocol_name(p), "hashing");
-    ck_assert_int_eq(dsml_protocol_parse("dml", &p), DSML_OK);
-    ck_assert_str_eq(dsml_protocol_name(p), "dml");
-    ck_assert_int_eq(dsml_protocol_parse("hash", &p), DSML_ERR_ARG);
-    ck_assert_int_eq(p, DSML_PROTOCOL_DML);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "expected dml or hashing"));
-    ck_assert_str_eq(dsml_protocol_name((dsml_protocol)9), "unknown");
-}
-END_TEST
-
-/* metrics.json of a hashing run: what Table 4 reads (config.protocol,
- * config.loss, metrics.hamming.map@t) and the lookup metrics, with no
- * Euclidean block. Written by the real writer and read back by the JSON
- * reader. */
-START_TEST(test_hashing_metrics_json)
-{
-    ck_assert_ptr_nonnull(testdir_make("hashing_json"));
-    dsml_train_config cfg;
-    dsml_train_config_default(&cfg);
-    cfg.protocol = DSML_PROTOCOL_HASHING;
-    cfg.loss = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
-    cfg.dim = 16;
-    cfg.queries_per_class = DSML_HASHING_QUERIES_PER_CLASS;
-    cfg.map_at = DSML_HASHING_MAP_AT;
-    dsml_dataset ds;
-    memset(&ds, 0, sizeof ds);
-    snprintf(ds.name, sizeof ds.name, "cifar10");
-    ds.n = 60000;
-    ds.n_classes = 10;
-    dsml_split split;
-    memset(&split, 0, sizeof split);
-    split.n_query = 10000;
-    split.n_database = split.n_train = 50000;
-    dsml_run_record *rec = calloc(1, sizeof *rec);
-    ck_assert_ptr_nonnull(rec);
-    rec->cfg = &cfg;
-    rec->ds = &ds;
-    rec->split = &split;
-    rec->n_eval_queries = 10000;
-    rec->n_eval_database = 50000;
-    rec->euclidean_skipped = 1;
-    dsml_retrieval_result *h = &rec->hamming;
-    h->map_at_t = 0.625;
-    h->n_precision_k = 3;
-    h->precision_k[0] = 100, h->precision_k[1] = 500, h->precision_k[2] = 1000;
-    h->precision_at_k[0] = 0.75, h->precision_at_k[1] = 0.5, h->precision_at_k[2] = 0.25;
-    h->hamming_radius = 2;
-    h->precision_radius = 0.875;
-    h->recall_radius = 0.125;
-    h->curve_points = 17;
-    for (int r = 0; r < 17; r++) {
-        h->curve_precision[r] = 1.0 - r / 32.0;
-        h->curve_recall[r] = r / 16.0;
-    }
-    h->queries = 10000;
-    const char *path = testdir_path("metrics.json");
-    ck_assert_int_eq(dsml_record_write_metrics(rec, path), DSML_OK);
-    dsml_json_doc doc;
-    ck_assert_int_eq(dsml_json_parse_file(&doc, path), DSML_OK);
-    ck_assert_str_eq(dsml_jv_string(doc.root, "config.protocol", ""), "hashing");
-    ck_assert_str_eq(dsml_jv_string(doc.root, "data.split.protocol", ""), "hashing");
-    ck_assert_str_eq(dsml_jv_string(doc.root, "config.loss", ""), "dpsh");
-    ck_assert_double_eq_tol(dsml_jv_number(doc.root, "config.quant", -1), 0.1, 1e-7);
-    ck_assert_double_eq(dsml_jv_number(doc.root, "config.map_at", -1), 50000);
-    ck_assert_double_eq(dsml_jv_number(doc.root, "metrics.hamming.map@50000", -1), 0.625);
-    ck_assert_double_eq(dsml_jv_number(doc.root, "metrics.hamming.map@t", -1), 0.625);
-    ck_assert_double_eq(dsml_jv_number(doc.root, "metrics.hamming.map_t", -1), 50000);
-    ck_assert_double_eq(dsml_jv_number(doc.root, "metrics.hamming.precision@500", -1), 0.5);
-    ck_assert_double_eq(dsml_jv_number(doc.root, "metrics.hamming.radius", -1), 2);
-    ck_assert_double_eq(dsml_jv_number(doc.root, "metrics.hamming.precision_within_radius", -1), 0.875);
-    ck_assert_double_eq(dsml_jv_number(doc.root, "metrics.hamming.recall_within_radius", -1), 0.125);
-    const dsml_jv *curve = dsml_jv_get(doc.root, "metrics.hamming.pr_curve_recall");
-    ck_assert_ptr_nonnull(curve);
-    ck_assert_int_eq(curve->type, DSML_JV_ARRAY);
-    ck_assert_int_eq(curve->count, 17);
-    ck_assert_ptr_null(dsml_jv_get(doc.root, "metrics.euclidean"));
-    dsml_json_doc_free(&doc);
-    free(rec);
-    testdir_done(1);
-}
-END_TEST
-
 int main(void)
 {
-    Suite *s = suite_create("hashing");
-    TCase *tc = tcase_create("losses");
-    tcase_add_test(tc, test_names_and_defaults);
-    tcase_add_test(tc, test_dpsh_hand);
-    tcase_add_test(tc, test_dtsh_hand);
-    tcase_add_test(tc, test_multilabel_hand);
-    tcase_add_test(tc, test_multilabel_contrastive_hand);
-    tcase_add_test(tc, test_multilabel_contrastive_gradcheck);
-    tcase_add_test(tc, test_match_naive_and_gradcheck);
-    tcase_add_test(tc, test_onehot_sets_equal_single_labels);
-    tcase_add_test(tc, test_large_inner_products_finite);
-    tcase_add_test(tc, test_errors);
-    suite_add_tcase(s, tc);
-    TCase *tr = tcase_create("protocol");
-    tcase_add_test(tr, test_protocol_names);
-    tcase_add_test(tr, test_hashing_metrics_json);
-    suite_add_tcase(s, tr);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"by hand", 30,
+         (const TTest *[]){test_dpsh_hand, test_dtsh_hand, test_multilabel_hand, test_multilabel_contrastive_hand,
+                           NULL}},
+        {"references", 60,
+         (const TTest *[]){test_match_naive_and_gradcheck, test_multilabel_contrastive_gradcheck,
+                           test_onehot_sets_equal_single_labels, NULL}},
+        {"stability and errors", 30, (const TTest *[]){test_large_inner_products_finite, test_errors, NULL}},
+    };
+    return suite_run_cases("hashing", cases, SUITE_CASES(cases));
 }

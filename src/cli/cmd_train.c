@@ -252,24 +252,24 @@ int cmd_train(int argc, char **argv)
     }
     cfg.loss = dsml_loss_defaults(loss, distance);
     if (have_margin) cfg.loss.margin = margin;
-    if (have_beta) cfg.loss.beta = beta;
+    if (have_beta) cfg.loss.lifted.beta = beta;
     if (have_lambda) cfg.loss.lambda = lambda;
-    cfg.loss.lifted_hard = lifted_hard;
-    cfg.loss.npair_l2 = npair_l2;
-    if (have_quant) cfg.loss.quant = quant;
+    cfg.loss.lifted.hard = lifted_hard;
+    cfg.loss.npair.l2 = npair_l2;
+    if (have_quant) cfg.loss.hashing.quant = quant;
     if (cfg.protocol == DSML_PROTOCOL_HASHING) {
         if (!have_qpc) cfg.queries_per_class = DSML_HASHING_QUERIES_PER_CLASS;
         if (!have_map_at) cfg.map_at = DSML_HASHING_MAP_AT;
     }
-    cfg.loss.density = density;
-    if (have_density_ratio) cfg.loss.density_ratio = density_ratio;
-    if (have_kappa) cfg.loss.vmf_kappa = kappa;
-    cfg.loss.gpw_mining = gpw_mining;
+    cfg.loss.density.weight = density;
+    if (have_density_ratio) cfg.loss.density.ratio = density_ratio;
+    if (have_kappa) cfg.loss.vmf.kappa = kappa;
+    cfg.loss.gpw.mining = gpw_mining;
     dsml_gpw_defaults(&cfg.loss, gpw_weighting);
-    if (have_gpw_alpha) cfg.loss.gpw_alpha = gpw_alpha;
-    if (have_gpw_beta) cfg.loss.gpw_beta = gpw_beta;
-    if (have_gpw_lambda) cfg.loss.gpw_lambda = gpw_lambda;
-    if (have_gpw_epsilon) cfg.loss.gpw_epsilon = gpw_epsilon;
+    if (have_gpw_alpha) cfg.loss.gpw.alpha = gpw_alpha;
+    if (have_gpw_beta) cfg.loss.gpw.beta = gpw_beta;
+    if (have_gpw_lambda) cfg.loss.gpw.lambda = gpw_lambda;
+    if (have_gpw_epsilon) cfg.loss.gpw.epsilon = gpw_epsilon;
     cfg.images_per_class = ipc ? ipc : (loss == DSML_LOSS_NPAIR ? 2 : 10);
     if (!batch) batch = loss == DSML_LOSS_NPAIR ? 20 : 100;
     if (batch % cfg.images_per_class) {

@@ -11,9 +11,12 @@
  * is 0. Why: docs/losses.md. */
 #include "metric/loss_internal.h"
 
-double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const unsigned char *similar, int n,
-                             float *w)
+static double contrastive(const dsml_loss_params *p, const float *dist, const dsml_loss_batch *b, float *w,
+                          dsml_loss_ws *ws)
 {
+    (void)ws;
+    const unsigned char *similar = b->similar;
+    int n = b->n;
     double alpha = p->margin, pos_sum = 0, neg_sum = 0;
     long pos_count = 0, neg_count = 0;
     for (int i = 0; i < n; i++)
@@ -39,3 +42,22 @@ double dsml_loss_contrastive(const dsml_loss_params *p, const float *dist, const
         }
     return (pos_count ? pos_sum / pos_count : 0.0) + (neg_count ? neg_sum / neg_count : 0.0);
 }
+
+static int check(const dsml_loss_params *p)
+{
+    return dsml_loss_check_nonnegative(dsml_loss_contrastive_entry.name, "margin", p->margin);
+}
+
+static const char *const options[] = {"margin", NULL};
+
+const dsml_loss_entry dsml_loss_contrastive_entry = {
+    .kind = DSML_LOSS_CONTRASTIVE,
+    .name = "contrastive",
+    .summary = "eq. 8: positives pulled together, negatives pushed past the margin",
+    .options = options,
+    .distances = DSML_LOSS_ANY_DISTANCE,
+    .label_sets = 1,
+    .density = 1,
+    .check = check,
+    .on_distances = contrastive,
+};

@@ -3,13 +3,13 @@
  *
  *   rho_c   = mean of d(h_i, h_j) over ordered pairs i != j of class c      (spread: low = dense)
  *   delta_c = mean of d(h_i, h_k) over i in c, k not in c                   (distance to the others)
- *   R       = density * (1/C') sum_c [ density_ratio - rho_c / delta_c ]_+
+ *   R       = weight * (1/C') sum_c [ ratio - rho_c / delta_c ]_+
  *
  * over the C' classes of the batch with at least two members and at least
- * one row of another class (and delta_c > 0). A class packed more tightly
- * than density_ratio times its distance to the other classes is pushed to
- * spread out; the ratio makes the target adapt to the scale of the embedding
- * and of the distance. The distance matrix is recomputed here (anchor
+ * one row of another class (and delta_c > 0), with weight and ratio from
+ * dsml_density_params. A class packed more tightly than ratio times its
+ * distance to the other classes is pushed to spread out; the ratio makes the
+ * target adapt to the scale of the embedding and of the distance. The distance matrix is recomputed here (anchor
  * first, as everywhere), so the term is independent of how the base loss
  * used it. */
 #include <math.h>
@@ -18,8 +18,17 @@
 #include "core/error.h"
 #include "metric/loss_internal.h"
 
-int dsml_loss_density(const dsml_loss_params *p, const float *h, const int *labels, int n, int d, float *dh,
-                      dsml_loss_ws *ws, double *value)
+const char *const dsml_density_options[] = {"density", "density-ratio", NULL};
+
+int dsml_density_check(const char *loss, const dsml_density_params *density)
+{
+    int rc = dsml_loss_check_nonnegative(loss, "density weight", density->weight);
+    if (!rc && density->weight > 0) rc = dsml_loss_check_positive(loss, "density ratio", density->ratio);
+    return rc;
+}
+
+int dsml_density_compute(const dsml_loss_params *p, const float *h, const int *labels, int n, int d, float *dh,
+                         dsml_loss_ws *ws, double *value)
 {
     *value = 0;
     float *dist = ws->dist, *w = ws->w;
@@ -60,7 +69,7 @@ int dsml_loss_density(const dsml_loss_params *p, const float *h, const int *labe
     }
     memset(w, 0, sizeof(float) * (size_t)n * n);
     if (!classes) return DSML_OK;
-    double scale = (double)p->density / classes, total = 0, ratio = p->density_ratio;
+    double scale = (double)p->density.weight / classes, total = 0, ratio = p->density.ratio;
     for (int f = 0; f < n; f++) {
         if (!used[f]) continue;
         double gap = ratio - rho[f] / delta[f];

@@ -25,6 +25,7 @@
 
 #include "core/error.h"
 #include "core/gemm.h"
+#include "core/names.h"
 
 struct dsml_distance_ws {
     int max_n, d;
@@ -44,18 +45,15 @@ static const char *const names[] = {
 
 int dsml_distance_parse(const char *name, dsml_distance_kind *out)
 {
-    for (int k = 0; k < (int)(sizeof names / sizeof names[0]); k++)
-        if (name && strcmp(name, names[k]) == 0) {
-            *out = (dsml_distance_kind)k;
-            return DSML_OK;
-        }
-    return dsml_fail(DSML_ERR_ARG, "distance '%s': expected euclidean, sqeuclidean or snr", name ? name : "(null)");
+    int k;
+    int rc = dsml_names_parse("distance", names, DSML_NAMES_COUNT(names), name, &k);
+    if (!rc) *out = (dsml_distance_kind)k;
+    return rc;
 }
 
 const char *dsml_distance_name(dsml_distance_kind kind)
 {
-    if ((int)kind < 0 || (int)kind >= (int)(sizeof names / sizeof names[0])) return "unknown";
-    return names[kind];
+    return dsml_names_get(names, DSML_NAMES_COUNT(names), (int)kind);
 }
 
 int dsml_distance_ws_create(dsml_distance_ws **out, int max_n, int d)

@@ -15,15 +15,17 @@
  *
  *   L = (1/N) sum_i L_i;  dL/dh through S = Hn Hn^T and the normalisation.
  *
- * a = gpw_alpha, b = gpw_beta, l = gpw_lambda, eps = gpw_epsilon. Sources,
+ * a = gpw.alpha, b = gpw.beta, l = gpw.lambda, eps = gpw.epsilon. Sources,
  * defaults and every choice: docs/losses.md, "General pair weighting". */
 #include <math.h>
 #include <string.h>
 
 #include "core/error.h"
 #include "core/gemm.h"
+#include "core/names.h"
 #include "metric/l2norm.h"
 #include "metric/loss_internal.h"
+#include "metric/pairs.h"
 
 static const char *const mining_names[] = {[DSML_GPW_MINE_NONE] = "none", [DSML_GPW_MINE_MS] = "ms"};
 static const char *const weighting_names[] = {
@@ -32,88 +34,64 @@ static const char *const weighting_names[] = {
     [DSML_GPW_WEIGHT_BINOMIAL] = "binomial",
     [DSML_GPW_WEIGHT_LIFTED] = "lifted",
 };
-#define N_MINING ((int)(sizeof mining_names / sizeof mining_names[0]))
-#define N_WEIGHTING ((int)(sizeof weighting_names / sizeof weighting_names[0]))
 
 int dsml_gpw_mining_parse(const char *name, dsml_gpw_mining *out)
 {
-    for (int k = 0; k < N_MINING; k++)
-        if (name && strcmp(name, mining_names[k]) == 0) {
-            *out = (dsml_gpw_mining)k;
-            return DSML_OK;
-        }
-    return dsml_fail(DSML_ERR_ARG, "gpw mining '%s': expected none or ms", name ? name : "(null)");
+    int k;
+    int rc = dsml_names_parse("gpw mining", mining_names, DSML_NAMES_COUNT(mining_names), name, &k);
+    if (!rc) *out = (dsml_gpw_mining)k;
+    return rc;
 }
 
 int dsml_gpw_weighting_parse(const char *name, dsml_gpw_weighting *out)
 {
-    for (int k = 0; k < N_WEIGHTING; k++)
-        if (name && strcmp(name, weighting_names[k]) == 0) {
-            *out = (dsml_gpw_weighting)k;
-            return DSML_OK;
-        }
-    return dsml_fail(DSML_ERR_ARG, "gpw weighting '%s': expected ms, contrastive, binomial or lifted",
-                     name ? name : "(null)");
+    int k;
+    int rc = dsml_names_parse("gpw weighting", weighting_names, DSML_NAMES_COUNT(weighting_names), name, &k);
+    if (!rc) *out = (dsml_gpw_weighting)k;
+    return rc;
 }
 
 const char *dsml_gpw_mining_name(dsml_gpw_mining m)
 {
-    return (int)m >= 0 && (int)m < N_MINING ? mining_names[m] : "unknown";
+    return dsml_names_get(mining_names, DSML_NAMES_COUNT(mining_names), (int)m);
 }
 
 const char *dsml_gpw_weighting_name(dsml_gpw_weighting w)
 {
-    return (int)w >= 0 && (int)w < N_WEIGHTING ? weighting_names[w] : "unknown";
+    return dsml_names_get(weighting_names, DSML_NAMES_COUNT(weighting_names), (int)w);
 }
 
 /* The table is in docs/losses.md; keep the two in step. */
 void dsml_gpw_defaults(dsml_loss_params *p, dsml_gpw_weighting w)
 {
-    p->gpw_weighting = w;
+    dsml_gpw_params *g = &p->gpw;
+    g->weighting = w;
     switch (w) {
-    case DSML_GPW_WEIGHT_MS: p->gpw_alpha = 2.0f; p->gpw_beta = 50.0f; p->gpw_lambda = 1.0f; break;
-    case DSML_GPW_WEIGHT_CONTRASTIVE: p->gpw_alpha = 1.0f; p->gpw_beta = 1.0f; p->gpw_lambda = 0.5f; break;
-    case DSML_GPW_WEIGHT_BINOMIAL: p->gpw_alpha = 2.0f; p->gpw_beta = 2.0f; p->gpw_lambda = 0.5f; break;
-    default: p->gpw_alpha = 1.0f; p->gpw_beta = 1.0f; p->gpw_lambda = 1.0f; break;
+    case DSML_GPW_WEIGHT_MS: g->alpha = 2.0f; g->beta = 50.0f; g->lambda = 1.0f; break;
+    case DSML_GPW_WEIGHT_CONTRASTIVE: g->alpha = 1.0f; g->beta = 1.0f; g->lambda = 0.5f; break;
+    case DSML_GPW_WEIGHT_BINOMIAL: g->alpha = 2.0f; g->beta = 2.0f; g->lambda = 0.5f; break;
+    default: g->alpha = 1.0f; g->beta = 1.0f; g->lambda = 1.0f; break;
     }
 }
 
-int dsml_loss_related_check(const dsml_loss_params *p)
+static int check(const dsml_loss_params *p)
 {
-    const char *loss = dsml_loss_name(p->loss);
-    if (p->loss == DSML_LOSS_GPW) {
-        if ((int)p->gpw_mining < 0 || (int)p->gpw_mining >= N_MINING)
-            return dsml_fail(DSML_ERR_ARG, "gpw: unknown mining kind %d", (int)p->gpw_mining);
-        if ((int)p->gpw_weighting < 0 || (int)p->gpw_weighting >= N_WEIGHTING)
-            return dsml_fail(DSML_ERR_ARG, "gpw: unknown weighting kind %d", (int)p->gpw_weighting);
-        if (!isfinite(p->gpw_alpha) || p->gpw_alpha <= 0 || !isfinite(p->gpw_beta) || p->gpw_beta <= 0)
-            return dsml_fail(DSML_ERR_ARG, "gpw: alpha %g, beta %g, expected finite values > 0", p->gpw_alpha,
-                             p->gpw_beta);
-        if (!isfinite(p->gpw_lambda))
-            return dsml_fail(DSML_ERR_ARG, "gpw: lambda %g, expected a finite value", p->gpw_lambda);
-        if (!isfinite(p->gpw_epsilon) || p->gpw_epsilon < 0)
-            return dsml_fail(DSML_ERR_ARG, "gpw: epsilon %g, expected a finite value >= 0", p->gpw_epsilon);
-    }
-    if (p->loss == DSML_LOSS_VMF && (!isfinite(p->vmf_kappa) || p->vmf_kappa <= 0))
-        return dsml_fail(DSML_ERR_ARG, "vmf: kappa %g, expected a finite value > 0", p->vmf_kappa);
-    if (!isfinite(p->density) || p->density < 0)
-        return dsml_fail(DSML_ERR_ARG, "%s: density weight %g, expected a finite value >= 0", loss, p->density);
-    if (p->density > 0) {
-        if (p->loss != DSML_LOSS_CONTRASTIVE && p->loss != DSML_LOSS_TRIPLET && p->loss != DSML_LOSS_NPAIR)
-            return dsml_fail(DSML_ERR_ARG, "%s: the density regulariser plugs into contrastive, triplet or npair",
-                             loss);
-        if (!isfinite(p->density_ratio) || p->density_ratio <= 0)
-            return dsml_fail(DSML_ERR_ARG, "%s: density ratio %g, expected a finite value > 0", loss,
-                             p->density_ratio);
-    }
-    return DSML_OK;
+    const dsml_gpw_params *g = &p->gpw;
+    if ((int)g->mining < 0 || (int)g->mining >= DSML_NAMES_COUNT(mining_names))
+        return dsml_fail(DSML_ERR_ARG, "gpw: unknown mining kind %d", (int)g->mining);
+    if ((int)g->weighting < 0 || (int)g->weighting >= DSML_NAMES_COUNT(weighting_names))
+        return dsml_fail(DSML_ERR_ARG, "gpw: unknown weighting kind %d", (int)g->weighting);
+    if (!isfinite(g->alpha) || g->alpha <= 0 || !isfinite(g->beta) || g->beta <= 0)
+        return dsml_fail(DSML_ERR_ARG, "gpw: alpha %g, beta %g, expected finite values > 0", g->alpha, g->beta);
+    if (!isfinite(g->lambda)) return dsml_fail(DSML_ERR_ARG, "gpw: lambda %g, expected a finite value", g->lambda);
+    return dsml_loss_check_nonnegative("gpw", "epsilon", g->epsilon);
 }
 
 /* ---------- stage 1: mining. mask[i][j] = 1 keeps the ordered pair (i, j). ---------- */
 
 static void mine(const dsml_loss_params *p, const float *s, const int *labels, int n, unsigned char *mask)
 {
-    double eps = p->gpw_epsilon;
+    double eps = p->gpw.epsilon;
     for (int i = 0; i < n; i++) {
         const float *si = s + (size_t)i * n;
         unsigned char *mi = mask + (size_t)i * n;
@@ -128,7 +106,7 @@ static void mine(const dsml_loss_params *p, const float *s, const int *labels, i
         }
         for (int j = 0; j < n; j++) {
             int keep = j != i;
-            if (keep && p->gpw_mining == DSML_GPW_MINE_MS)
+            if (keep && p->gpw.mining == DSML_GPW_MINE_MS)
                 keep = labels[j] == labels[i] ? si[j] < max_neg + eps : si[j] > min_pos - eps;
             mi[j] = (unsigned char)keep;
         }
@@ -156,9 +134,6 @@ static double log1p_sum_exp(const float *si, const unsigned char *keep, const in
     return m + log(z);
 }
 
-static double softplus(double x) { return (x > 0 ? x : 0) + log1p(exp(-fabs(x))); }
-static double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x)); }
-
 /* log sum_k e^{x_k} over a non-empty set, weights softmax * gscale into w. */
 static double log_sum_exp(const float *si, const unsigned char *keep, const int *labels, int yi, int want_pos, int n,
                           double sign, double shift, double gscale, float *wi)
@@ -177,7 +152,7 @@ static double log_sum_exp(const float *si, const unsigned char *keep, const int 
 static double weigh(const dsml_loss_params *p, const float *s, const int *labels, int n, const unsigned char *mask,
                     float *w)
 {
-    double a = p->gpw_alpha, b = p->gpw_beta, l = p->gpw_lambda, inv_n = 1.0 / n, total = 0;
+    double a = p->gpw.alpha, b = p->gpw.beta, l = p->gpw.lambda, inv_n = 1.0 / n, total = 0;
     memset(w, 0, sizeof(float) * (size_t)n * n);
     for (int i = 0; i < n; i++) {
         const float *si = s + (size_t)i * n;
@@ -189,7 +164,7 @@ static double weigh(const dsml_loss_params *p, const float *s, const int *labels
                 if (labels[k] == yi) n_pos++;
                 else n_neg++;
             }
-        switch (p->gpw_weighting) {
+        switch (p->gpw.weighting) {
         case DSML_GPW_WEIGHT_MS:
             /* d/dS of 1/a log(1 + sum e^{-a(S - l)}) is -e^{..}/(1 + sum): scale -a, gscale -1/N */
             if (n_pos) total += log1p_sum_exp(si, mi, labels, yi, 1, n, -a, l, -inv_n, wi) / a * inv_n;
@@ -212,12 +187,12 @@ static double weigh(const dsml_loss_params *p, const float *s, const int *labels
                 if (!mi[k]) continue;
                 if (labels[k] == yi) {
                     double x = a * (l - si[k]);
-                    total += softplus(x) * inv_n / n_pos;
-                    wi[k] = (float)(-a * sigmoid(x) * inv_n / n_pos);
+                    total += dsml_pairs_softplus(x) * inv_n / n_pos;
+                    wi[k] = (float)(-a * dsml_pairs_sigmoid(x) * inv_n / n_pos);
                 } else {
                     double x = b * (si[k] - l);
-                    total += softplus(x) * inv_n / n_neg;
-                    wi[k] = (float)(b * sigmoid(x) * inv_n / n_neg);
+                    total += dsml_pairs_softplus(x) * inv_n / n_neg;
+                    wi[k] = (float)(b * dsml_pairs_sigmoid(x) * inv_n / n_neg);
                 }
             }
             break;
@@ -235,18 +210,43 @@ static double weigh(const dsml_loss_params *p, const float *s, const int *labels
     return total;
 }
 
-double dsml_loss_gpw(const dsml_loss_params *p, const float *h, const int *labels, int n, int d, float *dh,
-                     dsml_loss_ws *ws)
+static int gpw(const dsml_loss_params *p, const float *h, const dsml_loss_batch *b, float *dh, dsml_loss_ws *ws,
+               double *loss)
 {
+    const int *labels = b->labels;
+    int n = b->n, d = b->d;
     float *s = ws->dist, *w = ws->w;
     dsml_l2norm_forward(h, n, d, ws->hn, ws->norm);
     /* S = Hn Hn^T: A = Hn (N x D), B = Hn stored N x D, used transposed. */
     dsml_gemm(DSML_NO_TRANS, DSML_TRANS, n, n, d, 1.0f, ws->hn, d, ws->hn, d, 0.0f, s, n);
     mine(p, s, labels, n, ws->mask);
-    double loss = weigh(p, s, labels, n, ws->mask, w);
+    *loss = weigh(p, s, labels, n, ws->mask, w);
     /* dL/dHn = W Hn + W^T Hn (S_ij depends on both rows). */
     dsml_gemm(DSML_NO_TRANS, DSML_NO_TRANS, n, d, n, 1.0f, w, n, ws->hn, d, 0.0f, ws->dhn, d);
     dsml_gemm(DSML_TRANS, DSML_NO_TRANS, n, d, n, 1.0f, w, n, ws->hn, d, 1.0f, ws->dhn, d);
     dsml_l2norm_backward(ws->hn, ws->norm, ws->dhn, n, d, dh);
-    return loss;
+    return DSML_OK;
 }
+
+/* No margin and no L_r: the loss lives on the unit sphere. */
+static void defaults(dsml_loss_params *p)
+{
+    p->margin = 0.0f;
+    p->lambda = 0.0f;
+}
+
+static const char *const options[] = {"gpw-mining", "gpw-weighting", "gpw-alpha", "gpw-beta", "gpw-lambda",
+                                      "gpw-epsilon", NULL};
+
+const dsml_loss_entry dsml_loss_gpw_entry = {
+    .kind = DSML_LOSS_GPW,
+    .name = "gpw",
+    .summary = "general pair weighting: mining, then weighting, on cosine similarities",
+    .options = options,
+    .distances = DSML_LOSS_DISTANCE(DSML_DIST_EUCLIDEAN),
+    .works_on = "cosine similarities",
+    .unit_sphere = 1,
+    .defaults = defaults,
+    .check = check,
+    .on_embeddings = gpw,
+};

@@ -16,10 +16,12 @@
 
 #include "metric/loss_internal.h"
 
-double dsml_loss_lifted(const dsml_loss_params *p, const float *dist, const int *labels, int n, float *w,
-                        dsml_loss_ws *ws)
+static double lifted(const dsml_loss_params *p, const float *dist, const dsml_loss_batch *b, float *w,
+                     dsml_loss_ws *ws)
 {
-    double alpha = p->margin, beta = p->beta;
+    const int *labels = b->labels;
+    int n = b->n, hard = p->lifted.hard;
+    double alpha = p->margin, beta = p->lifted.beta;
     double *row_max = ws->row_a, *row_sum = ws->row_b, *row_weight = ws->row_c;
     int *row_arg = ws->idx_a;
     memset(w, 0, sizeof(float) * (size_t)n * n);
@@ -50,13 +52,13 @@ double dsml_loss_lifted(const dsml_loss_params *p, const float *dist, const int 
             pairs++;
             if (row_arg[i] < 0) continue; /* no negatives: i and j share the label */
             double mi = row_max[i], mj = row_max[j], m = mi > mj ? mi : mj, lse;
-            if (p->lifted_hard) lse = m;
+            if (hard) lse = m;
             else lse = m + log(row_sum[i] * exp(mi - m) + row_sum[j] * exp(mj - m));
             double J = lse + beta * dist[(size_t)i * n + j];
             if (J <= 0) continue;
             sum += J;
             w[(size_t)i * n + j] += (float)beta;
-            if (p->lifted_hard) {
+            if (hard) {
                 if (mi >= mj) w[(size_t)i * n + row_arg[i]] -= (float)beta;
                 else w[(size_t)j * n + row_arg[j]] -= (float)beta;
             } else {
@@ -65,7 +67,7 @@ double dsml_loss_lifted(const dsml_loss_params *p, const float *dist, const int 
             }
         }
     if (!pairs) return 0.0;
-    if (!p->lifted_hard)
+    if (!hard)
         for (int i = 0; i < n; i++) {
             if (row_weight[i] == 0) continue;
             const float *di = dist + (size_t)i * n;
@@ -77,3 +79,22 @@ double dsml_loss_lifted(const dsml_loss_params *p, const float *dist, const int 
     for (size_t i = 0; i < (size_t)n * n; i++) w[i] = (float)(w[i] * scale);
     return sum * scale;
 }
+
+static int check(const dsml_loss_params *p)
+{
+    const char *name = dsml_loss_lifted_entry.name;
+    int rc = dsml_loss_check_nonnegative(name, "margin", p->margin);
+    return rc ? rc : dsml_loss_check_positive(name, "beta", p->lifted.beta);
+}
+
+static const char *const options[] = {"margin", "beta", "lifted-hard", NULL};
+
+const dsml_loss_entry dsml_loss_lifted_entry = {
+    .kind = DSML_LOSS_LIFTED,
+    .name = "lifted",
+    .summary = "eq. 10: lifted structured, each positive pair against all negatives",
+    .options = options,
+    .distances = DSML_LOSS_ANY_DISTANCE,
+    .check = check,
+    .on_distances = lifted,
+};

@@ -1,70 +1,38 @@
-/* The loss dispatcher: names, defaults, workspace, argument and finiteness
- * checks, then distance forward -> one loss -> distance backward, plus the
- * regulariser. See loss.h. */
+/* The loss dispatcher: defaults, workspace, the common checks, then the
+ * registry entry of the loss: distance forward -> the loss on the distance
+ * matrix -> distance backward, or the loss on the embeddings; then the
+ * density regulariser where it plugs in, and L_r. See loss.h. */
 #include "metric/loss.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "core/names.h"
 #include "metric/loss_internal.h"
+#include "metric/pairs.h"
 
-static const char *const names[] = {
-    [DSML_LOSS_CONTRASTIVE] = "contrastive",
-    [DSML_LOSS_TRIPLET] = "triplet",
-    [DSML_LOSS_LIFTED] = "lifted",
-    [DSML_LOSS_NPAIR] = "npair",
-    [DSML_LOSS_VMF] = "vmf",
-    [DSML_LOSS_GPW] = "gpw",
-    [DSML_LOSS_DPSH] = "dpsh",
-    [DSML_LOSS_DTSH] = "dtsh",
-};
-
-int dsml_loss_parse(const char *name, dsml_loss_kind *out)
-{
-    for (int k = 0; k < (int)(sizeof names / sizeof names[0]); k++)
-        if (name && strcmp(name, names[k]) == 0) {
-            *out = (dsml_loss_kind)k;
-            return DSML_OK;
-        }
-    return dsml_fail(DSML_ERR_ARG, "loss '%s': expected contrastive, triplet, lifted, npair, vmf, gpw, dpsh or dtsh", name ? name : "(null)");
-}
-
-const char *dsml_loss_name(dsml_loss_kind kind)
-{
-    if ((int)kind < 0 || (int)kind >= (int)(sizeof names / sizeof names[0])) return "unknown";
-    return names[kind];
-}
-
-/* The table is in docs/losses.md; keep the two in step. */
+/* The table is in docs/losses.md; keep the two in step. Every sub-struct
+ * gets its default whatever the loss, then the entry adjusts. */
 dsml_loss_params dsml_loss_defaults(dsml_loss_kind loss, dsml_distance_kind distance)
 {
-    int snr = distance == DSML_DIST_SNR;
     dsml_loss_params p = {
         .loss = loss,
         .distance = distance,
         .margin = 1.0f,
-        .beta = 1.0f,
-        .lambda = snr ? 0.01f : 0.0f,
-        .lifted_hard = 0,
-        .npair_l2 = 0.0f,
-        .density = 0.0f,
-        .density_ratio = DSML_DENSITY_DEFAULT_RATIO,
-        .gpw_mining = DSML_GPW_MINE_MS,
-        .gpw_epsilon = 0.1f,
-        .vmf_kappa = 16.0f,
+        .lambda = distance == DSML_DIST_SNR ? 0.01f : 0.0f,
+        .density = {.weight = 0.0f, .ratio = DSML_DENSITY_DEFAULT_RATIO},
+        .lifted = {.beta = 1.0f, .hard = 0},
+        .npair = {.l2 = 0.0f},
+        .hashing = {.quant = 0.0f},
+        .vmf = {.kappa = 16.0f, .means = NULL},
+        .gpw = {.mining = DSML_GPW_MINE_MS, .epsilon = 0.1f},
     };
     dsml_gpw_defaults(&p, DSML_GPW_WEIGHT_MS);
-    switch (loss) {
-    case DSML_LOSS_CONTRASTIVE: p.margin = 1.0f; break;
-    case DSML_LOSS_TRIPLET: p.margin = snr ? 0.5f : 1.0f; break;
-    case DSML_LOSS_LIFTED: p.margin = 1.0f; p.beta = 1.0f; break;
-    case DSML_LOSS_NPAIR: p.margin = 0.0f; break;
-    case DSML_LOSS_VMF: case DSML_LOSS_GPW: p.margin = 0.0f; p.lambda = 0.0f; break;
-    case DSML_LOSS_DPSH: p.margin = 0.0f; p.lambda = 0.0f; p.quant = 0.1f; break;
-    case DSML_LOSS_DTSH: p.margin = 0.5f; p.lambda = 0.0f; p.quant = 0.1f; break;
-    }
+    const dsml_loss_entry *e = dsml_loss_entry_of(loss);
+    if (e && e->defaults) e->defaults(&p);
     return p;
 }
 
@@ -123,49 +91,83 @@ void dsml_loss_ws_free(dsml_loss_ws *ws)
     free(ws);
 }
 
+static int with_density(const dsml_loss_entry *e) { return e->density; }
+static int with_label_sets(const dsml_loss_entry *e) { return e->label_sets; }
+
+/* "a, b or c": the names of the losses `pick` selects, from the registry,
+ * joined with `last` before the last one; with `marked`, the ones the density
+ * regulariser plugs into get " (without --density)". */
+static void join_losses(int (*pick)(const dsml_loss_entry *), const char *last, int marked, char *buf, size_t size)
+{
+    int total = 0, seen = 0;
+    for (int k = 0; k < DSML_LOSS_COUNT; k++) total += pick(dsml_loss_entry_of((dsml_loss_kind)k));
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < DSML_LOSS_COUNT && used < size; k++) {
+        const dsml_loss_entry *e = dsml_loss_entry_of((dsml_loss_kind)k);
+        if (!pick(e)) continue;
+        const char *sep = seen == 0 ? "" : seen == total - 1 ? last : ", ";
+        int w = snprintf(buf + used, size - used, "%s%s%s", sep, e->name,
+                         marked && e->density ? " (without --density)" : "");
+        used += w < 0 ? 0 : (size_t)w;
+        seen++;
+    }
+}
+
+/* The common checks, then the entry's. */
 static int check_params(const dsml_loss_params *p)
 {
-    int rc;
-    const char *loss = dsml_loss_name(p->loss);
-    if ((int)p->loss < 0 || (int)p->loss >= (int)(sizeof names / sizeof names[0]))
-        return dsml_fail(DSML_ERR_ARG, "loss: unknown loss kind %d", (int)p->loss);
+    const dsml_loss_entry *e = dsml_loss_entry_of(p->loss);
+    if (!e) return dsml_fail(DSML_ERR_ARG, "loss: unknown loss kind %d", (int)p->loss);
+    const char *loss = e->name;
     if ((int)p->distance < 0 || p->distance > DSML_DIST_SNR)
         return dsml_fail(DSML_ERR_ARG, "%s: unknown distance kind %d", loss, (int)p->distance);
-    if (!isfinite(p->margin) || p->margin < 0)
-        return dsml_fail(DSML_ERR_ARG, "%s: margin %g, expected a finite value >= 0", loss, p->margin);
-    if (p->loss == DSML_LOSS_LIFTED && (!isfinite(p->beta) || p->beta <= 0))
-        return dsml_fail(DSML_ERR_ARG, "lifted: beta %g, expected a finite value > 0", p->beta);
-    if (!isfinite(p->lambda) || p->lambda < 0)
-        return dsml_fail(DSML_ERR_ARG, "%s: lambda %g, expected a finite value >= 0", loss, p->lambda);
-    if (!isfinite(p->npair_l2) || p->npair_l2 < 0)
-        return dsml_fail(DSML_ERR_ARG, "%s: npair L2 weight %g, expected a finite value >= 0", loss, p->npair_l2);
-    rc = dsml_loss_related_check(p);
+    int rc = dsml_loss_check_nonnegative(loss, "lambda", p->lambda);
     if (rc) return rc;
-    if (!isfinite(p->quant) || p->quant < 0)
-        return dsml_fail(DSML_ERR_ARG, "%s: quantisation weight %g, expected a finite value >= 0", loss, p->quant);
-    if ((p->loss == DSML_LOSS_DPSH || p->loss == DSML_LOSS_DTSH) && p->distance != DSML_DIST_EUCLIDEAN)
-        return dsml_fail(DSML_ERR_ARG, "%s: works on inner products, expected distance euclidean (the default), found %s",
-                         loss, dsml_distance_name(p->distance));
+    if (e->density) {
+        rc = dsml_density_check(loss, &p->density);
+    } else if (p->density.weight != 0) {
+        char list[256];
+        join_losses(with_density, " or ", 0, list, sizeof list);
+        return dsml_fail(DSML_ERR_ARG, "%s: the density regulariser plugs into %s", loss, list);
+    }
+    if (!rc) rc = e->check(p);
+    if (rc) return rc;
+    if (!(e->distances & DSML_LOSS_DISTANCE(p->distance))) {
+        const char *accepted[DSML_DIST_SNR + 1];
+        for (int k = 0; k <= DSML_DIST_SNR; k++)
+            accepted[k] = e->distances & DSML_LOSS_DISTANCE(k) ? dsml_distance_name((dsml_distance_kind)k) : NULL;
+        char list[128];
+        dsml_names_join(accepted, DSML_DIST_SNR + 1, list, sizeof list);
+        int only_default = (e->distances & ((DSML_LOSS_DISTANCE(DSML_DIST_SNR + 1) - 1))) ==
+                           DSML_LOSS_DISTANCE(DSML_DIST_EUCLIDEAN);
+        return dsml_fail(DSML_ERR_ARG, "%s: works on %s, expected distance %s%s, found %s", loss,
+                         e->works_on ? e->works_on : "some distances only", list, only_default ? " (the default)" : "",
+                         dsml_distance_name(p->distance));
+    }
     return DSML_OK;
 }
 
-/* labels (single-label) or sets of `words` words (multi-label, hashing losses only). */
+/* labels (single-label) or sets of `words` words (multi-label, for entries
+ * with label_sets). */
 static int compute(const dsml_loss_params *p, const float *h, const int *labels, const uint64_t *sets, int words,
                    int n, int d, float *dh, dsml_loss_ws *ws, double *loss)
 {
     *loss = 0;
     int rc = check_params(p);
     if (rc) return rc;
-    const char *name = dsml_loss_name(p->loss), *dname = dsml_distance_name(p->distance);
+    const dsml_loss_entry *e = dsml_loss_entry_of(p->loss);
+    const char *name = e->name, *dname = dsml_distance_name(p->distance);
     if (n < 1 || n > ws->max_n || d != ws->d)
         return dsml_fail(DSML_ERR_ARG, "%s: batch of %d x %d, the loss workspace holds up to %d x %d", name, n, d,
                          ws->max_n, ws->d);
     if (!h || (!labels && !sets) || !dh)
         return dsml_fail(DSML_ERR_ARG, "%s: missing embeddings, labels or gradient buffer", name);
-    int hashing = p->loss == DSML_LOSS_DPSH || p->loss == DSML_LOSS_DTSH;
-    if (!labels && !dsml_loss_takes_label_sets(p))
-        return dsml_fail(DSML_ERR_ARG, "%s: multi-label batches are for contrastive (without --density), dpsh and "
-                                       "dtsh only", name);
+    if (!labels && !dsml_loss_takes_label_sets(p)) {
+        char list[256];
+        join_losses(with_label_sets, " and ", 1, list, sizeof list);
+        return dsml_fail(DSML_ERR_ARG, "%s: multi-label batches are for %s only", name, list);
+    }
     if (!labels && words < 1)
         return dsml_fail(DSML_ERR_ARG, "%s: %d words per label set, expected at least 1", name, words);
     for (size_t i = 0; i < (size_t)n * d; i++)
@@ -174,40 +176,28 @@ static int compute(const dsml_loss_params *p, const float *h, const int *labels,
                              name, i / d, i % d, h[i]);
     memset(dh, 0, sizeof(float) * (size_t)n * d);
 
+    dsml_loss_batch b = {.n = n, .d = d, .labels = labels};
+    if (e->label_sets) {
+        dsml_pairs_similarity(ws->similar, labels, sets, words, n);
+        b.similar = ws->similar;
+    }
     double value;
-    if (hashing) {
-        dsml_loss_similarity(ws->similar, labels, sets, words, n);
-        value = p->loss == DSML_LOSS_DPSH ? dsml_loss_dpsh(p, h, ws->similar, n, d, dh, ws)
-                                          : dsml_loss_dtsh(p, h, ws->similar, n, d, dh, ws);
-    } else if (p->loss == DSML_LOSS_NPAIR) {
-        rc = dsml_loss_npair(p, h, labels, n, d, dh, ws, &value);
-        if (rc) return rc;
-    } else if (p->loss == DSML_LOSS_VMF) {
-        rc = dsml_loss_vmf(p, h, labels, n, d, dh, ws, &value);
-        if (rc) return rc;
-    } else if (p->loss == DSML_LOSS_GPW) {
-        value = dsml_loss_gpw(p, h, labels, n, d, dh, ws);
-    } else {
+    if (e->on_distances) {
         rc = dsml_distance_forward(p->distance, ws->dist, h, n, d, ws->dist_ws);
         if (rc) return rc;
         for (size_t i = 0; i < (size_t)n * n; i++)
             if (!isfinite(ws->dist[i]))
                 return dsml_fail(DSML_ERR_NUMERIC, "%s: %s distance (%zu, %zu) is not finite", name, dname,
                                  i / n, i % n);
-        switch (p->loss) {
-        case DSML_LOSS_CONTRASTIVE:
-            dsml_loss_similarity(ws->similar, labels, sets, words, n);
-            value = dsml_loss_contrastive(p, ws->dist, ws->similar, n, ws->w);
-            break;
-        case DSML_LOSS_TRIPLET: value = dsml_loss_triplet(p, ws->dist, labels, n, ws->w, ws); break;
-        default: value = dsml_loss_lifted(p, ws->dist, labels, n, ws->w, ws); break;
-        }
+        value = e->on_distances(p, ws->dist, &b, ws->w, ws);
         rc = dsml_distance_backward(p->distance, dh, ws->w, ws->dist, n, d, ws->dist_ws);
-        if (rc) return rc;
+    } else {
+        rc = e->on_embeddings(p, h, &b, dh, ws, &value);
     }
-    if (p->density > 0) {
+    if (rc) return rc;
+    if (e->density && p->density.weight > 0) {
         double extra;
-        rc = dsml_loss_density(p, h, labels, n, d, dh, ws, &extra);
+        rc = dsml_density_compute(p, h, labels, n, d, dh, ws, &extra);
         if (rc) return rc;
         value += extra;
     }
@@ -225,8 +215,8 @@ static int compute(const dsml_loss_params *p, const float *h, const int *labels,
 
 int dsml_loss_takes_label_sets(const dsml_loss_params *p)
 {
-    return p->loss == DSML_LOSS_DPSH || p->loss == DSML_LOSS_DTSH ||
-           (p->loss == DSML_LOSS_CONTRASTIVE && p->density == 0);
+    const dsml_loss_entry *e = dsml_loss_entry_of(p->loss);
+    return e && e->label_sets && (!e->density || p->density.weight == 0);
 }
 
 int dsml_loss_check(const dsml_loss_params *p)

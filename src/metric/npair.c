@@ -1,7 +1,7 @@
 /* N-pair loss (eqs. 11-12) over a batch of N = n/2 pairs:
  *
  *   L = (1/N) sum_i log(1 + sum_{j != i} exp(S_{i,j+} - S_{i,i+}))
- *       + npair_l2 * (1/4) (mean_i |h_i|^2 + mean_i |h_i+|^2)      (Sohn's L2 penalty)
+ *       + npair.l2 * (1/4) (mean_i |h_i|^2 + mean_i |h_i+|^2)      (Sohn's L2 penalty)
  *
  * The pairs come from the labels: every class appears exactly twice, the
  * first occurrence is the anchor h_i and the second its positive h_i+.
@@ -42,9 +42,11 @@ static int find_pairs(const int *labels, int n, int *anchors, int *positives)
     return DSML_OK;
 }
 
-int dsml_loss_npair(const dsml_loss_params *p, const float *h, const int *labels, int n, int d, float *dh,
-                    dsml_loss_ws *ws, double *loss)
+static int npair(const dsml_loss_params *p, const float *h, const dsml_loss_batch *b, float *dh, dsml_loss_ws *ws,
+                 double *loss)
 {
+    const int *labels = b->labels;
+    int n = b->n, d = b->d;
     int *anchor = ws->idx_a, *positive = ws->idx_b;
     int rc = find_pairs(labels, n, anchor, positive);
     if (rc) return rc;
@@ -110,14 +112,39 @@ int dsml_loss_npair(const dsml_loss_params *p, const float *h, const int *labels
         if (rc) return rc;
     }
 
-    if (p->npair_l2 > 0) {
-        double sq = 0, coef = 0.5 * p->npair_l2 * inv_pairs;
+    if (p->npair.l2 > 0) {
+        double sq = 0, coef = 0.5 * p->npair.l2 * inv_pairs;
         for (size_t i = 0; i < (size_t)n * d; i++) {
             sq += (double)h[i] * h[i];
             dh[i] += (float)(coef * h[i]);
         }
-        total += 0.25 * p->npair_l2 * inv_pairs * sq;
+        total += 0.25 * p->npair.l2 * inv_pairs * sq;
     }
     *loss = total;
     return DSML_OK;
 }
+
+/* No margin: the similarities of a row compete in a softmax. */
+static void defaults(dsml_loss_params *p)
+{
+    p->margin = 0.0f;
+}
+
+static int check(const dsml_loss_params *p)
+{
+    return dsml_loss_check_nonnegative(dsml_loss_npair_entry.name, "npair L2 weight", p->npair.l2);
+}
+
+static const char *const options[] = {"npair-l2", NULL};
+
+const dsml_loss_entry dsml_loss_npair_entry = {
+    .kind = DSML_LOSS_NPAIR,
+    .name = "npair",
+    .summary = "eqs. 11-12: N-pair, two rows per class (anchor, then positive)",
+    .options = options,
+    .distances = DSML_LOSS_ANY_DISTANCE,
+    .density = 1,
+    .defaults = defaults,
+    .check = check,
+    .on_embeddings = npair,
+};

@@ -11,9 +11,11 @@
 
 #include "metric/loss_internal.h"
 
-double dsml_loss_triplet(const dsml_loss_params *p, const float *dist, const int *labels, int n, float *w,
-                         dsml_loss_ws *ws)
+static double triplet(const dsml_loss_params *p, const float *dist, const dsml_loss_batch *b, float *w,
+                      dsml_loss_ws *ws)
 {
+    const int *labels = b->labels;
+    int n = b->n;
     double alpha = p->margin, sum = 0;
     long active = 0;
     int *neg = ws->idx_b;
@@ -46,3 +48,28 @@ double dsml_loss_triplet(const dsml_loss_params *p, const float *dist, const int
     for (size_t i = 0; i < (size_t)n * n; i++) w[i] *= scale;
     return sum / active;
 }
+
+/* 0.5 on SNR distances (in [0, ~2] at any scale), 1 on Euclidean ones. */
+static void defaults(dsml_loss_params *p)
+{
+    p->margin = p->distance == DSML_DIST_SNR ? 0.5f : 1.0f;
+}
+
+static int check(const dsml_loss_params *p)
+{
+    return dsml_loss_check_nonnegative(dsml_loss_triplet_entry.name, "margin", p->margin);
+}
+
+static const char *const options[] = {"margin", NULL};
+
+const dsml_loss_entry dsml_loss_triplet_entry = {
+    .kind = DSML_LOSS_TRIPLET,
+    .name = "triplet",
+    .summary = "eq. 9: every valid triplet, averaged over the active ones",
+    .options = options,
+    .distances = DSML_LOSS_ANY_DISTANCE,
+    .density = 1,
+    .defaults = defaults,
+    .check = check,
+    .on_distances = triplet,
+};

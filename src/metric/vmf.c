@@ -138,10 +138,12 @@ double dsml_vmf_classify(const dsml_vmf_means *m, const float *h, const int *lab
     return labels && n > 0 ? (double)correct / n : 0.0;
 }
 
-int dsml_loss_vmf(const dsml_loss_params *p, const float *h, const int *labels, int n, int d, float *dh,
-                  dsml_loss_ws *ws, double *loss)
+static int vmf(const dsml_loss_params *p, const float *h, const dsml_loss_batch *b, float *dh, dsml_loss_ws *ws,
+               double *loss)
 {
-    dsml_vmf_means *m = p->vmf_means;
+    const int *labels = b->labels;
+    int n = b->n, d = b->d;
+    dsml_vmf_means *m = p->vmf.means;
     if (!m || !m->updates)
         return dsml_fail(DSML_ERR_STATE, "vmf: the class mean directions are not set (estimate them from the "
                                          "training set first)");
@@ -152,7 +154,7 @@ int dsml_loss_vmf(const dsml_loss_params *p, const float *h, const int *labels, 
     for (int i = 0; i < n; i++)
         if (labels[i] < 0 || labels[i] >= classes)
             return dsml_fail(DSML_ERR_ARG, "vmf: row %d: label %d, expected 0..%d", i, labels[i], classes - 1);
-    double kappa = p->vmf_kappa, inv_n = 1.0 / n, total = 0;
+    double kappa = p->vmf.kappa, inv_n = 1.0 / n, total = 0;
     float *z = m->logits;
     dsml_l2norm_forward(h, n, d, ws->hn, ws->norm);
     /* Z = kappa Hn Mu^T: A = Hn (N x D), B = Mu stored C x D, used transposed. */
@@ -176,3 +178,31 @@ int dsml_loss_vmf(const dsml_loss_params *p, const float *h, const int *labels, 
     *loss = total * inv_n;
     return DSML_OK;
 }
+
+/* No margin and no L_r: the loss lives on the unit sphere. */
+static void defaults(dsml_loss_params *p)
+{
+    p->margin = 0.0f;
+    p->lambda = 0.0f;
+}
+
+static int check(const dsml_loss_params *p)
+{
+    return dsml_loss_check_positive(dsml_loss_vmf_entry.name, "kappa", p->vmf.kappa);
+}
+
+static const char *const options[] = {"kappa", NULL};
+
+const dsml_loss_entry dsml_loss_vmf_entry = {
+    .kind = DSML_LOSS_VMF,
+    .name = "vmf",
+    .summary = "von Mises-Fisher: softmax over cosines to the class mean directions",
+    .options = options,
+    .distances = DSML_LOSS_DISTANCE(DSML_DIST_EUCLIDEAN),
+    .works_on = "cosine similarities",
+    .class_means = 1,
+    .unit_sphere = 1,
+    .defaults = defaults,
+    .check = check,
+    .on_embeddings = vmf,
+};

@@ -11,7 +11,7 @@
  * begin, add (every training embedding, in any number of calls), finish:
  * before the first epoch and after each epoch (docs/losses.md, "vMF"). The
  * loss (dsml_loss_compute with DSML_LOSS_VMF) reads the means through
- * dsml_loss_params.vmf_means and uses the object's scratch for its logits. */
+ * dsml_loss_params.vmf.means and uses the object's scratch for its logits. */
 #ifndef DSML_METRIC_VMF_H
 #define DSML_METRIC_VMF_H
 

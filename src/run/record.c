@@ -81,23 +81,23 @@ static void write_config(dsml_json *j, const dsml_train_config *cfg)
     dsml_json_kv_string(j, "loss", dsml_loss_name(cfg->loss.loss));
     dsml_json_kv_string(j, "distance", dsml_distance_name(cfg->loss.distance));
     dsml_json_kv_double(j, "margin", cfg->loss.margin);
-    dsml_json_kv_double(j, "beta", cfg->loss.beta);
+    dsml_json_kv_double(j, "beta", cfg->loss.lifted.beta);
     dsml_json_kv_double(j, "lambda", cfg->loss.lambda);
-    dsml_json_kv_bool(j, "lifted_hard", cfg->loss.lifted_hard);
-    dsml_json_kv_double(j, "npair_l2", cfg->loss.npair_l2);
+    dsml_json_kv_bool(j, "lifted_hard", cfg->loss.lifted.hard);
+    dsml_json_kv_double(j, "npair_l2", cfg->loss.npair.l2);
     if (cfg->loss.loss == DSML_LOSS_DPSH || cfg->loss.loss == DSML_LOSS_DTSH)
-        dsml_json_kv_double(j, "quant", cfg->loss.quant);
-    dsml_json_kv_double(j, "density", cfg->loss.density);
-    if (cfg->loss.density > 0) dsml_json_kv_double(j, "density_ratio", cfg->loss.density_ratio);
+        dsml_json_kv_double(j, "quant", cfg->loss.hashing.quant);
+    dsml_json_kv_double(j, "density", cfg->loss.density.weight);
+    if (cfg->loss.density.weight > 0) dsml_json_kv_double(j, "density_ratio", cfg->loss.density.ratio);
     if (cfg->loss.loss == DSML_LOSS_GPW) {
-        dsml_json_kv_string(j, "gpw_mining", dsml_gpw_mining_name(cfg->loss.gpw_mining));
-        dsml_json_kv_string(j, "gpw_weighting", dsml_gpw_weighting_name(cfg->loss.gpw_weighting));
-        dsml_json_kv_double(j, "gpw_alpha", cfg->loss.gpw_alpha);
-        dsml_json_kv_double(j, "gpw_beta", cfg->loss.gpw_beta);
-        dsml_json_kv_double(j, "gpw_lambda", cfg->loss.gpw_lambda);
-        dsml_json_kv_double(j, "gpw_epsilon", cfg->loss.gpw_epsilon);
+        dsml_json_kv_string(j, "gpw_mining", dsml_gpw_mining_name(cfg->loss.gpw.mining));
+        dsml_json_kv_string(j, "gpw_weighting", dsml_gpw_weighting_name(cfg->loss.gpw.weighting));
+        dsml_json_kv_double(j, "gpw_alpha", cfg->loss.gpw.alpha);
+        dsml_json_kv_double(j, "gpw_beta", cfg->loss.gpw.beta);
+        dsml_json_kv_double(j, "gpw_lambda", cfg->loss.gpw.lambda);
+        dsml_json_kv_double(j, "gpw_epsilon", cfg->loss.gpw.epsilon);
     }
-    if (cfg->loss.loss == DSML_LOSS_VMF) dsml_json_kv_double(j, "vmf_kappa", cfg->loss.vmf_kappa);
+    if (cfg->loss.loss == DSML_LOSS_VMF) dsml_json_kv_double(j, "vmf_kappa", cfg->loss.vmf.kappa);
     dsml_json_kv_int(j, "epochs", cfg->epochs);
     dsml_json_kv_int(j, "classes_per_batch", cfg->classes_per_batch);
     dsml_json_kv_int(j, "images_per_class", cfg->images_per_class);

@@ -177,7 +177,7 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
     dsml_rng dropout_rng;
     dsml_rng_seed_stream(&dropout_rng, cfg->seed, STREAM_DROPOUT);
     dsml_loss_params loss_params = cfg->loss;
-    loss_params.vmf_means = s->vmf;
+    loss_params.vmf.means = s->vmf;
 
     dsml_progress progress;
     dsml_progress_begin(&progress, cfg->log, "train", "img", (double)cfg->epochs * batches * batch);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference for src/metric: every loss x distance of docs/losses.md
 written naively (one pair at a time) in PyTorch float64 with autograd, on the
-fixed batch that tests/check_metric.c (test_losses_match_torch_reference)
+fixed batch that tests/check_pair_losses.c (test_losses_match_torch_reference)
 builds the same way. Prints one C initialiser line per case:
 
   {loss, distance, variant, value, dL/dh[0][0], dL/dh[3][1], dL/dh[6][4], dL/dh[7][2]},
