@@ -794,14 +794,14 @@ START_TEST(test_data_open_errors)
 {
     const char *dir = testdir_make("data-open");
     dsml_dataset ds;
-    expect_error(dsml_data_open(&ds, "mnist", dir, NULL, NULL), DSML_ERR_ARG, "\"mnist\": unknown");
-    expect_error(dsml_data_open(&ds, "cifar10", dir, NULL, NULL), DSML_ERR_STATE, "cifar-10-binary.tar.gz");
-    expect_error(dsml_data_open(&ds, "cifar10", dir, testdir_path("nope.tar.gz"), NULL), DSML_ERR_IO, "nope.tar.gz");
+    expect_error(dsml_data_open(&ds, "mnist", dir, &(dsml_data_options){.from = NULL, .log = NULL}), DSML_ERR_ARG, "\"mnist\": unknown");
+    expect_error(dsml_data_open(&ds, "cifar10", dir, &(dsml_data_options){.from = NULL, .log = NULL}), DSML_ERR_STATE, "cifar-10-binary.tar.gz");
+    expect_error(dsml_data_open(&ds, "cifar10", dir, &(dsml_data_options){.from = testdir_path("nope.tar.gz"), .log = NULL}), DSML_ERR_IO, "nope.tar.gz");
     /* a source that is not the real CIFAR-10: the reader's error, with context */
     write_cifar_archive(testdir_path("downloads.tar.gz"), NULL);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("downloads")), DSML_OK);
     ck_assert_int_eq(rename(testdir_path("downloads.tar.gz"), testdir_path("downloads/cifar-10-binary.tar.gz")), 0);
-    expect_error(dsml_data_open(&ds, "cifar10", dir, NULL, NULL), DSML_ERR_FORMAT,
+    expect_error(dsml_data_open(&ds, "cifar10", dir, &(dsml_data_options){.from = NULL, .log = NULL}), DSML_ERR_FORMAT,
                  "preparing cifar10 from");
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "data_batch_1.bin: 20 records, expected 10000"));
     ck_assert_ptr_null(ds.pixels);
@@ -1063,7 +1063,7 @@ START_TEST(test_fashion_mnist_real_files)
     size_t text_size = 0;
     FILE *log = open_memstream(&text, &text_size);
     dsml_dataset ds;
-    ck_assert_int_eq(dsml_data_open(&ds, "fashion-mnist", root, src, log), DSML_OK);
+    ck_assert_int_eq(dsml_data_open(&ds, "fashion-mnist", root, &(dsml_data_options){.from = src, .log = log}), DSML_OK);
     ck_assert_int_eq(ds.n, 70000);
     ck_assert_int_eq(ds.channels, 1);
     ck_assert_int_eq(ds.height, 28);
@@ -1081,7 +1081,7 @@ START_TEST(test_fashion_mnist_real_files)
     dsml_dataset_free(&ds);
     ck_assert_int_eq(access(testdir_path("cache/fashion-mnist.dsd"), R_OK), 0);
     /* the second open uses the cache */
-    ck_assert_int_eq(dsml_data_open(&ds, "fashion-mnist", root, src, log), DSML_OK);
+    ck_assert_int_eq(dsml_data_open(&ds, "fashion-mnist", root, &(dsml_data_options){.from = src, .log = log}), DSML_OK);
     ck_assert_str_eq(ds.content_sha256, content);
     ck_assert_ptr_nonnull(ds.map_base);
     dsml_dataset_free(&ds);

@@ -1168,7 +1168,7 @@ START_TEST(test_data_prepare_annotated)
     ck_assert_str_eq(ds.class_names[20], "zz16");
     dsml_dataset_free(&ds);
     /* opened by name: the options come back from the cache, nothing is prepared again */
-    rc = dsml_data_open(&ds, "nus-wide", root, src, NULL);
+    rc = dsml_data_open(&ds, "nus-wide", root, &(dsml_data_options){.from = src, .log = NULL});
     ck_assert_msg(rc == 0, "%s", dsml_last_error());
     ck_assert_int_eq(ds.height, 4);
     ck_assert_int_eq(ds.n_skipped, 1);
