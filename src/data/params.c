@@ -193,8 +193,8 @@ int dsml_data_params_read(const char *params, const dsml_data_kind *kind, dsml_d
     if (ok) ok = sscanf(p + used, " skip_bad=%d", &skip_bad) == 1;
     if (ok && from_out) ok = from && from[6];
     if (!ok)
-        return dsml_fail(DSML_ERR_FORMAT, "parameters \"%.200s\": expected \"%sR channels=C size=HxW%s skip_bad=B ...%s\"",
-                         params, head, split_dirs ? " split_dirs=S" : "", from_out ? " from=PATH" : "");
+        return dsml_fail(DSML_ERR_FORMAT, "parameters \"%.200s\": expected \"%sR channels=C size=HxW%s skip_bad=B "
+                         "...%s\"", params, head, split_dirs ? " split_dirs=S" : "", from_out ? " from=PATH" : "");
     o->channels = channels;
     o->height = height;
     o->width = width;
