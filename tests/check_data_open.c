@@ -128,7 +128,7 @@ START_TEST(test_registry_missing_source_hint)
         snprintf(want, sizeof want, "%s: no prepared cache at %s/cache/%s.dsd and no source found (looked at ",
                  k->name, root, k->name);
         ck_assert_msg(strstr(dsml_last_error(), want), "%s", dsml_last_error());
-        for (int c = 0; c < 4 && k->candidates[c].path; c++) { /* every place looked at is named */
+        for (int c = 0; c < DSML_DATA_CANDIDATES && k->candidates[c].path; c++) { /* every place looked at is named */
             const char *dir = k->candidates[c].in_system_dir ? fashion_dir : root;
             snprintf(want, sizeof want, "%s%s%s", dir, k->candidates[c].path[0] ? "/" : "", k->candidates[c].path);
             ck_assert_msg(strstr(dsml_last_error(), want), "%s lacks %s", dsml_last_error(), want);

@@ -74,16 +74,16 @@ static int resolve_source(const dsml_data_kind *kind, const char *name, const ch
     const char *source = o->from;
     if (!source && !kind->candidates[0].path)
         return dsml_fail(DSML_ERR_ARG, "%s %s: a source folder or archive (--from) is needed", kind->name, name);
-    for (int i = 0; !o->from && i < 4 && kind->candidates[i].path; i++) {
+    const char *system = o->fashion_mnist_dir && o->fashion_mnist_dir[0] ? o->fashion_mnist_dir : kind->system_dir;
+    for (int i = 0; !source && i < DSML_DATA_CANDIDATES && kind->candidates[i].path; i++) {
         const dsml_data_candidate *c = &kind->candidates[i];
-        const char *system = o->fashion_mnist_dir && o->fashion_mnist_dir[0] ? o->fashion_mnist_dir : kind->system_dir;
-        const char *dir = c->in_system_dir ? system : root;
-        snprintf(candidate, sizeof candidate, "%s%s%s", dir, c->path[0] ? "/" : "", c->path);
+        snprintf(candidate, sizeof candidate, "%s%s%s", c->in_system_dir ? system : root, c->path[0] ? "/" : "",
+                 c->path);
         size_t used = strlen(tried);
         snprintf(tried + used, tried_cap - used, "%s%s", i ? ", " : "", candidate);
-        if (!source && candidate_holds(candidate, c->probe)) snprintf(found, PATH_MAX, "%s", candidate);
-        if (found[0]) source = found;
+        if (!found[0] && candidate_holds(candidate, c->probe)) snprintf(found, PATH_MAX, "%s", candidate);
     }
+    if (found[0]) source = found;
     if (!source) return DSML_OK;
     if (kind->absolute_source) {
         char given[PATH_MAX];

@@ -22,7 +22,8 @@
 #define DSML_DATA_OPT_SPLIT_DIRS 2u /* split_dirs */
 #define DSML_DATA_OPT_SKIP_BAD 4u   /* skip_bad */
 
-#define DSML_DATA_KINDS_MAX 16       /* entries the registry may hold */
+#define DSML_DATA_KINDS_MAX 16  /* entries the registry may hold */
+#define DSML_DATA_CANDIDATES 4  /* default sources a kind may list */
 
 typedef struct dsml_data_kind dsml_data_kind;
 
@@ -47,7 +48,8 @@ struct dsml_data_kind {
     const char *reader;                 /* "cifar-bin-1": bump when the reader's output changes,
                                            so that old caches are prepared again */
     const char *system_dir;             /* NULL, or the default system folder of the candidates */
-    dsml_data_candidate candidates[4];  /* the default sources, in order (none: --from is required) */
+    /* the default sources, in order (none: --from is required) */
+    dsml_data_candidate candidates[DSML_DATA_CANDIDATES];
     const char *const *stamp_files;     /* NULL, or (NULL-terminated) the files of a source folder
                                            whose size and mtime define staleness */
     const char *stamp_beside;           /* NULL, or a file beside a source file that is part of it */
