@@ -58,38 +58,40 @@ START_TEST(test_fetch_clean)
 }
 END_TEST
 
-START_TEST(test_fetch_resume)
+/* A download that starts from a .part or is cut short: resumed with a Range
+ * request, or restarted from zero when the server ignores Range (a .part of
+ * wrong bytes would fail the checksum otherwise). */
+START_TEST(test_fetch_resumes)
 {
-    fetch_case c;
-    fetch_case_begin(&c, "fetch-resume", NULL, 0, NULL);
-    file_write(testdir_path("downloads/blob.bin.part"), c.body, BODY_SIZE / 2);
-    fetch_case_manifest(&c, "blob.bin", "200000", BODY_SHA256, "unknown", NULL);
-    dsml_fetch_result r;
-    fetch_case_ok(&c, &r);
-    ck_assert_int_eq(http_server_requests(&c.server), 1);
-    ck_assert(http_server_saw_range(&c.server, BODY_SIZE / 2));
-    assert_is_body(testdir_path("downloads/blob.bin"));
-    ck_assert(!file_exists(testdir_path("downloads/blob.bin.part")));
-    fetch_case_end(&c);
-}
-END_TEST
-
-/* A .part of wrong bytes and a server that answers Range with 200: the
- * download must restart from zero, or the checksum would fail. */
-START_TEST(test_fetch_server_ignores_range)
-{
-    fetch_case c;
-    const http_server_config ignore_range = {HTTP_SERVER_IGNORE_RANGE, 0, 0, 4};
-    fetch_case_begin(&c, "fetch-norange", NULL, 0, &ignore_range);
-    uint8_t junk[1000];
-    memset(junk, 0xaa, sizeof junk);
-    file_write(testdir_path("downloads/blob.bin.part"), junk, sizeof junk);
-    fetch_case_manifest(&c, "blob.bin", "200000", BODY_SHA256, "unknown", NULL);
-    fetch_case_ok(&c, NULL);
-    ck_assert(http_server_saw_range(&c.server, 1000));
-    ck_assert_int_eq(http_server_requests(&c.server), 1);
-    assert_is_body(testdir_path("downloads/blob.bin"));
-    fetch_case_end(&c);
+    static const struct {
+        const char *name;
+        http_server_config config;
+        size_t part;      /* bytes of .part before the fetch: the body's, or 0xaa (junk) */
+        int junk;
+        int requests;     /* answers the server gives */
+        long long range;  /* the offset of the Range request seen */
+    } cases[] = {
+        {"fetch-resume", {HTTP_SERVER_NORMAL, 0, 0, 4}, BODY_SIZE / 2, 0, 1, BODY_SIZE / 2},
+        {"fetch-norange", {HTTP_SERVER_IGNORE_RANGE, 0, 0, 4}, 1000, 1, 1, 1000},
+        {"fetch-drop", {HTTP_SERVER_DROP, 50000, 1, 4}, 0, 0, 2, 50000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fetch_case c;
+        fetch_case_begin(&c, cases[i].name, NULL, 0, &cases[i].config);
+        if (cases[i].part) {
+            uint8_t *part = fetch_body();
+            if (cases[i].junk) memset(part, 0xaa, cases[i].part);
+            file_write(testdir_path("downloads/blob.bin.part"), part, cases[i].part);
+            free(part);
+        }
+        fetch_case_manifest(&c, "blob.bin", "200000", BODY_SHA256, "unknown", NULL);
+        fetch_case_ok(&c, NULL);
+        ck_assert_int_eq(http_server_requests(&c.server), cases[i].requests);
+        ck_assert(http_server_saw_range(&c.server, cases[i].range));
+        assert_is_body(testdir_path("downloads/blob.bin"));
+        ck_assert(!file_exists(testdir_path("downloads/blob.bin.part")));
+        fetch_case_end(&c);
+    }
 }
 END_TEST
 
@@ -208,20 +210,6 @@ START_TEST(test_fetch_mirror)
 }
 END_TEST
 
-START_TEST(test_fetch_drop_then_resume)
-{
-    fetch_case c;
-    const http_server_config one_drop = {HTTP_SERVER_DROP, 50000, 1, 4};
-    fetch_case_begin(&c, "fetch-drop", NULL, 0, &one_drop);
-    fetch_case_manifest(&c, "blob.bin", "200000", BODY_SHA256, "unknown", NULL);
-    fetch_case_ok(&c, NULL);
-    ck_assert_int_eq(http_server_requests(&c.server), 2);
-    ck_assert(http_server_saw_range(&c.server, 50000));
-    assert_is_body(testdir_path("downloads/blob.bin"));
-    fetch_case_end(&c);
-}
-END_TEST
-
 START_TEST(test_fetch_manual_and_url_override)
 {
     fetch_case c;
@@ -296,12 +284,10 @@ END_TEST
 int main(void)
 {
     const suite_case cases[] = {
-        {"download", 30, (const TTest *[]){test_fetch_clean, test_fetch_resume, test_fetch_server_ignores_range,
-                                           test_fetch_already_present, NULL}},
+        {"download", 30, (const TTest *[]){test_fetch_clean, test_fetch_resumes, test_fetch_already_present, NULL}},
         {"failures", 30, (const TTest *[]){test_fetch_checksum_mismatch, test_fetch_404, test_fetch_drop_exhausted,
                                            NULL}},
-        {"sources", 30, (const TTest *[]){test_fetch_mirror, test_fetch_drop_then_resume,
-                                          test_fetch_manual_and_url_override, NULL}},
+        {"sources", 30, (const TTest *[]){test_fetch_mirror, test_fetch_manual_and_url_override, NULL}},
         {"cifar", 30, (const TTest *[]){test_fetch_cifar_fixture_then_read, NULL}},
     };
     return suite_run_cases("fetch", cases, SUITE_CASES(cases));

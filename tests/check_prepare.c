@@ -61,6 +61,14 @@ static int have_commands(void)
     return 0;
 }
 
+/* Runs `dsml ARGS`: it must exit with `status` and name `fragment` on stderr. */
+static void expect_exit(const char *command_args, int status, const char *fragment)
+{
+    run_dsml(&r, command_args);
+    ck_assert_msg(r.status == status, "%s: status %d, expected %d: %s", command_args, r.status, status, r.err);
+    ck_assert_msg(strstr(r.err, fragment), "%s: stderr was: %s", command_args, r.err);
+}
+
 static dsml_json_doc doc;
 
 /* Runs `data info NAME --data ROOT` and parses its JSON into doc. */
@@ -228,9 +236,7 @@ START_TEST(test_corrupt_image_and_skip_bad)
     png_write_corrupt(testdir_path("src/cat/bad.png"));
 
     snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --quiet", src, root);
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "cat/bad.png"), "%s", r.err);
+    expect_exit(args, 1, "cat/bad.png");
     ck_assert_str_eq(r.out, "");
     snprintf(args, sizeof args, "ls -A %s", cache_dir);
     run_shell(&r, args);
@@ -270,9 +276,7 @@ START_TEST(test_corrupt_image_and_skip_bad)
     snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --quiet", src, root);
     /* without --skip-bad again: stale, and the corrupt image stops it; the
      * earlier cache is left as it was */
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "cat/bad.png"), "%s", r.err);
+    expect_exit(args, 1, "cat/bad.png");
     v = info_json("pets", root);
     ck_assert_int_eq(jint(jget(v, "skipped"), "count"), 1);
     dsml_json_doc_free(&doc);
@@ -328,9 +332,7 @@ START_TEST(test_info_unprepared_and_usage)
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "pets is not prepared") && strstr(r.err, "dsml prepare imagefolder"), "%s", r.err);
     snprintf(args, sizeof args, "data info cifar10 --data %s", root);
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "`dsml prepare cifar10`"), "%s", r.err);
+    expect_exit(args, 1, "`dsml prepare cifar10`");
     ck_assert_int_eq(access(root, F_OK), -1); /* nothing was created */
 
     /* cifar10 with no archive anywhere: how to get it */
@@ -353,15 +355,11 @@ START_TEST(test_info_unprepared_and_usage)
         {"data frob", "unknown subcommand 'frob'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        run_dsml(&r, cases[i].args);
-        ck_assert_msg(r.status == 2, "%s: status %d", cases[i].args, r.status);
-        ck_assert_msg(strstr(r.err, cases[i].message), "%s: stderr was: %s", cases[i].args, r.err);
+        expect_exit(cases[i].args, 2, cases[i].message);
     }
     /* a missing source is an error naming it */
     snprintf(args, sizeof args, "prepare imagefolder --from %s/nope --name x --data %s --quiet", dir, root);
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "nope"), "%s", r.err);
+    expect_exit(args, 1, "nope");
     testdir_done(1);
 }
 END_TEST
@@ -418,9 +416,7 @@ START_TEST(test_prepare_cub200_and_train)
         {"prepare imagefolder --from . --name cars196", "--name cars196: expected"},
     };
     for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++) {
-        run_dsml(&r, usage[i].args);
-        ck_assert_msg(r.status == 2, "%s: status %d", usage[i].args, r.status);
-        ck_assert_msg(strstr(r.err, usage[i].message), "%s: stderr was: %s", usage[i].args, r.err);
+        expect_exit(usage[i].args, 2, usage[i].message);
     }
     snprintf(args, sizeof args, "prepare cub200 --from %s/CUB_200_2011.tgz --data %s --size 8x8 --channels 1 --quiet",
              dir, root);
@@ -459,9 +455,7 @@ START_TEST(test_prepare_cub200_and_train)
         dsml_json_doc_free(&doc);
     }
     snprintf(args, sizeof args, "train --dataset cub200 --data %s --split hashy --out %s/bad", root, dir);
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 2);
-    ck_assert_msg(strstr(r.err, "--split hashy: expected paper, zero-shot, dml or hashing"), "%s", r.err);
+    expect_exit(args, 2, "--split hashy: expected paper, zero-shot, dml or hashing");
     testdir_done(1);
 }
 END_TEST
