@@ -1,9 +1,10 @@
 /* `dsml prepare` and `dsml data info` end to end, on small image trees the
  * tests write (PNG with libpng): folders and tar.gz archives, a corrupt image
  * with and without --skip-bad, --split-dirs, staleness and the cache's
- * version-2 extension, and `data info` on a dataset never prepared. */
+ * version-2 extension, `data info` on a dataset never prepared, usage
+ * errors, a CUB-200-2011 archive prepared and trained on, and the
+ * environment the CLI reads for the library ($DSML_FASHION_MNIST). */
 #include <check.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,12 @@
 
 #include "core/atomic_file.h"
 #include "core/json_parse.h"
+#include "support/dataset_files.h"
+#include "support/files.h"
+#include "support/image_files.h"
 #include "support/run_cmd.h"
-#include "support/testdir.h"
 #include "support/suite_run.h"
+#include "support/testdir.h"
 
 static cmd_result r;
 static char args[16384];
@@ -22,25 +26,9 @@ static char args[16384];
 /* An RGB PNG of w x h, every pixel (v, 2v, 255 - v). */
 static void write_png(const char *path, int w, int h, int v)
 {
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-    png_infop info = png_create_info_struct(png);
-    ck_assert(png && info);
-    png_init_io(png, fp);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    png_byte row[3 * 64];
-    for (int x = 0; x < w; x++) {
-        row[3 * x] = (png_byte)v;
-        row[3 * x + 1] = (png_byte)(2 * v);
-        row[3 * x + 2] = (png_byte)(255 - v);
-    }
-    for (int y = 0; y < h; y++) png_write_row(png, row);
-    png_write_end(png, NULL);
-    png_destroy_write_struct(&png, &info);
-    fclose(fp);
+    bytes b = png_solid(w, h, v, 2 * v, 255 - v);
+    file_write(path, b.data, b.size);
+    free(b.data);
 }
 
 /* <dir>/<prefix>cat/{0,1,2}.png (8x6), <dir>/<prefix>dog/{0,1}.png (5x9),
@@ -64,15 +52,6 @@ static void make_tree(const char *dir, const char *prefix)
     testdir_write_text(path, "not an image\n");
 }
 
-/* A PNG signature and a truncated IHDR: corrupt. */
-static void write_corrupt_png(const char *path)
-{
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    fwrite("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0", 1, 18, fp);
-    fclose(fp);
-}
-
 /* True when bin/dsml has the commands (they are registered in src/cli/main.c). */
 static int have_commands(void)
 {
@@ -80,6 +59,14 @@ static int have_commands(void)
     if (r.status == 0 && strstr(r.out, "--split-dirs")) return 1;
     fprintf(stderr, "SKIP: bin/dsml has no `prepare` command (register cmd_prepare and cmd_data in src/cli/main.c)\n");
     return 0;
+}
+
+/* Runs `dsml ARGS`: it must exit with `status` and name `fragment` on stderr. */
+static void expect_exit(const char *command_args, int status, const char *fragment)
+{
+    run_dsml(&r, command_args);
+    ck_assert_msg(r.status == status, "%s: status %d, expected %d: %s", command_args, r.status, status, r.err);
+    ck_assert_msg(strstr(r.err, fragment), "%s: stderr was: %s", command_args, r.err);
 }
 
 static dsml_json_doc doc;
@@ -246,12 +233,10 @@ START_TEST(test_corrupt_image_and_skip_bad)
     snprintf(root, sizeof root, "%s/root", dir);
     snprintf(cache_dir, sizeof cache_dir, "%s/cache", root);
     make_tree(src, "");
-    write_corrupt_png(testdir_path("src/cat/bad.png"));
+    png_write_corrupt(testdir_path("src/cat/bad.png"));
 
     snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --quiet", src, root);
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "cat/bad.png"), "%s", r.err);
+    expect_exit(args, 1, "cat/bad.png");
     ck_assert_str_eq(r.out, "");
     snprintf(args, sizeof args, "ls -A %s", cache_dir);
     run_shell(&r, args);
@@ -291,9 +276,7 @@ START_TEST(test_corrupt_image_and_skip_bad)
     snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --quiet", src, root);
     /* without --skip-bad again: stale, and the corrupt image stops it; the
      * earlier cache is left as it was */
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "cat/bad.png"), "%s", r.err);
+    expect_exit(args, 1, "cat/bad.png");
     v = info_json("pets", root);
     ck_assert_int_eq(jint(jget(v, "skipped"), "count"), 1);
     dsml_json_doc_free(&doc);
@@ -349,9 +332,7 @@ START_TEST(test_info_unprepared_and_usage)
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "pets is not prepared") && strstr(r.err, "dsml prepare imagefolder"), "%s", r.err);
     snprintf(args, sizeof args, "data info cifar10 --data %s", root);
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "`dsml prepare cifar10`"), "%s", r.err);
+    expect_exit(args, 1, "`dsml prepare cifar10`");
     ck_assert_int_eq(access(root, F_OK), -1); /* nothing was created */
 
     /* cifar10 with no archive anywhere: how to get it */
@@ -374,15 +355,11 @@ START_TEST(test_info_unprepared_and_usage)
         {"data frob", "unknown subcommand 'frob'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        run_dsml(&r, cases[i].args);
-        ck_assert_msg(r.status == 2, "%s: status %d", cases[i].args, r.status);
-        ck_assert_msg(strstr(r.err, cases[i].message), "%s: stderr was: %s", cases[i].args, r.err);
+        expect_exit(cases[i].args, 2, cases[i].message);
     }
     /* a missing source is an error naming it */
     snprintf(args, sizeof args, "prepare imagefolder --from %s/nope --name x --data %s --quiet", dir, root);
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "nope"), "%s", r.err);
+    expect_exit(args, 1, "nope");
     testdir_done(1);
 }
 END_TEST
@@ -439,9 +416,7 @@ START_TEST(test_prepare_cub200_and_train)
         {"prepare imagefolder --from . --name cars196", "--name cars196: expected"},
     };
     for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++) {
-        run_dsml(&r, usage[i].args);
-        ck_assert_msg(r.status == 2, "%s: status %d", usage[i].args, r.status);
-        ck_assert_msg(strstr(r.err, usage[i].message), "%s: stderr was: %s", usage[i].args, r.err);
+        expect_exit(usage[i].args, 2, usage[i].message);
     }
     snprintf(args, sizeof args, "prepare cub200 --from %s/CUB_200_2011.tgz --data %s --size 8x8 --channels 1 --quiet",
              dir, root);
@@ -480,24 +455,51 @@ START_TEST(test_prepare_cub200_and_train)
         dsml_json_doc_free(&doc);
     }
     snprintf(args, sizeof args, "train --dataset cub200 --data %s --split hashy --out %s/bad", root, dir);
+    expect_exit(args, 2, "--split hashy: expected paper, zero-shot, dml or hashing");
+    testdir_done(1);
+}
+END_TEST
+
+/* $DSML_FASHION_MNIST is read by the commands (the library never reads the
+ * environment): `dsml prepare` and `dsml train` look for Fashion-MNIST there. */
+START_TEST(test_fashion_mnist_dir_from_environment)
+{
+    if (!have_commands()) return;
+    const char *dir = testdir_make("prepare-env");
+    write_fashion(1); /* 30 + 10 images: not the real counts, so reading them fails naming the files */
+    char root[4096], nope[4200], want[4300];
+    snprintf(root, sizeof root, "%s/root", dir);
+    snprintf(nope, sizeof nope, "%s/nope", dir);
+    setenv("DSML_FASHION_MNIST", dir, 1);
+    snprintf(args, sizeof args, "prepare fashion-mnist --data %s --quiet", root);
     run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 2);
-    ck_assert_msg(strstr(r.err, "--split hashy: expected paper, zero-shot, dml or hashing"), "%s", r.err);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "preparing fashion-mnist from ") && strstr(r.err, dir) &&
+                  strstr(r.err, "train-images-idx3-ubyte.gz: 30 images, expected 60000"), "%s", r.err);
+
+    /* a folder that does not exist: no source, and the message names it */
+    setenv("DSML_FASHION_MNIST", nope, 1);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    snprintf(want, sizeof want, "no source found (looked at %s)", nope);
+    ck_assert_msg(strstr(r.err, want) && strstr(r.err, "set DSML_FASHION_MNIST"), "%s", r.err);
+    snprintf(args, sizeof args, "train --dataset fashion-mnist --data %s --out %s/run --quiet", root, dir);
+    run_dsml(&r, args);
+    ck_assert_int_ne(r.status, 0);
+    ck_assert_msg(strstr(r.err, want), "%s", r.err);
+    unsetenv("DSML_FASHION_MNIST");
     testdir_done(1);
 }
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("prepare");
-    TCase *tc = tcase_create("prepare");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_prepare_folder_and_info);
-    tcase_add_test(tc, test_prepare_archive);
-    tcase_add_test(tc, test_corrupt_image_and_skip_bad);
-    tcase_add_test(tc, test_split_dirs);
-    tcase_add_test(tc, test_info_unprepared_and_usage);
-    tcase_add_test(tc, test_prepare_cub200_and_train);
-    suite_add_tcase(s, tc);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"imagefolder", 60, (const TTest *[]){test_prepare_folder_and_info, test_prepare_archive,
+                                              test_corrupt_image_and_skip_bad, test_split_dirs, NULL}},
+        {"usage", 60, (const TTest *[]){test_info_unprepared_and_usage, NULL}},
+        {"annotated", 60, (const TTest *[]){test_prepare_cub200_and_train, NULL}},
+        {"environment", 60, (const TTest *[]){test_fashion_mnist_dir_from_environment, NULL}},
+    };
+    return suite_run_cases("prepare", cases, SUITE_CASES(cases));
 }

@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/data_args.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "data/cache.h"
 #include "data/dataset.h"
+#include "data/kind.h"
 
 /* The DML protocol's defaults (src/run/train.h): per class 100 queries, and
  * 500 training images taken from the rest (the database). */
@@ -138,37 +140,27 @@ static int print_info(const dsml_dataset *ds, const char *cache, const char *par
 
 static int data_info(int argc, char **argv)
 {
-    const char *name = NULL, *data = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { data_usage(stdout); return 0; }
-        if (!strcmp(a, "--data")) {
-            if (i + 1 >= argc) { fprintf(stderr, "dsml data info: --data needs a value\n"); return 2; }
-            data = argv[++i];
-            continue;
-        }
-        if (a[0] == '-') {
-            fprintf(stderr, "dsml data info: unknown option '%s'\n", a);
-            data_usage(stderr);
-            return 2;
-        }
-        if (name) { fprintf(stderr, "dsml data info: one dataset name expected, got '%s' and '%s'\n", name, a); return 2; }
-        name = a;
-    }
+    data_arg args[1] = {{"--data", 1, NULL}};
+    const char *name;
+    int rc = data_args_parse("dsml data info", argc, argv, args, 1, &name, data_usage);
+    if (rc) return rc == 1 ? 0 : rc;
     if (!name) { data_usage(stderr); return 2; }
-    if (!data) data = getenv("DSML_DATA") && getenv("DSML_DATA")[0] ? getenv("DSML_DATA") : "datasets";
+    const char *data = data_args_root(args[0].value);
     char cache[4096];
     if (dsml_data_cache_path(data, name, cache, sizeof cache)) {
         fprintf(stderr, "dsml data info: %s\n", dsml_last_error());
         return 2;
     }
     if (access(cache, F_OK) != 0) {
-        if (dsml_data_is_builtin(name))
+        const dsml_data_kind *kind = dsml_data_kind_find(name);
+        const char *local;
+        dsml_data_kind_names(&local, 1, 0, 1);
+        if (kind && !kind->local_name)
             fprintf(stderr, "dsml data info: %s is not prepared (no %s); prepare it with `dsml prepare %s`\n", name,
                     cache, name);
         else
             fprintf(stderr, "dsml data info: %s is not prepared (no %s); prepare it with "
-                    "`dsml prepare imagefolder --from PATH --name %s`\n", name, cache, name);
+                    "`dsml prepare %s --from PATH --name %s`\n", name, cache, local, name);
         return 1;
     }
     dsml_dataset ds;
@@ -177,7 +169,7 @@ static int data_info(int argc, char **argv)
         fprintf(stderr, "dsml data info: %s\n", dsml_last_error());
         return 1;
     }
-    int rc = print_info(&ds, cache, params);
+    rc = print_info(&ds, cache, params);
     dsml_dataset_free(&ds);
     return rc;
 }

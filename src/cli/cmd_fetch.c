@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/data_args.h"
 #include "core/error.h"
 #include "data/fetch.h"
 #include "data/manifest.h"
@@ -46,32 +47,17 @@ static int manifest_path(const char *name, char *out, size_t size)
 
 int cmd_fetch(int argc, char **argv)
 {
-    const char *name = NULL, *data = NULL, *url = NULL;
-    int quiet = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fetch_usage(stdout); return 0; }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        if (!strcmp(a, "--data") || !strcmp(a, "--url")) {
-            if (i + 1 >= argc) { fprintf(stderr, "dsml fetch: %s needs a value\n", a); return 2; }
-            if (!strcmp(a, "--data")) data = argv[++i];
-            else url = argv[++i];
-            continue;
-        }
-        if (a[0] == '-') {
-            fprintf(stderr, "dsml fetch: unknown option '%s'\n", a);
-            fetch_usage(stderr);
-            return 2;
-        }
-        if (name) { fprintf(stderr, "dsml fetch: one dataset name expected, got '%s' and '%s'\n", name, a); return 2; }
-        name = a;
-    }
+    enum { ARG_DATA, ARG_URL, ARG_QUIET, N_ARGS };
+    data_arg args[N_ARGS] = {{"--data", 1, NULL}, {"--url", 1, NULL}, {"--quiet", 0, NULL}};
+    const char *name;
+    int rc = data_args_parse("dsml fetch", argc, argv, args, N_ARGS, &name, fetch_usage);
+    if (rc) return rc == 1 ? 0 : rc;
     if (!name) { fetch_usage(stderr); return 2; }
     if (strchr(name, '/') || name[0] == '.') {
         fprintf(stderr, "dsml fetch: '%s' is not a dataset name\n", name);
         return 2;
     }
-    if (!data) data = getenv("DSML_DATA") && getenv("DSML_DATA")[0] ? getenv("DSML_DATA") : "datasets";
+    const char *data = data_args_root(args[ARG_DATA].value), *url = args[ARG_URL].value;
 
     char path[PATH_MAX + 64];
     if (manifest_path(name, path, sizeof path)) { fprintf(stderr, "dsml fetch: manifest path too long\n"); return 2; }
@@ -86,7 +72,7 @@ int cmd_fetch(int argc, char **argv)
     dsml_fetch_options o;
     dsml_fetch_options_default(&o, data);
     o.url = url;
-    o.progress = quiet ? NULL : stderr;
+    o.progress = args[ARG_QUIET].value ? NULL : stderr;
     if (url && m.n_files > 1 && (!url[0] || url[strlen(url) - 1] != '/')) {
         fprintf(stderr, "dsml fetch: %s has %d files: give a --url ending in '/'\n", name, m.n_files);
         return 2;

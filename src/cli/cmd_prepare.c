@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/data_args.h"
 #include "core/error.h"
 #include "data/dataset.h"
+#include "data/kind.h"
 
 static void prepare_usage(FILE *fp)
 {
@@ -76,89 +78,126 @@ bad:
     return 2;
 }
 
+/* "a, b and c" (sep ", ", then `last` before the last name) into buf: the
+ * kinds that honour every option in `options`, those prepared under a local
+ * name first. */
+static void kind_list(unsigned options, const char *last, char *buf, size_t size)
+{
+    const char *names[DSML_DATA_KINDS_MAX];
+    int n = dsml_data_kind_names(names, DSML_DATA_KINDS_MAX, options, 1);
+    n += dsml_data_kind_names(names + n, DSML_DATA_KINDS_MAX - n, options, 0);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && used < size; i++) {
+        int len = snprintf(buf + used, size - used, "%s%s", i == 0 ? "" : i == n - 1 ? last : ", ", names[i]);
+        used += len > 0 ? (size_t)len : 0;
+    }
+}
+
+enum { ARG_FROM, ARG_NAME, ARG_DATA, ARG_CHANNELS, ARG_SIZE, ARG_SPLIT_DIRS, ARG_SKIP_BAD, ARG_MAX_BYTES,
+       ARG_MAX_ENTRY_BYTES, ARG_QUIET, N_ARGS };
+
+/* The options that shape the data into o; *asked gets the DSML_DATA_OPT_*
+ * given. 0, or 2 after a usage error. */
+static int shape_options(const data_arg *args, dsml_data_options *o, unsigned *asked)
+{
+    *asked = 0;
+    if (args[ARG_MAX_BYTES].value && parse_bytes("--max-bytes", args[ARG_MAX_BYTES].value, &o->max_total_bytes))
+        return 2;
+    if (args[ARG_MAX_ENTRY_BYTES].value &&
+        parse_bytes("--max-entry-bytes", args[ARG_MAX_ENTRY_BYTES].value, &o->max_entry_bytes))
+        return 2;
+    const char *channels = args[ARG_CHANNELS].value;
+    if (channels) {
+        if (strcmp(channels, "1") && strcmp(channels, "3")) {
+            fprintf(stderr, "dsml prepare: --channels %s: expected 1 or 3\n", channels);
+            return 2;
+        }
+        o->channels = atoi(channels);
+        *asked |= DSML_DATA_OPT_SHAPE;
+    }
+    if (args[ARG_SIZE].value) {
+        if (parse_size(args[ARG_SIZE].value, &o->height, &o->width)) return 2;
+        *asked |= DSML_DATA_OPT_SHAPE;
+    }
+    if (args[ARG_SPLIT_DIRS].value) o->split_dirs = 1, *asked |= DSML_DATA_OPT_SPLIT_DIRS;
+    if (args[ARG_SKIP_BAD].value) o->skip_bad = 1, *asked |= DSML_DATA_OPT_SKIP_BAD;
+    return 0;
+}
+
+/* 0 when the options given suit `kind` (NULL: a local name prepared
+ * before), else 2 after the message. */
+static int check_kind(const char *kind_name, const dsml_data_kind *kind, const char *local, const char *data,
+                      const dsml_data_options *o, unsigned asked)
+{
+    char cache[4096], a[256], b[256], c[256];
+    if (kind && kind->local_name) {
+        if (!o->from || !local) {
+            fprintf(stderr, "dsml prepare: %s needs --from PATH and --name LOCALNAME\n", kind->name);
+            return 2;
+        }
+        if (dsml_data_kind_find(local) || dsml_data_cache_path(data, local, cache, sizeof cache)) {
+            fprintf(stderr, "dsml prepare: --name %s: expected a new name of 1..63 letters, digits, '.', '_' or '-' "
+                    "(not a built-in dataset's name or %s)\n", local, kind->name);
+            return 2;
+        }
+    } else if (local || (asked & ~(kind ? kind->options : 0u))) {
+        kind_list(DSML_DATA_OPT_SPLIT_DIRS, " and ", a, sizeof a);
+        kind_list(DSML_DATA_OPT_SHAPE, " and ", b, sizeof b);
+        kind_list(DSML_DATA_OPT_SKIP_BAD, " and ", c, sizeof c);
+        fprintf(stderr, "dsml prepare: --name and --split-dirs are for %s only; --channels and --size for %s; "
+                "--skip-bad for %s\n", a, b, c);
+        return 2;
+    } else if (!kind && dsml_data_cache_path(data, kind_name, cache, sizeof cache)) {
+        int count;
+        const dsml_data_kind *kinds = dsml_data_kinds(&count);
+        a[0] = '\0';
+        for (int i = 0; i < count; i++)
+            snprintf(a + strlen(a), sizeof a - strlen(a), "%s%s", i ? ", " : "", kinds[i].name);
+        fprintf(stderr, "dsml prepare: '%s' is not a dataset name (%s)\n", kind_name, a);
+        return 2;
+    }
+    return 0;
+}
+
 int cmd_prepare(int argc, char **argv)
 {
-    const char *kind = NULL, *local = NULL, *data = NULL;
+    data_arg args[N_ARGS] = {
+        [ARG_FROM] = {"--from", 1, NULL}, [ARG_NAME] = {"--name", 1, NULL}, [ARG_DATA] = {"--data", 1, NULL},
+        [ARG_CHANNELS] = {"--channels", 1, NULL}, [ARG_SIZE] = {"--size", 1, NULL},
+        [ARG_SPLIT_DIRS] = {"--split-dirs", 0, NULL}, [ARG_SKIP_BAD] = {"--skip-bad", 0, NULL},
+        [ARG_MAX_BYTES] = {"--max-bytes", 1, NULL}, [ARG_MAX_ENTRY_BYTES] = {"--max-entry-bytes", 1, NULL},
+        [ARG_QUIET] = {"--quiet", 0, NULL},
+    };
+    const char *kind_name;
+    int rc = data_args_parse("dsml prepare", argc, argv, args, N_ARGS, &kind_name, prepare_usage);
+    if (rc) return rc == 1 ? 0 : rc;
+    if (!kind_name) { prepare_usage(stderr); return 2; }
     dsml_data_options o;
     dsml_data_options_default(&o);
-    int quiet = 0, folder_opts = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { prepare_usage(stdout); return 0; }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        if (!strcmp(a, "--split-dirs")) { o.split_dirs = 1; folder_opts = 1; continue; }
-        if (!strcmp(a, "--skip-bad")) { o.skip_bad = 1; folder_opts = 1; continue; }
-        if (!strcmp(a, "--from") || !strcmp(a, "--name") || !strcmp(a, "--data") || !strcmp(a, "--channels") ||
-            !strcmp(a, "--size") || !strcmp(a, "--max-bytes") || !strcmp(a, "--max-entry-bytes")) {
-            if (i + 1 >= argc) { fprintf(stderr, "dsml prepare: %s needs a value\n", a); return 2; }
-            const char *v = argv[++i];
-            if (!strcmp(a, "--from")) o.from = v;
-            else if (!strcmp(a, "--name")) local = v;
-            else if (!strcmp(a, "--data")) data = v;
-            else if (!strcmp(a, "--max-bytes")) { if (parse_bytes(a, v, &o.max_total_bytes)) return 2; }
-            else if (!strcmp(a, "--max-entry-bytes")) { if (parse_bytes(a, v, &o.max_entry_bytes)) return 2; }
-            else if (!strcmp(a, "--channels")) {
-                if (strcmp(v, "1") && strcmp(v, "3")) {
-                    fprintf(stderr, "dsml prepare: --channels %s: expected 1 or 3\n", v);
-                    return 2;
-                }
-                o.channels = atoi(v);
-                folder_opts = 1;
-            } else {
-                if (parse_size(v, &o.height, &o.width)) return 2;
-                folder_opts = 1;
-            }
-            continue;
-        }
-        if (a[0] == '-') {
-            fprintf(stderr, "dsml prepare: unknown option '%s'\n", a);
-            prepare_usage(stderr);
-            return 2;
-        }
-        if (kind) { fprintf(stderr, "dsml prepare: one dataset name expected, got '%s' and '%s'\n", kind, a); return 2; }
-        kind = a;
-    }
-    if (!kind) { prepare_usage(stderr); return 2; }
-    if (!data) data = getenv("DSML_DATA") && getenv("DSML_DATA")[0] ? getenv("DSML_DATA") : "datasets";
-    int is_folder = !strcmp(kind, "imagefolder"), builtin = dsml_data_is_builtin(kind);
-    int annotated = dsml_data_is_annotated(kind);
-    char cache[4096];
-    if (is_folder) {
-        if (!o.from || !local) {
-            fprintf(stderr, "dsml prepare: imagefolder needs --from PATH and --name LOCALNAME\n");
-            return 2;
-        }
-        if (dsml_data_is_builtin(local) || !strcmp(local, "imagefolder") ||
-            dsml_data_cache_path(data, local, cache, sizeof cache)) {
-            fprintf(stderr, "dsml prepare: --name %s: expected a new name of 1..63 letters, digits, '.', '_' or '-' "
-                    "(not a built-in dataset's name or imagefolder)\n", local);
-            return 2;
-        }
-    } else if (local || (folder_opts && !annotated) || (annotated && o.split_dirs) ||
-               (annotated && o.skip_bad && strcmp(kind, "nus-wide"))) {
-        fprintf(stderr, "dsml prepare: --name and --split-dirs are for imagefolder only; --channels and --size for "
-                "imagefolder, cub200, cars196 and nus-wide; --skip-bad for imagefolder and nus-wide\n");
-        return 2;
-    } else if (!builtin && dsml_data_cache_path(data, kind, cache, sizeof cache)) {
-        fprintf(stderr, "dsml prepare: '%s' is not a dataset name (fashion-mnist, cifar10, cub200, cars196, nus-wide, "
-                "imagefolder)\n", kind);
-        return 2;
-    }
-    o.log = quiet ? NULL : stderr;
+    unsigned asked;
+    if (shape_options(args, &o, &asked)) return 2;
+    o.from = args[ARG_FROM].value;
+    const char *local = args[ARG_NAME].value, *data = data_args_root(args[ARG_DATA].value);
+    const dsml_data_kind *kind = dsml_data_kind_find(kind_name);
+    if (check_kind(kind_name, kind, local, data, &o, asked)) return 2;
+    o.log = args[ARG_QUIET].value ? NULL : stderr;
+    o.fashion_mnist_dir = data_args_fashion_mnist_dir();
 
     dsml_dataset ds;
-    int prepared = 0, rc;
-    const char *name = is_folder ? local : kind;
-    if (is_folder || builtin) rc = dsml_data_prepare(&ds, kind, name, data, &o, &prepared);
-    else rc = dsml_data_open(&ds, kind, data, o.from, o.log); /* a local name prepared before */
+    int prepared = 0;
+    const char *name = kind && kind->local_name ? local : kind_name;
+    if (kind) rc = dsml_data_prepare(&ds, kind_name, name, data, &o, &prepared);
+    else rc = dsml_data_open(&ds, kind_name, data, &o); /* a local name prepared before */
     if (rc) {
         fprintf(stderr, "dsml prepare: %s\n", dsml_last_error());
         return 1;
     }
+    char cache[4096];
     dsml_data_cache_path(data, name, cache, sizeof cache);
     printf("%s: %s: %d images, %d classes, %dx%dx%d, content %.16s", name,
-           prepared ? "prepared" : (is_folder || builtin) ? "up to date" : "ready", ds.n, ds.n_classes, ds.channels,
-           ds.height, ds.width, ds.content_sha256);
+           prepared ? "prepared" : kind ? "up to date" : "ready", ds.n, ds.n_classes, ds.channels, ds.height,
+           ds.width, ds.content_sha256);
     if (ds.n_skipped) printf(", %d skipped", ds.n_skipped);
     if (ds.n_ignored) printf(", %d ignored", ds.n_ignored);
     if (ds.n_splits) printf(", %d splits", ds.n_splits);

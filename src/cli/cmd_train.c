@@ -117,6 +117,10 @@ int cmd_train(int argc, char **argv)
     const char *env_root = getenv("DSML_DATA");
     if (env_root && *env_root && option_string("train", "DSML_DATA", env_root, cfg.data_root, sizeof cfg.data_root))
         return 2;
+    const char *env_fashion = getenv("DSML_FASHION_MNIST");
+    if (env_fashion && *env_fashion &&
+        option_string("train", "DSML_FASHION_MNIST", env_fashion, cfg.fashion_mnist_dir, sizeof cfg.fashion_mnist_dir))
+        return 2;
     dsml_loss_kind loss = DSML_LOSS_CONTRASTIVE;
     dsml_distance_kind distance = DSML_DIST_EUCLIDEAN;
     float margin = 0, beta = 0, lambda = 0, npair_l2 = 0;

@@ -50,15 +50,26 @@ static void add_hashed(cars *c, const char *path)
     }
 }
 
+/* The variable `name` of m, an array of `kind` (`what`: "cell array") with
+ * 1..max entries, into *out. */
+static int mat_list(const dsml_mat_file *m, const char *name, dsml_mat_kind kind, const char *what, int64_t max,
+                    const char *file, const dsml_mat_array **out)
+{
+    const dsml_mat_array *v = dsml_mat_var(m, name);
+    if (!v || v->kind != kind) return dsml_fail(DSML_ERR_FORMAT, "%s: no %s `%s`", file, what, name);
+    if (v->numel < 1 || v->numel > max)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: %s: %lld entries, expected 1..%lld", file, name, (long long)v->numel,
+                         (long long)max);
+    *out = v;
+    return DSML_OK;
+}
+
 /* class_names: a cell array of strings; sets n_classes and the names. */
 static int read_class_names(cars *c, const dsml_mat_file *m, const char *file)
 {
-    const dsml_mat_array *names = dsml_mat_var(m, "class_names");
-    if (!names || names->kind != DSML_MAT_CELL)
-        return dsml_fail(DSML_ERR_FORMAT, "%s: no cell array `class_names`", file);
-    if (names->numel < 1 || names->numel > 100000)
-        return dsml_fail(DSML_ERR_FORMAT, "%s: class_names: %lld entries, expected 1..100000", file,
-                         (long long)names->numel);
+    const dsml_mat_array *names;
+    int rc = mat_list(m, "class_names", DSML_MAT_CELL, "cell array", 100000, file, &names);
+    if (rc) return rc;
     c->n_classes = (int)names->numel;
     c->class_names = calloc((size_t)c->n_classes, sizeof *c->class_names);
     if (!c->class_names) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", file);
@@ -106,18 +117,15 @@ static int int_field(const dsml_mat_array *ann, int64_t i, const char *field, lo
 static int read_annotations(cars *c, const dsml_mat_file *m, const char *file, const char *path_field,
                             const char *folder, int train)
 {
-    const dsml_mat_array *ann = dsml_mat_var(m, "annotations");
-    if (!ann || ann->kind != DSML_MAT_STRUCT)
-        return dsml_fail(DSML_ERR_FORMAT, "%s: no struct array `annotations`", file);
-    if (ann->numel < 1 || ann->numel > 10000000)
-        return dsml_fail(DSML_ERR_FORMAT, "%s: annotations: %lld entries, expected 1..10000000", file,
-                         (long long)ann->numel);
+    const dsml_mat_array *ann;
+    int rc = mat_list(m, "annotations", DSML_MAT_STRUCT, "struct array", 10000000, file, &ann);
+    if (rc) return rc;
     static const char *const boxes[4] = {"bbox_x1", "bbox_y1", "bbox_x2", "bbox_y2"};
     for (int b = 0; b < 4; b++)
         if (!dsml_mat_field(ann, 0, boxes[b]))
             return dsml_fail(DSML_ERR_FORMAT, "%s: annotations: no field %s", file, boxes[b]);
     int first = c->n;
-    int rc = grow(c, (int)ann->numel, file);
+    rc = grow(c, (int)ann->numel, file);
     if (rc) return rc;
     for (int64_t i = 0; i < ann->numel; i++) {
         char name[1024], full[1100];
@@ -240,27 +248,15 @@ static int read_devkit(cars *c, const dsml_reader_options *o)
     return rc;
 }
 
-static int fill(dsml_dataset *ds, const cars *c, const dsml_reader_options *o, uint8_t **pixels)
-{
-    int32_t *labels;
-    int rc = dsml_dataset_alloc(ds, "cars196", c->n, o->channels, o->height, o->width, c->n_classes, pixels, &labels);
-    if (rc) return rc;
-    memcpy(labels, c->labels, sizeof *labels * (size_t)c->n);
-    memcpy(ds->class_names, c->class_names, sizeof *c->class_names * (size_t)c->n_classes);
-    return dsml_dataset_set_train_test(ds, (const int8_t *)c->train, c->source);
-}
-
 int dsml_cars196_read(dsml_dataset *ds, const char *path, const dsml_reader_options *o)
 {
-    memset(ds, 0, sizeof *ds);
-    int rc = dsml_reader_options_check(o, path);
+    int is_dir;
+    int rc = dsml_reader_start(ds, path, o, &is_dir);
     if (rc) return rc;
-    struct stat st;
-    if (stat(path, &st) != 0) return dsml_fail(DSML_ERR_IO, "%s: %s", path, strerror(errno));
     cars c;
     memset(&c, 0, sizeof c);
     c.source = path;
-    if (S_ISDIR(st.st_mode)) {
+    if (is_dir) {
         snprintf(c.dir, sizeof c.dir, "%s", path);
     } else {
         snprintf(c.dir, sizeof c.dir, "%s", path);
@@ -282,12 +278,12 @@ int dsml_cars196_read(dsml_dataset *ds, const char *path, const dsml_reader_opti
         rc = dsml_fail(DSML_ERR_FORMAT, "%s: neither cars_annos.mat (with car_ims.tgz) nor car_devkit.tgz (with "
                        "cars_train.tgz and cars_test.tgz) found", c.dir);
     }
-    uint8_t *pixels = NULL;
-    if (!rc) rc = fill(ds, &c, o, &pixels);
+    if (!rc)
+        rc = dsml_imageset_dataset(ds, "cars196", c.n, c.labels, c.n_classes, c.class_names, (const int8_t *)c.train,
+                                   o, path);
     dsml_imageset set;
     memset(&set, 0, sizeof set);
-    if (!rc) rc = dsml_imageset_init(&set, c.n, (const char *const *)c.paths, "", o->channels, o->height, o->width,
-                                     pixels);
+    if (!rc) rc = dsml_imageset_init(&set, ds, (const char *const *)c.paths, "");
     if (!rc && car_ims) {
         rc = read_images(&set, c.dir, "car_ims", &o->limits, &c);
         /* the .mat file was read first but hashes after the images */

@@ -72,40 +72,57 @@ static int count_lines(const char *text)
     return n + !blank;
 }
 
+/* The next non-blank line "<id> <rest>" of *cursor, with id in 1..n and (for
+ * value not NULL) rest a whole number, into *id, *rest (and *value); *id is 0
+ * at the end. An error names `label`, the line and `expect` ("<image id>
+ * <path>"); `what` ("class", "image") names the id. */
+static int next_entry(char **cursor, int *line_no, const char *label, const char *expect, const char *what, int n,
+                      long *id, const char **rest, long *value)
+{
+    char *line;
+    *id = 0;
+    while ((line = dsml_text_line(cursor, line_no)) && !*line) continue;
+    if (!line) return DSML_OK;
+    char *end;
+    if (!split_line(line, id, rest) || (value && (*value = strtol(*rest, &end, 10), *end)))
+        return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: expected \"%s\", found \"%.80s\"", label, *line_no, expect,
+                         line);
+    if (*id < 1 || *id > n)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: %s id %ld, expected 1..%d", label, *line_no, what, *id, n);
+    return DSML_OK;
+}
+
+static int appears_again(const char *label, int line_no, const char *what, long id)
+{
+    return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: %s id %ld appears a second time", label, line_no, what, id);
+}
+
 static int parse_classes(cub *c, const char *label)
 {
-    char *text = (char *)c->text[F_CLASSES];
-    c->n_classes = count_lines(text);
+    char *cursor = (char *)c->text[F_CLASSES];
+    c->n_classes = count_lines(cursor);
     if (c->n_classes < 1 || c->n_classes > 1000000)
         return dsml_fail(DSML_ERR_FORMAT, "%s: %d classes, expected 1..1000000", label, c->n_classes);
     c->class_names = calloc((size_t)c->n_classes, sizeof *c->class_names);
     if (!c->class_names) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", label);
-    char *line, *cursor = text;
-    int line_no = 0;
-    while ((line = dsml_text_line(&cursor, &line_no))) {
-        if (!*line) continue;
-        long id;
-        const char *name;
-        if (!split_line(line, &id, &name))
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: expected \"<class id> <name>\", found \"%.80s\"", label,
-                             line_no, line);
-        if (id < 1 || id > c->n_classes)
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: class id %ld, expected 1..%d", label, line_no, id,
-                             c->n_classes);
-        if (c->class_names[id - 1][0])
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: class id %ld appears a second time", label, line_no, id);
+    int line_no = 0, rc;
+    long id;
+    const char *name;
+    while ((rc = next_entry(&cursor, &line_no, label, "<class id> <name>", "class", c->n_classes, &id, &name,
+                            NULL)) == DSML_OK && id) {
+        if (c->class_names[id - 1][0]) return appears_again(label, line_no, "class", id);
         if (strlen(name) >= DSML_DATASET_NAME)
             return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: class name of %zu bytes, at most %d", label, line_no,
                              strlen(name), DSML_DATASET_NAME - 1);
         snprintf(c->class_names[id - 1], DSML_DATASET_NAME, "%s", name);
     }
-    return DSML_OK;
+    return rc;
 }
 
 static int parse_images(cub *c, const char *label)
 {
-    char *text = (char *)c->text[F_IMAGES];
-    c->n = count_lines(text);
+    char *cursor = (char *)c->text[F_IMAGES];
+    c->n = count_lines(cursor);
     if (c->n < 1 || c->n > MAX_IMAGES)
         return dsml_fail(DSML_ERR_FORMAT, "%s: %d images, expected 1..%d", label, c->n, MAX_IMAGES);
     c->paths = calloc((size_t)c->n, sizeof *c->paths);
@@ -114,45 +131,32 @@ static int parse_images(cub *c, const char *label)
     if (!c->paths || !c->labels || !c->train) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", label);
     memset(c->labels, 0xff, sizeof *c->labels * (size_t)c->n);
     memset(c->train, 0xff, (size_t)c->n);
-    char *line, *cursor = text;
-    int line_no = 0;
-    while ((line = dsml_text_line(&cursor, &line_no))) {
-        if (!*line) continue;
-        long id;
-        const char *path;
-        if (!split_line(line, &id, &path))
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: expected \"<image id> <path>\", found \"%.80s\"", label,
-                             line_no, line);
-        if (id < 1 || id > c->n)
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: image id %ld, expected 1..%d", label, line_no, id, c->n);
-        if (c->paths[id - 1])
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: image id %ld appears a second time", label, line_no, id);
+    int line_no = 0, rc;
+    long id;
+    const char *path;
+    while ((rc = next_entry(&cursor, &line_no, label, "<image id> <path>", "image", c->n, &id, &path, NULL)) ==
+               DSML_OK && id) {
+        if (c->paths[id - 1]) return appears_again(label, line_no, "image", id);
         if (dsml_archive_unsafe_name(path))
             return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: path \"%.200s\" is absolute or has \"..\"", label,
                              line_no, path);
         c->paths[id - 1] = (char *)path;
     }
-    return DSML_OK;
+    return rc;
 }
 
 /* image_class_labels.txt (is_split 0) or train_test_split.txt (is_split 1). */
 static int parse_pairs(cub *c, int f, const char *label)
 {
     int is_split = f == F_SPLIT;
-    char *line, *cursor = (char *)c->text[f];
-    int line_no = 0;
-    while ((line = dsml_text_line(&cursor, &line_no))) {
-        if (!*line) continue;
-        long id, value;
-        const char *rest;
-        char *end;
-        if (!split_line(line, &id, &rest) || (value = strtol(rest, &end, 10), *end))
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: expected \"<image id> <%s>\", found \"%.80s\"", label,
-                             line_no, is_split ? "0 or 1" : "class id", line);
-        if (id < 1 || id > c->n)
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: image id %ld, expected 1..%d", label, line_no, id, c->n);
+    char *cursor = (char *)c->text[f];
+    int line_no = 0, rc;
+    long id, value;
+    const char *rest;
+    while ((rc = next_entry(&cursor, &line_no, label, is_split ? "<image id> <0 or 1>" : "<image id> <class id>",
+                            "image", c->n, &id, &rest, &value)) == DSML_OK && id) {
         if (is_split ? c->train[id - 1] >= 0 : c->labels[id - 1] >= 0)
-            return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: image id %ld appears a second time", label, line_no, id);
+            return appears_again(label, line_no, "image", id);
         if (is_split && value != 0 && value != 1)
             return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: train flag %ld, expected 0 or 1", label, line_no, value);
         if (!is_split && (value < 1 || value > c->n_classes))
@@ -161,11 +165,11 @@ static int parse_pairs(cub *c, int f, const char *label)
         if (is_split) c->train[id - 1] = (int8_t)value;
         else c->labels[id - 1] = (int32_t)(value - 1);
     }
-    for (int i = 0; i < c->n; i++)
+    for (int i = 0; !rc && i < c->n; i++)
         if (is_split ? c->train[i] < 0 : c->labels[i] < 0)
             return dsml_fail(DSML_ERR_FORMAT, "%s: image id %d (of %d in %s) has no line", label, i + 1, c->n,
                              file_names[F_IMAGES]);
-    return DSML_OK;
+    return rc;
 }
 
 static int parse_all(cub *c, int is_archive)
@@ -255,16 +259,6 @@ static int read_text_file(const char *path, uint8_t **buf, size_t *cap)
     return rc;
 }
 
-static int fill(dsml_dataset *ds, cub *c, const dsml_reader_options *o, uint8_t **pixels)
-{
-    int32_t *labels;
-    int rc = dsml_dataset_alloc(ds, "cub200", c->n, o->channels, o->height, o->width, c->n_classes, pixels, &labels);
-    if (rc) return rc;
-    memcpy(labels, c->labels, sizeof *labels * (size_t)c->n);
-    memcpy(ds->class_names, c->class_names, sizeof *c->class_names * (size_t)c->n_classes);
-    return dsml_dataset_set_train_test(ds, (const int8_t *)c->train, c->source);
-}
-
 /* The first image not decoded, as an error naming images.txt's line. */
 static int missing_image(const cub *c, int index, int is_archive)
 {
@@ -276,12 +270,10 @@ static int missing_image(const cub *c, int index, int is_archive)
 
 int dsml_cub200_read(dsml_dataset *ds, const char *path, const dsml_reader_options *o)
 {
-    memset(ds, 0, sizeof *ds);
-    int rc = dsml_reader_options_check(o, path);
+    int is_dir;
+    int rc = dsml_reader_start(ds, path, o, &is_dir);
     if (rc) return rc;
-    struct stat st;
-    if (stat(path, &st) != 0) return dsml_fail(DSML_ERR_IO, "%s: %s", path, strerror(errno));
-    int is_archive = !S_ISDIR(st.st_mode);
+    int is_archive = !is_dir;
     cub c;
     memset(&c, 0, sizeof c);
     c.source = path;
@@ -302,14 +294,12 @@ int dsml_cub200_read(dsml_dataset *ds, const char *path, const dsml_reader_optio
         if (!rc) rc = dsml_source_sha256(list, N_FILES, sha2);
     }
     if (!rc) rc = parse_all(&c, is_archive);
-    uint8_t *pixels = NULL;
-    if (!rc) rc = fill(ds, &c, o, &pixels);
+    if (!rc) rc = dsml_imageset_dataset(ds, "cub200", c.n, c.labels, c.n_classes, c.class_names, c.train, o, path);
     dsml_imageset set;
     memset(&set, 0, sizeof set);
     char prefix[1100];
     snprintf(prefix, sizeof prefix, "%simages/", c.dir);
-    if (!rc) rc = dsml_imageset_init(&set, c.n, (const char *const *)c.paths, prefix, o->channels, o->height,
-                                     o->width, pixels);
+    if (!rc) rc = dsml_imageset_init(&set, ds, (const char *const *)c.paths, prefix);
     if (!rc && is_archive) {
         dsml_archive *a;
         rc = dsml_archive_open(&a, path, &o->limits);

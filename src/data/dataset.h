@@ -1,6 +1,6 @@
 /* A labelled image dataset in memory, and the one entry point the trainer
  * calls to get one (dsml_data_open: prepared cache, preparing it first when
- * missing or stale).
+ * missing or stale; the dataset kinds are in the registry, data/kind.h).
  *
  * Images are uint8, planar CHW per image, stored one after another:
  * pixel (channel k, row r, column c) of image i is
@@ -70,14 +70,21 @@ void dsml_dataset_content_sha256(const dsml_dataset *ds, char hex[65]);
  * `(cd dir && sha256sum f1 f2 ...) | sha256sum` reproduces it. */
 int dsml_source_sha256(const char *const *paths, int n_paths, char hex[65]);
 
-/* Options of dsml_data_prepare. Set with dsml_data_options_default. */
+/* Options of dsml_data_prepare and dsml_data_open. Set with
+ * dsml_data_options_default. Which of the shaping options (channels, size,
+ * split_dirs, skip_bad) a dataset kind honours is in its registry entry
+ * (data/kind.h). */
 typedef struct {
-    const char *from;   /* source path (borrowed), or NULL: the default source (fashion-mnist,
-                           cifar10) or the one the cache recorded (a local imagefolder name) */
+    const char *from;   /* source path (borrowed), or NULL: the kind's default source, or the one
+                           the cache recorded (a local imagefolder name) */
+    const char *fashion_mnist_dir; /* fashion-mnist's default source folder (borrowed), or NULL or "":
+                                      /usr/share/datasets/fashion-mnist. The library never reads the
+                                      environment: the CLI passes $DSML_FASHION_MNIST here */
     int channels;       /* imagefolder, cub200, cars196, nus-wide: 1 or 3 (default 3) */
     int height, width;  /* the same: the model's input size (default 32 x 32) */
     int split_dirs;     /* imagefolder: 1: the first path level names a split (default 0) */
-    int skip_bad;       /* imagefolder: 1: skip corrupt images, else they fail (default 0) */
+    int skip_bad;       /* imagefolder: 1: skip corrupt images, else they fail; nus-wide: skip
+                           listed images that are absent (default 0) */
     int64_t max_total_bytes; /* every archive: cap on decompressed bytes (0: DSML_ARCHIVE_MAX_TOTAL_BYTES) */
     int64_t max_entry_bytes; /* every archive: cap on one member (0: DSML_ARCHIVE_MAX_ENTRY_BYTES) */
     FILE *log;          /* NULL, or a stream that gets one line per step (borrowed) */
@@ -85,63 +92,54 @@ typedef struct {
 
 void dsml_data_options_default(dsml_data_options *o);
 
-/* 1 for the datasets with a reader of their own: "fashion-mnist", "cifar10",
- * and the annotated ones below. */
-int dsml_data_is_builtin(const char *name);
-
-/* 1 for the built-in datasets whose images are decoded and resized like an
- * imagefolder's (so channels and size apply): "cub200", "cars196", "nus-wide". */
-int dsml_data_is_annotated(const char *name);
-
 /* The cache path "$root/cache/<name>.dsd" into out. Fails with DSML_ERR_ARG
  * when name is not a usable file name (1..63 bytes of letters, digits, '.',
  * '_', '-', not starting with '.') or the path does not fit. */
 int dsml_data_cache_path(const char *root, const char *name, char *out, size_t cap);
 
-/* Prepares the cache of a dataset, or finds it up to date, and opens it.
- *   kind: "fashion-mnist", "cifar10", "cub200", "cars196", "nus-wide" or
- *         "imagefolder".
- *   name: the cache's name: NULL or equal to kind for the built-in
- *         datasets; required for imagefolder (a local name, not a built-in
- *         dataset's), whose cache is $root/cache/<name>.dsd.
- *   o:    options (o->from is required for imagefolder; cub200, cars196 and
- *         nus-wide look in $root/downloads then $root without it, see
- *         docs/formats.md, and record channels, size and skip_bad in their
- *         parameters string like an imagefolder).
- * An imagefolder's parameters string records the reader version, the
- * options (channels, size, split_dirs, skip_bad), the source's size and
- * mtime (a folder: the count, total size and a digest of every file's path,
- * size and mtime) and its absolute path last (see docs/formats.md); a change
- * to any of them prepares the cache again. *prepared (may be NULL) is 1 when
- * the cache was written now, 0 when an existing one was used. On success ds
- * maps the cache (release with dsml_dataset_free); on failure ds is zeroed. */
+/* Prepares the cache of a dataset, or finds it up to date, and opens it: the
+ * one path every kind takes (data/kind.h):
+ *   1. the kind's entry in the registry ("fashion-mnist", "cifar10",
+ *      "cub200", "cars196", "nus-wide" or "imagefolder");
+ *   2. its source: o->from, else the first of its default locations that
+ *      exists (fashion-mnist: o->fashion_mnist_dir, else
+ *      /usr/share/datasets/fashion-mnist, a folder with the four IDX files;
+ *      cifar10: $root/downloads/cifar-10-binary.tar.gz, then
+ *      $root/cifar-10-binary.tar.gz; cub200: $root/downloads/CUB_200_2011.tgz,
+ *      $root/CUB_200_2011.tgz, $root/CUB_200_2011; cars196 and nus-wide:
+ *      $root/downloads, then $root, when they hold the dataset's files;
+ *      imagefolder: none, o->from is required);
+ *   3. its parameters string (reader version, the options the kind honours,
+ *      each source file's size and mtime, the source path; docs/formats.md);
+ *   4. one cache refresh: the cache $root/cache/<name>.dsd is used when
+ *      valid and its parameters equal these, else the source is read and the
+ *      cache written. With no source found, a valid cache is used as it is;
+ *      without one the error says where the source was looked for and how
+ *      to get it.
+ *   name: the cache's name: NULL or equal to kind, except for a kind with a
+ *         local name (imagefolder), where it is required and may not be a
+ *         kind's name.
+ * *prepared (may be NULL) is 1 when the cache was written now, 0 when an
+ * existing one was used. The content hash is verified on every open. On
+ * success ds maps the cache (release with dsml_dataset_free); on failure ds
+ * is zeroed. */
 int dsml_data_prepare(dsml_dataset *ds, const char *kind, const char *name, const char *root,
                       const dsml_data_options *o, int *prepared);
 
-/* Opens the prepared cache $root/cache/<name>.dsd, preparing it first from the
- * source when it is missing, unreadable or stale (its parameters string, which
- * names the reader version, the source path and each source file's size and
- * mtime, differs from the current one).
- *   name: "fashion-mnist", "cifar10", "cub200", "cars196", "nus-wide" (their
- *     channels, size and skip_bad read back from the cache when there is
- *     one, else the defaults), or the local name of an imagefolder
- *     prepared before with dsml_data_prepare (`dsml prepare imagefolder
- *     --from PATH --name NAME`): its options and source path are read back
- *     from the cache's parameters string, and it is prepared again from there
- *     when stale (or from `from` when given).
- *   from: a source path given by the user, or NULL for the default:
- *     fashion-mnist: $DSML_FASHION_MNIST, else /usr/share/datasets/fashion-mnist
- *                    (a folder with the four IDX files, .gz or plain);
- *     cifar10: $root/downloads/cifar-10-binary.tar.gz, then
- *              $root/cifar-10-binary.tar.gz (an extracted cifar-10-batches-bin
- *              folder works too when given as `from`).
- *     When the default source is absent but a valid cache exists, the cache is
- *     used as it is.
- *   root: the data root ($DSML_DATA or "datasets"; the caller resolves it).
- *   log: NULL, or a stream that gets one line per step.
- * The content hash is verified on every open. On success ds maps the cache
- * (release with dsml_dataset_free); on failure ds is zeroed. */
-int dsml_data_open(dsml_dataset *ds, const char *name, const char *root, const char *from, FILE *log);
+/* Opens the dataset `name` as dsml_data_prepare does, with the options it
+ * was prepared with:
+ *   a kind's name ("fashion-mnist", "cifar10", "cub200", "cars196",
+ *     "nus-wide"): channels, size and skip_bad read back from its cache when
+ *     there is one, else the defaults;
+ *   the local name of an imagefolder prepared before (`dsml prepare
+ *     imagefolder --from PATH --name NAME`): its options and source path read
+ *     back from the cache's parameters string; prepared again from there (or
+ *     from o->from) when stale, used as it is when that source is gone.
+ * Of o, only from, fashion_mnist_dir, the archive caps and log are used.
+ * root: the data root ($DSML_DATA or "datasets"; the caller resolves it).
+ * On success ds maps the cache (release with dsml_dataset_free); on failure
+ * ds is zeroed. */
+int dsml_data_open(dsml_dataset *ds, const char *name, const char *root, const dsml_data_options *o);
 
 /* The official train/test split of a dataset (CUB-200, Cars196): split
  * names "test" (0) and "train" (1), one entry per image, 1 where train[i] is

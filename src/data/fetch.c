@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/sha256.h"
@@ -125,24 +126,6 @@ static void note(const dsml_fetch_options *o, const char *fmt, ...)
     va_end(ap);
     fputc('\n', o->progress);
     fflush(o->progress);
-}
-
-static int mkdir_p(const char *dir)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        return dsml_fail(DSML_ERR_ARG, "%s: path too long", dir);
-    for (char *p = path + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(path, 0755) != 0 && errno != EEXIST)
-                return dsml_fail(DSML_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
-            *p = saved;
-            if (!saved) break;
-        }
-    }
-    return DSML_OK;
 }
 
 static int64_t file_size(const char *path)
@@ -401,7 +384,7 @@ int dsml_fetch_file(const dsml_manifest_file *f, const dsml_fetch_options *o, ds
         return dsml_fail(DSML_ERR_STATE, "%s: not in %s/downloads/ or %s/, and it is not downloaded automatically: %s",
                          f->name, o->root, o->root, f->manual[0] ? f->manual : "no URL is known");
 
-    int rc = mkdir_p(dir);
+    int rc = dsml_mkdirs(dir);
     if (rc) return rc;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return dsml_fail(DSML_ERR_NETWORK, "%s: libcurl could not be initialised", f->name);

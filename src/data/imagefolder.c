@@ -266,6 +266,21 @@ static int unique_names(name64 *v, int n)
     return m;
 }
 
+/* Copies the `len` bytes at `start`, a part of the image path `path`, into a
+ * name of at most 63 bytes, or fails naming the image and `what`. */
+static int take_name(const reader *r, const char *path, const char *start, size_t len, const char *what,
+                     name64 out)
+{
+    if (len >= DSML_DATASET_NAME) {
+        char shown[4200];
+        return dsml_fail(DSML_ERR_FORMAT, "%s: %s name longer than %d bytes",
+                         display_name(r, path, shown, sizeof shown), what, DSML_DATASET_NAME - 1);
+    }
+    memcpy(out, start, len);
+    out[len] = '\0';
+    return DSML_OK;
+}
+
 /* Splits an image path into its split (with split_dirs) and class names. */
 static int path_names(const reader *r, const char *path, name64 split, name64 class_name)
 {
@@ -277,23 +292,15 @@ static int path_names(const reader *r, const char *path, name64 split, name64 cl
         if (!slash || !strchr(slash + 1, '/'))
             return dsml_fail(DSML_ERR_FORMAT, "%s: image outside a <split>/<class>/ folder",
                              display_name(r, path, shown, sizeof shown));
-        if ((size_t)(slash - path) >= DSML_DATASET_NAME)
-            return dsml_fail(DSML_ERR_FORMAT, "%s: split name longer than %d bytes",
-                             display_name(r, path, shown, sizeof shown), DSML_DATASET_NAME - 1);
-        memcpy(split, path, (size_t)(slash - path));
-        split[slash - path] = '\0';
+        int rc = take_name(r, path, path, (size_t)(slash - path), "split", split);
+        if (rc) return rc;
         rest = slash + 1;
     }
     const char *last = strrchr(rest, '/');
     if (!last)
         return dsml_fail(DSML_ERR_FORMAT, "%s: image in the root folder, expected <class>/<image>",
                          display_name(r, path, shown, sizeof shown));
-    if ((size_t)(last - rest) >= DSML_DATASET_NAME)
-        return dsml_fail(DSML_ERR_FORMAT, "%s: class name longer than %d bytes",
-                         display_name(r, path, shown, sizeof shown), DSML_DATASET_NAME - 1);
-    memcpy(class_name, rest, (size_t)(last - rest));
-    class_name[last - rest] = '\0';
-    return DSML_OK;
+    return take_name(r, path, rest, (size_t)(last - rest), "class", class_name);
 }
 
 static int finish(reader *r, dsml_dataset *ds, dsml_imagefolder_info *info, const char source_hex[65])

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int dsml_reader_options_check(const dsml_reader_options *o, const char *name)
 {
@@ -14,6 +15,17 @@ int dsml_reader_options_check(const dsml_reader_options *o, const char *name)
         return dsml_fail(DSML_ERR_ARG, "%s: %d channels, expected 1 or 3", name, o->channels);
     if (o->height < 1 || o->width < 1 || o->height > 4096 || o->width > 4096)
         return dsml_fail(DSML_ERR_ARG, "%s: size %dx%d, expected 1..4096 a side", name, o->height, o->width);
+    return DSML_OK;
+}
+
+int dsml_reader_start(dsml_dataset *ds, const char *path, const dsml_reader_options *o, int *is_dir)
+{
+    memset(ds, 0, sizeof *ds);
+    int rc = dsml_reader_options_check(o, path);
+    if (rc) return rc;
+    struct stat st;
+    if (stat(path, &st) != 0) return dsml_fail(DSML_ERR_IO, "%s: %s", path, strerror(errno));
+    *is_dir = S_ISDIR(st.st_mode);
     return DSML_OK;
 }
 
@@ -39,20 +51,29 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const dsml_imageset_entry *)a)->path, ((const dsml_imageset_entry *)b)->path);
 }
 
-int dsml_imageset_init(dsml_imageset *set, int n, const char *const *paths, const char *prefix, int channels,
-                       int height, int width, uint8_t *pixels)
+int dsml_imageset_dataset(dsml_dataset *ds, const char *name, int n, const int32_t *labels, int n_classes,
+                          const char (*class_names)[DSML_DATASET_NAME], const int8_t *train,
+                          const dsml_reader_options *o, const char *source)
+{
+    uint8_t *pixels;
+    int32_t *ds_labels;
+    int rc = dsml_dataset_alloc(ds, name, n, o->channels, o->height, o->width, n_classes, &pixels, &ds_labels);
+    if (rc) return rc;
+    memcpy(ds_labels, labels, sizeof *labels * (size_t)n);
+    memcpy(ds->class_names, class_names, sizeof *class_names * (size_t)n_classes);
+    return dsml_dataset_set_train_test(ds, train, source);
+}
+
+int dsml_imageset_init(dsml_imageset *set, dsml_dataset *ds, const char *const *paths, const char *prefix)
 {
     memset(set, 0, sizeof *set);
-    if (n < 1) return dsml_fail(DSML_ERR_ARG, "image set: %d images", n);
+    int n = ds->n;
+    if (n < 1 || !ds->owned_pixels) return dsml_fail(DSML_ERR_ARG, "image set: %d images", n);
     if (strlen(prefix) >= sizeof set->prefix)
         return dsml_fail(DSML_ERR_ARG, "image set: prefix \"%.100s...\" too long", prefix);
     snprintf(set->prefix, sizeof set->prefix, "%s", prefix);
-    set->n = n;
+    set->ds = ds;
     set->paths = paths;
-    set->channels = channels;
-    set->height = height;
-    set->width = width;
-    set->pixels = pixels;
     set->found = calloc((size_t)n, 1);
     set->order = malloc(sizeof *set->order * (size_t)n);
     if (!set->found || !set->order) {
@@ -78,7 +99,7 @@ int dsml_imageset_init(dsml_imageset *set, int n, const char *const *paths, cons
 /* The index of `path` (relative to the prefix), or -1. */
 static int lookup(const dsml_imageset *set, const char *path)
 {
-    int lo = 0, hi = set->n - 1;
+    int lo = 0, hi = set->ds->n - 1;
     while (lo <= hi) {
         int mid = lo + (hi - lo) / 2;
         int c = strcmp(path, set->order[mid].path);
@@ -91,11 +112,12 @@ static int lookup(const dsml_imageset *set, const char *path)
 
 static int decode_into(dsml_imageset *set, int index, size_t size, const char *name)
 {
-    int rc = dsml_image_decode(&set->img, set->file, size, set->channels, name);
+    dsml_dataset *ds = set->ds;
+    int rc = dsml_image_decode(&set->img, set->file, size, ds->channels, name);
     if (rc) return rc;
-    size_t image_bytes = (size_t)set->channels * set->height * set->width;
     rc = dsml_resize(set->img.pixels, set->img.channels, set->img.height, set->img.width,
-                     set->pixels + (size_t)index * image_bytes, set->height, set->width, &set->work);
+                     ds->owned_pixels + (size_t)index * dsml_dataset_image_bytes(ds), ds->height, ds->width,
+                     &set->work);
     if (rc) return rc;
     set->found[index] = 1;
     return DSML_OK;
@@ -123,7 +145,7 @@ int dsml_imageset_read_archive(dsml_imageset *set, dsml_archive *a)
 
 int dsml_imageset_read_folder(dsml_imageset *set, const char *root)
 {
-    for (int i = 0; i < set->n; i++) {
+    for (int i = 0; i < set->ds->n; i++) {
         if (set->found[i]) continue;
         char path[8192];
         int len = snprintf(path, sizeof path, "%s/%s%s", root, set->prefix, set->paths[i]);
@@ -165,7 +187,7 @@ int dsml_imageset_read_folder(dsml_imageset *set, const char *root)
 
 int dsml_imageset_first_missing(const dsml_imageset *set)
 {
-    for (int i = 0; i < set->n; i++)
+    for (int i = 0; i < set->ds->n; i++)
         if (!set->found[i]) return i;
     return -1;
 }

@@ -7,7 +7,7 @@
  * (resize.h) straight into its slot, so memory is the pixel block plus one
  * image, never the archive.
  *
- *   dsml_imageset set;  dsml_imageset_init(&set, n, paths, "CUB_200_2011/images/", C, H, W, pixels);
+ *   dsml_imageset set;  dsml_imageset_init(&set, ds, paths, "CUB_200_2011/images/");
  *   dsml_imageset_read_archive(&set, a);  ...  dsml_imageset_first_missing(&set);
  *   dsml_imageset_free(&set);
  */
@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "data/archive.h"
+#include "data/dataset.h"
 #include "data/image.h"
 #include "data/resize.h"
 
@@ -27,12 +28,11 @@ typedef struct {
 } dsml_imageset_entry;
 
 typedef struct {
-    int n;                      /* images */
-    const char *const *paths;   /* n paths under prefix (borrowed) */
+    dsml_dataset *ds;           /* borrowed: image i is decoded and resized into its slot of
+                                   ds->owned_pixels, ds->n images of ds's shape */
+    const char *const *paths;   /* ds->n paths under prefix (borrowed) */
     char prefix[1024];          /* joined in front of every path: the member name or relative file path */
-    int channels, height, width;
-    uint8_t *pixels;            /* n x C x H x W, borrowed: image i goes to pixels + i C H W */
-    uint8_t *found;             /* n flags, owned: 1 once image i is decoded */
+    uint8_t *found;             /* ds->n flags, owned: 1 once image i is decoded */
     dsml_imageset_entry *order; /* n entries sorted by path, owned (lookup) */
     dsml_image img;             /* decoder buffers, owned */
     dsml_resize_work work;
@@ -51,14 +51,27 @@ typedef struct {
 /* Checks o's shape: 1 or 3 channels, 1..4096 a side (name labels the error). */
 int dsml_reader_options_check(const dsml_reader_options *o, const char *name);
 
+/* The start of a reader of a file or folder: ds zeroed, o's shape checked,
+ * and *is_dir set when `path` is a folder (it must exist). */
+int dsml_reader_start(dsml_dataset *ds, const char *path, const dsml_reader_options *o, int *is_dir);
+
+/* The dataset of an annotated reader (cub200, cars196): n images of o's
+ * shape (pixels zeroed, for dsml_imageset_init), the labels and class names
+ * copied, and the official split (train[i] non-zero: a training image).
+ * `source` names the input in the out-of-memory message. */
+int dsml_imageset_dataset(dsml_dataset *ds, const char *name, int n, const int32_t *labels, int n_classes,
+                          const char (*class_names)[DSML_DATASET_NAME], const int8_t *train,
+                          const dsml_reader_options *o, const char *source);
+
 /* Text annotation files: the next line of the NUL-terminated text at *cursor
  * (which moves past it), with "\r" and trailing blanks cut and *line_no
  * counting from 1; NULL at the end. Writes into the text. */
 char *dsml_text_line(char **cursor, int *line_no);
 
-/* Prepares a set; fails on a duplicate path (naming it) or no memory. */
-int dsml_imageset_init(dsml_imageset *set, int n, const char *const *paths, const char *prefix, int channels,
-                       int height, int width, uint8_t *pixels);
+/* Prepares a set that decodes ds->n images (paths[i] under prefix) into ds,
+ * an allocated dataset (dsml_dataset_alloc); fails on a duplicate path
+ * (naming it) or no memory. */
+int dsml_imageset_init(dsml_imageset *set, dsml_dataset *ds, const char *const *paths, const char *prefix);
 /* Streams the rest of archive a, decoding every member named prefix + path;
  * a second copy of a listed image is an error. Call it once per archive when
  * the images are spread over several. */

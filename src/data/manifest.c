@@ -67,6 +67,16 @@ static int append_text(char *dst, size_t size, const char *text)
     return 1;
 }
 
+/* A checksum of `digits` lowercase hex digits into out (digits + 1 bytes). */
+static int hex_field(char *out, int digits, const char *key, const char *value, const char *source, int line)
+{
+    if (!is_hex_of(value, (size_t)digits))
+        return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: %s '%s', expected %d lowercase hex digits or 'unknown'",
+                         source, line, key, value, digits);
+    memcpy(out, value, (size_t)digits + 1);
+    return DSML_OK;
+}
+
 /* Parses "size N sha256 H md5 H" after the file name. */
 static int parse_file_fields(dsml_manifest_file *f, char *p, const char *source, int line)
 {
@@ -91,20 +101,12 @@ static int parse_file_fields(dsml_manifest_file *f, char *p, const char *source,
             f->size = v;
         } else if (!strcmp(key, "sha256") && !have_sha) {
             have_sha = 1;
-            if (unknown) continue;
-            if (!is_hex_of(value, 64))
-                return dsml_fail(DSML_ERR_FORMAT,
-                                 "%s: line %d: sha256 '%s', expected 64 lowercase hex digits or 'unknown'", source,
-                                 line, value);
-            memcpy(f->sha256, value, 65);
+            int rc = unknown ? DSML_OK : hex_field(f->sha256, 64, key, value, source, line);
+            if (rc) return rc;
         } else if (!strcmp(key, "md5") && !have_md5) {
             have_md5 = 1;
-            if (unknown) continue;
-            if (!is_hex_of(value, 32))
-                return dsml_fail(DSML_ERR_FORMAT,
-                                 "%s: line %d: md5 '%s', expected 32 lowercase hex digits or 'unknown'", source,
-                                 line, value);
-            memcpy(f->md5, value, 33);
+            int rc = unknown ? DSML_OK : hex_field(f->md5, 32, key, value, source, line);
+            if (rc) return rc;
         } else {
             return dsml_fail(DSML_ERR_FORMAT,
                              "%s: line %d: unexpected '%s', expected each of size, sha256 and md5 once", source,

@@ -351,8 +351,7 @@ int dsml_nuswide_read(dsml_dataset *ds, const char *path, const dsml_reader_opti
                                      &labels);
     dsml_imageset set;
     memset(&set, 0, sizeof set);
-    if (!rc) rc = dsml_imageset_init(&set, n_kept, (const char *const *)kept_paths, "nus-wide-images/", o->channels,
-                                     o->height, o->width, pixels);
+    if (!rc) rc = dsml_imageset_init(&set, ds, (const char *const *)kept_paths, "nus-wide-images/");
     if (!rc) rc = read_images(&u, &set, o);
     int n_found = 0, n_missing = 0;
     size_t image_bytes = (size_t)o->channels * o->height * o->width;

@@ -112,6 +112,66 @@ static int allocate(dsml_split *s, int n_query, int n_database, int n_train, int
     return DSML_OK;
 }
 
+/* Per class: Q queries, T training images (of which V validation), from
+ * members already shuffled. */
+typedef struct {
+    int queries, train, validation;
+} per_class;
+
+/* Hands one class's shuffled members to the lists of a split. */
+typedef void (*assign_fn)(dsml_split *s, const int *members, int count, const per_class *p);
+
+/* The seeded per-class split: groups the images by class (each class with
+ * at least `need`), allocates the lists (sizes: query, database, train,
+ * validation), shuffles each class's members in class order with one stream
+ * seeded by `seed`, and hands them to `assign`. */
+static int split_per_class(dsml_split *s, const int32_t *labels, int n, int n_classes, int need,
+                           const char *need_text, const int sizes[4], uint64_t seed, assign_fn assign,
+                           const per_class *p, const char *kind)
+{
+    int *order, *start;
+    int rc = group(labels, n, n_classes, need, need_text, &order, &start);
+    if (!rc) rc = allocate(s, sizes[0], sizes[1], sizes[2], sizes[3]);
+    if (!rc) {
+        dsml_rng rng;
+        dsml_rng_seed(&rng, seed);
+        for (int c = 0; c < n_classes; c++) {
+            int *members = order + start[c];
+            int count = start[c + 1] - start[c];
+            dsml_rng_shuffle_int(&rng, members, (size_t)count);
+            assign(s, members, count, p);
+        }
+        finish(s, kind);
+    }
+    free(order);
+    free(start);
+    return rc;
+}
+
+/* DML: the first Q queries, every other image the database; of these the
+ * next V validation and the T - V after them training. */
+static void assign_dml(dsml_split *s, const int *members, int count, const per_class *p)
+{
+    int k = 0;
+    for (; k < p->queries; k++) s->query[s->n_query++] = members[k];
+    for (int j = k; j < count; j++) s->database[s->n_database++] = members[j];
+    for (int v = 0; v < p->validation; v++, k++) s->validation[s->n_validation++] = members[k];
+    for (int t = p->validation; t < p->train; t++, k++) s->train[s->n_train++] = members[k];
+}
+
+/* Hashing: the first Q queries, the rest both database and training set. */
+static void assign_hashing(dsml_split *s, const int *members, int count, const per_class *p)
+{
+    for (int k = 0; k < count; k++) {
+        if (k < p->queries) {
+            s->query[s->n_query++] = members[k];
+        } else {
+            s->database[s->n_database++] = members[k];
+            s->train[s->n_train++] = members[k];
+        }
+    }
+}
+
 int dsml_split_dml(dsml_split *s, const int32_t *labels, int n, int n_classes, int queries_per_class,
                    int train_per_class, int validation_per_class, uint64_t seed)
 {
@@ -124,35 +184,13 @@ int dsml_split_dml(dsml_split *s, const int32_t *labels, int n, int n_classes, i
     if (queries_per_class > n || train_per_class > n)
         return dsml_fail(DSML_ERR_ARG, "split: %d queries + %d training images per class, only %d images",
                          queries_per_class, train_per_class, n);
-    int need = queries_per_class + train_per_class;
     char need_text[128];
     snprintf(need_text, sizeof need_text, "%d queries + %d training images", queries_per_class, train_per_class);
-    int *order, *start;
-    int rc = group(labels, n, n_classes, need, need_text, &order, &start);
-    if (rc) return rc;
-    rc = allocate(s, queries_per_class * n_classes, n - queries_per_class * n_classes,
-                  (train_per_class - validation_per_class) * n_classes, validation_per_class * n_classes);
-    if (rc) {
-        free(order);
-        free(start);
-        return rc;
-    }
-    dsml_rng rng;
-    dsml_rng_seed(&rng, seed);
-    for (int c = 0; c < n_classes; c++) {
-        int *members = order + start[c];
-        int count = start[c + 1] - start[c];
-        dsml_rng_shuffle_int(&rng, members, (size_t)count);
-        int k = 0;
-        for (; k < queries_per_class; k++) s->query[s->n_query++] = members[k];
-        for (int j = k; j < count; j++) s->database[s->n_database++] = members[j];
-        for (int v = 0; v < validation_per_class; v++, k++) s->validation[s->n_validation++] = members[k];
-        for (int t = validation_per_class; t < train_per_class; t++, k++) s->train[s->n_train++] = members[k];
-    }
-    free(order);
-    free(start);
-    finish(s, "dml");
-    return DSML_OK;
+    const int sizes[4] = {queries_per_class * n_classes, n - queries_per_class * n_classes,
+                          (train_per_class - validation_per_class) * n_classes, validation_per_class * n_classes};
+    const per_class p = {queries_per_class, train_per_class, validation_per_class};
+    return split_per_class(s, labels, n, n_classes, queries_per_class + train_per_class, need_text, sizes, seed,
+                           assign_dml, &p, "dml");
 }
 
 int dsml_split_hashing(dsml_split *s, const int32_t *labels, int n, int n_classes, int queries_per_class,
@@ -163,35 +201,11 @@ int dsml_split_hashing(dsml_split *s, const int32_t *labels, int n, int n_classe
         return dsml_fail(DSML_ERR_ARG, "split: %d queries per class, expected 1..%d", queries_per_class, n - 1);
     char need_text[128];
     snprintf(need_text, sizeof need_text, "%d queries + at least 1 database image", queries_per_class);
-    int *order, *start;
-    int rc = group(labels, n, n_classes, queries_per_class + 1, need_text, &order, &start);
-    if (rc) return rc;
     int n_query = queries_per_class * n_classes;
-    rc = allocate(s, n_query, n - n_query, n - n_query, 0);
-    if (rc) {
-        free(order);
-        free(start);
-        return rc;
-    }
-    dsml_rng rng;
-    dsml_rng_seed(&rng, seed);
-    for (int c = 0; c < n_classes; c++) {
-        int *members = order + start[c];
-        int count = start[c + 1] - start[c];
-        dsml_rng_shuffle_int(&rng, members, (size_t)count);
-        for (int k = 0; k < count; k++) {
-            if (k < queries_per_class) {
-                s->query[s->n_query++] = members[k];
-            } else {
-                s->database[s->n_database++] = members[k];
-                s->train[s->n_train++] = members[k];
-            }
-        }
-    }
-    free(order);
-    free(start);
-    finish(s, "hashing");
-    return DSML_OK;
+    const int sizes[4] = {n_query, n - n_query, n - n_query, 0};
+    const per_class p = {queries_per_class, 0, 0};
+    return split_per_class(s, labels, n, n_classes, queries_per_class + 1, need_text, sizes, seed, assign_hashing,
+                           &p, "hashing");
 }
 
 /* Test images (is_test[i]) become both queries and database, the rest train. */

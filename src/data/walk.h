@@ -1,7 +1,7 @@
 /* Walking a folder tree: every regular file under a root, found by following
  * symbolic links, at most DSML_WALK_MAX_DEPTH levels deep (deeper is an
  * error: a symbolic link loop). The one folder walk of src/data/, used by
- * the imagefolder reader (which files to read) and by data_open.c (what a
+ * the imagefolder reader (which files to read) and by params.c (what a
  * folder's files are, for the cache's staleness check). Files are visited in
  * directory order: callers that need an order sort what they collect. */
 #ifndef DSML_DATA_WALK_H

@@ -334,7 +334,12 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_run_record *rec)
     rc = dsml_mkdirs(cfg->out_dir);
     if (rc) return rc;
 
-    rc = dsml_data_open(&s->ds, cfg->dataset, cfg->data_root, cfg->from[0] ? cfg->from : NULL, cfg->log);
+    dsml_data_options data;
+    dsml_data_options_default(&data);
+    data.from = cfg->from[0] ? cfg->from : NULL;
+    data.fashion_mnist_dir = cfg->fashion_mnist_dir;
+    data.log = cfg->log;
+    rc = dsml_data_open(&s->ds, cfg->dataset, cfg->data_root, &data);
     if (rc) return rc;
     s->have_ds = 1;
     dsml_rng split_rng;

@@ -37,6 +37,7 @@ typedef struct {
                                   for nus-wide) or by protocol; or paper, zero-shot, dml, hashing */
     char data_root[1024];      /* $DSML_DATA or "datasets" */
     char from[1024];           /* source path override, "" for the default */
+    char fashion_mnist_dir[1024]; /* fashion-mnist's source folder ($DSML_FASHION_MNIST), "" for the default */
     int queries_per_class;     /* DML protocol: 100 */
     int train_per_class;       /* 500 (taken from the database) */
     int validation_per_class;  /* > 0: train on the rest, evaluate on the held-out validation

@@ -186,7 +186,9 @@ int http_server_saw_range(const http_server *s, long long offset)
 
 const char *http_server_url(const http_server *s, const char *path)
 {
-    static char url[4200];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/%s", s->port, path);
+    static char urls[4][4200];
+    static int next;
+    char *url = urls[next++ % 4];
+    snprintf(url, sizeof urls[0], "http://127.0.0.1:%d/%s", s->port, path);
     return url;
 }

@@ -39,7 +39,8 @@ void http_server_stop(http_server *s);
 int http_server_requests(const http_server *s);
 /* 1 when some logged request carried "range=<offset>", else 0. */
 int http_server_saw_range(const http_server *s, long long offset);
-/* "http://127.0.0.1:<port>/<path>" into a static buffer. */
+/* "http://127.0.0.1:<port>/<path>" into a static buffer (one of 4 used in
+ * turn, so two URLs can be passed to one call). */
 const char *http_server_url(const http_server *s, const char *path);
 
 #endif

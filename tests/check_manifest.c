@@ -1,0 +1,125 @@
+/* Tests of the dataset manifests (src/data/manifest.c): the parser on hand
+ * cases and broken lines, and the manifests shipped in datasets/ with the
+ * values their authors published. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "data/manifest.h"
+#include "support/expect.h"
+#include "support/files.h"
+#include "support/http_fixture.h"
+#include "support/suite_run.h"
+
+START_TEST(test_manifest_parse)
+{
+    const char *text = "# a comment\n"
+                       "name demo\n"
+                       "homepage https://example.org/demo\n"
+                       "licence research use only,\n"
+                       "licence no redistribution\n"
+                       "note anything at all\n"
+                       "\n"
+                       "file a.tar.gz size 1234 sha256 " BODY_SHA256 " md5 unknown\n"
+                       "url https://example.org/a.tar.gz\n"
+                       "mirror http://mirror.example.org/a.tar.gz\n"
+                       "file b.zip size unknown sha256 unknown md5 " BODY_MD5 "\n"
+                       "manual ask the authors\n";
+    dsml_manifest m;
+    ck_assert_int_eq(dsml_manifest_parse(&m, text, "demo.manifest"), DSML_OK);
+    ck_assert_str_eq(m.name, "demo");
+    ck_assert_str_eq(m.homepage, "https://example.org/demo");
+    ck_assert_str_eq(m.licence, "research use only, no redistribution");
+    ck_assert_int_eq(m.n_files, 2);
+    ck_assert_str_eq(m.files[0].name, "a.tar.gz");
+    ck_assert_int_eq(m.files[0].size, 1234);
+    ck_assert_str_eq(m.files[0].sha256, BODY_SHA256);
+    ck_assert_str_eq(m.files[0].md5, "");
+    ck_assert_int_eq(m.files[0].n_urls, 2);
+    ck_assert_str_eq(m.files[0].urls[1], "http://mirror.example.org/a.tar.gz");
+    ck_assert_int_eq(m.files[1].size, -1);
+    ck_assert_str_eq(m.files[1].sha256, "");
+    ck_assert_str_eq(m.files[1].md5, BODY_MD5);
+    ck_assert_int_eq(m.files[1].n_urls, 0);
+    ck_assert_str_eq(m.files[1].manual, "ask the authors");
+    ck_assert_ptr_eq(dsml_manifest_find(&m, "b.zip"), &m.files[1]);
+    ck_assert_ptr_null(dsml_manifest_find(&m, "c.zip"));
+}
+END_TEST
+
+START_TEST(test_manifest_errors)
+{
+    static const struct { const char *text, *needle; } cases[] = {
+        {"name x\nfile a size 1 sha256 unknown md5 unknown\nurl http://h/a\nfrobnicate 3\n",
+         "m: line 4: unknown directive 'frobnicate'"},
+        {"name x\nfile a size 1 sha256 unknown\nurl http://h/a\n", "line 2: file 'a' lacks md5"},
+        {"name x\nfile a size 1 sha256 abc md5 unknown\nurl http://h/a\n", "line 2: sha256 'abc'"},
+        {"name x\nfile a size -4 sha256 unknown md5 unknown\nurl http://h/a\n", "line 2: size '-4'"},
+        {"name x\nurl http://h/a\n", "line 2: 'url' before any 'file'"},
+        {"name x\nfile a size 1 sha256 unknown md5 unknown\nfile b size 1 sha256 unknown md5 unknown\nurl http://h/b\n",
+         "line 3: file 'a' has neither a url nor a manual line"},
+        {"name x\nfile a size 1 sha256 unknown md5 unknown\n", "file 'a' has neither"},
+        {"name x\nfile a size 1 sha256 unknown md5 unknown\nmirror http://h/a\n", "line 3: 'mirror' before the 'url'"},
+        {"name x\nfile ../a size 1 sha256 unknown md5 unknown\nurl http://h/a\n", "line 2: file name '../a'"},
+        {"name x\nfile a size 1 sha256 unknown md5 unknown\nurl ftp://h/a\n", "line 3: url 'ftp://h/a'"},
+        {"file a size 1 sha256 unknown md5 unknown\nurl http://h/a\n", "m: no 'name' line"},
+        {"name x\n", "m: no 'file' line"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dsml_manifest m;
+        expect_error(dsml_manifest_parse(&m, cases[i].text, "m"), DSML_ERR_FORMAT, cases[i].needle);
+    }
+}
+END_TEST
+
+/* The manifests shipped in datasets/ parse, and carry the published values. */
+START_TEST(test_repository_manifests)
+{
+    const char *dir = getenv("DSML_MANIFESTS") ? getenv("DSML_MANIFESTS") : "datasets";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cifar10.manifest", dir);
+    if (!file_exists(path)) {
+        fprintf(stderr, "test_repository_manifests: %s not found (run from the repository root); skipped\n", path);
+        return;
+    }
+    dsml_manifest m;
+    ck_assert_msg(dsml_manifest_load(&m, path) == DSML_OK, "%s", dsml_last_error());
+    const dsml_manifest_file *f = dsml_manifest_find(&m, "cifar-10-binary.tar.gz");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->size, 170052171);
+    ck_assert_str_eq(f->md5, "c32a1d4ab5d03f1284b67883e8d87530");
+    ck_assert_str_eq(f->sha256, "");
+    ck_assert_str_eq(f->urls[0], "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz");
+
+    snprintf(path, sizeof path, "%s/fashion-mnist.manifest", dir);
+    ck_assert_msg(dsml_manifest_load(&m, path) == DSML_OK, "%s", dsml_last_error());
+    ck_assert_int_eq(m.n_files, 4);
+    f = dsml_manifest_find(&m, "train-images-idx3-ubyte.gz");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f->md5, "8d4fb7e6c68d591d4c3dfef9ec88bf0d");
+    ck_assert_str_eq(dsml_manifest_find(&m, "t10k-labels-idx1-ubyte.gz")->md5, "bb300cfdad3c16e7a12a480ee83cd310");
+
+    snprintf(path, sizeof path, "%s/cub200.manifest", dir);
+    ck_assert_msg(dsml_manifest_load(&m, path) == DSML_OK, "%s", dsml_last_error());
+    ck_assert_int_eq(m.files[0].size, 1150585339);
+
+    const char *others[] = {"cars196", "nus-wide"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s.manifest", dir, others[i]);
+        ck_assert_msg(dsml_manifest_load(&m, path) == DSML_OK, "%s", dsml_last_error());
+        ck_assert_str_eq(m.name, others[i]);
+    }
+    expect_error(dsml_manifest_load(&m, "no/such.manifest"), DSML_ERR_IO, "no/such.manifest");
+}
+END_TEST
+
+int main(void)
+{
+    const suite_case cases[] = {
+        {"parse", 30, (const TTest *[]){test_manifest_parse, test_manifest_errors, NULL}},
+        {"repository", 30, (const TTest *[]){test_repository_manifests, NULL}},
+    };
+    return suite_run_cases("manifest", cases, SUITE_CASES(cases));
+}
