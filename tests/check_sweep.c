@@ -17,6 +17,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "data/dataset.h"
 #include "run/sweep.h"
 #include "support/run_cmd.h"
 #include "support/testdir.h"
@@ -289,20 +290,30 @@ END_TEST
 START_TEST(test_dataset_present)
 {
     ck_assert_ptr_nonnull(testdir_make("sweep-present"));
-    char why[4096];
+    char why[24000];
     const char *root = testdir_path("");
-    ck_assert_int_eq(dsml_sweep_dataset_present("fashion-mnist", root, NULL, why, sizeof why), 1);
-    ck_assert_int_eq(dsml_sweep_dataset_present("cifar10", root, NULL, why, sizeof why), 0);
-    ck_assert_msg(strstr(why, "cifar-10-binary.tar.gz"), "%s", why);
-    ck_assert_int_eq(dsml_sweep_dataset_present("cifar10", root, "/some/archive.tar.gz", why, sizeof why), 1);
+    dsml_data_options o;
+    dsml_data_options_default(&o);
+    o.fashion_mnist_dir = testdir_path("no-fashion-mnist-here");
+    ck_assert_int_eq(dsml_data_available("fashion-mnist", root, &o, why, sizeof why), 0);
+    ck_assert_msg(strstr(why, "dataset-fashion-mnist"), "%s", why);
+    ck_assert_int_eq(dsml_data_available("cifar10", root, &o, why, sizeof why), 0);
+    ck_assert_msg(strstr(why, "cifar-10-binary.tar.gz") && strstr(why, "dsml fetch cifar10"), "%s", why);
+    o.from = "/some/archive.tar.gz";
+    ck_assert_int_eq(dsml_data_available("cifar10", root, &o, why, sizeof why), 1);
+    o.from = NULL;
     ck_assert_int_eq(dsml_mkdirs(testdir_path("downloads")), DSML_OK);
     testdir_write_text(testdir_path("downloads/cifar-10-binary.tar.gz"), "x");
-    ck_assert_int_eq(dsml_sweep_dataset_present("cifar10", root, NULL, why, sizeof why), 1);
-    ck_assert_int_eq(dsml_sweep_dataset_present("cub200", root, NULL, why, sizeof why), 0);
+    ck_assert_int_eq(dsml_data_available("cifar10", root, &o, why, sizeof why), 1);
+    ck_assert_int_eq(dsml_data_available("cub200", root, &o, why, sizeof why), 0);
     ck_assert_msg(strstr(why, "cache/cub200.dsd"), "%s", why);
+    ck_assert_int_eq(dsml_data_available("my-images", root, &o, why, sizeof why), 0);
+    ck_assert_msg(strstr(why, "dsml prepare imagefolder"), "%s", why);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("cache")), DSML_OK);
     testdir_write_text(testdir_path("cache/cub200.dsd"), "x");
-    ck_assert_int_eq(dsml_sweep_dataset_present("cub200", root, NULL, why, sizeof why), 1);
+    ck_assert_int_eq(dsml_data_available("cub200", root, &o, why, sizeof why), 1);
+    testdir_write_text(testdir_path("cache/fashion-mnist.dsd"), "x");
+    ck_assert_int_eq(dsml_data_available("fashion-mnist", root, &o, why, sizeof why), 1);
     testdir_done(1);
 }
 END_TEST

@@ -13,6 +13,7 @@
 #include "cli/options.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "data/dataset.h"
 #include "run/sweep.h"
 
 #define MAX_FROM 16
@@ -101,8 +102,12 @@ static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_it
         if (o->only && fnmatch(o->only, r->dir, 0) != 0) continue;
         const char *from = from_for(o, r->dataset);
         if (!from) from = dsml_sweep_run_get(r, "from");
-        char why[4096];
-        if (!dsml_sweep_dataset_present(r->dataset, o->data_root, from, why, sizeof why)) {
+        char why[24000];
+        dsml_data_options data;
+        dsml_data_options_default(&data);
+        data.from = from;
+        data.fashion_mnist_dir = getenv("DSML_FASHION_MNIST");
+        if (!dsml_data_available(r->dataset, o->data_root, &data, why, sizeof why)) {
             int seen = 0;
             for (int s = 0; s < n_skipped; s++) seen |= !strcmp(skipped[s], r->dataset);
             if (!seen && n_skipped < 64) {

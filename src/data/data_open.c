@@ -176,6 +176,31 @@ int dsml_data_prepare(dsml_dataset *ds, const char *kind_name, const char *name,
     return open_kind(ds, kind, name, root, cache, o, prepared);
 }
 
+int dsml_data_available(const char *name, const char *root, const dsml_data_options *o, char *why, size_t cap)
+{
+    if (why && cap) why[0] = '\0';
+    char cache[4096];
+    if (dsml_data_cache_path(root, name, cache, sizeof cache)) {
+        if (why) snprintf(why, cap, "%s", dsml_last_error());
+        return 0;
+    }
+    if (access(cache, F_OK) == 0) return 1;
+    const dsml_data_kind *kind = dsml_data_kind_find(name);
+    if (!kind || kind->local_name) {
+        if (why) snprintf(why, cap, "no prepared cache %s (dsml prepare imagefolder --from PATH --name %s)", cache, name);
+        return 0;
+    }
+    if (o->from && o->from[0]) return 1; /* a given source is checked when the run opens it */
+    char found[PATH_MAX], tried[20000];
+    if (resolve_source(kind, name, root, o, found, tried, sizeof tried)) {
+        if (why) snprintf(why, cap, "%s", dsml_last_error());
+        return 0;
+    }
+    if (found[0]) return 1;
+    if (why) snprintf(why, cap, "no prepared cache %s and no source at %s%s", cache, tried, kind->missing ? kind->missing : "");
+    return 0;
+}
+
 /* ------------------------------------------------------- opening by name */
 
 /* The parameters string of the cache at `path` (header and labels checked). */

@@ -126,6 +126,12 @@ int dsml_data_cache_path(const char *root, const char *name, char *out, size_t c
 int dsml_data_prepare(dsml_dataset *ds, const char *kind, const char *name, const char *root,
                       const dsml_data_options *o, int *prepared);
 
+/* 1 when dsml_data_open(name) could open the dataset without a download:
+ * its cache exists, o->from is given, or one of its default sources exists.
+ * Else 0, with `why` (may be NULL) saying where it looked and how to get it.
+ * Of o, only from and fashion_mnist_dir are used. */
+int dsml_data_available(const char *name, const char *root, const dsml_data_options *o, char *why, size_t cap);
+
 /* Opens the dataset `name` as dsml_data_prepare does, with the options it
  * was prepared with:
  *   a kind's name ("fashion-mnist", "cifar10", "cub200", "cars196",

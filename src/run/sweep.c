@@ -715,25 +715,3 @@ int dsml_sweep_threads_per_run(int cores, int jobs)
     int t = cores / jobs;
     return t < 1 ? 1 : t;
 }
-
-int dsml_sweep_dataset_present(const char *dataset, const char *root, const char *from, char *why, size_t cap)
-{
-    char path[2 * DSML_SWEEP_PATH];
-    if (why && cap) why[0] = '\0';
-    if (!strcmp(dataset, "fashion-mnist")) return 1;
-    if (from && *from) return 1;
-    snprintf(path, sizeof path, "%s/cache/%s.dsd", root, dataset);
-    if (is_file(path)) return 1;
-    if (!strcmp(dataset, "cifar10")) {
-        snprintf(path, sizeof path, "%s/cifar-10-binary.tar.gz", root);
-        if (is_file(path)) return 1;
-        snprintf(path, sizeof path, "%s/downloads/cifar-10-binary.tar.gz", root);
-        if (is_file(path)) return 1;
-        if (why)
-            snprintf(why, cap, "no %s/cifar-10-binary.tar.gz, %s/downloads/cifar-10-binary.tar.gz or "
-                               "%s/cache/cifar10.dsd (dsml fetch cifar10, or give its archive with from)", root, root, root);
-        return 0;
-    }
-    if (why) snprintf(why, cap, "no prepared cache %s/cache/%s.dsd (see dsml prepare)", root, dataset);
-    return 0;
-}

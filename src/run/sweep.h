@@ -101,12 +101,6 @@ int dsml_sweep_make_jobs(const char *makeflags, int cores);
 /* max(1, cores / jobs). */
 int dsml_sweep_threads_per_run(int cores, int jobs);
 
-/* 1 when the runs of `dataset` can start here: fashion-mnist always;
- * cifar10 when `from` is given or root holds cifar-10-binary.tar.gz (or in
- * downloads/) or a prepared cache; any other name when root/cache/<name>.dsd
- * exists. `why` gets what is missing. */
-int dsml_sweep_dataset_present(const char *dataset, const char *root, const char *from, char *why, size_t cap);
-
 /* ---- tuning (sweep_tune.c) ----
  * The tune runs fall into cells, one per (loss, distance). Within a cell,
  * runs with the same values of every non-grid key form a configuration; its
