@@ -1,7 +1,7 @@
 /* Figures from a results tree: data files and gnuplot runs; see plots.h and
  * docs/plots.md. */
 #include "report/plots.h"
-#include "report/summary.h"
+#include "results/scan.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_parse.h"

@@ -3,6 +3,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_parse.h"
+#include "results/scan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -100,11 +101,6 @@ static int has_subdirectory(const char *dir)
     }
     if (d) closedir(d);
     return found;
-}
-
-int dsml_results_foreign(const char *name)
-{
-    return !strcmp(name, "baseline") || !strcmp(name, "slurm") || !strcmp(name, "reference");
 }
 
 /* dir/<run>/metrics.json, and dir/<x>/<run>/metrics.json when depth allows.

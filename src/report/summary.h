@@ -13,10 +13,4 @@
  * *runs receives the number of rows. */
 int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, FILE *notes, int *runs);
 
-/* 1 when the folder `name` directly under a results directory holds none of
- * its runs: baseline/ (the regression baseline), slurm/ (job logs) and
- * reference/ (the reference grid, a results directory of its own). The
- * summary, tables and figures of a results directory skip these. */
-int dsml_results_foreign(const char *name);
-
 #endif

@@ -1,6 +1,6 @@
 /* The paper's Tables 1-4 rebuilt from the results directory; see tables.h. */
 #include "report/tables.h"
-#include "report/summary.h"
+#include "results/scan.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/json_parse.h"
