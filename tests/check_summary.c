@@ -47,7 +47,8 @@ START_TEST(test_rows_order_and_cells)
     /* rows sorted by their name, "<dataset>/<run>" ('-' sorts before '/') */
     const char *csv = read_text(testdir_path("res/summary.csv"));
     const char *h = strstr(csv, "fashion-mnist-hashing/dpsh-snr-32b-s1,");
-    const char *s1 = strstr(csv, "fashion-mnist/triplet-snr-d32-s1,"), *s2 = strstr(csv, "fashion-mnist/triplet-snr-d32-s2,");
+    const char *s1 = strstr(csv, "fashion-mnist/triplet-snr-d32-s1,");
+    const char *s2 = strstr(csv, "fashion-mnist/triplet-snr-d32-s2,");
     ck_assert_msg(h && s1 && s2 && h < s1 && s1 < s2, "%s", csv);
     ck_assert_msg(!strncmp(csv, "run,dataset,model,loss,distance,dim,seed,epochs,lr,margin,lambda,recall@1,", 73), "%s",
                   csv);

@@ -337,7 +337,8 @@ static int published_rank(const char *method)
     for (int l = 0; l < DSML_PAPER_LOSSES; l++)
         for (int d = 0; d < 3; d++)
             for (int da = 0; da < 2; da++)
-                if (!label_rank(dsml_paper_rows[2 * l].loss, distances[d], da, NULL, NULL, label, sizeof label, &rank) &&
+                if (!label_rank(dsml_paper_rows[2 * l].loss, distances[d], da, NULL, NULL, label, sizeof label,
+                                &rank) &&
                     !strcmp(label, method))
                     return rank;
     if (!strcmp(method, "vMF")) return 400;

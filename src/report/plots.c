@@ -557,7 +557,8 @@ static int loss_curves(plot_ctx *ctx, const char *dataset, const run_info *runs,
         fprintf(f.fp, "%d", e + 1);
         for (int i = 0; i < n; i++) {
             if (runs[i].epochs <= 0) continue;
-            if (e < runs[i].epochs && isfinite(runs[i].m.loss_per_epoch[e])) fprintf(f.fp, " %.9g", runs[i].m.loss_per_epoch[e]);
+            const double *curve = runs[i].m.loss_per_epoch;
+            if (e < runs[i].epochs && isfinite(curve[e])) fprintf(f.fp, " %.9g", curve[e]);
             else fprintf(f.fp, " NaN");
         }
         fputc('\n', f.fp);
