@@ -544,9 +544,12 @@ START_TEST(test_scan_layout_order_and_notes)
     FILE *notes = open_memstream(&text, &len);
     dsml_results_note_unfinished(notes, &list.runs[3]);
     dsml_results_note_unfinished(NULL, &list.runs[3]);
+    dsml_results_note_outside(notes, &list.runs[5]);
+    dsml_results_note_outside(NULL, &list.runs[5]);
     fclose(notes);
-    char line[4400];
-    snprintf(line, sizeof line, "%s/fashion-mnist/c-killed: no metrics.json (unfinished run), skipped\n", root);
+    char line[9000];
+    snprintf(line, sizeof line, "%s/fashion-mnist/c-killed: no metrics.json (unfinished run), skipped\n"
+             "%s/lone-run: not in a dataset folder (<results>/<dataset>/<run>), skipped\n", root, root);
     ck_assert_str_eq(text, line);
     free(text);
     dsml_results_list_free(&list);

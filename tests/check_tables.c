@@ -364,6 +364,9 @@ START_TEST(test_command_end_to_end)
     write_run(results, "cifar10", "triplet-euclidean-d32-s1-again", "triplet", "euclidean", 32, 1, junk, 0);
     write_run(results, "cifar10", "triplet-snr-d32-s9", "triplet", "snr", 32, 9, junk, 1);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("results/cifar10/npair-snr-d32-s1")), DSML_OK);
+    /* a run directly under the results directory is in no table (it would make contrastive d32 two seeds) */
+    double lone[8] = {0.1, 0.2, 0.3, 0.4, 0.90, 0.40, 0.45, 0.35};
+    write_run(dir, "results", "lone-run", "contrastive", "euclidean", 32, 2, lone, 0);
     /* a nested results directory (make reference) is not a dataset of this one */
     ck_assert_int_eq(dsml_mkdirs(testdir_path("results/reference/fashion-mnist/triplet-snr-d32-s1")), DSML_OK);
     /* contrastive d32: one seed each */
@@ -391,6 +394,8 @@ START_TEST(test_command_end_to_end)
     ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
     ck_assert_ptr_nonnull(strstr(r.err, "npair-snr-d32-s1: no metrics.json"));
     ck_assert_msg(!strstr(r.err, "reference/"), "%s", r.err);
+    ck_assert_ptr_nonnull(
+        strstr(r.err, "results/lone-run: not in a dataset folder (<results>/<dataset>/<run>), skipped"));
     ck_assert_ptr_nonnull(strstr(r.err, "triplet-snr-d32-s9: evaluated on the validation carve-out"));
     ck_assert_ptr_nonnull(strstr(r.err, "triplet-euclidean-d32-s1-again: seed 1 of cifar10 triplet-euclidean d32"));
     ck_assert_ptr_nonnull(strstr(r.err, "claims: 2 reproduced, 1 contradicted, 9 inconclusive, 72 not run"));

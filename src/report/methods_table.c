@@ -296,15 +296,16 @@ static void free_runs(run_list *list)
     memset(list, 0, sizeof *list);
 }
 
-/* The finished runs under root (unfinished ones are not the table's to
- * name: `dsml tables` named them already). */
+/* The finished runs of the dataset folders under root (the ones left out
+ * are not the table's to name: `dsml tables` named them already). */
 static int load_runs(run_list *list, const char *root, FILE *notes)
 {
     memset(list, 0, sizeof *list);
     if (!is_dir(root)) return DSML_OK;
     int rc = dsml_results_scan(root, &list->scanned);
     for (int i = 0; !rc && i < list->scanned.count; i++)
-        if (list->scanned.runs[i].finished) rc = read_run(list, &list->scanned.runs[i], notes);
+        if (list->scanned.runs[i].finished && list->scanned.runs[i].dataset[0])
+            rc = read_run(list, &list->scanned.runs[i], notes);
     if (rc) free_runs(list);
     return rc;
 }

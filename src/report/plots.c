@@ -634,11 +634,7 @@ static int dataset_figures_all(plot_ctx *ctx)
         const char *dataset = found.runs[i].dataset;
         for (next = i + 1; next < found.count && !strcmp(found.runs[next].dataset, dataset);) next++;
         if (!dataset[0]) { /* runs directly under the results directory */
-            for (int k = i; k < next; k++) {
-                if (!found.runs[k].finished) dsml_results_note_unfinished(ctx->notes, &found.runs[k]);
-                else note(ctx, "%s: not in a dataset folder (%s/<dataset>/<run>): left out", found.runs[k].dir,
-                          cfg->results_dir);
-            }
+            for (int k = i; k < next; k++) dsml_results_note_outside(ctx->notes, &found.runs[k]);
         } else if (!plain_name(dataset)) {
             note(ctx, "%s/%s: name has characters other than A-Z a-z 0-9 . _ -: left out", cfg->results_dir, dataset);
         } else if (strcmp(dataset, "tune")) { /* tuning runs (evaluated on validation images) are not the paper's */

@@ -68,7 +68,8 @@ int dsml_runs_load(dsml_run_set *set, const char *dir, FILE *notes)
     for (int i = 0; !rc && i < set->scanned.count; i++) {
         const dsml_results_run *found = &set->scanned.runs[i];
         int keep = 0;
-        if (!found->finished) dsml_results_note_unfinished(notes, found);
+        if (!found->dataset[0]) dsml_results_note_outside(notes, found);
+        else if (!found->finished) dsml_results_note_unfinished(notes, found);
         else rc = read_run(set, found, &set->runs[set->count], notes, &keep);
         set->count += keep;
     }

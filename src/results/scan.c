@@ -18,6 +18,11 @@ void dsml_results_note_unfinished(FILE *notes, const dsml_results_run *run)
     if (notes) fprintf(notes, "%s: no metrics.json (unfinished run), skipped\n", run->dir);
 }
 
+void dsml_results_note_outside(FILE *notes, const dsml_results_run *run)
+{
+    if (notes) fprintf(notes, "%s: not in a dataset folder (<results>/<dataset>/<run>), skipped\n", run->dir);
+}
+
 static int is_dir(const char *path)
 {
     struct stat st;

@@ -44,5 +44,10 @@ void dsml_results_list_free(dsml_results_list *list);
 /* The one note for an unfinished run, a line on `notes` (NULL: none):
  *   "<dir>: no metrics.json (unfinished run), skipped" */
 void dsml_results_note_unfinished(FILE *notes, const dsml_results_run *run);
+/* The note for a run directly under the results directory (dataset ""),
+ * which the paper's tables and figures leave out (only `dsml summary` lists
+ * it; `dsml train` without --out writes results/run):
+ *   "<dir>: not in a dataset folder (<results>/<dataset>/<run>), skipped" */
+void dsml_results_note_outside(FILE *notes, const dsml_results_run *run);
 
 #endif
