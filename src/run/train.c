@@ -306,8 +306,8 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
     if (cfg->write_embeddings) {
         char path[1200];
         snprintf(path, sizeof path, "%s/embeddings.bin", cfg->out_dir);
-        rc = dsml_embeddings_write(path, d, s->query_emb, s->query_labels, q_idx, nq, s->db_emb,
-                                          s->db_labels, db_idx, ndb);
+        rc = dsml_embeddings_write(path, d, s->query_emb, s->query_labels, q_idx, nq, s->db_emb, s->db_labels,
+                                   db_idx, ndb);
     }
     return rc;
 }
