@@ -241,7 +241,7 @@ START_TEST(test_summary_lists_finished_runs)
     ck_assert_ptr_nonnull(strstr(r.out, "| fm/run-a | fashion-mnist | triplet | snr | 32 |"));
     ck_assert_ptr_nonnull(strstr(r.out, "0.8750"));
     ck_assert_ptr_null(strstr(r.out, "unfinished"));
-    ck_assert_msg(strstr(r.err, "unfinished run (no metrics.json): fm/unfinished"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "/fm/unfinished: no metrics.json (unfinished run), skipped"), "%s", r.err);
     const char *csv = read_text(testdir_path("summary.csv"));
     ck_assert_ptr_nonnull(strstr(csv, "fm/run-a,fashion-mnist,,triplet,snr,32,"));
     ck_assert_ptr_nonnull(strstr(csv, "fm/run-b,fashion-mnist,,contrastive,euclidean,,"));

@@ -9,7 +9,8 @@
 #include "core/error.h"
 #include "core/json_parse.h"
 #include "metric/loss.h"
-#include "run/record.h"
+#include "results/metrics_write.h"
+#include "run/config_json.h"
 #include "run/train.h"
 #include "support/suite_run.h"
 #include "support/testdir.h"
@@ -28,6 +29,11 @@ START_TEST(test_protocol_names)
     ck_assert_str_eq(dsml_protocol_name((dsml_protocol)9), "unknown");
 }
 END_TEST
+
+static void write_config(dsml_json *j, const void *cfg)
+{
+    dsml_train_config_write_json(j, cfg);
+}
 
 /* metrics.json of a hashing run: what Table 4 reads (config.protocol,
  * config.loss, metrics.hamming.map@t) and the lookup metrics, with no
@@ -52,11 +58,23 @@ START_TEST(test_hashing_metrics_json)
     memset(&split, 0, sizeof split);
     split.n_query = 10000;
     split.n_database = split.n_train = 50000;
-    dsml_run_record *rec = calloc(1, sizeof *rec);
+    dsml_finished_run *rec = calloc(1, sizeof *rec);
     ck_assert_ptr_nonnull(rec);
-    rec->cfg = &cfg;
-    rec->ds = &ds;
-    rec->split = &split;
+    rec->write_config = write_config;
+    rec->config = &cfg;
+    rec->dataset = ds.name;
+    rec->images = ds.n;
+    rec->classes = ds.n_classes;
+    rec->source_sha256 = ds.source_sha256;
+    rec->content_sha256 = ds.content_sha256;
+    rec->protocol = dsml_protocol_name(cfg.protocol);
+    rec->split_kind = split.kind;
+    rec->n_query = split.n_query;
+    rec->n_database = split.n_database;
+    rec->n_train = split.n_train;
+    rec->split_hash = split.hash;
+    rec->map_at = cfg.map_at;
+    rec->f1_at = cfg.f1_at;
     rec->n_eval_queries = 10000;
     rec->n_eval_database = 50000;
     rec->euclidean_skipped = 1;
@@ -75,7 +93,7 @@ START_TEST(test_hashing_metrics_json)
     }
     h->queries = 10000;
     const char *path = testdir_path("metrics.json");
-    ck_assert_int_eq(dsml_record_write_metrics(rec, path), DSML_OK);
+    ck_assert_int_eq(dsml_metrics_write(rec, path), DSML_OK);
     dsml_json_doc doc;
     ck_assert_int_eq(dsml_json_parse_file(&doc, path), DSML_OK);
     ck_assert_str_eq(dsml_jv_string(doc.root, "config.protocol", ""), "hashing");

@@ -1,8 +1,7 @@
-/* Tests of t-SNE (src/eval/tsne.h) and `dsml plots` (src/report/plots.h,
- * src/cli/cmd_plots.c): blob separation, determinism, KL descent, perplexity
- * calibration, bad inputs; Figure 1's SNR distances and their sampling
- * spread at 32 dims; the embeddings.bin reader; the command end to end on a
- * small results tree made here. */
+/* Tests of `dsml plots` (src/report/plots.h, src/cli/cmd_plots.c): Figure
+ * 1's SNR distances and their sampling spread at 32 dims; the command end to
+ * end on a small results tree made here, and with inputs missing or broken.
+ * (t-SNE: check_tsne.c; the embeddings.bin reader: check_results.c.) */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,181 +11,12 @@
 #include <unistd.h>
 
 #include "core/error.h"
-#include "core/gemm.h"
 #include "core/rng.h"
-#include "eval/tsne.h"
 #include "report/plots.h"
 #include "support/run_cmd.h"
-#include "support/testdir.h"
+#include "support/run_fixture.h"
 #include "support/suite_run.h"
-
-/* ---- t-SNE -------------------------------------------------------------------- */
-
-/* 3 blobs of `per` points in d dims, centres 8 apart on the axes, unit noise. */
-static void make_blobs(float *x, int *labels, int per, int d, uint64_t seed)
-{
-    dsml_rng r;
-    dsml_rng_seed(&r, seed);
-    for (int b = 0; b < 3; b++)
-        for (int i = 0; i < per; i++) {
-            int row = b * per + i;
-            labels[row] = b;
-            for (int k = 0; k < d; k++) x[row * d + k] = (float)((k == b ? 8.0 : 0.0) + dsml_rng_normal(&r));
-        }
-}
-
-static double nn_label_agreement(const float *y, const int *labels, int n)
-{
-    int agree = 0;
-    for (int i = 0; i < n; i++) {
-        double best = INFINITY;
-        int nn = -1;
-        for (int j = 0; j < n; j++) {
-            if (j == i) continue;
-            double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1], d2 = dx * dx + dy * dy;
-            if (d2 < best) { best = d2; nn = j; }
-        }
-        agree += labels[nn] == labels[i];
-    }
-    return (double)agree / n;
-}
-
-START_TEST(test_tsne_separates_blobs_and_kl_decreases)
-{
-    enum { PER = 50, N = 3 * PER, D = 10 };
-    float x[N * D], y[N * 2];
-    int labels[N];
-    make_blobs(x, labels, PER, D, 11);
-    dsml_tsne_params p;
-    dsml_tsne_defaults(&p);
-    ck_assert_int_eq(p.iterations, 1000);
-    ck_assert_int_eq(p.exaggeration_iters, 250);
-    ck_assert_double_eq(p.exaggeration, 12.0);
-    dsml_tsne_info info;
-    ck_assert_int_eq(dsml_tsne_run(x, N, D, &p, y, &info), DSML_OK);
-    ck_assert_double_gt(nn_label_agreement(y, labels, N), 0.95);
-    /* the three blob means in 2-D are far apart relative to the blobs' spread */
-    double mean[3][2] = {{0}}, spread = 0;
-    for (int i = 0; i < N; i++) for (int k = 0; k < 2; k++) mean[labels[i]][k] += y[2 * i + k] / PER;
-    for (int i = 0; i < N; i++)
-        for (int k = 0; k < 2; k++) spread += pow(y[2 * i + k] - mean[labels[i]][k], 2) / N;
-    spread = sqrt(spread);
-    for (int a = 0; a < 3; a++)
-        for (int b = a + 1; b < 3; b++)
-            ck_assert_double_gt(hypot(mean[a][0] - mean[b][0], mean[a][1] - mean[b][1]), 3 * spread);
-    /* KL: traced every 20 iterations; it falls from the start and after exaggeration */
-    ck_assert_int_eq(info.trace_every, 20);
-    ck_assert_int_eq(info.trace_count, 49);
-    ck_assert_int_eq(info.rows_not_calibrated, 0);
-    double kl_after_exaggeration = info.kl_trace[260 / 20 - 1]; /* iteration 260 */
-    ck_assert_double_lt(info.kl_final, info.kl_initial);
-    ck_assert_double_lt(info.kl_final, kl_after_exaggeration);
-    for (int t = 300 / 20; t < info.trace_count; t++) /* nearly monotone once P is true */
-        ck_assert_double_le(info.kl_trace[t], info.kl_trace[t - 1] + 1e-3);
-    ck_assert_double_gt(info.kl_final, 0.0);
-}
-END_TEST
-
-START_TEST(test_tsne_deterministic_for_seed_and_threads)
-{
-    enum { PER = 30, N = 3 * PER, D = 6 };
-    float x[N * D], a[N * 2], b[N * 2], c[N * 2];
-    int labels[N];
-    make_blobs(x, labels, PER, D, 5);
-    dsml_tsne_params p;
-    dsml_tsne_defaults(&p);
-    p.perplexity = 10;
-    p.iterations = 300;
-    dsml_set_threads(1);
-    ck_assert_int_eq(dsml_tsne_run(x, N, D, &p, a, NULL), DSML_OK);
-    dsml_set_threads(3);
-    ck_assert_int_eq(dsml_tsne_run(x, N, D, &p, b, NULL), DSML_OK);
-    ck_assert_int_eq(memcmp(a, b, sizeof a), 0);
-    p.seed = 2;
-    ck_assert_int_eq(dsml_tsne_run(x, N, D, &p, c, NULL), DSML_OK);
-    ck_assert_int_ne(memcmp(a, c, sizeof a), 0);
-    dsml_set_threads(1);
-}
-END_TEST
-
-START_TEST(test_tsne_perplexity_calibration_hits_entropy)
-{
-    enum { N = 200, D = 16 };
-    static float x[N * D];
-    static double cond[N * N], entropy[N];
-    dsml_rng r;
-    dsml_rng_seed(&r, 3);
-    for (int i = 0; i < N * D; i++) x[i] = (float)(dsml_rng_normal(&r) * (i % D + 1)); /* unequal scales */
-    const double perplexities[] = {2.5, 5, 30, 60};
-    for (int t = 0; t < 4; t++) {
-        int missed = -1;
-        ck_assert_int_eq(dsml_tsne_affinities(x, N, D, perplexities[t], cond, entropy, &missed), DSML_OK);
-        ck_assert_int_eq(missed, 0);
-        for (int i = 0; i < N; i++) {
-            const double *p = cond + (long)i * N;
-            double sum = 0, h = 0;
-            ck_assert_double_eq(p[i], 0.0);
-            for (int j = 0; j < N; j++) {
-                sum += p[j];
-                if (p[j] > 0) h -= p[j] * log(p[j]);
-            }
-            ck_assert_double_eq_tol(sum, 1.0, 1e-12);
-            ck_assert_double_eq_tol(h, log(perplexities[t]), 1e-4); /* H(P_i) = log(perplexity) */
-            ck_assert_double_eq_tol(entropy[i], h, 1e-9);
-        }
-    }
-    /* hand case, 1-D points 0, 1, 3: row 0 has distances 1 and 9, so
-     * P(1|0) = 1 / (1 + exp(-8 beta)); entropy log 1.5 of (p, 1 - p) needs
-     * p = 0.8742...: solve -p log p - (1-p) log(1-p) = log 1.5 by bisection here. */
-    float line[4] = {0, 1, 3, 7};
-    double c4[16];
-    ck_assert_int_eq(dsml_tsne_affinities(line, 4, 1, 1.5, c4, NULL, NULL), DSML_OK);
-    double lo = 0.5, hi = 1.0;
-    for (int it = 0; it < 100; it++) {
-        double m = (lo + hi) / 2, h = -m * log(m) - (1 - m) * log(1 - m);
-        if (h > log(1.5)) lo = m; else hi = m;
-    }
-    /* row 0 has three neighbours (distances 1, 9, 49); the 49 term is tiny but
-     * present, so compare the entropy, and the two-point answer loosely. */
-    double h0 = 0;
-    for (int j = 1; j < 4; j++) h0 -= c4[j] > 0 ? c4[j] * log(c4[j]) : 0;
-    ck_assert_double_eq_tol(h0, log(1.5), 1e-4);
-    ck_assert_double_eq_tol(c4[1], lo, 1e-3);
-}
-END_TEST
-
-START_TEST(test_tsne_bad_inputs)
-{
-    float x[40 * 2] = {0};
-    for (int i = 0; i < 80; i++) x[i] = (float)(i % 7) + 0.1f * i;
-    float y[80];
-    dsml_tsne_params p;
-    dsml_tsne_defaults(&p);
-    ck_assert_int_eq(dsml_tsne_run(x, 3, 2, &p, y, NULL), DSML_ERR_ARG);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "3 points, expected at least 4"));
-    ck_assert_int_eq(dsml_tsne_run(x, 40, 2, &p, y, NULL), DSML_ERR_ARG); /* 30 > 39 / 3 */
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "perplexity 30 too large for 40 points"));
-    p.perplexity = 13; /* exactly (40 - 1) / 3: allowed */
-    p.iterations = 5;
-    ck_assert_int_eq(dsml_tsne_run(x, 40, 2, &p, y, NULL), DSML_OK);
-    p.perplexity = 1.0;
-    ck_assert_int_eq(dsml_tsne_run(x, 40, 2, &p, y, NULL), DSML_ERR_ARG);
-    p.perplexity = NAN;
-    ck_assert_int_eq(dsml_tsne_run(x, 40, 2, &p, y, NULL), DSML_ERR_ARG);
-    p.perplexity = 5;
-    x[2 * 2 + 1] = NAN;
-    ck_assert_int_eq(dsml_tsne_run(x, 40, 2, &p, y, NULL), DSML_ERR_NUMERIC);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "point 2, value 1: nan"));
-    x[5] = 0;
-    p.dims_out = 0;
-    ck_assert_int_eq(dsml_tsne_run(x, 40, 2, &p, y, NULL), DSML_ERR_ARG);
-    p.dims_out = 2;
-    p.learning_rate = -1;
-    ck_assert_int_eq(dsml_tsne_run(x, 40, 2, &p, y, NULL), DSML_ERR_ARG);
-    double cond[16];
-    ck_assert_int_eq(dsml_tsne_affinities(x, 4, 2, 3.0, cond, NULL, NULL), DSML_ERR_ARG); /* needs < n - 1 */
-}
-END_TEST
+#include "support/testdir.h"
 
 /* ---- Figure 1 ------------------------------------------------------------------- */
 
@@ -276,76 +106,6 @@ START_TEST(test_fig1_sampling_spread_at_32_dims)
 }
 END_TEST
 
-/* ---- embeddings.bin ----------------------------------------------------------- */
-
-static void put_u32(FILE *fp, uint32_t v)
-{
-    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-    fwrite(b, 1, 4, fp);
-}
-
-/* The documented layout, written field by field. */
-static void write_embeddings(const char *path, int d, int nq, int ndb, const int *qlabels, const float *q,
-                             const char *magic, uint32_t version)
-{
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    fwrite(magic, 1, 8, fp);
-    put_u32(fp, version);
-    put_u32(fp, (uint32_t)d);
-    put_u32(fp, (uint32_t)nq);
-    put_u32(fp, (uint32_t)ndb);
-    for (int i = 0; i < nq; i++) put_u32(fp, (uint32_t)qlabels[i]);
-    for (int i = 0; i < nq; i++) put_u32(fp, (uint32_t)(1000 + i));
-    for (int i = 0; i < ndb; i++) put_u32(fp, (uint32_t)(i % 3));
-    for (int i = 0; i < ndb; i++) put_u32(fp, (uint32_t)i);
-    for (int i = 0; i < nq * d; i++) {
-        uint32_t bits;
-        memcpy(&bits, &q[i], 4);
-        put_u32(fp, bits);
-    }
-    for (int i = 0; i < ndb * d; i++) {
-        float v = -1.0f;
-        uint32_t bits;
-        memcpy(&bits, &v, 4);
-        put_u32(fp, bits);
-    }
-    fclose(fp);
-}
-
-START_TEST(test_read_queries_and_broken_files)
-{
-    ck_assert_ptr_nonnull(testdir_make("plots-emb"));
-    int labels[3] = {2, 0, 1};
-    float q[3 * 2] = {0.5f, -1, 2, 3, 4.25f, 5};
-    const char *good = testdir_path("good.bin");
-    write_embeddings(good, 2, 3, 4, labels, q, "DSMLEMB1", 1);
-    dsml_query_embeddings e;
-    ck_assert_int_eq(dsml_plots_read_queries(good, &e), DSML_OK);
-    ck_assert_int_eq(e.d, 2);
-    ck_assert_int_eq(e.nq, 3);
-    ck_assert_int_eq(e.ndb, 4);
-    for (int i = 0; i < 3; i++) ck_assert_int_eq(e.labels[i], labels[i]);
-    for (int i = 0; i < 6; i++) ck_assert_float_eq(e.queries[i], q[i]);
-    dsml_query_embeddings_free(&e);
-
-    const char *magic = testdir_path("magic.bin");
-    write_embeddings(magic, 2, 3, 4, labels, q, "DSMLEMB2", 1);
-    ck_assert_int_eq(dsml_plots_read_queries(magic, &e), DSML_ERR_FORMAT);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "magic.bin: offset 0: magic is not DSMLEMB1"));
-    const char *version = testdir_path("version.bin");
-    write_embeddings(version, 2, 3, 4, labels, q, "DSMLEMB1", 2);
-    ck_assert_int_eq(dsml_plots_read_queries(version, &e), DSML_ERR_FORMAT);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "version 2, expected 1"));
-    /* truncated by one byte: 24 + 8 * 7 + 4 * 2 * 7 = 136 bytes expected */
-    ck_assert_int_eq(truncate(good, 135), 0);
-    ck_assert_int_eq(dsml_plots_read_queries(good, &e), DSML_ERR_FORMAT);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "good.bin: 135 bytes, expected 136"));
-    ck_assert_int_eq(dsml_plots_read_queries(testdir_path("absent.bin"), &e), DSML_ERR_IO);
-    testdir_done(1);
-}
-END_TEST
-
 /* ---- the command ---------------------------------------------------------------- */
 
 /* A run directory with metrics.json (recall@K = base + K / 100, losses
@@ -353,21 +113,18 @@ END_TEST
 static void fake_run(const char *results, const char *dataset, const char *loss, const char *distance, int dim,
                      int seed, double base, int nq)
 {
-    char dir[4096], path[4200], json[4096];
-    snprintf(dir, sizeof dir, "%s/%s/%s-%s-d%d-s%d", results, dataset, loss, distance, dim, seed);
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    snprintf(json, sizeof json,
-             "{\"format_version\": 1, \"config\": {\"dataset\": \"%s\", \"model\": \"convnet\", \"dim\": %d, "
-             "\"loss\": \"%s\", \"distance\": \"%s\", \"seed\": %d},\n"
-             " \"metrics\": {\"euclidean\": {\"recall@1\": %.4f, \"recall@2\": %.4f, \"recall@4\": %.4f, "
-             "\"recall@8\": %.4f, \"recall@16\": %.4f, \"recall@32\": %.4f}},\n"
-             " \"training\": {\"epochs\": 3, \"loss_per_epoch\": [%.4f, %.4f, %.4f]}}\n",
-             dataset, dim, loss, distance, seed, base + 0.01, base + 0.02, base + 0.04, base + 0.08, base + 0.16,
-             base + 0.32, 2 * base, 1.5 * base, base);
-    snprintf(path, sizeof path, "%s/metrics.json", dir);
-    testdir_write_text(path, json);
+    char run[256], path[4400];
+    snprintf(run, sizeof run, "%s-%s-d%d-s%d", loss, distance, dim, seed);
+    fixture_doc d;
+    fixture_run(&d, dataset, loss, distance, dim, seed);
+    fixture_int(&d, "format_version", 1);
+    fixture_str(&d, "config.model", "convnet");
+    fixture_recalls(&d, "euclidean", base);
+    fixture_int(&d, "training.epochs", 3);
+    char curve[256];
+    snprintf(curve, sizeof curve, "[%.17g, %.17g, %.17g]", 2 * base, 1.5 * base, base);
+    fixture_raw(&d, "training.loss_per_epoch", curve);
+    fixture_write_run(&d, results, dataset, run);
     if (nq > 0) {
         int *labels = malloc(sizeof *labels * (size_t)nq);
         float *q = malloc(sizeof *q * (size_t)nq * (size_t)dim);
@@ -377,8 +134,8 @@ static void fake_run(const char *results, const char *dataset, const char *loss,
             labels[i] = i % 3;
             for (int k = 0; k < dim; k++) q[i * dim + k] = (float)((k == labels[i] ? 6.0 : 0.0) + dsml_rng_normal(&r));
         }
-        snprintf(path, sizeof path, "%s/embeddings.bin", dir);
-        write_embeddings(path, dim, nq, 5, labels, q, "DSMLEMB1", 1);
+        snprintf(path, sizeof path, "%s/%s/%s/embeddings.bin", results, dataset, run);
+        fixture_embeddings(path, dim, nq, 5, labels, q, "DSMLEMB1", 1);
         free(labels);
         free(q);
     }
@@ -427,14 +184,14 @@ START_TEST(test_plots_end_to_end)
     snprintf(unfinished, sizeof unfinished, "mkdir -p '%s/toy/lifted-snr-d8-s1'", results);
     ck_assert_int_eq(system(unfinished), 0);
     /* a hashing run: Hamming metrics only, so no Recall@K to plot and nothing to say about it */
-    char hashing[4400];
-    snprintf(hashing, sizeof hashing, "mkdir -p '%s/toy-hashing/dpsh-euclidean-16b-s1'", results);
-    ck_assert_int_eq(system(hashing), 0);
-    snprintf(hashing, sizeof hashing, "%s/toy-hashing/dpsh-euclidean-16b-s1/metrics.json", results);
-    testdir_write_text(hashing, "{\"format_version\": 1, \"config\": {\"dataset\": \"toy\", \"protocol\": \"hashing\", "
-                                "\"model\": \"convnet\", \"dim\": 16, \"loss\": \"dpsh\", \"distance\": \"euclidean\", "
-                                "\"seed\": 1}, \"metrics\": {\"hamming\": {\"map\": 0.5}}, "
-                                "\"training\": {\"epochs\": 1, \"loss_per_epoch\": [0.7]}}\n");
+    fixture_doc hashing;
+    fixture_run(&hashing, "toy", "dpsh", "euclidean", 16, 1);
+    fixture_str(&hashing, "config.protocol", "hashing");
+    fixture_str(&hashing, "config.model", "convnet");
+    fixture_num(&hashing, "metrics.hamming.map", 0.5);
+    fixture_int(&hashing, "training.epochs", 1);
+    fixture_raw(&hashing, "training.loss_per_epoch", "[0.7]");
+    fixture_write_run(&hashing, results, "toy-hashing", "dpsh-euclidean-16b-s1");
 
     cmd_result r;
     snprintf(args, sizeof args, "plots --results '%s' --out '%s' --scripts plots --tsne-iterations 300", results, out);
@@ -556,13 +313,27 @@ START_TEST(test_plots_missing_inputs_bad_files_and_no_gnuplot)
     ck_assert_ptr_nonnull(strstr(r.err, "1 unreadable input files"));
     ck_assert_ptr_nonnull(strstr(read_text(testdir_path("o2/fig3_toy.dat")), "embedding size 16"));
 
-    /* metrics.json without config.dim: named with the key expected */
-    snprintf(cmd, sizeof cmd, "printf '{\"config\": {\"loss\": \"x\", \"distance\": \"snr\", \"seed\": 1}}' > '%s/toy/bad-run/metrics.json'",
-             results);
-    ck_assert_int_eq(system(cmd), 0);
+    /* metrics.json without config.dim, or without config.dataset: named with the key expected */
+    fixture_doc nodim;
+    fixture_init(&nodim);
+    fixture_str(&nodim, "config.dataset", "toy");
+    fixture_str(&nodim, "config.loss", "x");
+    fixture_str(&nodim, "config.distance", "snr");
+    fixture_int(&nodim, "config.seed", 1);
+    fixture_write_run(&nodim, results, "toy", "bad-run");
     run_dsml(&r, args);
     ck_assert_int_eq(r.status, 1);
-    ck_assert_ptr_nonnull(strstr(r.err, "bad-run/metrics.json: expected whole numbers at config.dim"));
+    ck_assert_msg(strstr(r.err, "bad-run/metrics.json: config.dim: expected an integer 1..65536, found none"), "%s",
+                  r.err);
+    fixture_init(&nodim);
+    fixture_str(&nodim, "config.loss", "x");
+    fixture_str(&nodim, "config.distance", "snr");
+    fixture_int(&nodim, "config.dim", 16);
+    fixture_int(&nodim, "config.seed", 1);
+    fixture_write_run(&nodim, results, "toy", "bad-run");
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "bad-run/metrics.json: config.dataset: expected a string, found none"), "%s", r.err);
 
     /* a truncated embeddings.bin for figure 4: named, with the size expected */
     snprintf(cmd, sizeof cmd, "rm -r '%s/toy/bad-run'", results);
@@ -595,19 +366,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("plots");
-    TCase *tc = tcase_create("plots");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_tsne_separates_blobs_and_kl_decreases);
-    tcase_add_test(tc, test_tsne_deterministic_for_seed_and_threads);
-    tcase_add_test(tc, test_tsne_perplexity_calibration_hits_entropy);
-    tcase_add_test(tc, test_tsne_bad_inputs);
-    tcase_add_test(tc, test_snr_distance_hand_case);
-    tcase_add_test(tc, test_fig1_data_matches_definition);
-    tcase_add_test(tc, test_fig1_sampling_spread_at_32_dims);
-    tcase_add_test(tc, test_read_queries_and_broken_files);
-    tcase_add_test(tc, test_plots_end_to_end);
-    tcase_add_test(tc, test_plots_missing_inputs_bad_files_and_no_gnuplot);
-    suite_add_tcase(s, tc);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"figure1", 60, (const TTest *[]){test_snr_distance_hand_case, test_fig1_data_matches_definition,
+                                          test_fig1_sampling_spread_at_32_dims, NULL}},
+        {"command", 120, (const TTest *[]){test_plots_end_to_end, test_plots_missing_inputs_bad_files_and_no_gnuplot,
+                                           NULL}},
+    };
+    return suite_run_cases("plots", cases, SUITE_CASES(cases));
 }

@@ -2,8 +2,7 @@
  * a baseline written from metrics.json files reads back as passing; metrics
  * moved inside and outside their tolerances (hand cases at the boundary),
  * missing runs and metrics, broken baselines; the command's output and exit
- * status; the committed baseline against the committed sweep; and dsml
- * summary leaving results/baseline alone. */
+ * status; the committed baseline against the committed sweep. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,22 +14,30 @@
 #include "run/regress.h"
 #include "run/sweep.h"
 #include "support/run_cmd.h"
-#include "support/testdir.h"
+#include "support/run_fixture.h"
 #include "support/suite_run.h"
+#include "support/testdir.h"
 
 static cmd_result r;
 
 /* A metrics.json as dsml train writes it (the parts the check reads). */
 static void write_metrics(const char *path, double recall1, double map_r, double nmi, double final_loss)
 {
-    char text[4096];
-    snprintf(text, sizeof text,
-             "{\"format_version\": 1, \"metrics\": {\"euclidean\": {\"recall@1\": %.17g, \"recall@8\": 0.9, "
-             "\"map\": 0.6, \"map@r\": %.17g, \"f1@t\": 0.5}, \"hamming\": {\"map\": 0.45}, "
-             "\"clustering\": {\"nmi\": %.17g, \"f1\": 0.6}}, "
-             "\"training\": {\"loss_per_epoch\": [3.0, 2.0, %.17g]}}\n",
-             recall1, map_r, nmi, final_loss);
-    testdir_write_text(path, text);
+    fixture_doc d;
+    fixture_init(&d);
+    fixture_int(&d, "format_version", 1);
+    fixture_num(&d, "metrics.euclidean.recall@1", recall1);
+    fixture_num(&d, "metrics.euclidean.recall@8", 0.9);
+    fixture_num(&d, "metrics.euclidean.map", 0.6);
+    fixture_num(&d, "metrics.euclidean.map@r", map_r);
+    fixture_num(&d, "metrics.euclidean.f1@t", 0.5);
+    fixture_num(&d, "metrics.hamming.map", 0.45);
+    fixture_num(&d, "metrics.clustering.nmi", nmi);
+    fixture_num(&d, "metrics.clustering.f1", 0.6);
+    char curve[128];
+    snprintf(curve, sizeof curve, "[3.0, 2.0, %.17g]", final_loss);
+    fixture_raw(&d, "training.loss_per_epoch", curve);
+    fixture_write(&d, path);
 }
 
 static const dsml_regress_row *find_row(const dsml_regress_row *rows, int n, const char *run, const char *metric)
@@ -40,29 +47,51 @@ static const dsml_regress_row *find_row(const dsml_regress_row *rows, int n, con
     return NULL;
 }
 
-START_TEST(test_baseline_round_trip_and_tolerances)
-{
-    ck_assert_ptr_nonnull(testdir_make("regress"));
+/* Two runs' metrics.json (a: 0.80, 0.40, 0.70, loss 1; b: 0.60, 0.30, 0.50,
+ * loss 2) and the baseline written from them, in a fresh test folder. */
+typedef struct {
     char a[4096], b[4096], base[4096];
-    snprintf(a, sizeof a, "%s", testdir_path("a.json"));
-    snprintf(b, sizeof b, "%s", testdir_path("b.json"));
-    snprintf(base, sizeof base, "%s", testdir_path("base.json"));
-    write_metrics(a, 0.80, 0.40, 0.70, 1.0);
-    write_metrics(b, 0.60, 0.30, 0.50, 2.0);
-    dsml_regress_run runs[2] = {{"ds/a", a}, {"ds/b", b}};
-    ck_assert_msg(dsml_regress_write_baseline(base, "x.sweep", runs, 2) == DSML_OK, "%s", dsml_last_error());
-    const char *text = read_text(base);
+    dsml_regress_run runs[2];
+} two_runs;
+
+static void two_runs_make(two_runs *t, const char *name)
+{
+    ck_assert_ptr_nonnull(testdir_make(name));
+    snprintf(t->a, sizeof t->a, "%s", testdir_path("a.json"));
+    snprintf(t->b, sizeof t->b, "%s", testdir_path("b.json"));
+    snprintf(t->base, sizeof t->base, "%s", testdir_path("base.json"));
+    write_metrics(t->a, 0.80, 0.40, 0.70, 1.0);
+    write_metrics(t->b, 0.60, 0.30, 0.50, 2.0);
+    t->runs[0] = (dsml_regress_run){"ds/a", t->a};
+    t->runs[1] = (dsml_regress_run){"ds/b", t->b};
+    ck_assert_msg(dsml_regress_write_baseline(t->base, "x.sweep", t->runs, 2) == DSML_OK, "%s", dsml_last_error());
+}
+
+START_TEST(test_baseline_round_trip)
+{
+    two_runs t;
+    two_runs_make(&t, "regress-round-trip");
+    const char *text = read_text(t.base);
     ck_assert_ptr_nonnull(strstr(text, "\"format_version\": 1"));
     ck_assert_ptr_nonnull(strstr(text, "\"run\": \"ds/b\""));
     ck_assert_ptr_nonnull(strstr(text, "\"final_loss\": 2"));
 
     dsml_regress_row *rows;
     int n, failures;
-    ck_assert_int_eq(dsml_regress_compare(base, runs, 2, &rows, &n, &failures), DSML_OK);
+    ck_assert_int_eq(dsml_regress_compare(t.base, t.runs, 2, &rows, &n, &failures), DSML_OK);
     ck_assert_int_eq(n, 2 * dsml_regress_n_metrics);
     ck_assert_int_eq(failures, 0);
     free(rows);
+    testdir_done(1);
+}
+END_TEST
 
+START_TEST(test_tolerances_at_the_boundary)
+{
+    two_runs t;
+    two_runs_make(&t, "regress-tolerances");
+    dsml_regress_row *rows;
+    int n, failures;
     /* hand cases: recall@1 tolerance 0.03 (absolute), map@r 0.02, nmi 0.04, final loss 5% (relative) */
     static const struct { double recall1, map_r, nmi, loss; int failures; const char *failing; } cases[] = {
         {0.80 + 0.03, 0.40 - 0.02, 0.70 + 0.04, 1.05, 0, NULL},  /* every one at its boundary: within */
@@ -73,8 +102,8 @@ START_TEST(test_baseline_round_trip_and_tolerances)
         {0.50, 0.10, 0.70, 1.0, 2, "euclidean.map@r"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        write_metrics(a, cases[i].recall1, cases[i].map_r, cases[i].nmi, cases[i].loss);
-        ck_assert_int_eq(dsml_regress_compare(base, runs, 2, &rows, &n, &failures), DSML_OK);
+        write_metrics(t.a, cases[i].recall1, cases[i].map_r, cases[i].nmi, cases[i].loss);
+        ck_assert_int_eq(dsml_regress_compare(t.base, t.runs, 2, &rows, &n, &failures), DSML_OK);
         ck_assert_msg(failures == cases[i].failures, "case %zu: %d failures", i, failures);
         if (cases[i].failing) {
             const dsml_regress_row *row = find_row(rows, n, "ds/a", cases[i].failing);
@@ -84,12 +113,20 @@ START_TEST(test_baseline_round_trip_and_tolerances)
         ck_assert_int_eq(find_row(rows, n, "ds/b", "euclidean.map@r")->ok, 1);
         free(rows);
     }
-    const dsml_regress_row *row;
+    testdir_done(1);
+}
+END_TEST
 
+START_TEST(test_missing_runs_and_metrics)
+{
+    two_runs t;
+    two_runs_make(&t, "regress-missing");
+    dsml_regress_row *rows;
+    int n, failures;
+    const dsml_regress_row *row;
     /* a run without a baseline, a baseline run not given */
-    write_metrics(a, 0.80, 0.40, 0.70, 1.0);
-    dsml_regress_run other[2] = {{"ds/a", a}, {"ds/c", b}};
-    ck_assert_int_eq(dsml_regress_compare(base, other, 2, &rows, &n, &failures), DSML_OK);
+    dsml_regress_run other[2] = {{"ds/a", t.a}, {"ds/c", t.b}};
+    ck_assert_int_eq(dsml_regress_compare(t.base, other, 2, &rows, &n, &failures), DSML_OK);
     ck_assert_int_eq(n, 3 * dsml_regress_n_metrics);
     ck_assert_int_eq(failures, 2 * dsml_regress_n_metrics);
     row = find_row(rows, n, "ds/c", "euclidean.map");
@@ -101,32 +138,54 @@ START_TEST(test_baseline_round_trip_and_tolerances)
     FILE *fp = fopen(testdir_path("table.txt"), "w");
     dsml_regress_print(fp, rows, n, 1);
     fclose(fp);
-    text = read_text(testdir_path("table.txt"));
+    const char *text = read_text(testdir_path("table.txt"));
     ck_assert_ptr_nonnull(strstr(text, "FAIL (no baseline)"));
     ck_assert_ptr_nonnull(strstr(text, "FAIL (missing)"));
     ck_assert_ptr_null(strstr(text, "ds/a "));
     free(rows);
 
     /* a metric missing from metrics.json */
-    testdir_write_text(a, "{\"metrics\": {\"euclidean\": {\"map\": 0.6}}}");
-    ck_assert_int_eq(dsml_regress_compare(base, runs, 2, &rows, &n, &failures), DSML_OK);
+    fixture_doc d;
+    fixture_init(&d);
+    fixture_num(&d, "metrics.euclidean.map", 0.6);
+    fixture_write(&d, t.a);
+    ck_assert_int_eq(dsml_regress_compare(t.base, t.runs, 2, &rows, &n, &failures), DSML_OK);
     row = find_row(rows, n, "ds/a", "euclidean.map@r");
     ck_assert(row && isnan(row->value) && !row->ok);
     ck_assert_int_eq(find_row(rows, n, "ds/a", "euclidean.map")->ok, 1);
     free(rows);
-    ck_assert_int_eq(dsml_regress_write_baseline(testdir_path("new.json"), "x", runs, 2), DSML_ERR_FORMAT);
+    ck_assert_int_eq(dsml_regress_write_baseline(testdir_path("new.json"), "x", t.runs, 2), DSML_ERR_FORMAT);
     ck_assert_msg(strstr(dsml_last_error(), "a.json: expected a number at metrics.euclidean.recall@1"), "%s",
                   dsml_last_error());
+    /* a final loss that is null (a NaN loss) is missing too */
+    fixture_raw(&d, "training.loss_per_epoch", "[1.5, null]");
+    fixture_write(&d, t.a);
+    ck_assert_int_eq(dsml_regress_compare(t.base, t.runs, 2, &rows, &n, &failures), DSML_OK);
+    row = find_row(rows, n, "ds/a", "training.final_loss");
+    ck_assert(row && isnan(row->value) && !row->ok);
+    free(rows);
+    testdir_done(1);
+}
+END_TEST
 
-    /* broken baselines */
+START_TEST(test_broken_baselines)
+{
+    two_runs t;
+    two_runs_make(&t, "regress-broken");
+    dsml_regress_row *rows;
+    int n, failures;
     testdir_write_text(testdir_path("v2.json"), "{\"format_version\": 2, \"runs\": []}");
-    ck_assert_int_eq(dsml_regress_compare(testdir_path("v2.json"), runs, 2, &rows, &n, &failures), DSML_ERR_FORMAT);
+    ck_assert_int_eq(dsml_regress_compare(testdir_path("v2.json"), t.runs, 2, &rows, &n, &failures), DSML_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "expected format_version 1"));
     testdir_write_text(testdir_path("noname.json"), "{\"format_version\": 1, \"runs\": [{\"metrics\": {}}]}");
-    ck_assert_int_eq(dsml_regress_compare(testdir_path("noname.json"), runs, 2, &rows, &n, &failures),
+    ck_assert_int_eq(dsml_regress_compare(testdir_path("noname.json"), t.runs, 2, &rows, &n, &failures),
                      DSML_ERR_FORMAT);
     testdir_write_text(testdir_path("cut.json"), "{\"format_version\": 1, \"runs\": [");
-    ck_assert_int_eq(dsml_regress_compare(testdir_path("cut.json"), runs, 2, &rows, &n, &failures), DSML_ERR_FORMAT);
+    ck_assert_int_eq(dsml_regress_compare(testdir_path("cut.json"), t.runs, 2, &rows, &n, &failures), DSML_ERR_FORMAT);
+    /* a metrics.json that does not parse is an error too, naming it */
+    testdir_write_text(t.a, "{\"metrics\": ");
+    ck_assert_int_eq(dsml_regress_compare(t.base, t.runs, 2, &rows, &n, &failures), DSML_ERR_FORMAT);
+    ck_assert_msg(strstr(dsml_last_error(), "a.json: byte 12: unexpected end of document"), "%s", dsml_last_error());
     testdir_done(1);
 }
 END_TEST
@@ -166,27 +225,6 @@ START_TEST(test_command)
 }
 END_TEST
 
-/* dsml summary over results/ does not take results/baseline, results/slurm or the nested
- * results/reference for unfinished runs. */
-START_TEST(test_summary_skips_baseline)
-{
-    ck_assert_ptr_nonnull(testdir_make("regress-summary"));
-    ck_assert_int_eq(dsml_mkdirs(testdir_path("baseline")), DSML_OK);
-    ck_assert_int_eq(dsml_mkdirs(testdir_path("slurm")), DSML_OK);
-    ck_assert_int_eq(dsml_mkdirs(testdir_path("fashion-mnist/killed-run")), DSML_OK);
-    ck_assert_int_eq(dsml_mkdirs(testdir_path("reference/fashion-mnist/contrastive-snr-d32-s1")), DSML_OK);
-    testdir_write_text(testdir_path("baseline/regress.json"), "{}");
-    testdir_write_text(testdir_path("slurm/1_0.out"), "log");
-    char args[8192];
-    snprintf(args, sizeof args, "summary %s", testdir_path(""));
-    run_dsml(&r, args);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_msg(strstr(r.err, "unfinished run (no metrics.json): fashion-mnist/killed-run"), "%s", r.err);
-    ck_assert_msg(!strstr(r.err, "baseline") && !strstr(r.err, "slurm") && !strstr(r.err, "reference"), "%s", r.err);
-    testdir_done(1);
-}
-END_TEST
-
 /* The committed baseline names exactly the runs of the committed sweep, with every metric. */
 START_TEST(test_committed_baseline_matches_sweep)
 {
@@ -213,13 +251,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("regress");
-    TCase *tc = tcase_create("regress");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_baseline_round_trip_and_tolerances);
-    tcase_add_test(tc, test_command);
-    tcase_add_test(tc, test_committed_baseline_matches_sweep);
-    tcase_add_test(tc, test_summary_skips_baseline);
-    suite_add_tcase(s, tc);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"baseline", 30, (const TTest *[]){test_baseline_round_trip, test_tolerances_at_the_boundary,
+                                           test_missing_runs_and_metrics, test_broken_baselines, NULL}},
+        {"command", 60, (const TTest *[]){test_command, test_committed_baseline_matches_sweep, NULL}},
+    };
+    return suite_run_cases("regress", cases, SUITE_CASES(cases));
 }

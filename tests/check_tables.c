@@ -1,8 +1,9 @@
-/* Tests of `dsml tables` (src/report/published.h, tables.h, claims.h,
- * src/cli/cmd_tables.c): the transcription of the paper's Tables 1-4 in
- * paper-tables/published.tsv against the printed values, the parser's
- * errors, mean/std/CI on hand cases, the verdict rule, and the command end to
- * end on a small results tree made here. */
+/* Tests of `dsml tables` (src/report/published.h, paper.h, stats.h,
+ * claims.h, runs.h, tables.h, src/cli/cmd_tables.c): the transcription of
+ * the paper's Tables 1-4 in paper-tables/published.tsv against the printed
+ * values, the parser's errors, the paper's rows, labels and hashing methods,
+ * mean/std/CI on hand cases, the verdict rule, and the command end to end on
+ * a small results tree made here. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,11 +14,13 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/claims.h"
+#include "report/paper.h"
 #include "report/published.h"
-#include "report/tables.h"
+#include "report/stats.h"
 #include "support/run_cmd.h"
-#include "support/testdir.h"
+#include "support/run_fixture.h"
 #include "support/suite_run.h"
+#include "support/testdir.h"
 
 #define PUBLISHED "paper-tables/published.tsv"
 #define HEADER "table\tdataset\tmethod\tmetric\tsize\tvalue\tnote\n"
@@ -45,11 +48,11 @@ START_TEST(test_published_counts_and_spot_checks)
     /* every cell of Tables 1-3 is there, and every metric is one the tables know */
     for (int t = 1; t <= 3; t++)
         for (int r = 0; r < DSML_PAPER_ROWS; r++)
-            for (int c = 0; c < DSML_TABLE_COLUMNS; c++)
-                for (int k = 0; k < DSML_TABLE_SIZES; k++)
+            for (int c = 0; c < DSML_PAPER_COLUMNS; c++)
+                for (int k = 0; k < DSML_PAPER_SIZES; k++)
                     published(&p, t, t == 1 ? "cars196" : t == 2 ? "cub200" : "cifar10", dsml_paper_rows[r].method,
-                              dsml_table_columns(t)[c].published, dsml_table_sizes[k]);
-    for (int i = 0; i < p.count; i++) ck_assert_int_ge(dsml_tables_metric_of(p.values[i].metric), 0);
+                              dsml_paper_columns(t)[c].published, dsml_paper_sizes[k]);
+    for (int i = 0; i < p.count; i++) ck_assert_int_ge(dsml_paper_metric_of(p.values[i].metric), 0);
 
     /* spot checks against the printed tables */
     ck_assert_double_eq_tol(published(&p, 1, "cars196", "triplet", "clustering.nmi", 16), 50.9, 1e-9);
@@ -122,6 +125,75 @@ START_TEST(test_published_parser_accepts_and_rejects)
     }
     ck_assert_int_eq(dsml_published_load(&p, "/nonexistent/published.tsv"), DSML_ERR_IO);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "/nonexistent/published.tsv"));
+}
+END_TEST
+
+/* ---- the paper's layout ------------------------------------------------------------- */
+
+START_TEST(test_paper_rows_and_labels)
+{
+    /* row 2l: loss l with the Euclidean distance; row 2l + 1: the same loss as DSML */
+    for (int l = 0; l < DSML_PAPER_LOSSES; l++) {
+        ck_assert_str_eq(dsml_paper_rows[2 * l].distance, "euclidean");
+        ck_assert_str_eq(dsml_paper_rows[2 * l + 1].distance, "snr");
+        ck_assert_str_eq(dsml_paper_rows[2 * l].loss, dsml_paper_rows[2 * l + 1].loss);
+        ck_assert_int_eq(dsml_paper_loss(dsml_paper_rows[2 * l].loss), l);
+    }
+    ck_assert_int_eq(dsml_paper_loss("npair"), 3);
+    ck_assert_int_eq(dsml_paper_loss("vmf"), -1);
+    ck_assert_int_eq(dsml_paper_loss(NULL), -1);
+    static const struct { const char *loss; int snr; const char *label; } labels[] = {
+        {"contrastive", 0, "contrastive"}, {"contrastive", 1, "DSML(cont)"}, {"triplet", 1, "DSML(tri)"},
+        {"lifted", 1, "DSML(lifted)"},     {"npair", 0, "N-pair"},           {"npair", 1, "DSML(N-pair)"},
+        {"vmf", 0, "vmf"},                 {"vmf", 1, "DSML(vmf)"},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        dsml_paper_method_label(labels[i].loss, labels[i].snr, buf, sizeof buf);
+        ck_assert_str_eq(buf, labels[i].label);
+    }
+    /* the tables' datasets and columns */
+    ck_assert_int_eq(dsml_paper_dml_table("cars196"), 1);
+    ck_assert_int_eq(dsml_paper_dml_table("cub200"), 2);
+    ck_assert_int_eq(dsml_paper_dml_table("cifar10"), 3);
+    ck_assert_int_eq(dsml_paper_dml_table("fashion-mnist"), 0);
+    ck_assert_str_eq(dsml_paper_dml_tables[1].title, "CUB200-2011");
+    ck_assert_ptr_null(dsml_paper_columns(4));
+    ck_assert_str_eq(dsml_paper_columns(2)[3].label, "Recall@2");
+    ck_assert_int_eq(dsml_paper_columns(3)[2].metric, DSML_PM_HAM_MAP);
+    ck_assert_int_eq(dsml_paper_sizes[2], 64);
+}
+END_TEST
+
+START_TEST(test_paper_hashing_and_metrics)
+{
+    static const struct { const char *loss, *distance, *protocol, *method; } runs[] = {
+        {"dpsh", "euclidean", NULL, "DPSH"},
+        {"dtsh", "euclidean", "dml", "DTSH"},
+        {"dsnrh", "snr", NULL, "DSNRH"},
+        {"contrastive", "snr", "hashing", "DSNRH"},
+        {"contrastive", "euclidean", "hashing", DSML_PAPER_EUCLIDEAN_TWIN},
+        {"triplet", "snr", "hashing", "other"},
+        {"contrastive", "snr", "dml", ""},
+        {"contrastive", "snr", NULL, ""},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
+        ck_assert_str_eq(dsml_paper_hash_method(runs[i].loss, runs[i].distance, runs[i].protocol), runs[i].method);
+    ck_assert_int_eq(dsml_paper_is_hash_dataset("nus-wide"), 1);
+    ck_assert_int_eq(dsml_paper_is_hash_dataset("cub200"), 0);
+    ck_assert_str_eq(dsml_paper_hash_datasets[1].title, "NUS-WIDE");
+    ck_assert_int_eq(dsml_paper_bits[3], 48);
+    ck_assert_str_eq(dsml_paper_our_hashing[0], "DSNRH");
+
+    ck_assert_int_eq(dsml_paper_metric_of("hamming.map@50000"), DSML_PM_HAM_MAP);
+    ck_assert_int_eq(dsml_paper_metric_of("euclidean.f1@5000"), DSML_PM_EUC_F1);
+    ck_assert_int_eq(dsml_paper_metric_of("euclidean.map"), -1);
+    dsml_run_metrics m;
+    memset(&m, 0, sizeof m);
+    m.cluster_f1 = 0.1, m.nmi = 0.2, m.euclidean.recall[0] = 0.3, m.euclidean.recall[1] = 0.4;
+    m.euclidean.map_at_t = 0.5, m.euclidean.f1_at_t = 0.6, m.hamming.map_at_t = 0.7, m.hamming.f1_at_t = 0.8;
+    for (int k = 0; k < DSML_PM_COUNT; k++)
+        ck_assert_double_eq_tol(dsml_paper_metric_value(&m, (dsml_paper_metric)k), 0.1 * (k + 1), 1e-12);
 }
 END_TEST
 
@@ -219,38 +291,39 @@ END_TEST
 static void write_run(const char *root, const char *dataset, const char *run, const char *loss, const char *distance,
                       int dim, int seed, const double m[8], int validation)
 {
-    char dir[4096], path[4200];
-    snprintf(dir, sizeof dir, "%s/%s/%s", root, dataset, run);
-    ck_assert_int_eq(dsml_mkdirs(dir), DSML_OK);
-    snprintf(path, sizeof path, "%s/metrics.json", dir);
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fprintf(fp, "{\"config\": {\"dataset\": \"%s\", \"model\": \"convnet\", \"loss\": \"%s\", \"distance\": \"%s\", "
-            "\"dim\": %d, \"seed\": %d, \"epochs\": 10, \"map_at\": 0, \"f1_at\": 5000},\n"
-            " \"data\": {\"split\": {\"eval_queries\": 1000, \"eval_database\": 59000, \"train\": 5000, "
-            "\"evaluated_on_validation\": %s}},\n"
-            " \"metrics\": {\"euclidean\": {\"recall@1\": %.17g, \"recall@2\": %.17g, \"map@t\": %.17g, \"f1@t\": %.17g},\n"
-            "  \"hamming\": {\"map@t\": %.17g, \"f1@t\": %.17g}, \"clustering\": {\"f1\": %.17g, \"nmi\": %.17g}}}\n",
-            dataset, loss, distance, dim, seed, validation ? "true" : "false", m[2], m[3], m[4], m[5], m[6], m[7],
-            m[0], m[1]);
-    fclose(fp);
+    static const char *const keys[8] = {"metrics.clustering.f1",      "metrics.clustering.nmi",
+                                        "metrics.euclidean.recall@1", "metrics.euclidean.recall@2",
+                                        "metrics.euclidean.map@t",    "metrics.euclidean.f1@t",
+                                        "metrics.hamming.map@t",      "metrics.hamming.f1@t"};
+    fixture_doc d;
+    fixture_run(&d, dataset, loss, distance, dim, seed);
+    fixture_str(&d, "config.model", "convnet");
+    fixture_int(&d, "config.epochs", 10);
+    fixture_int(&d, "config.map_at", 0);
+    fixture_int(&d, "config.f1_at", 5000);
+    fixture_int(&d, "data.split.eval_queries", 1000);
+    fixture_int(&d, "data.split.eval_database", 59000);
+    fixture_int(&d, "data.split.train", 5000);
+    fixture_bool(&d, "data.split.evaluated_on_validation", validation);
+    for (int i = 0; i < 8; i++) fixture_num(&d, keys[i], m[i]);
+    fixture_write_run(&d, root, dataset, run);
 }
 
 /* A hashing run (config.protocol "hashing") with its Hamming MAP@50000. */
 static void write_hashing_run(const char *root, const char *dataset, const char *run, const char *loss,
                               const char *distance, int bits, int seed, double map)
 {
-    char dir[4096], path[4200];
-    snprintf(dir, sizeof dir, "%s/%s-hashing/%s", root, dataset, run);
-    ck_assert_int_eq(dsml_mkdirs(dir), DSML_OK);
-    snprintf(path, sizeof path, "%s/metrics.json", dir);
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fprintf(fp, "{\"config\": {\"dataset\": \"%s\", \"protocol\": \"hashing\", \"model\": \"convnet\", "
-            "\"loss\": \"%s\", \"distance\": \"%s\", \"dim\": %d, \"seed\": %d, \"epochs\": 2},\n"
-            " \"metrics\": {\"hamming\": {\"map@50000\": %.17g, \"map@t\": %.17g, \"map_t\": 50000}}}\n", dataset, loss,
-            distance, bits, seed, map, map);
-    fclose(fp);
+    char folder[128];
+    snprintf(folder, sizeof folder, "%s-hashing", dataset);
+    fixture_doc d;
+    fixture_run(&d, dataset, loss, distance, bits, seed);
+    fixture_str(&d, "config.protocol", "hashing");
+    fixture_str(&d, "config.model", "convnet");
+    fixture_int(&d, "config.epochs", 2);
+    fixture_num(&d, "metrics.hamming.map@50000", map);
+    fixture_num(&d, "metrics.hamming.map@t", map);
+    fixture_int(&d, "metrics.hamming.map_t", 50000);
+    fixture_write_run(&d, root, folder, run);
 }
 
 /* Needs the `tables` command in the binary (src/cli/main.c dispatch). */
@@ -291,6 +364,9 @@ START_TEST(test_command_end_to_end)
     write_run(results, "cifar10", "triplet-euclidean-d32-s1-again", "triplet", "euclidean", 32, 1, junk, 0);
     write_run(results, "cifar10", "triplet-snr-d32-s9", "triplet", "snr", 32, 9, junk, 1);
     ck_assert_int_eq(dsml_mkdirs(testdir_path("results/cifar10/npair-snr-d32-s1")), DSML_OK);
+    /* a run directly under the results directory is in no table (it would make contrastive d32 two seeds) */
+    double lone[8] = {0.1, 0.2, 0.3, 0.4, 0.90, 0.40, 0.45, 0.35};
+    write_run(dir, "results", "lone-run", "contrastive", "euclidean", 32, 2, lone, 0);
     /* a nested results directory (make reference) is not a dataset of this one */
     ck_assert_int_eq(dsml_mkdirs(testdir_path("results/reference/fashion-mnist/triplet-snr-d32-s1")), DSML_OK);
     /* contrastive d32: one seed each */
@@ -318,6 +394,8 @@ START_TEST(test_command_end_to_end)
     ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
     ck_assert_ptr_nonnull(strstr(r.err, "npair-snr-d32-s1: no metrics.json"));
     ck_assert_msg(!strstr(r.err, "reference/"), "%s", r.err);
+    ck_assert_ptr_nonnull(
+        strstr(r.err, "results/lone-run: not in a dataset folder (<results>/<dataset>/<run>), skipped"));
     ck_assert_ptr_nonnull(strstr(r.err, "triplet-snr-d32-s9: evaluated on the validation carve-out"));
     ck_assert_ptr_nonnull(strstr(r.err, "triplet-euclidean-d32-s1-again: seed 1 of cifar10 triplet-euclidean d32"));
     ck_assert_ptr_nonnull(strstr(r.err, "claims: 2 reproduced, 1 contradicted, 9 inconclusive, 72 not run"));
@@ -396,14 +474,12 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("tables");
-    TCase *tc = tcase_create("tables");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_published_counts_and_spot_checks);
-    tcase_add_test(tc, test_published_parser_accepts_and_rejects);
-    tcase_add_test(tc, test_stats_hand_cases);
-    tcase_add_test(tc, test_verdict_rule);
-    tcase_add_test(tc, test_command_end_to_end);
-    suite_add_tcase(s, tc);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"published", 30, (const TTest *[]){test_published_counts_and_spot_checks,
+                                            test_published_parser_accepts_and_rejects, NULL}},
+        {"paper", 30, (const TTest *[]){test_paper_rows_and_labels, test_paper_hashing_and_metrics, NULL}},
+        {"stats", 30, (const TTest *[]){test_stats_hand_cases, test_verdict_rule, NULL}},
+        {"command", 60, (const TTest *[]){test_command_end_to_end, NULL}},
+    };
+    return suite_run_cases("tables", cases, SUITE_CASES(cases));
 }

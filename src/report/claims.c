@@ -1,66 +1,11 @@
-/* Statistics over seeds, verdicts, and claims.md; see claims.h. */
+/* Verdicts and claims.md; see claims.h. */
 #include "report/claims.h"
 #include "core/error.h"
-#include "report/published.h"
-#include "report/tables.h"
+#include "report/paper.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-void dsml_stats_mean_sd(const double *x, int n, double *mean, double *sd)
-{
-    double m = 0, ss = 0;
-    for (int i = 0; i < n; i++) m += x[i];
-    m = n > 0 ? m / n : 0;
-    for (int i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
-    *mean = m;
-    *sd = n > 1 ? sqrt(ss / (n - 1)) : 0;
-}
-
-double dsml_stats_t95(int dof)
-{
-    static const double t[31] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                                 2.201, 2.179,  2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080,
-                                 2.074, 2.069,  2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-    if (dof < 1) return INFINITY;
-    return dof <= 30 ? t[dof] : 1.96;
-}
-
-int dsml_stats_diff(const dsml_sample *snr, const dsml_sample *euclidean, dsml_diff *out)
-{
-    memset(out, 0, sizeof *out);
-    if (snr->n < 1 || euclidean->n < 1)
-        return dsml_fail(DSML_ERR_ARG, "difference of samples: expected at least 1 value each, found %d and %d",
-                         snr->n, euclidean->n);
-    out->n_snr = snr->n;
-    out->n_euclidean = euclidean->n;
-    int paired = snr->n == euclidean->n;
-    for (int i = 0; paired && i < snr->n; i++) paired = snr->seeds[i] == euclidean->seeds[i];
-    out->paired = paired;
-    if (paired) {
-        double d[DSML_MAX_SEEDS], mean, sd;
-        for (int i = 0; i < snr->n; i++) d[i] = snr->values[i] - euclidean->values[i];
-        dsml_stats_mean_sd(d, snr->n, &mean, &sd);
-        out->mean = mean;
-        if (snr->n >= 2) {
-            out->has_ci = 1;
-            out->dof = snr->n - 1;
-            out->half_width = dsml_stats_t95(out->dof) * sd / sqrt((double)snr->n);
-        }
-    } else {
-        double ms, ss, me, se;
-        dsml_stats_mean_sd(snr->values, snr->n, &ms, &ss);
-        dsml_stats_mean_sd(euclidean->values, euclidean->n, &me, &se);
-        out->mean = ms - me;
-        if (snr->n >= 2 && euclidean->n >= 2) {
-            out->has_ci = 1;
-            out->dof = (snr->n < euclidean->n ? snr->n : euclidean->n) - 1;
-            out->half_width = dsml_stats_t95(out->dof) * sqrt(ss * ss / snr->n + se * se / euclidean->n);
-        }
-    }
-    return DSML_OK;
-}
 
 dsml_verdict dsml_verdict_decide(double paper_diff, const dsml_diff *d)
 {
@@ -116,14 +61,14 @@ static const char *dml_header = "| loss | size | metric | paper: SNR − Euclide
 static void claims_published_dml(FILE *fp, int table, const char *dataset, const char *title,
                                  const dsml_run_set *runs, const dsml_published *pub, int counts[DSML_VERDICT_COUNT])
 {
-    const dsml_table_column *cols = dsml_table_columns(table);
+    const dsml_paper_column *cols = dsml_paper_columns(table);
     fprintf(fp, "## Table %d: %s (%s)\n\nDifferences in percentage points; the paper's from its Table %d.\n\n%s",
             table, title, dataset, table, dml_header);
     for (int l = 0; l < DSML_PAPER_ROWS; l += 2) {
         const dsml_paper_row *eu = &dsml_paper_rows[l], *sn = &dsml_paper_rows[l + 1];
-        for (int k = 0; k < DSML_TABLE_SIZES; k++)
-            for (int c = 0; c < DSML_TABLE_COLUMNS; c++) {
-                int size = dsml_table_sizes[k];
+        for (int k = 0; k < DSML_PAPER_SIZES; k++)
+            for (int c = 0; c < DSML_PAPER_COLUMNS; c++) {
+                int size = dsml_paper_sizes[k];
                 const dsml_published_value *pe = dsml_published_find(pub, table, dataset, eu->method,
                                                                      cols[c].published, size);
                 const dsml_published_value *ps = dsml_published_find(pub, table, dataset, sn->method,
@@ -147,24 +92,24 @@ static void claims_qualitative(FILE *fp, const char *dataset, const dsml_run_set
 {
     int dims[64], nd = 0;
     for (int i = 0; i < runs->count; i++) {
-        const dsml_run_record *r = &runs->runs[i];
-        if (r->hash_method[0] || strcmp(r->dataset, dataset)) continue;
+        const dsml_table_run *r = &runs->runs[i];
+        if (r->hash_method[0] || strcmp(r->m.dataset, dataset)) continue;
         int seen = 0;
-        for (int k = 0; k < nd; k++) seen |= dims[k] == r->dim;
+        for (int k = 0; k < nd; k++) seen |= dims[k] == r->m.dim;
         if (!seen && nd < 64) {
             int k = nd++;
-            while (k > 0 && dims[k - 1] > r->dim) { dims[k] = dims[k - 1]; k--; }
-            dims[k] = r->dim;
+            while (k > 0 && dims[k - 1] > r->m.dim) { dims[k] = dims[k - 1]; k--; }
+            dims[k] = r->m.dim;
         }
     }
-    const dsml_table_column *cols = dsml_table_columns(3);
+    const dsml_paper_column *cols = dsml_paper_columns(3);
     fprintf(fp, "## %s: \"SNR beats Euclidean for every loss\" (no published values)\n\nThe paper's qualitative "
             "claim, tested on Table 3's metrics at every size we ran. Differences in percentage points.\n\n%s",
             dataset, dml_header);
     for (int l = 0; l < DSML_PAPER_ROWS; l += 2) {
         const dsml_paper_row *eu = &dsml_paper_rows[l], *sn = &dsml_paper_rows[l + 1];
         for (int k = 0; k < nd; k++)
-            for (int c = 0; c < DSML_TABLE_COLUMNS; c++) {
+            for (int c = 0; c < DSML_PAPER_COLUMNS; c++) {
                 dsml_sample s, e;
                 dsml_runs_sample(runs, dataset, sn->loss, sn->distance, dims[k], cols[c].metric, &s);
                 dsml_runs_sample(runs, dataset, eu->loss, eu->distance, dims[k], cols[c].metric, &e);
@@ -182,7 +127,6 @@ static void claims_qualitative(FILE *fp, const char *dataset, const dsml_run_set
 static void claims_hashing(FILE *fp, const char *dataset, const dsml_run_set *runs, const dsml_published *pub,
                            int counts[DSML_VERDICT_COUNT])
 {
-    static const int bits[4] = {16, 24, 32, 48};
     fprintf(fp, "## Table 4: %s, DSNRH vs each other method\n\nMAP as a fraction; \"SNR\" is our DSNRH and "
             "\"Euclidean\" the other method's runs.\n\n| comparison | bits | metric | paper: DSNRH − other | ours: "
             "DSNRH − other [95%% CI] | seeds (DSNRH, other) | verdict |\n|---|---|---|---|---|---|---|\n", dataset);
@@ -192,11 +136,11 @@ static void claims_hashing(FILE *fp, const char *dataset, const dsml_run_set *ru
         const dsml_published_value *p = dsml_published_find(pub, 4, dataset, "DSNRH", o->metric, o->size);
         if (!p) continue;
         int known = 0;
-        for (int b = 0; b < 4; b++) known |= bits[b] == o->size;
+        for (int b = 0; b < DSML_PAPER_BITS; b++) known |= dsml_paper_bits[b] == o->size;
         if (!known) continue;
         dsml_sample s, e;
-        dsml_runs_sample_hashing(runs, dataset, "DSNRH", o->size, DSML_TM_HAM_MAP, &s);
-        dsml_runs_sample_hashing(runs, dataset, o->method, o->size, DSML_TM_HAM_MAP, &e);
+        dsml_runs_sample_hashing(runs, dataset, "DSNRH", o->size, DSML_PM_HAM_MAP, &s);
+        dsml_runs_sample_hashing(runs, dataset, o->method, o->size, DSML_PM_HAM_MAP, &e);
         char prefix[160], paper[64];
         snprintf(prefix, sizeof prefix, "DSNRH vs %s | %d | MAP@50000 (Hamming ranking)", o->method, o->size);
         snprintf(paper, sizeof paper, "%+.3f (%.3f vs %.3f)", p->value - o->value, p->value, o->value);
@@ -212,23 +156,22 @@ int dsml_claims_write(FILE *fp, const dsml_run_set *runs, const dsml_published *
     size_t len = 0;
     FILE *b = open_memstream(&body, &len);
     if (!b) return dsml_fail(DSML_ERR_NOMEM, "claims: out of memory");
-    static const struct { int table; const char *dataset, *title; } dml[3] = {
-        {1, "cars196", "CARS196"}, {2, "cub200", "CUB200-2011"}, {3, "cifar10", "CIFAR10"}};
+    const dsml_paper_dataset *dml = dsml_paper_dml_tables;
     char skipped[1024] = "";
     size_t sk = 0;
-    for (int t = 0; t < 3; t++) {
+    for (int t = 0; t < DSML_PAPER_DML_TABLES; t++) {
         if (dsml_runs_count(runs, dml[t].dataset, 0) > 0) {
             claims_published_dml(b, dml[t].table, dml[t].dataset, dml[t].title, runs, pub, local);
         } else {
             int n = 0;
-            const dsml_table_column *cols = dsml_table_columns(dml[t].table);
+            const dsml_paper_column *cols = dsml_paper_columns(dml[t].table);
             for (int l = 0; l < DSML_PAPER_ROWS; l += 2)
-                for (int k = 0; k < DSML_TABLE_SIZES; k++)
-                    for (int c = 0; c < DSML_TABLE_COLUMNS; c++)
+                for (int k = 0; k < DSML_PAPER_SIZES; k++)
+                    for (int c = 0; c < DSML_PAPER_COLUMNS; c++)
                         n += dsml_published_find(pub, dml[t].table, dml[t].dataset, dsml_paper_rows[l].method,
-                                                 cols[c].published, dsml_table_sizes[k]) &&
+                                                 cols[c].published, dsml_paper_sizes[k]) &&
                              dsml_published_find(pub, dml[t].table, dml[t].dataset, dsml_paper_rows[l + 1].method,
-                                                 cols[c].published, dsml_table_sizes[k]);
+                                                 cols[c].published, dsml_paper_sizes[k]);
             sk += (size_t)snprintf(skipped + sk, sizeof skipped - sk, "- Table %d (%s, `%s`): %d comparisons, "
                                    "dataset not run.\n", dml[t].table, dml[t].title, dml[t].dataset, n);
             if (sk >= sizeof skipped) sk = sizeof skipped - 1;
@@ -236,26 +179,24 @@ int dsml_claims_write(FILE *fp, const dsml_run_set *runs, const dsml_published *
     }
     /* datasets with runs and no published table: the qualitative claim */
     for (int i = 0; i < runs->count; i++) {
-        const dsml_run_record *r = &runs->runs[i];
-        if (r->hash_method[0] || !strcmp(r->dataset, "cars196") || !strcmp(r->dataset, "cub200") ||
-            !strcmp(r->dataset, "cifar10"))
-            continue;
+        const dsml_table_run *r = &runs->runs[i];
+        if (r->hash_method[0] || dsml_paper_dml_table(r->m.dataset)) continue;
         int first = 1;
         for (int k = 0; k < i; k++)
-            if (!runs->runs[k].hash_method[0] && !strcmp(runs->runs[k].dataset, r->dataset)) first = 0;
-        if (first) claims_qualitative(b, r->dataset, runs, local);
+            if (!runs->runs[k].hash_method[0] && !strcmp(runs->runs[k].m.dataset, r->m.dataset)) first = 0;
+        if (first) claims_qualitative(b, r->m.dataset, runs, local);
     }
-    static const char *t4[2] = {"cifar10", "nus-wide"};
-    for (int d = 0; d < 2; d++) {
+    for (int d = 0; d < DSML_PAPER_HASH_DATASETS; d++) {
+        const char *dataset = dsml_paper_hash_datasets[d].dataset;
         int n = 0;
         for (int i = 0; i < pub->count; i++)
-            n += pub->values[i].table == 4 && !strcmp(pub->values[i].dataset, t4[d]) &&
+            n += pub->values[i].table == 4 && !strcmp(pub->values[i].dataset, dataset) &&
                  strcmp(pub->values[i].method, "DSNRH") != 0;
-        if (dsml_runs_count(runs, t4[d], 1) > 0) {
-            claims_hashing(b, t4[d], runs, pub, local);
+        if (dsml_runs_count(runs, dataset, 1) > 0) {
+            claims_hashing(b, dataset, runs, pub, local);
         } else {
             sk += (size_t)snprintf(skipped + sk, sizeof skipped - sk, "- Table 4 (hashing, `%s`): %d comparisons "
-                                   "(DSNRH vs each other method), no hashing runs.\n", t4[d], n);
+                                   "(DSNRH vs each other method), no hashing runs.\n", dataset, n);
             if (sk >= sizeof skipped) sk = sizeof skipped - 1;
         }
     }

@@ -2,7 +2,6 @@
  * paper-tables/published-methods.tsv; see methods_table.h. */
 #include "report/methods_table.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -11,8 +10,10 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/json_parse.h"
-#include "report/claims.h"
+#include "report/paper.h"
+#include "report/stats.h"
+#include "results/run_metrics.h"
+#include "results/scan.h"
 
 enum { M_RECALL1, M_MAPR, M_MAP, M_NMI, N_METRICS };
 static const char *const metric_paths[N_METRICS] = {"euclidean.recall@1", "euclidean.map@r", "euclidean.map",
@@ -21,15 +22,6 @@ static const char *const metric_labels[N_METRICS] = {"Recall@1", "MAP@R", "MAP",
 
 /* ---- labels ------------------------------------------------------------------ */
 
-static const struct {
-    const char *loss, *euclidean, *snr;
-} base_names[] = {
-    {"contrastive", "contrastive", "DSML(cont)"},
-    {"triplet", "triplet", "DSML(tri)"},
-    {"lifted", "lifted", "DSML(lifted)"},
-    {"npair", "N-pair", "DSML(N-pair)"},
-};
-#define N_BASE ((int)(sizeof base_names / sizeof base_names[0]))
 static const char *const minings[] = {"none", "ms"};
 static const char *const weightings[] = {"ms", "contrastive", "binomial", "lifted"};
 
@@ -58,19 +50,17 @@ static int label_rank(const char *loss, const char *distance, double density, co
         len = snprintf(out, size, "GPW(%s, %s)", minings[m], weightings[w]);
         *rank = 500 + (1 - m) * 10 + w;
     } else {
-        int b = -1;
-        for (int i = 0; i < N_BASE && b < 0; i++)
-            if (!strcmp(loss, base_names[i].loss)) b = i;
+        int b = dsml_paper_loss(loss);
         if (b < 0) return dsml_fail(DSML_ERR_ARG, "loss '%s': not a method of the table", loss);
         const char *name;
         if (!strcmp(distance, "euclidean")) {
-            name = base_names[b].euclidean;
+            name = dsml_paper_rows[2 * b].method;
             *rank = 2 * b;
         } else if (!strcmp(distance, "snr")) {
-            name = base_names[b].snr;
+            name = dsml_paper_rows[2 * b + 1].method;
             *rank = 2 * b + 1;
         } else if (!strcmp(distance, "sqeuclidean")) {
-            name = base_names[b].euclidean;
+            name = dsml_paper_rows[2 * b].method;
             *rank = 100 + b;
         } else {
             return dsml_fail(DSML_ERR_ARG, "distance '%s': expected euclidean, sqeuclidean or snr", distance);
@@ -217,7 +207,8 @@ int dsml_methods_published_parse(const char *name, const char *text, dsml_method
 /* ---- runs ---------------------------------------------------------------------- */
 
 typedef struct {
-    char dir[1400], dataset[32], method[48];
+    const char *dir;          /* borrowed from the scan */
+    char dataset[32], method[48];
     int rank, dim, seed;
     double metric[N_METRICS];
 } method_run;
@@ -225,6 +216,7 @@ typedef struct {
 typedef struct {
     method_run *runs;
     int count, cap;
+    dsml_results_list scanned;
 } run_list;
 
 static int is_dir(const char *path)
@@ -233,102 +225,88 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int visible(const struct dirent *e) { return e->d_name[0] != '.'; }
-
-/* 1 = added, 0 = skipped (named on notes), or an error. */
-static int read_run(run_list *list, const char *dir, const char *path, FILE *notes)
+static double metric_value(const dsml_run_metrics *m, int metric)
 {
-    dsml_json_doc doc;
-    int rc = dsml_json_parse_file(&doc, path);
+    switch (metric) {
+    case M_RECALL1: return m->euclidean.recall[0];
+    case M_MAPR: return m->euclidean.map_at_r;
+    case M_MAP: return m->euclidean.map;
+    default: return m->nmi;
+    }
+}
+
+static int add_run(run_list *list, const method_run *r)
+{
+    if (list->count == list->cap) {
+        int cap = list->cap ? 2 * list->cap : 32;
+        method_run *grown = realloc(list->runs, (size_t)cap * sizeof *grown);
+        if (!grown) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", r->dir);
+        list->runs = grown;
+        list->cap = cap;
+    }
+    list->runs[list->count++] = *r;
+    return DSML_OK;
+}
+
+/* Adds the run, or names it on notes when the table leaves it out. */
+static int read_run(run_list *list, const dsml_results_run *found, FILE *notes)
+{
+    dsml_run_metrics m;
+    int rc = dsml_run_metrics_read(&m, found->metrics);
     if (rc) return rc;
-    const dsml_jv *root = doc.root, *val = dsml_jv_get(root, "data.split.evaluated_on_validation");
-    const char *dataset = dsml_jv_string(root, "config.dataset", NULL), *loss = dsml_jv_string(root, "config.loss", NULL);
-    const char *distance = dsml_jv_string(root, "config.distance", NULL);
-    const dsml_jv *dim = dsml_jv_get(root, "config.dim"), *seed = dsml_jv_get(root, "config.seed");
+    const char *dir = found->dir;
     method_run r;
     memset(&r, 0, sizeof r);
-    if (!dataset || !loss || !distance || !dim || dim->type != DSML_JV_NUMBER || !seed || seed->type != DSML_JV_NUMBER) {
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: expected config.dataset, loss, distance, dim and seed, found %s missing",
-                       path, !dataset ? "dataset" : !loss ? "loss" : !distance ? "distance" : !dim ? "dim" : "seed");
-    } else if ((val && val->type == DSML_JV_BOOL && val->number != 0) ||
-               !strcmp(dsml_jv_string(root, "config.protocol", ""), "hashing")) {
+    if ((rc = dsml_run_metrics_check(&m))) {
+        /* the file and the key are in the message */
+    } else if (m.evaluated_on_validation || (m.protocol && !strcmp(m.protocol, "hashing"))) {
         if (notes) fprintf(notes, "%s: validation-only or hashing run, not in the methods table\n", dir);
     } else {
-        rc = label_rank(loss, distance, dsml_jv_number(root, "config.density", 0),
-                        dsml_jv_string(root, "config.gpw_mining", "ms"),
-                        dsml_jv_string(root, "config.gpw_weighting", "ms"), r.method, sizeof r.method, &r.rank);
+        rc = label_rank(m.loss, m.distance, m.density, m.gpw_mining ? m.gpw_mining : "ms",
+                        m.gpw_weighting ? m.gpw_weighting : "ms", r.method, sizeof r.method, &r.rank);
         if (rc == DSML_ERR_ARG) {
             if (notes) fprintf(notes, "%s: %s, not in the methods table\n", dir, dsml_last_error());
             rc = DSML_OK;
         } else if (!rc) {
-            snprintf(r.dir, sizeof r.dir, "%s", dir);
-            snprintf(r.dataset, sizeof r.dataset, "%s", dataset);
-            r.dim = (int)dim->number;
-            r.seed = (int)seed->number;
-            for (int m = 0; m < N_METRICS; m++) {
-                char key[64];
-                snprintf(key, sizeof key, "metrics.%s", metric_paths[m]);
-                const dsml_jv *v = dsml_jv_get(root, key);
-                r.metric[m] = v && v->type == DSML_JV_NUMBER ? v->number : NAN;
-            }
+            r.dir = dir;
+            snprintf(r.dataset, sizeof r.dataset, "%s", m.dataset);
+            r.dim = m.dim;
+            r.seed = m.seed;
+            for (int k = 0; k < N_METRICS; k++) r.metric[k] = metric_value(&m, k);
             int dup = -1;
             for (int k = 0; k < list->count && dup < 0; k++) {
                 const method_run *o = &list->runs[k];
                 if (o->seed == r.seed && o->dim == r.dim && !strcmp(o->dataset, r.dataset) && !strcmp(o->method, r.method))
                     dup = k;
             }
-            if (dup >= 0) {
-                if (notes) fprintf(notes, "%s: seed %d of %s %s d%d already read from %s, skipped\n", dir, r.seed,
-                                   r.dataset, r.method, r.dim, list->runs[dup].dir);
-            } else {
-                if (list->count == list->cap) {
-                    int cap = list->cap ? 2 * list->cap : 32;
-                    method_run *grown = realloc(list->runs, (size_t)cap * sizeof *grown);
-                    if (!grown) rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", dir);
-                    else {
-                        list->runs = grown;
-                        list->cap = cap;
-                    }
-                }
-                if (!rc) list->runs[list->count++] = r;
-            }
+            if (dup < 0) rc = add_run(list, &r);
+            else if (notes)
+                fprintf(notes, "%s: seed %d of %s %s d%d already read from %s, skipped\n", dir, r.seed, r.dataset,
+                        r.method, r.dim, list->runs[dup].dir);
         }
     }
-    dsml_json_doc_free(&doc);
+    dsml_run_metrics_free(&m);
     return rc;
 }
 
+static void free_runs(run_list *list)
+{
+    free(list->runs);
+    dsml_results_list_free(&list->scanned);
+    memset(list, 0, sizeof *list);
+}
+
+/* The finished runs of the dataset folders under root (the ones left out
+ * are not the table's to name: `dsml tables` named them already). */
 static int load_runs(run_list *list, const char *root, FILE *notes)
 {
     memset(list, 0, sizeof *list);
     if (!is_dir(root)) return DSML_OK;
-    struct dirent **sets = NULL;
-    int ns = scandir(root, &sets, visible, alphasort), rc = DSML_OK;
-    if (ns < 0) return dsml_fail(DSML_ERR_IO, "%s: %s", root, strerror(errno));
-    char dpath[1100], rpath[1400], mpath[1500];
-    for (int i = 0; i < ns; i++) {
-        snprintf(dpath, sizeof dpath, "%s/%s", root, sets[i]->d_name);
-        struct dirent **runs = NULL;
-        int nr = rc || !is_dir(dpath) ? 0 : scandir(dpath, &runs, visible, alphasort);
-        if (nr < 0) {
-            rc = dsml_fail(DSML_ERR_IO, "%s: %s", dpath, strerror(errno));
-            nr = 0;
-        }
-        for (int j = 0; j < nr; j++) {
-            snprintf(rpath, sizeof rpath, "%s/%s", dpath, runs[j]->d_name);
-            snprintf(mpath, sizeof mpath, "%s/metrics.json", rpath);
-            struct stat st;
-            if (!rc && is_dir(rpath) && stat(mpath, &st) == 0) rc = read_run(list, rpath, mpath, notes);
-            free(runs[j]);
-        }
-        free(runs);
-        free(sets[i]);
-    }
-    free(sets);
-    if (rc) {
-        free(list->runs);
-        memset(list, 0, sizeof *list);
-    }
+    int rc = dsml_results_scan(root, &list->scanned);
+    for (int i = 0; !rc && i < list->scanned.count; i++)
+        if (list->scanned.runs[i].finished && list->scanned.runs[i].dataset[0])
+            rc = read_run(list, &list->scanned.runs[i], notes);
+    if (rc) free_runs(list);
     return rc;
 }
 
@@ -354,14 +332,14 @@ static int row_cmp(const void *a, const void *b)
  * labels sort last, by name). */
 static int published_rank(const char *method)
 {
-    static const char *const losses[] = {"contrastive", "triplet", "lifted", "npair"};
     static const char *const distances[] = {"euclidean", "snr", "sqeuclidean"};
     char label[48];
     int rank;
-    for (int l = 0; l < 4; l++)
+    for (int l = 0; l < DSML_PAPER_LOSSES; l++)
         for (int d = 0; d < 3; d++)
             for (int da = 0; da < 2; da++)
-                if (!label_rank(losses[l], distances[d], da, NULL, NULL, label, sizeof label, &rank) &&
+                if (!label_rank(dsml_paper_rows[2 * l].loss, distances[d], da, NULL, NULL, label, sizeof label,
+                                &rank) &&
                     !strcmp(label, method))
                     return rank;
     if (!strcmp(method, "vMF")) return 400;
@@ -561,7 +539,7 @@ int dsml_methods_table_write(const char *results_dir, const char *out_dir, const
     }
     free(md);
     free(tex);
-    free(runs.runs);
+    free_runs(&runs);
     free(pub);
     return rc;
 }

@@ -1,14 +1,15 @@
 /* Figures from a results tree: data files and gnuplot runs; see plots.h and
  * docs/plots.md. */
 #include "report/plots.h"
-#include "report/summary.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/json_parse.h"
 #include "core/rng.h"
 #include "eval/tsne.h"
+#include "report/paper.h"
+#include "results/embeddings.h"
+#include "results/run_metrics.h"
+#include "results/scan.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -22,8 +23,7 @@
 
 const double dsml_fig1_sigma2[DSML_FIG1_CURVES] = {0.2, 0.5, 1.0, 2.0};
 
-static const int recall_k[] = {1, 2, 4, 8, 16, 32};
-#define N_RECALL ((int)(sizeof recall_k / sizeof recall_k[0]))
+#define N_RECALL DSML_METRICS_RECALL_K
 #define MAX_LOSSES 16
 #define PATH_SIZE 4096
 
@@ -68,104 +68,14 @@ int dsml_plots_synthetic_snr(uint64_t seed, int dims, const double *sigma2, int 
     return DSML_OK;
 }
 
-/* ---- embeddings.bin ------------------------------------------------------------ */
-
-static uint32_t le32(const unsigned char *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-void dsml_query_embeddings_free(dsml_query_embeddings *e)
-{
-    free(e->labels);
-    free(e->queries);
-    e->labels = NULL;
-    e->queries = NULL;
-}
-
-int dsml_plots_read_queries(const char *path, dsml_query_embeddings *out)
-{
-    memset(out, 0, sizeof *out);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return dsml_fail(DSML_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    unsigned char h[24];
-    struct stat st;
-    int rc = DSML_OK;
-    if (fstat(fileno(fp), &st) != 0) {
-        rc = dsml_fail(DSML_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
-        goto done;
-    }
-    if (fread(h, 1, sizeof h, fp) != sizeof h) {
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: %lld bytes, expected a 24-byte header", path, (long long)st.st_size);
-        goto done;
-    }
-    if (memcmp(h, "DSMLEMB1", 8) != 0) {
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: offset 0: magic is not DSMLEMB1 (not an embeddings.bin)", path);
-        goto done;
-    }
-    uint32_t version = le32(h + 8), d = le32(h + 12), nq = le32(h + 16), ndb = le32(h + 20);
-    if (version != 1) {
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: offset 8: version %u, expected 1", path, version);
-        goto done;
-    }
-    if (d < 1 || d > 1u << 16 || nq > 1u << 28 || ndb > 1u << 28) {
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: header: d %u, nq %u, ndb %u, expected 1 <= d <= 65536 and counts < 2^28",
-                       path, d, nq, ndb);
-        goto done;
-    }
-    long long items = (long long)nq + ndb;
-    long long expected = 24 + 8 * items + 4LL * d * items;
-    if ((long long)st.st_size != expected) {
-        rc = dsml_fail(DSML_ERR_FORMAT,
-                       "%s: %lld bytes, expected %lld for d %u, %u queries and %u database items "
-                       "(24 + 8 (nq + ndb) + 4 d (nq + ndb))",
-                       path, (long long)st.st_size, expected, d, nq, ndb);
-        goto done;
-    }
-    out->d = (int)d;
-    out->nq = (int)nq;
-    out->ndb = (int)ndb;
-    out->labels = malloc(sizeof *out->labels * (nq ? nq : 1));
-    out->queries = malloc(sizeof *out->queries * (size_t)(nq ? nq : 1) * d);
-    unsigned char *raw = malloc(4 * (size_t)(nq ? nq : 1));
-    if (!out->labels || !out->queries || !raw) {
-        free(raw);
-        rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory for %u queries of size %u", path, nq, d);
-        goto done;
-    }
-    int ok = fread(raw, 4, nq, fp) == nq;
-    for (uint32_t i = 0; ok && i < nq; i++) out->labels[i] = (int32_t)le32(raw + 4 * i);
-    free(raw);
-    long long emb_offset = 24 + 8 * items;
-    ok = ok && fseeko(fp, (off_t)emb_offset, SEEK_SET) == 0 &&
-         fread(out->queries, sizeof(float), (size_t)nq * d, fp) == (size_t)nq * d;
-    if (!ok) {
-        rc = dsml_fail(DSML_ERR_IO, "%s: short read of the query labels or embeddings", path);
-        goto done;
-    }
-    for (uint32_t i = 0; i < nq; i++)
-        if (out->labels[i] < 0) {
-            rc = dsml_fail(DSML_ERR_FORMAT, "%s: query %u: label %d, expected >= 0", path, i, out->labels[i]);
-            goto done;
-        }
-done:
-    fclose(fp);
-    if (rc) dsml_query_embeddings_free(out);
-    return rc;
-}
-
 /* ---- the command's state ------------------------------------------------------ */
 
 typedef struct {
-    char name[256];           /* run directory name */
-    char dir[PATH_SIZE];
-    char loss[64], distance[32], model[64];
-    int dim, seed;
-    int has_recall;
-    int hashing; /* a hashing-protocol run: Hamming metrics only */
-    double recall[N_RECALL];
-    int epochs;               /* 0 when no usable loss_per_epoch */
-    double *loss_curve;
+    const dsml_results_run *found; /* the run's folder (name, dir), borrowed from the scan */
+    dsml_run_metrics m;            /* its metrics.json */
+    int has_recall;                /* the six Recall@K are numbers */
+    int hashing;                   /* a hashing-protocol run: Hamming metrics only */
+    int epochs;                    /* entries of training.loss_per_epoch; 0 when none */
 } run_info;
 
 typedef struct {
@@ -344,135 +254,48 @@ static int figure1(plot_ctx *ctx)
 
 /* ---- reading runs ----------------------------------------------------------- */
 
-static int compare_strings(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names of the subdirectories of dir (not starting with '.'). Caller
- * frees each name and the array. */
-static int list_subdirs(const char *dir, char ***names, int *count)
-{
-    *names = NULL;
-    *count = 0;
-    DIR *d = opendir(dir);
-    if (!d) return dsml_fail(DSML_ERR_IO, "%s: cannot open directory: %s", dir, strerror(errno));
-    int cap = 0, rc = DSML_OK;
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.') continue;
-        char sub[PATH_SIZE];
-        struct stat st;
-        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-        if (stat(sub, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-        if (*count == cap) {
-            cap = cap ? 2 * cap : 16;
-            char **grown = realloc(*names, sizeof *grown * (size_t)cap);
-            if (!grown) { rc = dsml_fail(DSML_ERR_NOMEM, "out of memory listing %s", dir); break; }
-            *names = grown;
-        }
-        if (!((*names)[*count] = strdup(e->d_name))) { rc = dsml_fail(DSML_ERR_NOMEM, "out of memory"); break; }
-        (*count)++;
-    }
-    closedir(d);
-    if (*count) qsort(*names, (size_t)*count, sizeof **names, compare_strings);
-    return rc;
-}
-
-static void free_names(char **names, int count)
-{
-    for (int i = 0; i < count; i++) free(names[i]);
-    free(names);
-}
-
-/* Fills r from dir/metrics.json. Returns DSML_ERR_FORMAT with the file and the
- * missing key when config.{loss,distance,dim,seed} are not there. Missing
+/* Fills r from the run's metrics.json. Fails (naming the file and the key)
+ * when the run's identity is not there (dsml_run_metrics_check). Missing
  * recall or loss values only clear has_recall / epochs (noted). */
-static int read_run(plot_ctx *ctx, const char *dir, const char *name, run_info *r)
+static int read_run(plot_ctx *ctx, const dsml_results_run *found, run_info *r)
 {
     memset(r, 0, sizeof *r);
-    snprintf(r->name, sizeof r->name, "%s", name);
-    snprintf(r->dir, sizeof r->dir, "%s", dir);
-    char path[PATH_SIZE + 16];
-    snprintf(path, sizeof path, "%s/metrics.json", dir);
-    dsml_json_doc doc;
-    int rc = dsml_json_parse_file(&doc, path);
+    r->found = found;
+    int rc = dsml_run_metrics_read(&r->m, found->metrics);
+    if (!rc && (rc = dsml_run_metrics_check(&r->m))) dsml_run_metrics_free(&r->m);
     if (rc) return rc;
-    const dsml_jv *root = doc.root;
-    const dsml_jv *loss = dsml_jv_get(root, "config.loss"), *dist = dsml_jv_get(root, "config.distance");
-    const dsml_jv *dim = dsml_jv_get(root, "config.dim"), *seed = dsml_jv_get(root, "config.seed");
-    if (!loss || loss->type != DSML_JV_STRING || !dist || dist->type != DSML_JV_STRING) {
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: expected strings at config.loss and config.distance", path);
-        goto done;
-    }
-    if (!dim || dim->type != DSML_JV_NUMBER || !seed || seed->type != DSML_JV_NUMBER || dim->number < 1 ||
-        dim->number > 65536 || dim->number != floor(dim->number) || seed->number < 0 || seed->number > 1e15) {
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: expected whole numbers at config.dim (1..65536) and config.seed", path);
-        goto done;
-    }
-    snprintf(r->loss, sizeof r->loss, "%s", loss->string);
-    snprintf(r->distance, sizeof r->distance, "%s", dist->string);
-    snprintf(r->model, sizeof r->model, "%s", dsml_jv_string(root, "config.model", "?"));
-    r->dim = (int)dim->number;
-    r->seed = (int)seed->number;
-    r->hashing = !strcmp(dsml_jv_string(root, "config.protocol", "dml"), "hashing");
+    r->hashing = r->m.protocol && !strcmp(r->m.protocol, "hashing");
     r->has_recall = !r->hashing; /* hashing runs have no Euclidean Recall@K to plot */
-    for (int k = 0; k < N_RECALL && r->has_recall; k++) {
-        char key[64];
-        snprintf(key, sizeof key, "metrics.euclidean.recall@%d", recall_k[k]);
-        const dsml_jv *v = dsml_jv_get(root, key);
-        if (!v || v->type != DSML_JV_NUMBER) {
-            note(ctx, "%s: expected a number at %s: run left out of Recall@K", path, key);
+    for (int k = 0; k < N_RECALL && r->has_recall; k++)
+        if (isnan(r->m.euclidean.recall[k])) {
+            note(ctx, "%s: expected a number at metrics.euclidean.recall@%d: run left out of Recall@K", found->metrics,
+                 dsml_metrics_recall_k[k]);
             r->has_recall = 0;
-            break;
         }
-        r->recall[k] = v->number;
-    }
-    const dsml_jv *curve = dsml_jv_get(root, "training.loss_per_epoch");
-    if (curve && curve->type == DSML_JV_ARRAY && curve->count > 0) {
-        r->loss_curve = malloc(sizeof *r->loss_curve * (size_t)curve->count);
-        if (!r->loss_curve) { rc = dsml_fail(DSML_ERR_NOMEM, "out of memory"); goto done; }
-        int e = 0;
-        for (const dsml_jv *v = curve->child; v; v = v->next)
-            r->loss_curve[e++] = v->type == DSML_JV_NUMBER ? v->number : NAN; /* null: a NaN loss */
-        r->epochs = e;
-    } else {
-        note(ctx, "%s: expected an array at training.loss_per_epoch: run left out of the loss curves", path);
-    }
-done:
-    dsml_json_doc_free(&doc);
-    return rc;
+    r->epochs = r->m.n_loss > 0 ? r->m.n_loss : 0;
+    if (!r->epochs)
+        note(ctx, "%s: expected an array at training.loss_per_epoch: run left out of the loss curves", found->metrics);
+    return DSML_OK;
+}
+
+/* The run's network as metrics.json names it ("?" when it does not). */
+static const char *model_name(const run_info *r)
+{
+    return r->m.model ? r->m.model : "?";
 }
 
 /* ---- Figure 3 ------------------------------------------------------------------ */
-
-static void method_label(const char *loss, int snr, char *buf, size_t size)
-{
-    static const char *const known[][3] = {
-        {"contrastive", "contrastive", "DSML(cont)"},
-        {"triplet", "triplet", "DSML(tri)"},
-        {"lifted", "lifted", "DSML(lifted)"},
-        {"npair", "N-pair", "DSML(N-pair)"},
-    };
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (!strcmp(loss, known[i][0])) {
-            snprintf(buf, size, "%s", known[i][snr ? 2 : 1]);
-            return;
-        }
-    if (snr) snprintf(buf, size, "DSML(%s)", loss);
-    else snprintf(buf, size, "%s", loss);
-}
 
 /* The losses present, the paper's four first in its order, then others in
  * order of appearance. */
 static int loss_order(const run_info *runs, int n, const char *losses[MAX_LOSSES])
 {
-    static const char *const paper[] = {"contrastive", "triplet", "lifted", "npair"};
     int count = 0;
     for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < (pass ? n : 4); i++) {
-            const char *l = pass ? runs[i].loss : paper[i];
+        for (int i = 0; i < (pass ? n : DSML_PAPER_LOSSES); i++) {
+            const char *l = pass ? runs[i].m.loss : dsml_paper_rows[2 * i].loss;
             int present = 0, listed = 0;
-            for (int j = 0; j < n && !present; j++) present = !strcmp(runs[j].loss, l);
+            for (int j = 0; j < n && !present; j++) present = !strcmp(runs[j].m.loss, l);
             for (int j = 0; j < count && !listed; j++) listed = !strcmp(losses[j], l);
             if (present && !listed && count < MAX_LOSSES) losses[count++] = l;
         }
@@ -483,9 +306,9 @@ static int figure3(plot_ctx *ctx, const char *dataset, const run_info *runs, int
 {
     int dim = 0;
     for (int i = 0; i < n; i++)
-        if (runs[i].has_recall && (!strcmp(runs[i].distance, "euclidean") || !strcmp(runs[i].distance, "snr"))) {
-            if (runs[i].dim == 64) dim = 64;
-            else if (dim != 64 && runs[i].dim > dim) dim = runs[i].dim;
+        if (runs[i].has_recall && (!strcmp(runs[i].m.distance, "euclidean") || !strcmp(runs[i].m.distance, "snr"))) {
+            if (runs[i].m.dim == 64) dim = 64;
+            else if (dim != 64 && runs[i].m.dim > dim) dim = runs[i].m.dim;
         }
     int all_hashing = n > 0;
     for (int i = 0; i < n; i++) all_hashing &= runs[i].hashing;
@@ -500,12 +323,12 @@ static int figure3(plot_ctx *ctx, const char *dataset, const run_info *runs, int
     double mean[MAX_LOSSES][2][N_RECALL] = {{{0}}};
     int seeds[MAX_LOSSES][2] = {{0}};
     for (int i = 0; i < n; i++) {
-        if (!runs[i].has_recall || runs[i].dim != dim) continue;
-        int snr = !strcmp(runs[i].distance, "snr");
-        if (!snr && strcmp(runs[i].distance, "euclidean")) continue;
+        if (!runs[i].has_recall || runs[i].m.dim != dim) continue;
+        int snr = !strcmp(runs[i].m.distance, "snr");
+        if (!snr && strcmp(runs[i].m.distance, "euclidean")) continue;
         for (int l = 0; l < nl; l++)
-            if (!strcmp(losses[l], runs[i].loss)) {
-                for (int k = 0; k < N_RECALL; k++) mean[l][snr][k] += runs[i].recall[k];
+            if (!strcmp(losses[l], runs[i].m.loss)) {
+                for (int k = 0; k < N_RECALL; k++) mean[l][snr][k] += runs[i].m.euclidean.recall[k];
                 seeds[l][snr]++;
             }
     }
@@ -520,7 +343,7 @@ static int figure3(plot_ctx *ctx, const char *dataset, const run_info *runs, int
     char label[96], cols[256] = "";
     for (int l = 0; l < nl; l++)
         for (int s = 0; s < 2; s++) {
-            method_label(losses[l], s, label, sizeof label);
+            dsml_paper_method_label(losses[l], s, label, sizeof label);
             fprintf(f.fp, " %s=%d", label, seeds[l][s]);
             if (seeds[l][s]) {
                 size_t len = strlen(cols);
@@ -530,12 +353,12 @@ static int figure3(plot_ctx *ctx, const char *dataset, const run_info *runs, int
     fprintf(f.fp, "\nK");
     for (int l = 0; l < nl; l++)
         for (int s = 0; s < 2; s++) {
-            method_label(losses[l], s, label, sizeof label);
+            dsml_paper_method_label(losses[l], s, label, sizeof label);
             fprintf(f.fp, " \"%s\"", label);
         }
     fputc('\n', f.fp);
     for (int k = 0; k < N_RECALL; k++) {
-        fprintf(f.fp, "%d", recall_k[k]);
+        fprintf(f.fp, "%d", dsml_metrics_recall_k[k]);
         for (int l = 0; l < nl; l++)
             for (int s = 0; s < 2; s++) {
                 if (seeds[l][s]) fprintf(f.fp, " %.6f", mean[l][s][k] / seeds[l][s]);
@@ -546,7 +369,7 @@ static int figure3(plot_ctx *ctx, const char *dataset, const run_info *runs, int
     if ((rc = data_commit(ctx, &f))) return rc;
     char title[512], vars[3 * PATH_SIZE];
     snprintf(title, sizeof title, "Recall@K on %s, embedding size %d%s (%s trained from scratch; the paper: ImageNet AlexNet)",
-             dataset, dim, dim == 64 ? "" : " (no size-64 runs)", runs[0].model);
+             dataset, dim, dim == 64 ? "" : " (no size-64 runs)", model_name(&runs[0]));
     snprintf(vars, sizeof vars, "datafile='%s/%s'; outbase='%s/fig3_%s'; cols='%s'; plottitle='%s'",
              ctx->cfg->out_dir, name, ctx->cfg->out_dir, dataset, cols, title);
     char outbase[512];
@@ -573,17 +396,17 @@ static int tsne_run_file(plot_ctx *ctx, const run_info *r, const char *name, int
     *written = 0;
     *bad_input = 1;
     char path[PATH_SIZE + 32];
-    snprintf(path, sizeof path, "%s/embeddings.bin", r->dir);
-    dsml_query_embeddings e;
-    int rc = dsml_plots_read_queries(path, &e);
+    snprintf(path, sizeof path, "%s/embeddings.bin", r->found->dir);
+    dsml_embeddings e;
+    int rc = dsml_embeddings_read(path, DSML_EMBEDDINGS_QUERIES, &e);
     if (rc) return rc;
-    if (e.d != r->dim) {
-        dsml_query_embeddings_free(&e);
-        return dsml_fail(DSML_ERR_FORMAT, "%s: embedding size %d, expected %d as in metrics.json", path, e.d, r->dim);
+    if (e.d != r->m.dim) {
+        dsml_embeddings_free(&e);
+        return dsml_fail(DSML_ERR_FORMAT, "%s: embedding size %d, expected %d as in metrics.json", path, e.d, r->m.dim);
     }
     int keep = e.nq < ctx->cfg->tsne_max_points ? e.nq : ctx->cfg->tsne_max_points;
     if (keep < 4) {
-        dsml_query_embeddings_free(&e);
+        dsml_embeddings_free(&e);
         note(ctx, "figure 4: %s: %d queries, t-SNE needs at least 4", path, e.nq);
         return DSML_OK;
     }
@@ -622,7 +445,7 @@ static int tsne_run_file(plot_ctx *ctx, const run_info *r, const char *name, int
             keep, e.nq, path, (unsigned long long)ctx->cfg->seed, p.perplexity, p.iterations, info.kl_final);
     int max_label = 0;
     for (int i = 0; i < keep; i++) {
-        int label = e.labels[idx[i]];
+        int label = e.query_labels[idx[i]];
         if (label > max_label) max_label = label;
         fprintf(f.fp, "%.6g %.6g %d %d\n", y[2 * i], y[2 * i + 1], label, idx[i]);
     }
@@ -634,7 +457,7 @@ done:
     free(idx);
     free(x);
     free(y);
-    dsml_query_embeddings_free(&e);
+    dsml_embeddings_free(&e);
     return rc;
 }
 
@@ -650,13 +473,13 @@ static int figure4(plot_ctx *ctx, const char *dataset, const run_info *runs, int
 {
     const run_info *pick[2] = {NULL, NULL}; /* [0] euclidean, [1] snr */
     for (int i = 0; i < n; i++) {
-        if (strcmp(runs[i].loss, "contrastive") || runs[i].seed != 1 || strcmp(runs[i].distance, "euclidean"))
+        if (strcmp(runs[i].m.loss, "contrastive") || runs[i].m.seed != 1 || strcmp(runs[i].m.distance, "euclidean"))
             continue;
         for (int j = 0; j < n; j++) {
-            if (strcmp(runs[j].loss, "contrastive") || runs[j].seed != 1 || strcmp(runs[j].distance, "snr") ||
-                runs[j].dim != runs[i].dim)
+            if (strcmp(runs[j].m.loss, "contrastive") || runs[j].m.seed != 1 || strcmp(runs[j].m.distance, "snr") ||
+                runs[j].m.dim != runs[i].m.dim)
                 continue;
-            if (!pick[0] || size_preference(runs[i].dim) > size_preference(pick[0]->dim)) {
+            if (!pick[0] || size_preference(runs[i].m.dim) > size_preference(pick[0]->m.dim)) {
                 pick[0] = &runs[i];
                 pick[1] = &runs[j];
             }
@@ -670,7 +493,7 @@ static int figure4(plot_ctx *ctx, const char *dataset, const run_info *runs, int
     }
     for (int s = 0; s < 2; s++) {
         char path[PATH_SIZE + 32];
-        snprintf(path, sizeof path, "%s/embeddings.bin", pick[s]->dir);
+        snprintf(path, sizeof path, "%s/embeddings.bin", pick[s]->found->dir);
         if (!is_file(path)) {
             ctx->report->skipped++;
             note(ctx, "figure 4 (%s): skipped: %s: no such file (run trained with --no-embeddings?)", dataset, path);
@@ -680,7 +503,7 @@ static int figure4(plot_ctx *ctx, const char *dataset, const run_info *runs, int
     char names[2][512];
     int classes = 0;
     for (int s = 0; s < 2; s++) {
-        snprintf(names[s], sizeof names[s], "fig4_%s_%s.dat", dataset, pick[s]->name);
+        snprintf(names[s], sizeof names[s], "fig4_%s_%s.dat", dataset, pick[s]->found->name);
         int written = 0, bad_input = 0;
         int rc = tsne_run_file(ctx, pick[s], names[s], &classes, &written, &bad_input);
         if (rc && (!bad_input || rc == DSML_ERR_NOMEM)) return rc;
@@ -701,7 +524,7 @@ static int figure4(plot_ctx *ctx, const char *dataset, const run_info *runs, int
              "lefttitle='contrastive (%s)'; righttitle='DSML(cont) (%s)'; "
              "plottitle='t-SNE of %s query embeddings, size %d (%s trained from scratch)'",
              ctx->cfg->out_dir, names[0], ctx->cfg->out_dir, names[1], ctx->cfg->out_dir, outbase, classes,
-             pick[0]->name, pick[1]->name, dataset, pick[0]->dim, pick[0]->model);
+             pick[0]->found->name, pick[1]->found->name, dataset, pick[0]->m.dim, model_name(pick[0]));
     draw(ctx, "fig4_tsne.gp", vars, outbase);
     return DSML_OK;
 }
@@ -728,13 +551,14 @@ static int loss_curves(plot_ctx *ctx, const char *dataset, const run_info *runs,
     fprintf(f.fp, "# training loss per epoch (training.loss_per_epoch) of each run in %s/%s; NaN = no value\nepoch",
             ctx->cfg->results_dir, dataset);
     for (int i = 0; i < n; i++)
-        if (runs[i].epochs > 0) fprintf(f.fp, " \"%s\"", runs[i].name);
+        if (runs[i].epochs > 0) fprintf(f.fp, " \"%s\"", runs[i].found->name);
     fputc('\n', f.fp);
     for (int e = 0; e < max_epochs; e++) {
         fprintf(f.fp, "%d", e + 1);
         for (int i = 0; i < n; i++) {
             if (runs[i].epochs <= 0) continue;
-            if (e < runs[i].epochs && isfinite(runs[i].loss_curve[e])) fprintf(f.fp, " %.9g", runs[i].loss_curve[e]);
+            const double *curve = runs[i].m.loss_per_epoch;
+            if (e < runs[i].epochs && isfinite(curve[e])) fprintf(f.fp, " %.9g", curve[e]);
             else fprintf(f.fp, " NaN");
         }
         fputc('\n', f.fp);
@@ -750,37 +574,24 @@ static int loss_curves(plot_ctx *ctx, const char *dataset, const run_info *runs,
 
 /* ---- one dataset, and the whole tree ------------------------------------------- */
 
-static int dataset_figures(plot_ctx *ctx, const char *dataset)
+/* The figures of one dataset folder from its `count` runs (in scan order). */
+static int dataset_figures(plot_ctx *ctx, const char *dataset, const dsml_results_run *found, int count)
 {
     char dir[PATH_SIZE];
     snprintf(dir, sizeof dir, "%s/%s", ctx->cfg->results_dir, dataset);
-    char **names;
-    int count;
-    int rc = list_subdirs(dir, &names, &count);
-    if (rc) {
-        note(ctx, "%s", dsml_last_error());
-        ctx->report->skipped++;
-        return rc == DSML_ERR_NOMEM ? rc : DSML_OK;
-    }
     run_info *runs = calloc(count ? (size_t)count : 1, sizeof *runs);
-    int n = 0;
+    int n = 0, rc = DSML_OK;
     if (!runs) rc = dsml_fail(DSML_ERR_NOMEM, "out of memory");
     for (int i = 0; !rc && i < count; i++) {
-        char run_dir[PATH_SIZE], metrics[PATH_SIZE + 16];
-        if (snprintf(run_dir, sizeof run_dir, "%s/%s", dir, names[i]) >= (int)sizeof run_dir) {
-            note(ctx, "%s/%s: path too long: left out", dir, names[i]);
+        if (!found[i].finished) {
+            dsml_results_note_unfinished(ctx->notes, &found[i]);
             continue;
         }
-        snprintf(metrics, sizeof metrics, "%s/metrics.json", run_dir);
-        if (!is_file(metrics)) {
-            note(ctx, "%s: no metrics.json (unfinished run): left out", run_dir);
+        if (!plain_name(found[i].name)) {
+            note(ctx, "%s: run name has characters other than A-Z a-z 0-9 . _ -: left out", found[i].dir);
             continue;
         }
-        if (!plain_name(names[i])) {
-            note(ctx, "%s: run name has characters other than A-Z a-z 0-9 . _ -: left out", run_dir);
-            continue;
-        }
-        int r = read_run(ctx, run_dir, names[i], &runs[n]);
+        int r = read_run(ctx, &found[i], &runs[n]);
         if (r == DSML_ERR_NOMEM) rc = r;
         else if (r) {
             ctx->report->bad_files++;
@@ -798,9 +609,39 @@ static int dataset_figures(plot_ctx *ctx, const char *dataset)
         if (!rc) rc = figure4(ctx, dataset, runs, n);
         if (!rc) rc = loss_curves(ctx, dataset, runs, n);
     }
-    for (int i = 0; runs && i < n; i++) free(runs[i].loss_curve);
+    for (int i = 0; runs && i < n; i++) dsml_run_metrics_free(&runs[i].m);
     free(runs);
-    free_names(names, count);
+    return rc;
+}
+
+/* Figures 3, 4 and the loss curves of every dataset folder. */
+static int dataset_figures_all(plot_ctx *ctx)
+{
+    const dsml_plots_config *cfg = ctx->cfg;
+    dsml_results_list found;
+    int rc = dsml_results_scan(cfg->results_dir, &found);
+    if (rc) {
+        if (rc == DSML_ERR_NOMEM) return rc;
+        ctx->report->skipped++;
+        note(ctx, "%s: figures 3, 4 and the loss curves skipped", dsml_last_error());
+        return DSML_OK;
+    }
+    if (found.count == 0) {
+        ctx->report->skipped++;
+        note(ctx, "%s: no dataset directories: figures 3, 4 and the loss curves skipped", cfg->results_dir);
+    }
+    for (int i = 0, next; !rc && i < found.count; i = next) {
+        const char *dataset = found.runs[i].dataset;
+        for (next = i + 1; next < found.count && !strcmp(found.runs[next].dataset, dataset);) next++;
+        if (!dataset[0]) { /* runs directly under the results directory */
+            for (int k = i; k < next; k++) dsml_results_note_outside(ctx->notes, &found.runs[k]);
+        } else if (!plain_name(dataset)) {
+            note(ctx, "%s/%s: name has characters other than A-Z a-z 0-9 . _ -: left out", cfg->results_dir, dataset);
+        } else if (strcmp(dataset, "tune")) { /* tuning runs (evaluated on validation images) are not the paper's */
+            rc = dataset_figures(ctx, dataset, &found.runs[i], next - i);
+        }
+    }
+    dsml_results_list_free(&found);
     return rc;
 }
 
@@ -839,30 +680,7 @@ int dsml_plots_run(const dsml_plots_config *cfg, FILE *notes, dsml_plots_report 
                            "set -e\ncd \"%s\"\n", cwd);
 
     rc = figure1(&ctx);
-    char **datasets = NULL;
-    int count = 0;
-    if (!rc) {
-        int lr = list_subdirs(cfg->results_dir, &datasets, &count);
-        if (lr == DSML_ERR_NOMEM) rc = lr;
-        else if (lr) {
-            report->skipped++;
-            note(&ctx, "%s: figures 3, 4 and the loss curves skipped", dsml_last_error());
-        } else if (count == 0) {
-            report->skipped++;
-            note(&ctx, "%s: no dataset directories: figures 3, 4 and the loss curves skipped", cfg->results_dir);
-        }
-    }
-    for (int i = 0; !rc && i < count; i++) {
-        if (!plain_name(datasets[i])) {
-            note(&ctx, "%s/%s: name has characters other than A-Z a-z 0-9 . _ -: left out", cfg->results_dir,
-                 datasets[i]);
-            continue;
-        }
-        /* tuning runs (evaluated on validation images) are not the paper's runs */
-        if (!strcmp(datasets[i], "tune") || dsml_results_foreign(datasets[i])) continue;
-        rc = dataset_figures(&ctx, datasets[i]);
-    }
-    free_names(datasets, count);
+    if (!rc) rc = dataset_figures_all(&ctx);
     if (rc) {
         dsml_atomic_abort(&ctx.render);
         return rc;

@@ -8,11 +8,12 @@
  *   loss_<dataset>.dat            -> loss_<dataset>.*     training loss per epoch, one line per run
  *   render.sh                                             the gnuplot commands, to redraw by hand
  *
- * Layouts of every file: docs/plots.md. A missing input skips its figure with
- * a note; a metrics.json or embeddings.bin that cannot be read is named in a
- * note with what was expected, counted in dsml_plots_report.bad_files, and
- * the other figures are still made. gnuplot's own output goes to
- * <out>/gnuplot.log. */
+ * Layouts of every file: docs/plots.md. Runs are found by results/scan.h and
+ * read by results/run_metrics.h and results/embeddings.h; the method labels
+ * are report/paper.h's. A missing input skips its figure with a note; a
+ * metrics.json or embeddings.bin that cannot be read is named in a note with
+ * what was expected, counted in dsml_plots_report.bad_files, and the other
+ * figures are still made. gnuplot's own output goes to <out>/gnuplot.log. */
 #ifndef DSML_REPORT_PLOTS_H
 #define DSML_REPORT_PLOTS_H
 
@@ -28,7 +29,11 @@ extern const double dsml_fig1_sigma2[DSML_FIG1_CURVES];
 
 /* SNR distance var(b - a) / var(a) (population variances, in double) of a
  * compared feature b against the anchor a, both of `dims` floats; NaN when
- * var(a) is 0 or dims < 1. */
+ * var(a) is 0 or dims < 1. A copy of the definition, not the metric module's
+ * dsml_distance_forward: that one works in float through one GEMM on a
+ * batch and adds DSML_DIST_VAR_EPS to the denominator, so it would not give
+ * fig1_snr.dat's values (printed with 9 digits), nor NaN for a constant
+ * anchor. */
 double dsml_plots_snr_distance(const float *anchor, const float *compared, int dims);
 
 /* anchor[dims] ~ N(0, 1); compared[c * dims + k] = anchor[k] + N(0, sigma2[c])
@@ -38,21 +43,6 @@ double dsml_plots_snr_distance(const float *anchor, const float *compared, int d
  * curves < 1 or a sigma2 that is not a finite number >= 0. */
 int dsml_plots_synthetic_snr(uint64_t seed, int dims, const double *sigma2, int curves, float *anchor,
                              float *compared, double *measured);
-
-/* ---- embeddings.bin (docs/results.md): the queries part --------------------- */
-
-typedef struct {
-    int d, nq, ndb;
-    int *labels;        /* nq query labels */
-    float *queries;     /* nq x d, row-major */
-} dsml_query_embeddings;
-
-/* Reads the header, checks magic, version and that the file's size is exactly
- * 24 + 8 (nq + ndb) + 4 d (nq + ndb) bytes, then the query labels and
- * embeddings. Errors name the file and what was expected. On success *out
- * owns two arrays, released by dsml_query_embeddings_free. */
-int dsml_plots_read_queries(const char *path, dsml_query_embeddings *out);
-void dsml_query_embeddings_free(dsml_query_embeddings *e);
 
 /* ---- the whole command ------------------------------------------------------ */
 

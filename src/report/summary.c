@@ -2,13 +2,11 @@
 #include "report/summary.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/json_parse.h"
+#include "results/run_metrics.h"
+#include "results/scan.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 typedef struct {
     const char *header;  /* column name in csv and table */
@@ -50,101 +48,52 @@ static const column columns[] = {
 #define N_COLUMNS ((int)(sizeof columns / sizeof columns[0]))
 
 typedef struct {
-    char name[700];
-    dsml_json_doc doc;
+    char *name;          /* "<dataset>/<run>", or "<run>" for a run directly under the folder */
+    dsml_run_metrics m;
 } run_row;
 
 typedef struct {
     run_row *rows;
-    int n, cap;
+    int n;
 } row_list;
-
-static int add_run(row_list *list, const char *name, const char *metrics_path)
-{
-    if (list->n == list->cap) {
-        int cap = list->cap ? list->cap * 2 : 64;
-        run_row *r = realloc(list->rows, sizeof *r * (size_t)cap);
-        if (!r) return dsml_fail(DSML_ERR_NOMEM, "out of memory");
-        list->rows = r;
-        list->cap = cap;
-    }
-    run_row *row = &list->rows[list->n];
-    snprintf(row->name, sizeof row->name, "%s", name);
-    int rc = dsml_json_parse_file(&row->doc, metrics_path);
-    if (rc) return rc;
-    list->n++;
-    return DSML_OK;
-}
-
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
 
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(((const run_row *)a)->name, ((const run_row *)b)->name);
 }
 
-static int has_subdirectory(const char *dir)
+/* The row of a finished run. */
+static int read_row(run_row *row, const dsml_results_run *run)
 {
-    DIR *d = opendir(dir);
-    int found = 0;
-    for (struct dirent *e; d && !found && (e = readdir(d));) {
-        if (e->d_name[0] == '.') continue;
-        char sub[4400];
-        struct stat st;
-        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-        found = stat(sub, &st) == 0 && S_ISDIR(st.st_mode);
-    }
-    if (d) closedir(d);
-    return found;
-}
-
-int dsml_results_foreign(const char *name)
-{
-    return !strcmp(name, "baseline") || !strcmp(name, "slurm") || !strcmp(name, "reference");
-}
-
-/* dir/<run>/metrics.json, and dir/<x>/<run>/metrics.json when depth allows.
- * A leaf directory without metrics.json is an unfinished run, named on `notes`;
- * the folders dsml_results_foreign names are not scanned. */
-static int scan(row_list *list, const char *dir, const char *prefix, int depth, FILE *notes)
-{
-    DIR *d = opendir(dir);
-    if (!d) return dsml_fail(DSML_ERR_IO, "%s: cannot open directory: %s", dir, strerror(errno));
-    int rc = DSML_OK;
-    for (struct dirent *e; !rc && (e = readdir(d));) {
-        if (e->d_name[0] == '.') continue;
-        if (!prefix[0] && dsml_results_foreign(e->d_name)) continue;
-        char sub[4096], metrics[4200], name[600];
-        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
-        snprintf(metrics, sizeof metrics, "%s/metrics.json", sub);
-        snprintf(name, sizeof name, "%s%s%s", prefix, prefix[0] ? "/" : "", e->d_name);
-        struct stat st;
-        if (is_file(metrics)) rc = add_run(list, name, metrics);
-        else if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (depth > 1 && has_subdirectory(sub)) rc = scan(list, sub, name, depth - 1, notes);
-            else if (notes) fprintf(notes, "unfinished run (no metrics.json): %s\n", name);
-        }
-    }
-    closedir(d);
+    size_t len = strlen(run->dataset) + strlen(run->name) + 2;
+    row->name = malloc(len);
+    if (!row->name) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", run->dir);
+    snprintf(row->name, len, "%s%s%s", run->dataset, run->dataset[0] ? "/" : "", run->name);
+    int rc = dsml_run_metrics_read(&row->m, run->metrics);
+    if (rc) free(row->name);
     return rc;
 }
 
 static void format_cell(const run_row *row, const column *c, char *buf, size_t size)
 {
-    const dsml_jv *v = dsml_jv_get(row->doc.root, c->path);
-    if (!v || v->type == DSML_JV_NULL) snprintf(buf, size, "%s", "");
-    else if (v->type == DSML_JV_STRING) snprintf(buf, size, "%s", v->string);
-    else snprintf(buf, size, "%.6g", v->number);
+    dsml_metrics_value v = dsml_run_metrics_get(&row->m, c->path);
+    if (v.kind == DSML_METRICS_ABSENT || v.kind == DSML_METRICS_NULL) snprintf(buf, size, "%s", "");
+    else if (v.kind == DSML_METRICS_STRING) snprintf(buf, size, "%s", v.string);
+    else snprintf(buf, size, "%.6g", v.number);
 }
 
 int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, FILE *notes, int *runs)
 {
+    dsml_results_list found;
+    int rc = dsml_results_scan(dir, &found);
     row_list list = {0};
-    int rc = scan(&list, dir, "", 2, notes);
+    list.rows = calloc((size_t)(found.count ? found.count : 1), sizeof *list.rows);
+    if (!rc && !list.rows) rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", dir);
+    for (int i = 0; !rc && i < found.count; i++) {
+        if (!found.runs[i].finished) dsml_results_note_unfinished(notes, &found.runs[i]);
+        else if (!(rc = read_row(&list.rows[list.n], &found.runs[i]))) list.n++;
+    }
+    dsml_results_list_free(&found);
     if (!rc && list.n > 1) qsort(list.rows, (size_t)list.n, sizeof *list.rows, compare_names);
     char cell[256];
     if (!rc && csv_path) {
@@ -175,13 +124,13 @@ int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, FILE 
             fprintf(table, "| %s |", list.rows[r].name);
             for (int c = 0; c < N_COLUMNS; c++) {
                 if (!columns[c].in_table) continue;
-                const dsml_jv *v = dsml_jv_get(list.rows[r].doc.root, columns[c].path);
-                if (v && v->type == DSML_JV_NUMBER && strchr(columns[c].header, '@') == NULL &&
+                dsml_metrics_value v = dsml_run_metrics_get(&list.rows[r].m, columns[c].path);
+                if (v.kind == DSML_METRICS_NUMBER && strchr(columns[c].header, '@') == NULL &&
                     strcmp(columns[c].header, "map") && strcmp(columns[c].header, "hamming_map") &&
                     strcmp(columns[c].header, "nmi"))
-                    snprintf(cell, sizeof cell, "%.0f", v->number);
-                else if (v && v->type == DSML_JV_NUMBER)
-                    snprintf(cell, sizeof cell, "%.4f", v->number);
+                    snprintf(cell, sizeof cell, "%.0f", v.number);
+                else if (v.kind == DSML_METRICS_NUMBER)
+                    snprintf(cell, sizeof cell, "%.4f", v.number);
                 else
                     format_cell(&list.rows[r], &columns[c], cell, sizeof cell);
                 fprintf(table, " %s |", cell);
@@ -190,7 +139,10 @@ int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, FILE 
         }
     }
     if (runs) *runs = list.n;
-    for (int r = 0; r < list.n; r++) dsml_json_doc_free(&list.rows[r].doc);
+    for (int r = 0; r < list.n; r++) {
+        free(list.rows[r].name);
+        dsml_run_metrics_free(&list.rows[r].m);
+    }
     free(list.rows);
     return rc;
 }

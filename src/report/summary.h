@@ -6,17 +6,11 @@
 
 #include <stdio.h>
 
-/* Scans `dir` (one level: dir/<run>/metrics.json, or two: dir/<dataset>/<run>/metrics.json),
- * writes csv_path atomically (NULL: none) and a Markdown table to `table` (NULL: none),
- * and names unfinished runs (leaf directories without metrics.json) on `notes`
- * (NULL: none); the folders dsml_results_foreign names are skipped.
- * *runs receives the number of rows. */
+/* Scans `dir` as results/scan.h says (dir/<dataset>/<run>/metrics.json, or
+ * dir/<run>/metrics.json for one dataset's folder), writes csv_path
+ * atomically (NULL: none) and a Markdown table to `table` (NULL: none), rows
+ * sorted by their name ("<dataset>/<run>"), and names unfinished runs on
+ * `notes` (NULL: none). *runs receives the number of rows. */
 int dsml_summary_build(const char *dir, const char *csv_path, FILE *table, FILE *notes, int *runs);
-
-/* 1 when the folder `name` directly under a results directory holds none of
- * its runs: baseline/ (the regression baseline), slurm/ (job logs) and
- * reference/ (the reference grid, a results directory of its own). The
- * summary, tables and figures of a results directory skip these. */
-int dsml_results_foreign(const char *name);
 
 #endif

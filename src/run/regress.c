@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "core/json_parse.h"
 #include "core/version.h"
+#include "results/run_metrics.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -25,31 +26,27 @@ const dsml_regress_metric dsml_regress_metrics[] = {
 };
 const int dsml_regress_n_metrics = (int)(sizeof dsml_regress_metrics / sizeof dsml_regress_metrics[0]);
 
-/* A metric of a parsed metrics.json; NAN when absent. */
-static double source_value(const dsml_jv *root, const dsml_regress_metric *m)
+/* A metric of a run's metrics.json; NAN when absent. */
+static double source_value(const dsml_run_metrics *m, const dsml_regress_metric *metric)
 {
-    if (!strcmp(m->source, "training.final_loss")) {
-        const dsml_jv *a = dsml_jv_get(root, "training.loss_per_epoch");
-        const dsml_jv *last = NULL;
-        for (const dsml_jv *c = a && a->type == DSML_JV_ARRAY ? a->child : NULL; c; c = c->next) last = c;
-        return last && last->type == DSML_JV_NUMBER ? last->number : NAN;
-    }
-    const dsml_jv *v = dsml_jv_get(root, m->source);
-    return v && v->type == DSML_JV_NUMBER ? v->number : NAN;
+    if (!strcmp(metric->source, "training.final_loss"))
+        return m->n_loss > 0 ? m->loss_per_epoch[m->n_loss - 1] : NAN;
+    dsml_metrics_value v = dsml_run_metrics_get(m, metric->source);
+    return v.kind == DSML_METRICS_NUMBER ? v.number : NAN;
 }
 
 int dsml_regress_write_baseline(const char *path, const char *sweep_path, const dsml_regress_run *runs, int n)
 {
-    dsml_json_doc *docs = calloc((size_t)(n ? n : 1), sizeof *docs);
-    if (!docs) return dsml_fail(DSML_ERR_NOMEM, "out of memory");
+    dsml_run_metrics *read = calloc((size_t)(n ? n : 1), sizeof *read);
+    if (!read) return dsml_fail(DSML_ERR_NOMEM, "out of memory");
     int rc = DSML_OK, parsed = 0;
     for (; parsed < n && !rc; parsed++) {
-        rc = dsml_json_parse_file(&docs[parsed], runs[parsed].metrics_path);
+        rc = dsml_run_metrics_read(&read[parsed], runs[parsed].metrics_path);
         for (int m = 0; !rc && m < dsml_regress_n_metrics; m++)
-            if (isnan(source_value(docs[parsed].root, &dsml_regress_metrics[m])))
+            if (isnan(source_value(&read[parsed], &dsml_regress_metrics[m])))
                 rc = dsml_fail(DSML_ERR_FORMAT, "%s: expected a number at %s, found none", runs[parsed].metrics_path,
                                dsml_regress_metrics[m].source);
-        if (rc && docs[parsed].arena) dsml_json_doc_free(&docs[parsed]);
+        if (rc) dsml_run_metrics_free(&read[parsed]);
     }
     if (rc) parsed--;
     dsml_atomic_file f;
@@ -78,7 +75,7 @@ int dsml_regress_write_baseline(const char *path, const char *sweep_path, const 
                     dsml_json_key(&j, group);
                     dsml_json_object_begin(&j);
                 }
-                dsml_json_kv_double(&j, dot + 1, source_value(docs[r].root, &dsml_regress_metrics[m]));
+                dsml_json_kv_double(&j, dot + 1, source_value(&read[r], &dsml_regress_metrics[m]));
             }
             if (group[0]) dsml_json_object_end(&j);
             dsml_json_object_end(&j);
@@ -89,8 +86,8 @@ int dsml_regress_write_baseline(const char *path, const char *sweep_path, const 
         fputc('\n', f.fp);
         rc = dsml_atomic_commit(&f);
     }
-    for (int r = 0; r < parsed; r++) dsml_json_doc_free(&docs[r]);
-    free(docs);
+    for (int r = 0; r < parsed; r++) dsml_run_metrics_free(&read[r]);
+    free(read);
     return rc;
 }
 
@@ -146,8 +143,8 @@ int dsml_regress_compare(const char *baseline_path, const dsml_regress_run *runs
     }
     int cap = 0;
     for (int i = 0; i < n && !rc; i++) {
-        dsml_json_doc doc;
-        rc = dsml_json_parse_file(&doc, runs[i].metrics_path);
+        dsml_run_metrics run;
+        rc = dsml_run_metrics_read(&run, runs[i].metrics_path);
         if (rc) break;
         const dsml_jv *b = baseline_run(list, runs[i].name);
         const dsml_jv *bm = b ? dsml_jv_get(b, "metrics") : NULL;
@@ -155,9 +152,9 @@ int dsml_regress_compare(const char *baseline_path, const dsml_regress_run *runs
             const dsml_regress_metric *metric = &dsml_regress_metrics[m];
             const dsml_jv *bv = bm ? dsml_jv_get(bm, metric->name) : NULL;
             double base_value = bv && bv->type == DSML_JV_NUMBER ? bv->number : NAN;
-            rc = push_row(rows, n_rows, &cap, runs[i].name, metric, base_value, source_value(doc.root, metric));
+            rc = push_row(rows, n_rows, &cap, runs[i].name, metric, base_value, source_value(&run, metric));
         }
-        dsml_json_doc_free(&doc);
+        dsml_run_metrics_free(&run);
     }
     /* baseline runs that were not given */
     for (const dsml_jv *c = list->child; c && !rc; c = c->next) {

@@ -2,9 +2,9 @@
  * lists and the finished/stale check against metrics.json; see sweep.h. */
 #include "run/sweep.h"
 #include "core/error.h"
-#include "core/json_parse.h"
 #include "metric/distance.h"
 #include "metric/loss.h"
+#include "results/run_metrics.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -572,60 +572,59 @@ int dsml_sweep_train_args(const dsml_sweep_run *run, int threads, const char *fr
 
 /* ---- finished, unfinished, stale ------------------------------------------------------ */
 
-static int compare(const dsml_jv *root, const key_spec *k, const char *value, char *why, size_t cap)
+/* 1 when the run records `value` for key k, else 0 with the reason in why. */
+static int compare(const dsml_run_metrics *m, const key_spec *k, const char *value, char *why, size_t cap)
 {
     if (!strcmp(k->recorded, "batch")) {
-        const dsml_jv *p = dsml_jv_get(root, "config.classes_per_batch");
-        const dsml_jv *q = dsml_jv_get(root, "config.images_per_class");
-        if (!p || !q || p->type != DSML_JV_NUMBER || q->type != DSML_JV_NUMBER) {
+        dsml_metrics_value p = dsml_run_metrics_get(m, "config.classes_per_batch");
+        dsml_metrics_value q = dsml_run_metrics_get(m, "config.images_per_class");
+        if (p.kind != DSML_METRICS_NUMBER || q.kind != DSML_METRICS_NUMBER) {
             snprintf(why, cap, "batch: sweep %s, the run records no classes_per_batch x images_per_class", value);
             return 0;
         }
-        if (p->number * q->number != atof(value)) {
-            snprintf(why, cap, "batch: sweep %s, run %.0f", value, p->number * q->number);
+        if (p.number * q.number != atof(value)) {
+            snprintf(why, cap, "batch: sweep %s, run %.0f", value, p.number * q.number);
             return 0;
         }
         return 1;
     }
-    const dsml_jv *v = dsml_jv_get(root, k->recorded);
-    if (!v || v->type == DSML_JV_NULL) {
+    dsml_metrics_value v = dsml_run_metrics_get(m, k->recorded);
+    if (v.kind == DSML_METRICS_ABSENT || v.kind == DSML_METRICS_NULL) {
         snprintf(why, cap, "%s: sweep %s, the run records none (%s)", k->key, value, k->recorded);
         return 0;
     }
     switch (k->type) {
     case V_NAME:
-        if (v->type != DSML_JV_STRING || strcmp(v->string, value)) {
-            snprintf(why, cap, "%s: sweep %s, run %s", k->key, value, v->type == DSML_JV_STRING ? v->string : "?");
+        if (v.kind != DSML_METRICS_STRING || strcmp(v.string, value)) {
+            snprintf(why, cap, "%s: sweep %s, run %s", k->key, value, v.kind == DSML_METRICS_STRING ? v.string : "?");
             return 0;
         }
         return 1;
     case V_INT:
-        if (v->type != DSML_JV_NUMBER || v->number != (double)atoll(value)) {
-            snprintf(why, cap, "%s: sweep %s, run %.17g", k->key, value, v->type == DSML_JV_NUMBER ? v->number : NAN);
+        if (v.kind != DSML_METRICS_NUMBER || v.number != (double)atoll(value)) {
+            snprintf(why, cap, "%s: sweep %s, run %.17g", k->key, value, v.kind == DSML_METRICS_NUMBER ? v.number : NAN);
             return 0;
         }
         return 1;
     case V_NUM: {
         /* the trainer keeps these as float: compare at float precision */
         double want = (float)atof(value);
-        if (v->type != DSML_JV_NUMBER || fabs(v->number - want) > 1e-6 * fmax(1.0, fabs(want))) {
-            snprintf(why, cap, "%s: sweep %s, run %.7g", k->key, value, v->type == DSML_JV_NUMBER ? v->number : NAN);
+        if (v.kind != DSML_METRICS_NUMBER || fabs(v.number - want) > 1e-6 * fmax(1.0, fabs(want))) {
+            snprintf(why, cap, "%s: sweep %s, run %.7g", k->key, value, v.kind == DSML_METRICS_NUMBER ? v.number : NAN);
             return 0;
         }
         return 1;
     }
     case V_INT_LIST: {
-        const dsml_jv *c = v->type == DSML_JV_ARRAY ? v->child : NULL;
         const char *p = value;
-        int ok = v->type == DSML_JV_ARRAY;
+        int ok = v.kind == DSML_METRICS_LIST, i = 0;
         while (ok && *p) {
             char *end;
             long x = strtol(p, &end, 10);
-            ok = c && c->type == DSML_JV_NUMBER && c->number == (double)x;
-            c = c ? c->next : NULL;
+            ok = dsml_run_metrics_list_number(m, k->recorded, i++) == (double)x;
             p = *end ? end + 1 : end;
         }
-        if (!ok || c) {
+        if (!ok || i != v.count) {
             snprintf(why, cap, "%s: sweep %s, the run records another list", k->key, value);
             return 0;
         }
@@ -658,20 +657,20 @@ int dsml_sweep_run_state(const dsml_sweep_run *run, dsml_run_state *state, char 
         *state = DSML_RUN_UNFINISHED;
         return DSML_OK;
     }
-    dsml_json_doc doc;
-    int rc = dsml_json_parse_file(&doc, path);
+    dsml_run_metrics m;
+    int rc = dsml_run_metrics_read(&m, path);
     if (rc) return rc;
     *state = DSML_RUN_FINISHED;
     for (int i = 0; i < run->n_params; i++) {
         int k = key_index(run->params[i].key);
         if (k < 0 || !keys[k].recorded) continue;
-        if (!compare(doc.root, &keys[k], run->params[i].value, why, why_cap)) {
+        if (!compare(&m, &keys[k], run->params[i].value, why, why_cap)) {
             *state = DSML_RUN_STALE;
             break;
         }
     }
-    if (*state == DSML_RUN_FINISHED && wall_s) *wall_s = dsml_jv_number(doc.root, "wall_seconds.total", 0);
-    dsml_json_doc_free(&doc);
+    if (*state == DSML_RUN_FINISHED && wall_s) *wall_s = isnan(m.wall_total) ? 0 : m.wall_total;
+    dsml_run_metrics_free(&m);
     return DSML_OK;
 }
 

@@ -4,14 +4,13 @@
 #include "run/sweep.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
-#include "core/json_parse.h"
+#include "results/run_metrics.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define N_GRID_PARAMS 5   /* dataset, loss, distance, dim, seed: always a run's first params */
-#define TUNE_METRIC "metrics.euclidean.map@r"
 
 /* The non-grid keys and values of a run, "key=value " each: its configuration. */
 static void signature(const dsml_sweep_run *r, char *out, size_t cap)
@@ -35,19 +34,17 @@ static int run_score(const dsml_sweep_run *r, double *score)
     if (rc || st != DSML_RUN_FINISHED) return rc;
     char path[DSML_SWEEP_PATH + 32];
     snprintf(path, sizeof path, "%s/metrics.json", r->dir);
-    dsml_json_doc doc;
-    rc = dsml_json_parse_file(&doc, path);
+    dsml_run_metrics m;
+    rc = dsml_run_metrics_read(&m, path);
     if (rc) return rc;
-    const dsml_jv *val = dsml_jv_get(doc.root, "data.split.evaluated_on_validation");
-    const dsml_jv *m = dsml_jv_get(doc.root, TUNE_METRIC);
-    if (!val || val->type != DSML_JV_BOOL || !val->number)
+    if (!m.evaluated_on_validation)
         rc = dsml_fail(DSML_ERR_FORMAT, "%s: expected a run evaluated on its validation carve-out "
                                         "(data.split.evaluated_on_validation true), found none", path);
-    else if (!m || m->type != DSML_JV_NUMBER || !isfinite(m->number))
-        rc = dsml_fail(DSML_ERR_FORMAT, "%s: expected a number at %s, found none", path, TUNE_METRIC);
+    else if (!isfinite(m.euclidean.map_at_r))
+        rc = dsml_fail(DSML_ERR_FORMAT, "%s: expected a number at metrics.euclidean.map@r, found none", path);
     else
-        *score = m->number;
-    dsml_json_doc_free(&doc);
+        *score = m.euclidean.map_at_r;
+    dsml_run_metrics_free(&m);
     return rc;
 }
 

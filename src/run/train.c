@@ -14,9 +14,11 @@
 #include "metric/l2norm.h"
 #include "metric/vmf.h"
 #include "nn/sgd.h"
+#include "results/embeddings.h"
+#include "results/metrics_write.h"
 #include "run/batch.h"
+#include "run/config_json.h"
 #include "run/embed.h"
-#include "run/record.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -24,19 +26,6 @@
 
 /* Independent random streams derived from the run's seed. */
 enum { STREAM_SPLIT = 1, STREAM_INIT, STREAM_SAMPLER, STREAM_DROPOUT, STREAM_KMEANS };
-
-int dsml_protocol_parse(const char *name, dsml_protocol *out)
-{
-    if (name && !strcmp(name, "dml")) *out = DSML_PROTOCOL_DML;
-    else if (name && !strcmp(name, "hashing")) *out = DSML_PROTOCOL_HASHING;
-    else return dsml_fail(DSML_ERR_ARG, "protocol '%s': expected dml or hashing", name ? name : "(null)");
-    return DSML_OK;
-}
-
-const char *dsml_protocol_name(dsml_protocol protocol)
-{
-    return protocol == DSML_PROTOCOL_HASHING ? "hashing" : protocol == DSML_PROTOCOL_DML ? "dml" : "unknown";
-}
 
 void dsml_train_config_default(dsml_train_config *cfg)
 {
@@ -167,7 +156,7 @@ static int update_vmf_means(const dsml_train_config *cfg, run_state *s, const ds
 }
 
 static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
-                        dsml_run_record *rec)
+                        dsml_finished_run *rec)
 {
     int batch = cfg->classes_per_batch * cfg->images_per_class;
     int batches = dsml_sampler_batches_per_epoch(&s->sampler);
@@ -238,7 +227,7 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
 }
 
 static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
-                    dsml_run_record *rec)
+                    dsml_finished_run *rec)
 {
     const int *q_idx = rec->eval_on_validation ? s->split.validation : s->split.query;
     int nq = rec->eval_on_validation ? s->split.n_validation : s->split.n_query;
@@ -319,13 +308,47 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
     if (cfg->write_embeddings) {
         char path[1200];
         snprintf(path, sizeof path, "%s/embeddings.bin", cfg->out_dir);
-        rc = dsml_record_write_embeddings(path, d, s->query_emb, s->query_labels, q_idx, nq, s->db_emb,
-                                          s->db_labels, db_idx, ndb);
+        rc = dsml_embeddings_write(path, d, s->query_emb, s->query_labels, q_idx, nq, s->db_emb, s->db_labels,
+                                   db_idx, ndb);
     }
     return rc;
 }
 
-static int run(const dsml_train_config *cfg, run_state *s, dsml_run_record *rec)
+static void write_config(dsml_json *j, const void *cfg)
+{
+    dsml_train_config_write_json(j, cfg);
+}
+
+/* What metrics.json records of the options, the data and the split (the
+ * strings are borrowed from cfg and s, which outlive the write). */
+static void record_inputs(const dsml_train_config *cfg, const run_state *s, dsml_finished_run *rec)
+{
+    rec->write_config = write_config;
+    rec->config = cfg;
+    rec->dataset = s->ds.name;
+    rec->images = s->ds.n;
+    rec->classes = s->ds.n_classes;
+    rec->channels = s->ds.channels;
+    rec->height = s->ds.height;
+    rec->width = s->ds.width;
+    rec->source_sha256 = s->ds.source_sha256;
+    rec->content_sha256 = s->ds.content_sha256;
+    rec->protocol = dsml_protocol_name(cfg->protocol);
+    rec->split_kind = s->split.kind;
+    rec->query_is_database = s->split.query_is_database;
+    rec->queries_per_class = cfg->queries_per_class;
+    rec->train_per_class = cfg->train_per_class;
+    rec->validation_per_class = cfg->validation_per_class;
+    rec->n_query = s->split.n_query;
+    rec->n_database = s->split.n_database;
+    rec->n_train = s->split.n_train;
+    rec->n_validation = s->split.n_validation;
+    rec->split_hash = s->split.hash;
+    rec->map_at = cfg->map_at;
+    rec->f1_at = cfg->f1_at;
+}
+
+static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *rec)
 {
     double start = dsml_now();
     int rc = check_config(cfg);
@@ -414,18 +437,16 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_run_record *rec)
 
     char path[1200];
     snprintf(path, sizeof path, "%s/metrics.json", cfg->out_dir);
-    return dsml_record_write_metrics(rec, path);
+    record_inputs(cfg, s, rec);
+    return dsml_metrics_write(rec, path);
 }
 
 int dsml_train_run(const dsml_train_config *cfg)
 {
     run_state state;
     memset(&state, 0, sizeof state);
-    dsml_run_record *rec = calloc(1, sizeof *rec);
+    dsml_finished_run *rec = calloc(1, sizeof *rec);
     if (!rec) return dsml_fail(DSML_ERR_NOMEM, "cannot allocate the run record");
-    rec->cfg = cfg;
-    rec->ds = &state.ds;
-    rec->split = &state.split;
     int rc = run(cfg, &state, rec);
     run_state_free(&state);
     free(rec);

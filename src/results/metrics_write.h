@@ -1,0 +1,67 @@
+/* metrics.json, written: what a finished run hands the writer, and the writer.
+ * Key by key layout: docs/results.md. The file is written atomically (a
+ * reader sees the whole file or none), and it is a run's last file: a run
+ * directory without one is an unfinished run.
+ *
+ * The writer knows nothing of the trainer's options: the "config" object is
+ * written by a callback the caller supplies; every other value comes in as a
+ * plain field of dsml_finished_run. */
+#ifndef DSML_RESULTS_METRICS_WRITE_H
+#define DSML_RESULTS_METRICS_WRITE_H
+
+#include "core/json.h"
+#include "eval/retrieval.h"
+
+#define DSML_MAX_EPOCHS 1000
+
+/* Writes the value of the key "config": one JSON object with the run's
+ * options. `config` is the caller's, passed through untouched. */
+typedef void (*dsml_config_writer)(dsml_json *j, const void *config);
+
+/* Everything metrics.json records of one finished run. Strings are borrowed
+ * and must outlive dsml_metrics_write. */
+typedef struct {
+    /* config */
+    dsml_config_writer write_config;
+    const void *config;
+    /* data: the prepared dataset */
+    const char *dataset;             /* data.name */
+    int images, classes;
+    int channels, height, width;     /* data.shape */
+    const char *source_sha256, *content_sha256;
+    int multi_label_eval;            /* relevance = sharing a label (dataset label sets) */
+    int multi_label_train;           /* the loss took the batch's label sets (dpsh, dtsh) */
+    /* data.split */
+    const char *protocol;            /* "dml" or "hashing" */
+    const char *split_kind;          /* "dml", "hashing", "paper", "zero-shot", "multi-label" */
+    int query_is_database;
+    int queries_per_class, train_per_class, validation_per_class; /* as configured */
+    int n_query, n_database, n_train, n_validation;
+    const char *split_hash;
+    int eval_on_validation;          /* 1 when the evaluation used the validation carve-out */
+    int n_eval_queries, n_eval_database;
+    /* model */
+    char model_description[256];
+    /* training */
+    double epoch_loss[DSML_MAX_EPOCHS];
+    double epoch_seconds[DSML_MAX_EPOCHS];
+    int epochs_done;
+    long images_trained;
+    double train_images_per_second;
+    /* evaluation */
+    int map_at;                      /* the configured T of MAP@T (0: whole database) */
+    int f1_at;                       /* the configured T of F1@T */
+    dsml_retrieval_result euclidean, hamming;
+    int euclidean_skipped;           /* hashing protocol: no Euclidean ranking, "euclidean" not written */
+    double nmi, pairwise_f1;
+    int have_vmf;                    /* vmf loss: nearest-mean-direction classification of the queries */
+    double vmf_accuracy;
+    /* wall times (s) */
+    double load_s, train_s, embed_s, eval_s, total_s;
+} dsml_finished_run;
+
+/* Writes `run` to `path` atomically. The program's version, libraries,
+ * thread count and the time are added here. */
+int dsml_metrics_write(const dsml_finished_run *run, const char *path);
+
+#endif

@@ -1,0 +1,112 @@
+/* Tests of `dsml summary` (src/report/summary.h, src/cli/cmd_summary.c): the
+ * rows and their order, summary.csv's cells, the Markdown table's rounding,
+ * a dataset's own folder as the directory, unfinished runs named, and the
+ * folders of a results directory that hold none of its runs (baseline/,
+ * slurm/, reference/) left alone. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/atomic_file.h"
+#include "core/error.h"
+#include "support/run_cmd.h"
+#include "support/run_fixture.h"
+#include "support/suite_run.h"
+#include "support/testdir.h"
+
+static cmd_result r;
+
+/* A finished run with a few of summary's columns. */
+static void write_run(const char *root, const char *dataset, const char *run, const char *loss, int seed, double map)
+{
+    fixture_doc d;
+    fixture_run(&d, dataset, loss, "snr", 32, seed);
+    fixture_str(&d, "config.model", "mlp");
+    fixture_num(&d, "config.lr", 0.0099999997764825821);
+    fixture_num(&d, "metrics.euclidean.recall@1", 0.123456789);
+    fixture_num(&d, "metrics.euclidean.map", map);
+    fixture_raw(&d, "metrics.clustering.nmi", "null");
+    fixture_num(&d, "training.images_per_second", 1234.56);
+    fixture_write_run(&d, root, dataset, run);
+}
+
+START_TEST(test_rows_order_and_cells)
+{
+    ck_assert_ptr_nonnull(testdir_make("summary-rows"));
+    const char *root = testdir_path("res");
+    char results[4200];
+    snprintf(results, sizeof results, "%s", root);
+    write_run(results, "fashion-mnist", "triplet-snr-d32-s2", "triplet", 2, 0.5);
+    write_run(results, "fashion-mnist", "triplet-snr-d32-s1", "triplet", 1, 0.25);
+    write_run(results, "fashion-mnist-hashing", "dpsh-snr-32b-s1", "dpsh", 1, 0.75);
+    char args[8400];
+    snprintf(args, sizeof args, "summary %s", results);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "3 finished runs; wrote "), "%s", r.err);
+    /* rows sorted by their name, "<dataset>/<run>" ('-' sorts before '/') */
+    const char *csv = read_text(testdir_path("res/summary.csv"));
+    const char *h = strstr(csv, "fashion-mnist-hashing/dpsh-snr-32b-s1,");
+    const char *s1 = strstr(csv, "fashion-mnist/triplet-snr-d32-s1,");
+    const char *s2 = strstr(csv, "fashion-mnist/triplet-snr-d32-s2,");
+    ck_assert_msg(h && s1 && s2 && h < s1 && s1 < s2, "%s", csv);
+    ck_assert_msg(!strncmp(csv, "run,dataset,model,loss,distance,dim,seed,epochs,lr,margin,lambda,recall@1,", 73), "%s",
+                  csv);
+    /* %.6g cells, absent and null values empty */
+    ck_assert_msg(strstr(csv, "fashion-mnist/triplet-snr-d32-s1,fashion-mnist,mlp,triplet,snr,32,1,,0.01,,,0.123457,"),
+                  "%s", csv);
+    ck_assert_msg(strstr(csv, ",0.25,,,,,,,,,,1234.56,\n"), "%s", csv);
+    /* the table: rates rounded to 4 places, counts to integers */
+    ck_assert_msg(strstr(r.out, "| fashion-mnist/triplet-snr-d32-s1 | fashion-mnist | triplet | snr | 32 | 1 | 0.1235 "
+                                "| 0.2500 |  |  |  |  | 1235 |"),
+                  "%s", r.out);
+
+    /* a dataset's own folder: its runs by folder name; a broken metrics.json fails, named */
+    snprintf(args, sizeof args, "summary --csv %s %s/fashion-mnist", testdir_path("one.csv"), results);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(read_text(testdir_path("one.csv")), "\ntriplet-snr-d32-s1,fashion-mnist,"));
+    testdir_write_text(testdir_path("res/fashion-mnist/triplet-snr-d32-s2/metrics.json"), "[1, 2]");
+    snprintf(args, sizeof args, "summary %s", results);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "triplet-snr-d32-s2/metrics.json: expected a JSON object"), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
+/* dsml summary over results/ does not take results/baseline, results/slurm or the nested
+ * results/reference for unfinished runs. */
+START_TEST(test_summary_skips_baseline)
+{
+    ck_assert_ptr_nonnull(testdir_make("regress-summary"));
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("baseline")), DSML_OK);
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("slurm")), DSML_OK);
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("fashion-mnist/killed-run")), DSML_OK);
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("reference/fashion-mnist/contrastive-snr-d32-s1")), DSML_OK);
+    testdir_write_text(testdir_path("baseline/regress.json"), "{}");
+    testdir_write_text(testdir_path("slurm/1_0.out"), "log");
+    char args[8192];
+    snprintf(args, sizeof args, "summary %s", testdir_path(""));
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "/fashion-mnist/killed-run: no metrics.json (unfinished run), skipped"), "%s", r.err);
+    ck_assert_msg(!strstr(r.err, "baseline") && !strstr(r.err, "slurm") && !strstr(r.err, "reference"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "0 finished runs"), "%s", r.err);
+    /* no such folder: exit 1, named */
+    snprintf(args, sizeof args, "summary %s", testdir_path("none"));
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "/none: cannot open directory: No such file or directory"), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
+int main(void)
+{
+    const suite_case cases[] = {
+        {"rows", 30, (const TTest *[]){test_rows_order_and_cells, NULL}},
+        {"folders", 30, (const TTest *[]){test_summary_skips_baseline, NULL}},
+    };
+    return suite_run_cases("summary", cases, SUITE_CASES(cases));
+}
