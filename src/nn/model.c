@@ -90,7 +90,7 @@ float *dsml_model_grads(dsml_model *m, size_t *count) { return dsml_network_grad
 
 const dsml_model_config *dsml_model_get_config(const dsml_model *m) { return &m->cfg; }
 
-const dsml_network *dsml_model_network(const dsml_model *m) { return m->net; }
+dsml_network *dsml_model_network(dsml_model *m) { return m->net; }
 
 double dsml_model_flops_per_image(const dsml_model *m, int training)
 {

@@ -88,7 +88,7 @@ const dsml_model_config *dsml_model_get_config(const dsml_model *m);
 
 /* The executor running the model (owned by the model): its layers as
  * planned. */
-const dsml_network *dsml_model_network(const dsml_model *m);
+dsml_network *dsml_model_network(dsml_model *m);
 
 /* GEMM flops (2*m*n*k) per image of the direct (im2col) formulation: forward
  * only (training=0), or forward plus backward (training=1; the first layer
