@@ -8,7 +8,8 @@
  *   convnet: conv5x5(C->32, pad 2) - ReLU - maxpool2 - conv5x5(32->64, pad 2) - ReLU - maxpool2
  *            - flatten - linear(->256) - ReLU - dropout - linear(256->dim)
  *
- * (dropout with p = 0 is the identity.) Inputs are n rows of C*H*W floats in
+ * (as PyTorch writes them; the executor runs each ReLU after its pool, as they
+ * commute, and dropout with p = 0 is the identity). Inputs are n rows of C*H*W floats in
  * CHW (planar) order, as the datasets store them. Inside the convnet
  * activations are NHWC (channels last), so the flatten before fc1 orders
  * features (y, x, channel), and conv weights are stored F x 5 x 5 x C (see
