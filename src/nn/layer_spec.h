@@ -7,9 +7,10 @@
  * nn.Sequential it mirrors); activations between spatial layers are NHWC, so
  * a flatten after spatial layers orders features (y, x, channel).
  *
- * Adding a kind of layer: a value in dsml_layer_kind, a constructor below,
- * and one entry in net_layer.c (shape, parameters, buffers, forward,
- * backward). */
+ * Adding a kind of layer (local response normalisation, adaptive average
+ * pooling...): a value in dsml_layer_kind, a constructor below, its kernel in
+ * a file of its own, and one entry in the table of net_layer.c (where it may
+ * stand, shape, parameters, buffers, forward, backward); docs/nn.md. */
 #ifndef DSML_NN_LAYER_SPEC_H
 #define DSML_NN_LAYER_SPEC_H
 
@@ -52,7 +53,8 @@ static inline dsml_layer_spec dsml_layer_linear(int out) { return (dsml_layer_sp
 static inline dsml_layer_spec dsml_layer_dropout(float p) { return (dsml_layer_spec){.kind = DSML_LAYER_DROPOUT, .p = p}; }
 
 /* "conv 5x5/1 pad 2 -> 32", "maxpool 2x2/2", "relu", "linear -> 256",
- * "dropout 0.5"... into buf (cut to fit): for messages and listings. */
+ * "dropout 0.5"... into buf (cut to fit): for messages and listings
+ * (net_layer.c, with the kinds' names of its table). */
 void dsml_layer_spec_format(const dsml_layer_spec *s, char *buf, size_t size);
 
 #endif

@@ -7,7 +7,6 @@
 #include "nn/net_layer.h"
 
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
