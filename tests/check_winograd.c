@@ -1,7 +1,8 @@
 /* Tests of the Winograd F(2x2, 5x5) convolution: forward against the direct
  * convolution, backward against finite differences and against the im2col
  * layer's backward, image ranges that add up to the whole batch, its small
- * GEMM kernels against the naive GEMM, and the shapes it accepts. */
+ * GEMM kernels against the naive GEMM, and the shapes it accepts (the
+ * executor runs a conv layer as Winograd exactly where it says so). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,14 +15,8 @@
 #include "nn/winograd.h"
 #include "nn/winograd_gemm.h"
 #include "support/gradcheck.h"
+#include "support/nn_fixtures.h"
 #include "support/suite_run.h"
-
-static void fill_normal(dsml_rng *r, float *x, size_t n, float scale)
-{
-    for (size_t i = 0; i < n; i++) x[i] = scale * (float)dsml_rng_normal(r);
-}
-
-static float *floats(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
 
 /* A layer with its parameters, gradients and the Winograd buffers for n images
  * of h x w. */
@@ -36,18 +31,18 @@ static void ctx_init(wino_ctx *c, dsml_rng *rng, int cin, int cout, int n, int h
     memset(c, 0, sizeof *c);
     c->n = n, c->h = h, c->w = w;
     size_t np = dsml_conv2d_param_count(cin, cout, 5);
-    c->params = floats(np);
-    c->grads = floats(np);
+    c->params = nn_floats(np);
+    c->grads = nn_floats(np);
     dsml_conv2d_init(&c->l, cin, cout, 5, 2, c->params, c->grads, rng);
-    c->u = floats(dsml_winograd_u_size(&c->l));
-    c->v = floats(dsml_winograd_v_size(&c->l, n, h, w));
-    c->m = floats(dsml_winograd_m_size(&c->l, n, h, w));
-    c->slot = floats(dsml_winograd_grad_size(&c->l));
-    c->x = floats((size_t)n * h * w * cin);
-    c->y = floats((size_t)n * h * w * cout);
-    c->r = floats((size_t)n * h * w * cout);
-    fill_normal(rng, c->x, (size_t)n * h * w * cin, 1.0f);
-    fill_normal(rng, c->r, (size_t)n * h * w * cout, 1.0f);
+    c->u = nn_floats(dsml_winograd_u_size(&c->l));
+    c->v = nn_floats(dsml_winograd_v_size(&c->l, n, h, w));
+    c->m = nn_floats(dsml_winograd_m_size(&c->l, n, h, w));
+    c->slot = nn_floats(dsml_winograd_grad_size(&c->l));
+    c->x = nn_floats((size_t)n * h * w * cin);
+    c->y = nn_floats((size_t)n * h * w * cout);
+    c->r = nn_floats((size_t)n * h * w * cout);
+    nn_fill_normal(rng, c->x, (size_t)n * h * w * cin, 1.0f);
+    nn_fill_normal(rng, c->r, (size_t)n * h * w * cout, 1.0f);
 }
 
 static void ctx_free(wino_ctx *c)
@@ -93,7 +88,7 @@ START_TEST(test_forward_matches_direct)
         wino_ctx c;
         ctx_init(&c, &rng, cases[t][0], cases[t][1], 3, cases[t][2], cases[t][3]);
         size_t ny = (size_t)c.n * c.h * c.w * c.l.cout;
-        float *ref = floats(ny);
+        float *ref = nn_floats(ny);
         dsml_conv2d_forward_naive(&c.l, ref, c.x, c.n, c.h, c.w);
         dsml_winograd_transform_weights(&c.l, c.u);
         dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 0, 1, c.h, c.w);
@@ -121,7 +116,7 @@ START_TEST(test_gradients)
         wino_ctx c;
         ctx_init(&c, &rng, cases[t][0], cases[t][1], 2, cases[t][2], cases[t][3]);
         size_t nx = (size_t)c.n * c.h * c.w * c.l.cin;
-        float *dx = floats(nx);
+        float *dx = nn_floats(nx);
         backward(&c, dx);
         int nw = 25 * c.l.cin * c.l.cout;
         gradcheck_result r[3] = {gradcheck(objective, &c, c.x, dx, (int)nx, 1, 1e-2, 1e-3),
@@ -149,8 +144,8 @@ START_TEST(test_backward_matches_im2col)
     wino_ctx c;
     ctx_init(&c, &rng, 32, 64, 5, 14, 14);
     size_t nx = (size_t)c.n * c.h * c.w * c.l.cin, np = dsml_conv2d_param_count(32, 64, 5);
-    float *dx = floats(nx), *dx_ref = floats(nx), *grads_ref = floats(np);
-    float *col = floats(dsml_conv2d_col_size(&c.l, c.n, c.h, c.w));
+    float *dx = nn_floats(nx), *dx_ref = nn_floats(nx), *grads_ref = nn_floats(np);
+    float *col = nn_floats(dsml_conv2d_col_size(&c.l, c.n, c.h, c.w));
     dsml_conv2d ref = c.l;
     ref.dw = grads_ref;
     ref.db = grads_ref + 25 * 32 * 64;
@@ -196,12 +191,12 @@ START_TEST(test_small_gemms_match_naive)
         for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
             for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
                 int n = ns[ni], k = ks[ki], lda = k + 5, ldc = n + 3, ldb = n + 7;
-                float *a = floats((size_t)rows * lda), *b = floats((size_t)k * n), *c = floats((size_t)rows * ldc);
-                float *ref = floats((size_t)rows * ldc), *bt = floats((size_t)rows * ldb);
-                float *g = floats((size_t)k * n), *gref = floats((size_t)k * n);
-                fill_normal(&rng, a, (size_t)rows * lda, 1.0f);
-                fill_normal(&rng, b, (size_t)k * n, 1.0f);
-                fill_normal(&rng, bt, (size_t)rows * ldb, 1.0f);
+                float *a = nn_floats((size_t)rows * lda), *b = nn_floats((size_t)k * n), *c = nn_floats((size_t)rows * ldc);
+                float *ref = nn_floats((size_t)rows * ldc), *bt = nn_floats((size_t)rows * ldb);
+                float *g = nn_floats((size_t)k * n), *gref = nn_floats((size_t)k * n);
+                nn_fill_normal(&rng, a, (size_t)rows * lda, 1.0f);
+                nn_fill_normal(&rng, b, (size_t)k * n, 1.0f);
+                nn_fill_normal(&rng, bt, (size_t)rows * ldb, 1.0f);
                 dsml_winograd_gemm_nn(rows, n, k, a, lda, b, c, ldc);
                 dsml_gemm_naive(DSML_NO_TRANS, DSML_NO_TRANS, rows, n, k, 1.0f, a, lda, b, n, 0.0f, ref, ldc);
                 for (int i = 0; i < rows; i++)
@@ -233,19 +228,25 @@ START_TEST(test_supported_shapes)
     ck_assert(!dsml_winograd_supports(&l));
     l.k = 5, l.cout = DSML_WINOGRAD_MAX_CHANNELS + 1;
     ck_assert(!dsml_winograd_supports(&l));
+    /* Too few input channels to pay for the transforms: the convnet's conv1 (1 or 3) stays im2col. */
+    l.cout = 32, l.cin = DSML_WINOGRAD_MIN_CHANNELS - 1;
+    ck_assert(!dsml_winograd_supports(&l));
+    l.cin = 3;
+    ck_assert(!dsml_winograd_supports(&l));
+    l.cin = DSML_WINOGRAD_MIN_CHANNELS;
+    ck_assert(dsml_winograd_supports(&l));
+    l.cin = DSML_WINOGRAD_MAX_CHANNELS + 1;
+    ck_assert(!dsml_winograd_supports(&l));
 }
 END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("winograd");
-    TCase *tc = tcase_create("winograd");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_forward_matches_direct);
-    tcase_add_test(tc, test_gradients);
-    tcase_add_test(tc, test_backward_matches_im2col);
-    tcase_add_test(tc, test_small_gemms_match_naive);
-    tcase_add_test(tc, test_supported_shapes);
-    suite_add_tcase(s, tc);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"forward", 60, (const TTest *[]){test_forward_matches_direct, NULL}},
+        {"backward", 60, (const TTest *[]){test_gradients, test_backward_matches_im2col, NULL}},
+        {"kernels", 60, (const TTest *[]){test_small_gemms_match_naive, NULL}},
+        {"shapes", 30, (const TTest *[]){test_supported_shapes, NULL}},
+    };
+    return suite_run_cases("winograd", cases, SUITE_CASES(cases));
 }

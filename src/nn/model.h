@@ -1,18 +1,26 @@
-/* Embedding networks built from the layers of src/nn: an MLP and the small
- * convnet, with every parameter in one contiguous block, every gradient in
- * another, and one scratch workspace sized at create time for max_batch, so
- * forward and backward allocate nothing.
+/* Embedding networks by name: the registry of networks (registry.c), each a
+ * description run by the sequential executor (network.h), with every
+ * parameter in one contiguous block, every gradient in another, and one
+ * scratch workspace sized at create time for max_batch, so forward and
+ * backward allocate nothing.
  *
- *   mlp:     flatten -> [linear -> ReLU] per hidden size -> (dropout) -> linear(-> dim)
- *   convnet: conv5x5(C->32, pad 2)-ReLU-maxpool2 - conv5x5(32->64, pad 2)-ReLU-maxpool2
- *            - flatten - fc(->256)-ReLU - (dropout) - fc(256->dim)
+ *   mlp:     flatten - [linear - ReLU] per hidden size - dropout - linear(-> dim)
+ *   convnet: conv5x5(C->32, pad 2) - ReLU - maxpool2 - conv5x5(32->64, pad 2) - ReLU - maxpool2
+ *            - flatten - linear(->256) - ReLU - dropout - linear(256->dim)
  *
- * Inputs are n rows of C*H*W floats in CHW (planar) order, as the datasets
- * store them. Inside the convnet activations are NHWC (channels last), so
- * the flatten before fc1 orders features (y, x, channel), and conv weights
- * are stored F x 5 x 5 x C (see conv2d.h): the same function class as the
- * PyTorch model with its weights permuted. Parameter block order: layer by
- * layer from the input, weight then bias, as PyTorch's parameters().
+ * (as PyTorch writes them; the executor runs each ReLU after its pool, as they
+ * commute, and dropout with p = 0 is the identity). Inputs are n rows of C*H*W floats in
+ * CHW (planar) order, as the datasets store them. Inside the convnet
+ * activations are NHWC (channels last), so the flatten before fc1 orders
+ * features (y, x, channel), and conv weights are stored F x 5 x 5 x C (see
+ * conv2d.h): the same function class as the PyTorch model with its weights
+ * permuted. The mlp flattens its input as stored (CHW). Parameter block
+ * order: layer by layer from the input, weight then bias, as PyTorch's
+ * parameters().
+ *
+ * Adding a network: a dsml_model_kind value (its number is the parameter
+ * file's kind field), a describe function and one entry in registry.c
+ * (docs/nn.md).
  *
  * Legend: N = images in a batch (n), D = embedding size (dim). */
 #ifndef DSML_NN_MODEL_H
@@ -21,25 +29,35 @@
 #include <stddef.h>
 
 #include "core/rng.h"
+#include "nn/network.h"
 
-typedef enum { DSML_MODEL_MLP, DSML_MODEL_CONVNET } dsml_model_kind;
+/* The values are the parameter file's kind field: append, never renumber. */
+typedef enum { DSML_MODEL_MLP, DSML_MODEL_CONVNET, DSML_MODEL_KINDS } dsml_model_kind;
 
 typedef struct {
     dsml_model_kind kind;
     int channels, height, width;   /* input shape; input rows are C*H*W floats in CHW (planar) order */
     int dim;                       /* embedding size */
-    int hidden[8], n_hidden;       /* mlp only */
+    int hidden[8], n_hidden;       /* networks that take the "hidden" option (mlp) */
     int max_batch;                 /* forward/backward accept 1..max_batch images */
-    float dropout;                 /* 0 = none; if > 0, dropout before the last linear layer */
+    float dropout;                 /* the description's dropout probability (0 = none) */
 } dsml_model_config;
 
 typedef struct dsml_model dsml_model; /* opaque */
 
-/* "mlp", "convnet"; DSML_ERR_ARG naming the value, leaving *out alone. */
+/* "mlp", "convnet"; DSML_ERR_ARG naming the value and listing the names,
+ * leaving *out alone. */
 int dsml_model_parse_kind(const char *name, dsml_model_kind *out);
+/* The name, or "unknown" outside the registry. */
 const char *dsml_model_kind_name(dsml_model_kind kind);
+/* One line for --help, or "unknown". */
+const char *dsml_model_summary(dsml_model_kind kind);
+/* 1 when the network takes the training option (without "--", e.g.
+ * "hidden" for mlp) beyond those every network takes, else 0. */
+int dsml_model_takes_option(dsml_model_kind kind, const char *option);
 
-/* Checks the config (DSML_ERR_ARG naming the field), allocates the model,
+/* Checks the config (DSML_ERR_ARG naming the field; the executor's message
+ * naming the layer for a shape the network cannot take), allocates the model,
  * its parameter and gradient blocks and its workspace, and initialises the
  * parameters as PyTorch's defaults, drawing from rng layer by layer. The
  * gradients start at zero. *out is owned by the caller: dsml_model_free. */
@@ -65,13 +83,19 @@ void dsml_model_zero_grad(dsml_model *m);
 float *dsml_model_params(dsml_model *m, size_t *count);
 float *dsml_model_grads(dsml_model *m, size_t *count);
 
-/* The config the model was created with. */
+/* The config the model was created with (hidden sizes cleared for networks
+ * that do not take them). */
 const dsml_model_config *dsml_model_get_config(const dsml_model *m);
+
+/* The executor running the model (owned by the model): its layers as
+ * planned. */
+dsml_network *dsml_model_network(dsml_model *m);
 
 /* GEMM flops (2*m*n*k) per image of the direct (im2col) formulation: forward
  * only (training=0), or forward plus backward (training=1; the first layer
- * computes no input gradient). Winograd conv2 does 2.8x fewer multiply-adds,
- * so a rate derived from this count is a direct-convolution-equivalent rate. */
+ * computes no input gradient). A Winograd conv layer does 2.8x fewer
+ * multiply-adds, so a rate derived from this count is a
+ * direct-convolution-equivalent rate. */
 double dsml_model_flops_per_image(const dsml_model *m, int training);
 
 /* One line, e.g. "convnet 1x28x28 -> 32, 863,392 parameters". */

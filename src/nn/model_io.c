@@ -20,8 +20,9 @@ static void header_ints(const dsml_model_config *c, int32_t v[HEADER_INTS])
     v[2] = c->height;
     v[3] = c->width;
     v[4] = c->dim;
-    v[5] = c->kind == DSML_MODEL_MLP ? c->n_hidden : 0;
-    for (int i = 0; i < 8; i++) v[6 + i] = c->kind == DSML_MODEL_MLP && i < c->n_hidden ? c->hidden[i] : 0;
+    int hidden = dsml_model_takes_option(c->kind, "hidden");
+    v[5] = hidden ? c->n_hidden : 0;
+    for (int i = 0; i < 8; i++) v[6 + i] = hidden && i < c->n_hidden ? c->hidden[i] : 0;
 }
 
 int dsml_model_save(const dsml_model *m, const char *path)

@@ -36,10 +36,14 @@
 
 #include "nn/conv2d.h"
 
-enum { DSML_WINOGRAD_MAX_CHANNELS = 128 };
+enum { DSML_WINOGRAD_MIN_CHANNELS = 8, DSML_WINOGRAD_MAX_CHANNELS = 128 };
 
-/* 1 when l is a 5x5, pad-2 convolution with at most
- * DSML_WINOGRAD_MAX_CHANNELS input and output channels. */
+/* 1 when l is a 5x5, pad-2 convolution that Winograd runs and runs faster
+ * than im2col: DSML_WINOGRAD_MIN_CHANNELS..MAX_CHANNELS input channels (with
+ * fewer, the transformed-domain products' inner dimension is too short to pay
+ * for the transforms: the convnet's conv1 with 1 or 3 channels stays
+ * im2col) and at most DSML_WINOGRAD_MAX_CHANNELS output channels. The image
+ * range functions below take any channel count up to the maximum. */
 int dsml_winograd_supports(const dsml_conv2d *l);
 
 /* Floats of u, of v and of m for n images of h x w. */

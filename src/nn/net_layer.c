@@ -1,0 +1,291 @@
+/* What each kind of layer contributes to the executor; see net_layer.h.
+ * One block per kind, then the table. The kernels themselves live in their
+ * own files (conv2d.c, winograd.c, maxpool2d.c, relu.c, linear.c,
+ * dropout.c); these functions only shape, carve and call them on an image
+ * range of whole-batch buffers. */
+#include "nn/net_layer.h"
+#include "core/error.h"
+#include "nn/dropout.h"
+#include "nn/maxpool2d.h"
+#include "nn/relu.h"
+#include "nn/winograd.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+float *dsml_net_carve(net_carver *c, size_t floats)
+{
+    float *p = c->base ? c->base + c->used : NULL;
+    c->used += (floats + 15) / 16 * 16; /* every buffer starts on 64 bytes */
+    return p;
+}
+
+unsigned char *dsml_net_carve_bytes(net_carver *c, size_t bytes)
+{
+    return (unsigned char *)dsml_net_carve(c, (bytes + sizeof(float) - 1) / sizeof(float));
+}
+
+/* Floats per image of the input and of the output. */
+static size_t in_floats(const net_layer *l) { return (size_t)l->c * l->h * l->w; }
+static size_t out_floats(const net_layer *l) { return (size_t)l->oc * l->oh * l->ow; }
+
+static int same_shape(net_layer *l)
+{
+    l->oc = l->c, l->oh = l->h, l->ow = l->w;
+    return DSML_OK;
+}
+
+/* ---- conv: im2col + GEMM, or Winograd F(2x2, 5x5) where it supports the shape ---- */
+
+static int conv_plan(net_layer *l)
+{
+    const dsml_layer_spec *s = &l->spec;
+    if (s->out < 1 || s->k < 1 || s->stride < 1 || s->pad < 0 || s->groups < 1)
+        return dsml_fail(DSML_ERR_ARG, "%d channels, kernel %d, stride %d, padding %d, %d groups: expected "
+                         "positive sizes and a padding >= 0", s->out, s->k, s->stride, s->pad, s->groups);
+    if (s->stride != 1) return dsml_fail(DSML_ERR_ARG, "stride %d: only stride 1 is implemented", s->stride);
+    if (s->groups != 1) return dsml_fail(DSML_ERR_ARG, "%d groups: only 1 group is implemented", s->groups);
+    l->oc = s->out;
+    l->oh = l->h + 2 * s->pad - s->k + 1;
+    l->ow = l->w + 2 * s->pad - s->k + 1;
+    if (l->oh < 1 || l->ow < 1)
+        return dsml_fail(DSML_ERR_ARG, "input %dx%d, expected at least the kernel's %dx%d less twice the padding",
+                         l->h, l->w, s->k, s->k);
+    if ((double)s->k * s->k * l->c + 1 > INT_MAX)
+        return dsml_fail(DSML_ERR_ARG, "%dx%d kernel over %d channels is too large", s->k, s->k, l->c);
+    net_conv *cv = &l->k.conv;
+    cv->l = (dsml_conv2d){.cin = l->c, .cout = s->out, .k = s->k, .pad = s->pad};
+    cv->winograd = dsml_winograd_supports(&cv->l);
+    cv->slot_floats = cv->winograd ? dsml_winograd_grad_size(&cv->l) : dsml_conv2d_grad_size(&cv->l);
+    return DSML_OK;
+}
+
+static size_t conv_param_count(const net_layer *l) { return dsml_conv2d_param_count(l->c, l->spec.out, l->spec.k); }
+
+static void conv_init(net_layer *l, float *params, float *grads, dsml_rng *rng)
+{
+    dsml_conv2d_init(&l->k.conv.l, l->c, l->spec.out, l->spec.k, l->spec.pad, params, grads, rng);
+}
+
+static void conv_carve(net_layer *l, net_carver *cv, int max_batch)
+{
+    net_conv *c = &l->k.conv;
+    if (c->winograd) {
+        c->u = dsml_net_carve(cv, dsml_winograd_u_size(&c->l));
+        c->v = dsml_net_carve(cv, dsml_winograd_v_size(&c->l, max_batch, l->h, l->w));
+        c->m = dsml_net_carve(cv, dsml_winograd_m_size(&c->l, max_batch, l->h, l->w));
+    } else {
+        c->col = dsml_net_carve(cv, dsml_conv2d_col_size(&c->l, max_batch, l->h, l->w));
+    }
+    c->slots = dsml_net_carve(cv, NET_MAX_GROUPS * c->slot_floats);
+}
+
+static void conv_prepare(net_layer *l, int backward)
+{
+    net_conv *c = &l->k.conv;
+    if (!c->winograd) return;
+    if (backward) dsml_winograd_transpose_weights(&c->l, c->u);
+    else dsml_winograd_transform_weights(&c->l, c->u);
+}
+
+static void conv_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
+{
+    (void)rng;
+    net_conv *c = &l->k.conv;
+    if (c->winograd) dsml_winograd_forward_images(&c->l, c->u, l->y, c->v, c->m, l->x, b0, b1, l->h, l->w);
+    else dsml_conv2d_forward_images(&c->l, l->y, c->col, l->x, b0, b1, l->h, l->w);
+}
+
+static void conv_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+{
+    net_conv *c = &l->k.conv;
+    float *slot = c->slots + (size_t)group * c->slot_floats;
+    if (c->winograd)
+        dsml_winograd_backward_images(&c->l, c->u, l->gx, l->gy, c->v, c->m, b0, b1, l->h, l->w, slot, accumulate);
+    else
+        dsml_conv2d_backward_images(&c->l, l->gx, l->gy, c->col, b0, b1, l->h, l->w, slot, accumulate);
+}
+
+static void conv_reduce(net_layer *l, int groups)
+{
+    net_conv *c = &l->k.conv;
+    long size = (long)c->slot_floats;
+    float *slots = c->slots;
+    /* im2col: the slots add straight onto [dW; db]; Winograd: into slot 0, then back to dW and db. */
+    int direct = !c->winograd;
+    float *dst = direct ? c->l.dw : slots; /* db follows dW: one (k*k*C + 1) x F matrix */
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < size; j++) {
+        float sum = 0.0f;
+        for (int s = 0; s < groups; s++) sum += slots[s * size + j];
+        dst[j] = direct ? dst[j] + sum : sum;
+    }
+    if (!direct) dsml_winograd_weight_grad(&c->l, slots, c->l.dw, c->l.db);
+}
+
+static double conv_flops(const net_layer *l)
+{
+    return 2.0 * l->oh * l->ow * l->oc * l->spec.k * l->spec.k * l->c;
+}
+
+/* ---- maxpool: 2x2 windows, stride 2 ---- */
+
+static int maxpool_plan(net_layer *l)
+{
+    const dsml_layer_spec *s = &l->spec;
+    if (s->k != 2 || s->stride != 2)
+        return dsml_fail(DSML_ERR_ARG, "%dx%d windows with stride %d: only 2x2 with stride 2 is implemented", s->k,
+                         s->k, s->stride);
+    if (l->h % 2 || l->w % 2)
+        return dsml_fail(DSML_ERR_ARG, "input %dx%d, expected even height and width", l->h, l->w);
+    l->oc = l->c, l->oh = l->h / 2, l->ow = l->w / 2;
+    return DSML_OK;
+}
+
+static void maxpool_carve(net_layer *l, net_carver *cv, int max_batch)
+{
+    l->k.winner = dsml_net_carve_bytes(cv, (size_t)max_batch * out_floats(l));
+}
+
+static void maxpool_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
+{
+    (void)rng;
+    size_t o = (size_t)b0 * out_floats(l);
+    dsml_maxpool2d_forward(l->y + o, l->k.winner + o, l->x + (size_t)b0 * in_floats(l), b1 - b0, l->h, l->w, l->c);
+}
+
+static void maxpool_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+{
+    (void)group, (void)accumulate;
+    size_t o = (size_t)b0 * out_floats(l);
+    dsml_maxpool2d_backward(l->gx + (size_t)b0 * in_floats(l), l->gy + o, l->k.winner + o, b1 - b0, l->h, l->w, l->c);
+}
+
+/* ---- relu: in place ---- */
+
+static void relu_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
+{
+    (void)rng;
+    size_t o = (size_t)b0 * out_floats(l);
+    dsml_relu_forward(l->y + o, l->x + o, (size_t)(b1 - b0) * out_floats(l));
+}
+
+static void relu_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+{
+    (void)group, (void)accumulate;
+    size_t o = (size_t)b0 * out_floats(l);
+    dsml_relu_backward(l->gx + o, l->gy + o, l->y + o, (size_t)(b1 - b0) * out_floats(l));
+}
+
+/* ---- flatten: a change of shape only ---- */
+
+static int flatten_plan(net_layer *l)
+{
+    l->oc = l->c * l->h * l->w, l->oh = 1, l->ow = 1;
+    return DSML_OK;
+}
+
+/* ---- linear ---- */
+
+static int linear_plan(net_layer *l)
+{
+    if (l->spec.out < 1) return dsml_fail(DSML_ERR_ARG, "%d features, expected >= 1", l->spec.out);
+    l->oc = l->spec.out, l->oh = 1, l->ow = 1;
+    return DSML_OK;
+}
+
+static size_t linear_param_count(const net_layer *l) { return dsml_linear_param_count(l->c, l->spec.out); }
+
+static void linear_init(net_layer *l, float *params, float *grads, dsml_rng *rng)
+{
+    dsml_linear_init(&l->k.linear, l->c, l->spec.out, params, grads, rng);
+}
+
+static void linear_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
+{
+    (void)rng;
+    dsml_linear_forward(&l->k.linear, l->y + (size_t)b0 * l->oc, l->x + (size_t)b0 * l->c, b1 - b0);
+}
+
+static void linear_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+{
+    (void)group, (void)accumulate; /* the head runs on the whole batch: straight into the gradient block */
+    float *dx = l->gx ? l->gx + (size_t)b0 * l->c : NULL;
+    dsml_linear_backward(&l->k.linear, dx, l->gy + (size_t)b0 * l->oc, l->x + (size_t)b0 * l->c, b1 - b0);
+}
+
+static double linear_flops(const net_layer *l) { return 2.0 * l->c * l->oc; }
+
+/* ---- dropout: the mask is drawn serially, so it runs on the whole batch ---- */
+
+static int dropout_plan(net_layer *l)
+{
+    if (!(l->spec.p >= 0.0f && l->spec.p < 1.0f))
+        return dsml_fail(DSML_ERR_ARG, "probability %g, expected 0 <= p < 1", (double)l->spec.p);
+    return same_shape(l);
+}
+
+static void dropout_carve(net_layer *l, net_carver *cv, int max_batch)
+{
+    l->k.mask = dsml_net_carve(cv, (size_t)max_batch * out_floats(l));
+}
+
+static int dropout_active(const net_layer *l, int training) { return training && l->spec.p > 0.0f; }
+
+static void dropout_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
+{
+    size_t o = (size_t)b0 * out_floats(l);
+    dsml_dropout_forward(l->y + o, l->k.mask + o, l->x + o, (size_t)(b1 - b0) * out_floats(l), l->spec.p, rng);
+}
+
+static void dropout_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+{
+    (void)group, (void)accumulate;
+    size_t o = (size_t)b0 * out_floats(l);
+    dsml_dropout_backward(l->gx + o, l->gy + o, l->k.mask + o, (size_t)(b1 - b0) * out_floats(l));
+}
+
+/* ---- the table: a new kind of layer is one more entry ---- */
+
+static const net_layer_ops ops[DSML_LAYER_KINDS] = {
+    [DSML_LAYER_CONV] = {.name = "conv", .flat_input = 0, .output = NET_OWN, .gradient = NET_OWN,
+                         .plan = conv_plan, .param_count = conv_param_count, .init = conv_init, .carve = conv_carve,
+                         .prepare = conv_prepare, .forward = conv_forward, .backward = conv_backward,
+                         .reduce = conv_reduce, .flops = conv_flops},
+    [DSML_LAYER_MAXPOOL] = {.name = "maxpool", .flat_input = 0, .output = NET_OWN, .gradient = NET_OWN,
+                            .plan = maxpool_plan, .carve = maxpool_carve, .forward = maxpool_forward,
+                            .backward = maxpool_backward},
+    [DSML_LAYER_RELU] = {.name = "relu", .flat_input = -1, .output = NET_IN_PLACE, .gradient = NET_IN_PLACE,
+                         .plan = same_shape, .forward = relu_forward, .backward = relu_backward},
+    [DSML_LAYER_FLATTEN] = {.name = "flatten", .flat_input = 0, .output = NET_PASS, .gradient = NET_PASS,
+                            .plan = flatten_plan},
+    [DSML_LAYER_LINEAR] = {.name = "linear", .flat_input = 1, .output = NET_OWN, .gradient = NET_OWN,
+                           .keeps_input = 1, .plan = linear_plan, .param_count = linear_param_count,
+                           .init = linear_init, .forward = linear_forward, .backward = linear_backward,
+                           .flops = linear_flops},
+    [DSML_LAYER_DROPOUT] = {.name = "dropout", .flat_input = 1, .output = NET_OWN, .gradient = NET_IN_PLACE,
+                            .draws = 1, .plan = dropout_plan, .carve = dropout_carve, .active = dropout_active,
+                            .forward = dropout_forward, .backward = dropout_backward},
+};
+
+const net_layer_ops *dsml_net_layer_ops(dsml_layer_kind kind)
+{
+    return (int)kind >= 0 && kind < DSML_LAYER_KINDS ? &ops[kind] : NULL;
+}
+
+void dsml_layer_spec_format(const dsml_layer_spec *s, char *buf, size_t size)
+{
+    const net_layer_ops *o = dsml_net_layer_ops(s->kind);
+    const char *name = o ? o->name : "unknown";
+    switch (s->kind) {
+    case DSML_LAYER_CONV:
+        if (s->groups == 1) snprintf(buf, size, "%s %dx%d/%d pad %d -> %d", name, s->k, s->k, s->stride, s->pad, s->out);
+        else snprintf(buf, size, "%s %dx%d/%d pad %d groups %d -> %d", name, s->k, s->k, s->stride, s->pad, s->groups,
+                      s->out);
+        break;
+    case DSML_LAYER_MAXPOOL: snprintf(buf, size, "%s %dx%d/%d", name, s->k, s->k, s->stride); break;
+    case DSML_LAYER_LINEAR: snprintf(buf, size, "%s -> %d", name, s->out); break;
+    case DSML_LAYER_DROPOUT: snprintf(buf, size, "%s %g", name, (double)s->p); break;
+    default: snprintf(buf, size, "%s", name); break;
+    }
+}

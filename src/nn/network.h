@@ -1,0 +1,105 @@
+/* The sequential executor: builds, runs forward and backward for any network
+ * description (an array of dsml_layer_spec, layer_spec.h).
+ *
+ * At create time it infers every layer's shape from the input's, refuses a
+ * description no kernel implements (naming the layer), puts every parameter
+ * in one block and every gradient in another, in the order the layers come
+ * (weight then bias, as PyTorch's parameters()), and carves one workspace
+ * for max_batch images; forward and backward allocate nothing.
+ *
+ * How it runs a description (properties of the executor, whatever the
+ * network):
+ *  - The spatial part (the layers before the flatten, "trunk") runs in
+ *    chunks of images, each chunk on one OpenMP thread from the input to the
+ *    last spatial layer's output and back, with single-threaded GEMMs, so a
+ *    chunk's activations and im2col rows stay in cache; a chunk holds about
+ *    DSML_NETWORK_TRUNK_ROWS output pixels of the last conv layer. The
+ *    layers after it ("head") run on the whole batch with multi-threaded
+ *    GEMMs.
+ *  - Each trunk layer's weight gradient is summed per fixed group of
+ *    consecutive chunks (at most 16) into its own slot, and the slots are
+ *    added in group order: results do not depend on the thread count or on
+ *    scheduling.
+ *  - A conv layer runs as Winograd F(2x2, 5x5) wherever
+ *    dsml_winograd_supports says so, else as im2col + GEMM.
+ *  - A ReLU right before a max pool runs after it, on the pooled values
+ *    (max and ReLU commute exactly: same outputs, same gradients).
+ *  - The input (CHW rows) is converted to NHWC once, per chunk, when spatial
+ *    layers read it (a no-op copy is skipped for one channel); a flatten
+ *    straight on the input keeps its CHW order.
+ *  - No gradient flows below the first layer with parameters: it computes
+ *    its parameter gradients only.
+ *  - ReLU works in place; dropout draws its mask serially (it must stand
+ *    after the flatten).
+ *
+ * Legend: N = images in a batch (n), C x H x W = input shape. */
+#ifndef DSML_NN_NETWORK_H
+#define DSML_NN_NETWORK_H
+
+#include <stddef.h>
+
+#include "core/rng.h"
+#include "nn/layer_spec.h"
+
+enum {
+    DSML_NETWORK_MAX_LAYERS = 64,
+    DSML_NETWORK_TRUNK_ROWS = 1024 /* last-conv output pixels per trunk chunk: measured best */
+};
+
+typedef struct dsml_network dsml_network; /* opaque */
+
+/* One layer as planned, for listings and tests. Layers are numbered in the
+ * order they run (a ReLU moved after its max pool comes after it). */
+typedef struct {
+    dsml_layer_spec spec;
+    int index;                 /* its position in the description */
+    int in_c, in_h, in_w;      /* input: channels (features once flat), height, width (1 x 1 once flat) */
+    int out_c, out_h, out_w;   /* output, likewise */
+    int spatial;               /* 1 when it runs in the trunk's chunks */
+    int winograd;              /* conv: 1 for Winograd F(2x2, 5x5), 0 for im2col */
+    size_t param_offset, param_count; /* its weight then bias in the parameter block */
+} dsml_network_layer;
+
+/* Plans and allocates the network for inputs of channels x height x width
+ * and up to max_batch images, and initialises the parameters layer by layer
+ * from rng (PyTorch's defaults). The description is copied; the gradients
+ * start at zero. DSML_ERR_ARG naming the layer and what is wrong for a
+ * description the executor cannot run (bad shapes, a kind in the wrong
+ * part, sizes beyond an int); DSML_ERR_NOMEM. *out is owned by the caller:
+ * dsml_network_free. */
+int dsml_network_create(dsml_network **out, const dsml_layer_spec *layers, int count, int channels, int height,
+                        int width, int max_batch, dsml_rng *rng);
+
+/* x: n rows of C*H*W floats (CHW), borrowed for the call only. *y points to
+ * n rows of the last layer's features, owned by the network, valid until the
+ * next forward. training=1 keeps what backward needs and applies dropout
+ * (drawn from rng, which may be NULL when no dropout is active); training=0
+ * for inference. DSML_ERR_ARG for n outside 1..max_batch. */
+int dsml_network_forward(dsml_network *net, const float *x, int n, int training, dsml_rng *rng, const float **y);
+
+/* dy: n rows of output gradients, borrowed. Accumulates into the gradient
+ * block. Needs the preceding training forward of the same batch
+ * (DSML_ERR_STATE otherwise) and consumes its saved state. */
+int dsml_network_backward(dsml_network *net, const float *dy, int n);
+
+void dsml_network_zero_grad(dsml_network *net);
+
+/* The parameter / gradient block (owned by the network) and its length. */
+float *dsml_network_params(dsml_network *net, size_t *count);
+float *dsml_network_grads(dsml_network *net, size_t *count);
+
+/* Layers as they run (see dsml_network_layer), 0..count-1. */
+int dsml_network_layer_count(const dsml_network *net);
+const dsml_network_layer *dsml_network_layer_at(const dsml_network *net, int i);
+
+/* Features per image of the output. */
+int dsml_network_out_features(const dsml_network *net);
+
+/* GEMM flops (2*m*n*k) per image of the direct (im2col) formulation: forward
+ * only (training=0), or forward plus backward (training=1; the first layer
+ * with parameters computes no input gradient). */
+double dsml_network_flops_per_image(const dsml_network *net, int training);
+
+void dsml_network_free(dsml_network *net);
+
+#endif
