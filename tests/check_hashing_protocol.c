@@ -10,7 +10,7 @@
 #include "core/json_parse.h"
 #include "metric/loss.h"
 #include "results/metrics_write.h"
-#include "run/config_json.h"
+#include "run/train_options.h"
 #include "run/train.h"
 #include "support/suite_run.h"
 #include "support/testdir.h"

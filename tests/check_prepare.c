@@ -455,7 +455,7 @@ START_TEST(test_prepare_cub200_and_train)
         dsml_json_doc_free(&doc);
     }
     snprintf(args, sizeof args, "train --dataset cub200 --data %s --split hashy --out %s/bad", root, dir);
-    expect_exit(args, 2, "--split hashy: expected paper, zero-shot, dml or hashing");
+    expect_exit(args, 2, "--split hashy: expected default, dml, hashing, paper or zero-shot");
     testdir_done(1);
 }
 END_TEST

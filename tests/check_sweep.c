@@ -134,9 +134,15 @@ START_TEST(test_parse_errors_name_file_and_line)
         {"dml dataset=fashion-mnist loss=triplet distance=snr dim=16\n",
          "s.sweep:1: expected seed=N, found none (give it on this line or a set line above)"},
         {"set dataset=fashion-mnist loss=triplet dim=16 seed=1\ndml distance=cosine\n",
-         "s.sweep:2: expected distance euclidean, snr or sqeuclidean, found distance=cosine"},
+         "s.sweep:2: expected euclidean, sqeuclidean or snr, found distance=cosine"},
         {"set dataset=fashion-mnist distance=snr dim=16 seed=1\ndml loss=hinge\n",
-         "s.sweep:2: expected a loss dsml train knows"},
+         "s.sweep:2: expected contrastive, triplet, lifted, npair, vmf, gpw, dpsh or dtsh, found loss=hinge"},
+        {"set dataset=fashion-mnist distance=snr dim=16 seed=1\ndml loss=npair margin=1\n",
+         "s.sweep:2: run npair-snr-d16-s1: --margin: the loss npair does not take it"},
+        {"set dataset=fashion-mnist distance=snr dim=16 seed=1\ndml loss=triplet batch=25\n",
+         "s.sweep:2: run triplet-snr-d16-s1: --batch 25 is not a multiple of --images-per-class 10"},
+        {"hashing dataset=cifar10 loss=dpsh distance=euclidean dim=16 seed=1 train-per-class=9\n",
+         "s.sweep:1: run dpsh-euclidean-16b-s1: --train-per-class: the hashing protocol trains on"},
         {"set dataset=Fashion dim=16 seed=1 loss=triplet distance=snr\ndml\n",
          "s.sweep:1: expected a name of lower-case letters"},
         {"set dataset=fashion-mnist dim=16 seed=1 loss=triplet distance=snr\ndml\ndml lr=0.1\n",
@@ -162,10 +168,13 @@ START_TEST(test_parse_errors_name_file_and_line)
     ck_assert_int_eq(sw.n_runs, 1);
     dsml_sweep_free(&sw);
     /* options of the related methods, negative where the option allows it */
-    ck_assert_int_eq(dsml_sweep_parse(&sw, "s.sweep", "dml dataset=cub200 loss=contrastive distance=euclidean dim=64 "
-                                                      "seed=1 gpw-lambda=-0.5 kappa=16 density=0.1\n", "r"), DSML_OK);
+    ck_assert_int_eq(dsml_sweep_parse(&sw, "s.sweep", "set dataset=cub200 distance=euclidean dim=64 seed=1\n"
+                                                      "dml loss=gpw gpw-lambda=-0.5\n"
+                                                      "dml loss=vmf kappa=16\n"
+                                                      "dml loss=contrastive density=0.1\n", "r"), DSML_OK);
     ck_assert_str_eq(dsml_sweep_run_get(&sw.runs[0], "gpw-lambda"), "-0.5");
-    ck_assert_str_eq(sw.runs[0].id, "contrastive-euclidean-density0.1-d64-s1");
+    ck_assert_str_eq(dsml_sweep_run_get(&sw.runs[1], "kappa"), "16");
+    ck_assert_str_eq(sw.runs[2].id, "contrastive-euclidean-density0.1-d64-s1");
     dsml_sweep_free(&sw);
     /* a density or GPW variant has its own run id; density 0 is the base run */
     ck_assert_int_eq(dsml_sweep_parse(&sw, "s.sweep", "dml dataset=cifar10 loss=triplet distance=snr dim=32 seed=1 "
@@ -182,8 +191,9 @@ START_TEST(test_parse_errors_name_file_and_line)
     ck_assert_str_eq(sw.runs[2].id, "gpw-euclidean-mining-none-weighting-binomial-d32-s1");
     ck_assert_str_eq(sw.runs[3].id, "contrastive-snr-density0.1-16b-s1");
     dsml_sweep_free(&sw);
-    ck_assert_int_eq(dsml_sweep_parse(&sw, "s.sweep", "dml dataset=cub200 loss=contrastive distance=euclidean dim=64 "
+    ck_assert_int_eq(dsml_sweep_parse(&sw, "s.sweep", "dml dataset=cub200 loss=vmf distance=euclidean dim=64 "
                                                       "seed=1 kappa=-1\n", "r"), DSML_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "expected a finite number in [1e-06, 1e+06], found kappa=-1"));
     ck_assert_int_eq(dsml_sweep_load(&sw, "/nonexistent/x.sweep", "r"), DSML_ERR_IO);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "/nonexistent/x.sweep: cannot open"));
 }
@@ -235,9 +245,10 @@ START_TEST(test_run_state_finished_unfinished_stale)
     dsml_sweep_free(&sw);
     /* a hidden list that differs, and a key the run does not record */
     ck_assert_int_eq(dsml_sweep_parse(&sw, "s", "dml dataset=fashion-mnist loss=triplet distance=snr dim=16 seed=1 "
-                                                "hidden=64,32\n", root), DSML_OK);
+                                                "model=mlp hidden=64,32\n", root), DSML_OK);
     ck_assert_int_eq(dsml_sweep_run_state(&sw.runs[0], &st, why, sizeof why, NULL), DSML_OK);
     ck_assert_int_eq(st, DSML_RUN_STALE);
+    ck_assert_msg(strstr(why, "hidden: sweep 64,32, the run records another list"), "%s", why);
     dsml_sweep_free(&sw);
     ck_assert_int_eq(dsml_sweep_parse(&sw, "s", "dml dataset=fashion-mnist loss=triplet distance=snr dim=16 seed=1 "
                                                 "dropout=0.1\n", root), DSML_OK);

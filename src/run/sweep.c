@@ -2,85 +2,65 @@
  * lists and the finished/stale check against metrics.json; see sweep.h. */
 #include "run/sweep.h"
 #include "core/error.h"
-#include "metric/distance.h"
-#include "metric/loss.h"
+#include "core/value.h"
 #include "results/run_metrics.h"
+#include "run/train_options.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-typedef enum { V_NAME, V_INT, V_NUM, V_INT_LIST, V_PATH } value_type;
+/* The keys a sweep line may give are the options the training option table
+ * marks for sweeps (run/train_options.h): the grid keys first, in the order
+ * runs carry them, then the others in the table's order; "bits" is another
+ * name for dim. */
+enum { K_DATASET, K_LOSS, K_DISTANCE, K_DIM, K_SEED, N_GRID, MAX_KEYS = 64 };
+static const char *const grid_names[N_GRID] = {"dataset", "loss", "distance", "dim", "seed"};
 
-/* Every key a sweep line may give: how its value is checked and where
- * metrics.json records it (NULL: not compared). The grid keys come first, in
- * the order runs carry them. */
-typedef struct {
-    const char *key;
-    value_type type;
-    double lo, hi;
-    const char *recorded;
-} key_spec;
+static const dsml_train_option *keys[MAX_KEYS];
+static int n_keys;
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
 
-enum { K_DATASET, K_LOSS, K_DISTANCE, K_DIM, K_SEED, N_GRID };
+static void list_keys(void)
+{
+    for (int g = 0; g < N_GRID; g++) keys[n_keys++] = dsml_train_option_find(grid_names[g]);
+    for (int i = 0; i < dsml_train_option_count() && n_keys < MAX_KEYS; i++) {
+        const dsml_train_option *o = dsml_train_option_at(i);
+        int grid = 0;
+        for (int g = 0; g < N_GRID; g++) grid |= o == keys[g];
+        if ((o->flags & DSML_OPT_SWEEP) && !grid) keys[n_keys++] = o;
+    }
+}
 
-static const key_spec keys[] = {
-    {"dataset", V_NAME, 0, 0, "config.dataset"},
-    {"loss", V_NAME, 0, 0, "config.loss"},
-    {"distance", V_NAME, 0, 0, "config.distance"},
-    {"dim", V_INT, 1, 4096, "config.dim"},
-    {"seed", V_INT, 0, 2e9, "config.seed"},
-    {"model", V_NAME, 0, 0, "config.model"},
-    {"hidden", V_INT_LIST, 1, 1 << 20, "config.hidden"},
-    {"dropout", V_NUM, 0, 0.95, "config.dropout"},
-    {"margin", V_NUM, 0, 1e6, "config.margin"},
-    {"beta", V_NUM, 0, 1e6, "config.beta"},
-    {"lambda", V_NUM, 0, 1e6, "config.lambda"},
-    {"npair-l2", V_NUM, 0, 1e6, "config.npair_l2"},
-    {"epochs", V_INT, 0, 1000, "config.epochs"},
-    {"batch", V_INT, 4, 100000, "batch"},
-    {"images-per-class", V_INT, 2, 100000, "config.images_per_class"},
-    {"lr", V_NUM, 1e-12, 1e3, "config.lr"},
-    {"momentum", V_NUM, 0, 0.999999, "config.momentum"},
-    {"wd", V_NUM, 0, 1, "config.weight_decay"},
-    {"clip-grad", V_NUM, 0, 1e6, "config.clip_grad"},
-    {"queries-per-class", V_INT, 1, 1000000, "data.split.queries_per_class"},
-    {"train-per-class", V_INT, 1, 1000000, "data.split.train_per_class"},
-    {"validation-per-class", V_INT, 0, 1000000, "data.split.validation_per_class"},
-    {"map-at", V_INT, 0, 1 << 30, "config.map_at"},
-    {"f1-at", V_INT, 1, 1 << 30, "config.f1_at"},
-    {"split", V_NAME, 0, 0, "config.split"},
-    /* hashing and related-method options (docs/losses.md) */
-    {"quant", V_NUM, 0, 1e6, "config.quant"},
-    {"density", V_NUM, 0, 1e6, "config.density"},
-    {"density-ratio", V_NUM, 1e-6, 1e6, "config.density_ratio"},
-    {"kappa", V_NUM, 1e-6, 1e6, "config.vmf_kappa"},
-    {"gpw-mining", V_NAME, 0, 0, "config.gpw_mining"},
-    {"gpw-weighting", V_NAME, 0, 0, "config.gpw_weighting"},
-    {"gpw-alpha", V_NUM, 1e-6, 1e6, "config.gpw_alpha"},
-    {"gpw-beta", V_NUM, 1e-6, 1e6, "config.gpw_beta"},
-    {"gpw-lambda", V_NUM, -1e6, 1e6, "config.gpw_lambda"},
-    {"gpw-epsilon", V_NUM, 0, 1e6, "config.gpw_epsilon"},
-    {"from", V_PATH, 0, 0, NULL},
-};
-#define N_KEYS ((int)(sizeof keys / sizeof keys[0]))
+static int key_count(void)
+{
+    pthread_once(&keys_once, list_keys);
+    return n_keys;
+}
 
 /* The values a line gives (or inherits) for each key, as written: comma
  * lists included. NULL where absent. */
 typedef struct {
-    const char *value[N_KEYS];
-    int line[N_KEYS];
+    const char *value[MAX_KEYS];
+    int line[MAX_KEYS];
 } key_values;
 
 static int key_index(const char *key)
 {
     if (!strcmp(key, "bits")) return K_DIM;
-    for (int i = 0; i < N_KEYS; i++)
-        if (!strcmp(keys[i].key, key)) return i;
+    for (int i = 0; i < key_count(); i++)
+        if (!strcmp(keys[i]->name, key)) return i;
     return -1;
+}
+
+/* A key whose value is never a comma list (a list of sizes, a path). */
+static int takes_whole_value(const dsml_train_option *o)
+{
+    return o->type == DSML_OPT_INT_LIST || o->type == DSML_OPT_PATH;
 }
 
 static int fail_at(const char *file, int line, const char *what, const char *found)
@@ -88,55 +68,16 @@ static int fail_at(const char *file, int line, const char *what, const char *fou
     return dsml_fail(DSML_ERR_FORMAT, "%s:%d: expected %s, found %s", file, line, what, found);
 }
 
-/* One element of a value (no commas, except in an int list). */
-static int check_element(const char *file, int line, const key_spec *k, const char *v)
+/* One element of a value (no commas, except in a list of sizes); paths
+ * must also need no shell quoting, since run commands are built from them. */
+static int check_element(const char *file, int line, const dsml_train_option *k, const char *v)
 {
-    char found[DSML_SWEEP_VALUE + 32];
-    snprintf(found, sizeof found, "%s=%s", k->key, v);
+    char found[DSML_SWEEP_VALUE + 32], expected[600];
+    snprintf(found, sizeof found, "%s=%s", k->name, v);
     if (!*v) return fail_at(file, line, "a value", found);
-    char *end;
-    switch (k->type) {
-    case V_NAME:
-        for (const char *p = v; *p; p++)
-            if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.'))
-                return fail_at(file, line, "a name of lower-case letters, digits, '-', '_' and '.'", found);
-        if (strlen(v) >= 32) return fail_at(file, line, "a name of at most 31 characters", found);
-        return DSML_OK;
-    case V_INT: {
-        errno = 0;
-        long long x = strtoll(v, &end, 10);
-        if (errno || *end || x < k->lo || x > k->hi) {
-            char what[96];
-            snprintf(what, sizeof what, "an integer in %.0f..%.0f", k->lo, k->hi);
-            return fail_at(file, line, what, found);
-        }
-        return DSML_OK;
-    }
-    case V_NUM: {
-        errno = 0;
-        double x = strtod(v, &end);
-        if (errno || *end || !isfinite(x) || x < k->lo || x > k->hi) {
-            char what[96];
-            snprintf(what, sizeof what, "a finite number in [%g, %g]", k->lo, k->hi);
-            return fail_at(file, line, what, found);
-        }
-        return DSML_OK;
-    }
-    case V_INT_LIST:
-        for (const char *p = v; *p;) {
-            errno = 0;
-            long x = strtol(p, &end, 10);
-            if (end == p || errno || x < k->lo || x > k->hi || (*end && *end != ','))
-                return fail_at(file, line, "comma-separated positive sizes", found);
-            p = *end ? end + 1 : end;
-        }
-        return DSML_OK;
-    case V_PATH:
-        for (const char *p = v; *p; p++)
-            if (!(isalnum((unsigned char)*p) || strchr("._-+/:@%=", *p)))
-                return fail_at(file, line, "a path of letters, digits and . _ - + / : @ % = only", found);
-        return DSML_OK;
-    }
+    if (dsml_train_option_check_value(k, v, expected, sizeof expected) ||
+        (k->type == DSML_OPT_PATH && dsml_value_plain_path(v, expected, sizeof expected)))
+        return fail_at(file, line, expected, found);
     return DSML_OK;
 }
 
@@ -153,18 +94,18 @@ static int split_list(const char *value, char *buf, size_t cap, const char **out
 /* Checks a value as given on a line: a list only where lists are allowed. */
 static int check_value(const char *file, int line, int ki, const char *value, int lists_everywhere)
 {
-    const key_spec *k = &keys[ki];
-    if (k->type == V_INT_LIST || k->type == V_PATH) return check_element(file, line, k, value);
+    const dsml_train_option *k = keys[ki];
+    if (takes_whole_value(k)) return check_element(file, line, k, value);
     int is_list = strchr(value, ',') != NULL;
     if (is_list && !lists_everywhere && ki >= N_GRID) {
         char found[DSML_SWEEP_VALUE + 32];
-        snprintf(found, sizeof found, "%s=%s", k->key, value);
+        snprintf(found, sizeof found, "%s=%s", k->name, value);
         return fail_at(file, line, "one value (lists only for dataset, loss, distance, dim, seed; "
                                    "other lists belong in tune lines)", found);
     }
     if (value[0] == ',' || (*value && value[strlen(value) - 1] == ',') || strstr(value, ",,")) {
         char found[DSML_SWEEP_VALUE + 32];
-        snprintf(found, sizeof found, "%s=%s", k->key, value);
+        snprintf(found, sizeof found, "%s=%s", k->name, value);
         return fail_at(file, line, "a comma-separated list without empty elements", found);
     }
     char buf[DSML_SWEEP_VALUE];
@@ -230,6 +171,23 @@ static int variant_suffix(char *buf, size_t cap, const char *const *choice)
     return len;
 }
 
+/* The run's options as `dsml train` will take them, so that a run it would
+ * refuse (an option its loss does not take, a batch that is not a multiple
+ * of the images per class) fails here, naming the line, not hours later. */
+static int check_run(const parser *ps, const dsml_sweep_run *run)
+{
+    dsml_option_given given[DSML_SWEEP_MAX_PARAMS + 1];
+    int n = 0;
+    if (run->kind == DSML_SWEEP_HASHING) given[n++] = (dsml_option_given){"protocol", "hashing"};
+    for (int i = 0; i < run->n_params; i++) given[n++] = (dsml_option_given){run->params[i].key, run->params[i].value};
+    dsml_train_config *cfg = malloc(sizeof *cfg);
+    if (!cfg) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", ps->file);
+    int rc = dsml_train_config_build(cfg, given, n);
+    free(cfg);
+    if (rc) return dsml_fail_context(DSML_ERR_FORMAT, "%s:%d: run %s", ps->file, run->line, run->id);
+    return DSML_OK;
+}
+
 /* Fills one run from one choice of every key's value. */
 static int make_run(parser *ps, dsml_sweep_kind kind, int line, int group, const char *const *choice, const int *n_choices)
 {
@@ -238,11 +196,11 @@ static int make_run(parser *ps, dsml_sweep_kind kind, int line, int group, const
     run.kind = kind;
     run.line = line;
     run.group = group;
-    for (int k = 0; k < N_KEYS; k++) {
+    for (int k = 0; k < key_count(); k++) {
         if (!choice[k]) continue;
         if (run.n_params == DSML_SWEEP_MAX_PARAMS)
             return dsml_fail(DSML_ERR_FORMAT, "%s:%d: too many keys", ps->file, line);
-        snprintf(run.params[run.n_params].key, DSML_SWEEP_KEY, "%s", keys[k].key);
+        snprintf(run.params[run.n_params].key, DSML_SWEEP_KEY, "%s", keys[k]->name);
         snprintf(run.params[run.n_params].value, DSML_SWEEP_VALUE, "%s", choice[k]);
         run.n_params++;
     }
@@ -268,15 +226,17 @@ static int make_run(parser *ps, dsml_sweep_kind kind, int line, int group, const
     } else {
         len = snprintf(run.id, sizeof run.id, "%s-%s-%s-d%d-s%ld", run.dataset, run.loss, run.distance, run.dim,
                        run.seed);
-        for (int k = N_GRID; k < N_KEYS && len > 0 && (size_t)len < sizeof run.id; k++)
-            if (n_choices[k] > 1) len += snprintf(run.id + len, sizeof run.id - (size_t)len, "-%s%s", keys[k].key, choice[k]);
+        for (int k = N_GRID; k < key_count() && len > 0 && (size_t)len < sizeof run.id; k++)
+            if (n_choices[k] > 1)
+                len += snprintf(run.id + len, sizeof run.id - (size_t)len, "-%s%s", keys[k]->name, choice[k]);
         if (len > 0 && (size_t)len < sizeof run.id)
             len = snprintf(run.dir, sizeof run.dir, "%s/tune/%s", ps->root, run.id);
     }
     if (len < 0 || (size_t)len >= sizeof run.dir)
         return dsml_fail(DSML_ERR_FORMAT, "%s:%d: run id or directory longer than %zu characters", ps->file, line,
                          sizeof run.dir - 1);
-    return push_run(ps, &run);
+    int rc = check_run(ps, &run);
+    return rc ? rc : push_run(ps, &run);
 }
 
 /* Expands a line's values (lists in any key) into every combination. */
@@ -291,48 +251,30 @@ static int expand(parser *ps, dsml_sweep_kind kind, int line, int group, const k
             return fail_at(ps->file, line, "validation-per-class=N with one N > 0 (tuning never looks at the queries)",
                            v ? v : "none");
     }
-    char bufs[N_KEYS][DSML_SWEEP_VALUE];
-    const char *el[N_KEYS][64];
-    int n[N_KEYS], idx[N_KEYS];
-    for (int k = 0; k < N_KEYS; k++) {
+    char bufs[MAX_KEYS][DSML_SWEEP_VALUE];
+    const char *el[MAX_KEYS][64];
+    int n[MAX_KEYS], idx[MAX_KEYS];
+    for (int k = 0; k < key_count(); k++) {
         idx[k] = 0;
         if (!kv->value[k]) n[k] = 0;
-        else if (keys[k].type == V_INT_LIST || keys[k].type == V_PATH) {
+        else if (takes_whole_value(keys[k])) {
             snprintf(bufs[k], sizeof bufs[k], "%s", kv->value[k]);
             el[k][0] = bufs[k];
             n[k] = 1;
         } else
             n[k] = split_list(kv->value[k], bufs[k], sizeof bufs[k], el[k], 64);
     }
-    /* loss and distance names the trainer knows (hashing losses are the hashing trainer's) */
-    for (int i = 0; i < n[K_DISTANCE]; i++) {
-        dsml_distance_kind d;
-        if (dsml_distance_parse(el[K_DISTANCE][i], &d)) {
-            char found[96];
-            snprintf(found, sizeof found, "distance=%s", el[K_DISTANCE][i]);
-            return fail_at(ps->file, line, "distance euclidean, snr or sqeuclidean", found);
-        }
-    }
-    if (kind != DSML_SWEEP_HASHING)
-        for (int i = 0; i < n[K_LOSS]; i++) {
-            dsml_loss_kind l;
-            if (dsml_loss_parse(el[K_LOSS][i], &l)) {
-                char found[96];
-                snprintf(found, sizeof found, "loss=%s", el[K_LOSS][i]);
-                return fail_at(ps->file, line, "a loss dsml train knows (contrastive, triplet, lifted, npair)", found);
-            }
-        }
     /* odometer over the keys, the last key fastest */
     for (;;) {
-        const char *choice[N_KEYS];
-        int nc[N_KEYS];
-        for (int k = 0; k < N_KEYS; k++) {
+        const char *choice[MAX_KEYS];
+        int nc[MAX_KEYS];
+        for (int k = 0; k < key_count(); k++) {
             choice[k] = n[k] ? el[k][idx[k]] : NULL;
             nc[k] = n[k];
         }
         int rc = make_run(ps, kind, line, group, choice, nc);
         if (rc) return rc;
-        int k = N_KEYS - 1;
+        int k = key_count() - 1;
         for (; k >= 0; k--) {
             if (n[k] == 0) continue;
             if (++idx[k] < n[k]) break;
@@ -382,7 +324,7 @@ static int parse_line(parser *ps, int line_no, const char *text, key_values *def
     else return fail_at(ps->file, line_no, "set, dml, hashing, tune-set or tune", directive);
     int tune_like = is_tune_set || (!is_set && kind == DSML_SWEEP_TUNE);
     key_values here = tune_like ? *tune_defaults : *defaults;
-    int seen[N_KEYS] = {0};
+    int seen[MAX_KEYS] = {0};
     for (char *tok; (tok = strtok_r(NULL, " \t\r", &save));) {
         char *eq = strchr(tok, '=');
         if (!eq || eq == tok) return fail_at(ps->file, line_no, "KEY=VALUE", tok);
@@ -409,7 +351,7 @@ static int parse_line(parser *ps, int line_no, const char *text, key_values *def
     }
     if (is_set || is_tune_set) {
         key_values *dst = is_set ? defaults : tune_defaults;
-        for (int k = 0; k < N_KEYS; k++) {
+        for (int k = 0; k < key_count(); k++) {
             if (!seen[k]) continue;
             /* keep the value beyond this line: the line's own text in sw->lines outlives parsing */
             const char *line_text = ps->sw->lines[line_no - 1];
@@ -457,7 +399,7 @@ int dsml_sweep_parse(dsml_sweep *sw, const char *name, const char *text, const c
         for (int pass = 0; pass < 2 && !rc; pass++) {
             key_values *kv = pass ? &tune_defaults : &defaults;
             const key_values *old = pass ? &tune_before : &before;
-            for (int k = 0; k < N_KEYS && !rc; k++) {
+            for (int k = 0; k < key_count() && !rc; k++) {
                 if (kv->value[k] == old->value[k]) continue;
                 size_t len = strcspn(kv->value[k], " \t\r#");
                 char *copy = malloc(len + 1);
@@ -572,70 +514,6 @@ int dsml_sweep_train_args(const dsml_sweep_run *run, int threads, const char *fr
 
 /* ---- finished, unfinished, stale ------------------------------------------------------ */
 
-/* 1 when the run records `value` for key k, else 0 with the reason in why. */
-static int compare(const dsml_run_metrics *m, const key_spec *k, const char *value, char *why, size_t cap)
-{
-    if (!strcmp(k->recorded, "batch")) {
-        dsml_metrics_value p = dsml_run_metrics_get(m, "config.classes_per_batch");
-        dsml_metrics_value q = dsml_run_metrics_get(m, "config.images_per_class");
-        if (p.kind != DSML_METRICS_NUMBER || q.kind != DSML_METRICS_NUMBER) {
-            snprintf(why, cap, "batch: sweep %s, the run records no classes_per_batch x images_per_class", value);
-            return 0;
-        }
-        if (p.number * q.number != atof(value)) {
-            snprintf(why, cap, "batch: sweep %s, run %.0f", value, p.number * q.number);
-            return 0;
-        }
-        return 1;
-    }
-    dsml_metrics_value v = dsml_run_metrics_get(m, k->recorded);
-    if (v.kind == DSML_METRICS_ABSENT || v.kind == DSML_METRICS_NULL) {
-        snprintf(why, cap, "%s: sweep %s, the run records none (%s)", k->key, value, k->recorded);
-        return 0;
-    }
-    switch (k->type) {
-    case V_NAME:
-        if (v.kind != DSML_METRICS_STRING || strcmp(v.string, value)) {
-            snprintf(why, cap, "%s: sweep %s, run %s", k->key, value, v.kind == DSML_METRICS_STRING ? v.string : "?");
-            return 0;
-        }
-        return 1;
-    case V_INT:
-        if (v.kind != DSML_METRICS_NUMBER || v.number != (double)atoll(value)) {
-            snprintf(why, cap, "%s: sweep %s, run %.17g", k->key, value, v.kind == DSML_METRICS_NUMBER ? v.number : NAN);
-            return 0;
-        }
-        return 1;
-    case V_NUM: {
-        /* the trainer keeps these as float: compare at float precision */
-        double want = (float)atof(value);
-        if (v.kind != DSML_METRICS_NUMBER || fabs(v.number - want) > 1e-6 * fmax(1.0, fabs(want))) {
-            snprintf(why, cap, "%s: sweep %s, run %.7g", k->key, value, v.kind == DSML_METRICS_NUMBER ? v.number : NAN);
-            return 0;
-        }
-        return 1;
-    }
-    case V_INT_LIST: {
-        const char *p = value;
-        int ok = v.kind == DSML_METRICS_LIST, i = 0;
-        while (ok && *p) {
-            char *end;
-            long x = strtol(p, &end, 10);
-            ok = dsml_run_metrics_list_number(m, k->recorded, i++) == (double)x;
-            p = *end ? end + 1 : end;
-        }
-        if (!ok || i != v.count) {
-            snprintf(why, cap, "%s: sweep %s, the run records another list", k->key, value);
-            return 0;
-        }
-        return 1;
-    }
-    case V_PATH:
-        return 1;
-    }
-    return 1;
-}
-
 static int is_file(const char *path)
 {
     struct stat st;
@@ -662,9 +540,8 @@ int dsml_sweep_run_state(const dsml_sweep_run *run, dsml_run_state *state, char 
     if (rc) return rc;
     *state = DSML_RUN_FINISHED;
     for (int i = 0; i < run->n_params; i++) {
-        int k = key_index(run->params[i].key);
-        if (k < 0 || !keys[k].recorded) continue;
-        if (!compare(&m, &keys[k], run->params[i].value, why, why_cap)) {
+        const dsml_train_option *o = dsml_train_option_find(run->params[i].key);
+        if (o && !dsml_train_option_recorded(o, run->params[i].value, &m, why, why_cap)) {
             *state = DSML_RUN_STALE;
             break;
         }

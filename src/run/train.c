@@ -17,7 +17,7 @@
 #include "results/embeddings.h"
 #include "results/metrics_write.h"
 #include "run/batch.h"
-#include "run/config_json.h"
+#include "run/train_options.h"
 #include "run/embed.h"
 
 #include <math.h>
@@ -26,32 +26,6 @@
 
 /* Independent random streams derived from the run's seed. */
 enum { STREAM_SPLIT = 1, STREAM_INIT, STREAM_SAMPLER, STREAM_DROPOUT, STREAM_KMEANS };
-
-void dsml_train_config_default(dsml_train_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    snprintf(cfg->dataset, sizeof cfg->dataset, "fashion-mnist");
-    snprintf(cfg->data_root, sizeof cfg->data_root, "datasets");
-    cfg->queries_per_class = 100;
-    cfg->train_per_class = 500;
-    cfg->model = DSML_MODEL_CONVNET;
-    cfg->dim = 32;
-    cfg->hidden[0] = 256;
-    cfg->n_hidden = 1;
-    cfg->loss = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_EUCLIDEAN);
-    cfg->epochs = 10;
-    cfg->classes_per_batch = 10;
-    cfg->images_per_class = 10;
-    cfg->lr = 0.01f;
-    cfg->momentum = 0.9f;
-    cfg->weight_decay = 5e-4f;
-    cfg->seed = 1;
-    cfg->threads = 2;
-    cfg->map_at = 0;
-    cfg->f1_at = 5000;
-    snprintf(cfg->out_dir, sizeof cfg->out_dir, "results/run");
-    cfg->write_embeddings = 1;
-}
 
 /* Everything a run allocates, released in one place. */
 typedef struct {
@@ -98,38 +72,6 @@ static void run_state_free(run_state *s)
     if (s->model) dsml_model_free(s->model);
     if (s->have_split) dsml_split_free(&s->split);
     if (s->have_ds) dsml_dataset_free(&s->ds);
-}
-
-static int check_config(const dsml_train_config *cfg)
-{
-    if (cfg->dim < 1 || cfg->dim > 4096) return dsml_fail(DSML_ERR_ARG, "--dim %d: expected 1..4096", cfg->dim);
-    if (cfg->epochs < 0 || cfg->epochs > DSML_MAX_EPOCHS)
-        return dsml_fail(DSML_ERR_ARG, "--epochs %d: expected 0..%d", cfg->epochs, DSML_MAX_EPOCHS);
-    if (cfg->classes_per_batch < 2)
-        return dsml_fail(DSML_ERR_ARG, "--classes-per-batch %d: expected at least 2", cfg->classes_per_batch);
-    if (cfg->images_per_class < 2)
-        return dsml_fail(DSML_ERR_ARG, "--images-per-class %d: expected at least 2", cfg->images_per_class);
-    if (cfg->loss.loss == DSML_LOSS_NPAIR && cfg->images_per_class != 2)
-        return dsml_fail(DSML_ERR_ARG, "npair: batches are pairs, --images-per-class must be 2 (got %d)",
-                         cfg->images_per_class);
-    if (!(cfg->lr > 0) || !isfinite(cfg->lr)) return dsml_fail(DSML_ERR_ARG, "--lr %g: expected > 0", cfg->lr);
-    if (!(cfg->momentum >= 0 && cfg->momentum < 1))
-        return dsml_fail(DSML_ERR_ARG, "--momentum %g: expected in [0, 1)", cfg->momentum);
-    if (!(cfg->weight_decay >= 0) || !isfinite(cfg->weight_decay))
-        return dsml_fail(DSML_ERR_ARG, "--wd %g: expected >= 0", cfg->weight_decay);
-    if (!(cfg->clip_grad >= 0) || !isfinite(cfg->clip_grad))
-        return dsml_fail(DSML_ERR_ARG, "--clip-grad %g: expected >= 0 (0: off)", cfg->clip_grad);
-    if (cfg->threads < 1 || cfg->threads > 256)
-        return dsml_fail(DSML_ERR_ARG, "--threads %d: expected 1..256", cfg->threads);
-    if (cfg->f1_at < 1) return dsml_fail(DSML_ERR_ARG, "--f1-at %d: expected >= 1", cfg->f1_at);
-    if (cfg->map_at < 0) return dsml_fail(DSML_ERR_ARG, "--map-at %d: expected >= 0", cfg->map_at);
-    if (dsml_loss_check(&cfg->loss)) return DSML_ERR_ARG;
-    if (cfg->protocol != DSML_PROTOCOL_DML && cfg->protocol != DSML_PROTOCOL_HASHING)
-        return dsml_fail(DSML_ERR_ARG, "protocol %d: expected dml or hashing", (int)cfg->protocol);
-    if (cfg->protocol == DSML_PROTOCOL_HASHING && cfg->validation_per_class > 0)
-        return dsml_fail(DSML_ERR_ARG, "--validation-per-class %d: the hashing protocol trains on the whole database "
-                         "and has no validation carve-out", cfg->validation_per_class);
-    return DSML_OK;
 }
 
 static void *alloc_array(size_t count, size_t size, int *rc)
@@ -305,7 +247,7 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
     rec->pairwise_f1 = dsml_pairwise_f1(s->query_labels, s->clusters, nq);
     rec->eval_s = dsml_now() - t1;
 
-    if (cfg->write_embeddings) {
+    if (!cfg->no_embeddings) {
         char path[1200];
         snprintf(path, sizeof path, "%s/embeddings.bin", cfg->out_dir);
         rc = dsml_embeddings_write(path, d, s->query_emb, s->query_labels, q_idx, nq, s->db_emb, s->db_labels,
@@ -314,6 +256,7 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
     return rc;
 }
 
+/* The metrics.json writer's config callback. */
 static void write_config(dsml_json *j, const void *cfg)
 {
     dsml_train_config_write_json(j, cfg);
@@ -351,7 +294,7 @@ static void record_inputs(const dsml_train_config *cfg, const run_state *s, dsml
 static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *rec)
 {
     double start = dsml_now();
-    int rc = check_config(cfg);
+    int rc = dsml_train_config_check(cfg);
     if (rc) return rc;
     dsml_set_threads(cfg->threads);
     rc = dsml_mkdirs(cfg->out_dir);

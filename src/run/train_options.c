@@ -1,0 +1,603 @@
+/* The table of `dsml train` options and everything read off it; see
+ * train_options.h. The rows are in the order metrics.json records them. */
+#include "run/train_options.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/names.h"
+#include "core/value.h"
+
+/* ---- the kinds of the enum options ------------------------------------------- */
+
+static int protocol_count(void) { return DSML_PROTOCOL_HASHING + 1; }
+static const char *protocol_kind(int k) { return dsml_protocol_name((dsml_protocol)k); }
+static int split_count(void) { return DSML_SPLIT_ZERO_SHOT + 1; }
+static const char *split_kind(int k) { return dsml_split_kind_name((dsml_split_kind)k); }
+static int model_count(void) { return DSML_MODEL_KINDS; }
+static const char *model_kind(int k) { return dsml_model_kind_name((dsml_model_kind)k); }
+static int loss_count(void) { return DSML_LOSS_COUNT; }
+static const char *loss_kind(int k) { return dsml_loss_name((dsml_loss_kind)k); }
+static int distance_count(void) { return DSML_DIST_SNR + 1; }
+static const char *distance_kind(int k) { return dsml_distance_name((dsml_distance_kind)k); }
+static int mining_count(void) { return DSML_GPW_MINE_MS + 1; }
+static const char *mining_kind(int k) { return dsml_gpw_mining_name((dsml_gpw_mining)k); }
+static int weighting_count(void) { return DSML_GPW_WEIGHT_LIFTED + 1; }
+static const char *weighting_kind(int k) { return dsml_gpw_weighting_name((dsml_gpw_weighting)k); }
+
+static const dsml_option_kinds protocols = {protocol_count, protocol_kind};
+static const dsml_option_kinds splits = {split_count, split_kind};
+static const dsml_option_kinds models = {model_count, model_kind};
+static const dsml_option_kinds losses = {loss_count, loss_kind};
+static const dsml_option_kinds distances = {distance_count, distance_kind};
+static const dsml_option_kinds minings = {mining_count, mining_kind};
+static const dsml_option_kinds weightings = {weighting_count, weighting_kind};
+
+/* ---- the table ------------------------------------------------------------------ */
+
+#define FIELD(f) offsetof(dsml_train_config, f)
+#define TEXT(f) FIELD(f), sizeof(((dsml_train_config *)0)->f), 0
+#define NUMBER(f) FIELD(f), 0, 0
+#define BIG 1e6
+
+/* Short names for the table's columns, undefined after it. */
+#define DATA DSML_SECTION_DATA
+#define MODEL DSML_SECTION_MODEL
+#define LOSS DSML_SECTION_LOSS
+#define OPTIM DSML_SECTION_OPTIMISATION
+#define EVAL DSML_SECTION_EVALUATION
+#define OUTPUT DSML_SECTION_OUTPUT
+#define INT DSML_OPT_INT
+#define U64 DSML_OPT_U64
+#define FLOAT DSML_OPT_FLOAT
+#define NAME DSML_OPT_NAME
+#define PATH DSML_OPT_PATH
+#define ENUM DSML_OPT_ENUM
+#define LIST DSML_OPT_INT_LIST
+#define FLAG DSML_OPT_FLAG
+#define ALWAYS DSML_RECORD_ALWAYS
+#define IF_TAKEN DSML_RECORD_IF_TAKEN
+#define IF_DENSITY DSML_RECORD_IF_DENSITY
+#define SWEEP DSML_OPT_SWEEP
+#define BY_LOSS DSML_OPT_BY_LOSS
+#define BY_MODEL DSML_OPT_BY_MODEL
+#define NOT_HASHING DSML_OPT_NOT_HASHING
+#define FIRST DSML_OPT_FIRST
+#define PER_BATCH DSML_OPT_PER_BATCH
+
+static const dsml_train_option table[] = {
+    /* name, value, section, type, lo, hi, field, kinds, default, json key, recorded, flags, help */
+    {"dataset", "NAME", DATA, NAME, 0, 0, TEXT(dataset), NULL, "fashion-mnist", "config.dataset", ALWAYS, SWEEP,
+     "fashion-mnist, cifar10, cub200, cars196, nus-wide or a prepared imagefolder's name"},
+    {"from", "PATH", DATA, PATH, 0, 0, TEXT(from), NULL, NULL, NULL, ALWAYS, SWEEP,
+     "source files instead of the default location"},
+    {"data", "DIR", DATA, PATH, 0, 0, TEXT(data_root), NULL, "datasets", NULL, ALWAYS, 0,
+     "data root (default $DSML_DATA, else datasets/)"},
+    {"protocol", "NAME", DATA, ENUM, 0, 0, NUMBER(protocol), &protocols, "dml", "config.protocol", ALWAYS, FIRST,
+     "{kinds}; hashing: per class Q queries, the rest both training set and database, Hamming ranking only, "
+     "Q = 1000 and MAP@50000 unless given"},
+    {"split", "NAME", DATA, ENUM, 0, 0, NUMBER(split), &splits, "default", "config.split", ALWAYS, SWEEP,
+     "{kinds}; paper (cub200, cars196): the official train/test files, the test images both queries and "
+     "database, each query's own image left out; zero-shot: the first half of the classes train, the rest as "
+     "paper; default: paper for cub200/cars196, 100 queries per concept for nus-wide, else the protocol's"},
+    {"queries-per-class", "N", DATA, INT, 1, 1000000, NUMBER(queries_per_class), NULL, "100",
+     "data.split.queries_per_class", ALWAYS, SWEEP, "queries per class (default 100; hashing: 1000)"},
+    {"train-per-class", "N", DATA, INT, 1, 1000000, NUMBER(train_per_class), NULL, "500",
+     "data.split.train_per_class", ALWAYS, SWEEP | NOT_HASHING,
+     "training images per class, from the database; not with --protocol hashing, which trains on the whole "
+     "database"},
+    {"validation-per-class", "N", DATA, INT, 0, 1000000, NUMBER(validation_per_class), NULL, "0",
+     "data.split.validation_per_class", ALWAYS, SWEEP,
+     "hold N training images per class out and evaluate on them instead of the queries (for tuning)"},
+
+    {"model", "NAME", MODEL, ENUM, 0, 0, NUMBER(model), &models, "convnet", "config.model", ALWAYS, SWEEP | FIRST,
+     "the network"},
+    {"dim", "D", MODEL, INT, 1, 4096, NUMBER(dim), NULL, "32", "config.dim", ALWAYS, SWEEP, "embedding size"},
+    {"hidden", "N[,N...]", MODEL, LIST, 1, 1 << 20, FIELD(hidden), 8, FIELD(n_hidden), NULL, "256", "config.hidden",
+     IF_TAKEN, SWEEP | BY_MODEL, "mlp hidden sizes"},
+    {"dropout", "P", MODEL, FLOAT, 0, 0.95, NUMBER(dropout), NULL, "0", "config.dropout", ALWAYS, SWEEP,
+     "dropout before the embedding layer"},
+
+    {"loss", "NAME", LOSS, ENUM, 0, 0, NUMBER(loss.loss), &losses, "contrastive", "config.loss", ALWAYS,
+     SWEEP | FIRST, "the loss (docs/losses.md)"},
+    {"distance", "NAME", LOSS, ENUM, 0, 0, NUMBER(loss.distance), &distances, "euclidean", "config.distance",
+     ALWAYS, SWEEP | FIRST, "the distance"},
+    {"margin", "A", LOSS, FLOAT, 0, BIG, NUMBER(loss.margin), NULL, NULL, "config.margin", ALWAYS, SWEEP | BY_LOSS,
+     "alpha of eqs. 8-10 (default depends on loss and distance); dtsh: per bit"},
+    {"beta", "B", LOSS, FLOAT, 0, BIG, NUMBER(loss.lifted.beta), NULL, NULL, "config.beta", ALWAYS,
+     SWEEP | BY_LOSS, "lifted: beta of eq. 10"},
+    {"lambda", "L", LOSS, FLOAT, 0, BIG, NUMBER(loss.lambda), NULL, NULL, "config.lambda", ALWAYS, SWEEP,
+     "weight of the zero-mean regulariser, eq. 7 (default 0.01 with snr, else 0)"},
+    {"lifted-hard", NULL, LOSS, FLAG, 0, 1, NUMBER(loss.lifted.hard), NULL, NULL, "config.lifted_hard", ALWAYS,
+     BY_LOSS, "lifted: eq. 10 with a hard max instead of log-sum-exp"},
+    {"npair-l2", "W", LOSS, FLOAT, 0, BIG, NUMBER(loss.npair.l2), NULL, NULL, "config.npair_l2", ALWAYS,
+     SWEEP | BY_LOSS, "npair: weight of Sohn's L2 embedding penalty"},
+    {"quant", "W", LOSS, FLOAT, 0, BIG, NUMBER(loss.hashing.quant), NULL, NULL, "config.quant", IF_TAKEN,
+     SWEEP | BY_LOSS, "dpsh, dtsh: weight of the quantisation penalty"},
+    {"density", "W", LOSS, FLOAT, 0, BIG, NUMBER(loss.density.weight), NULL, NULL, "config.density", ALWAYS,
+     SWEEP | BY_LOSS, "contrastive, triplet, npair: weight of the density regulariser; 0 turns it off"},
+    {"density-ratio", "R", LOSS, FLOAT, 1e-6, BIG, NUMBER(loss.density.ratio), NULL, NULL, "config.density_ratio",
+     IF_DENSITY, SWEEP | BY_LOSS, "the density regulariser's target ratio of intra- to inter-class distance"},
+    {"gpw-mining", "NAME", LOSS, ENUM, 0, 0, NUMBER(loss.gpw.mining), &minings, NULL, "config.gpw_mining", IF_TAKEN,
+     SWEEP | BY_LOSS, "gpw: the mining stage"},
+    {"gpw-weighting", "NAME", LOSS, ENUM, 0, 0, NUMBER(loss.gpw.weighting), &weightings, "ms",
+     "config.gpw_weighting", IF_TAKEN, SWEEP | BY_LOSS | FIRST,
+     "gpw: the weighting stage, which sets what --gpw-alpha, --gpw-beta and --gpw-lambda start from"},
+    {"gpw-alpha", "A", LOSS, FLOAT, 1e-6, BIG, NUMBER(loss.gpw.alpha), NULL, NULL, "config.gpw_alpha", IF_TAKEN,
+     SWEEP | BY_LOSS, "gpw: scale of the positive terms (docs/losses.md)"},
+    {"gpw-beta", "B", LOSS, FLOAT, 1e-6, BIG, NUMBER(loss.gpw.beta), NULL, NULL, "config.gpw_beta", IF_TAKEN,
+     SWEEP | BY_LOSS, "gpw: scale of the negative terms"},
+    {"gpw-lambda", "L", LOSS, FLOAT, -BIG, BIG, NUMBER(loss.gpw.lambda), NULL, NULL, "config.gpw_lambda", IF_TAKEN,
+     SWEEP | BY_LOSS, "gpw: similarity margin"},
+    {"gpw-epsilon", "E", LOSS, FLOAT, 0, BIG, NUMBER(loss.gpw.epsilon), NULL, NULL, "config.gpw_epsilon", IF_TAKEN,
+     SWEEP | BY_LOSS, "gpw: mining margin"},
+    {"kappa", "K", LOSS, FLOAT, 1e-6, BIG, NUMBER(loss.vmf.kappa), NULL, NULL, "config.vmf_kappa", IF_TAKEN,
+     SWEEP | BY_LOSS, "vmf: concentration"},
+
+    {"epochs", "N", OPTIM, INT, 0, 1000, NUMBER(epochs), NULL, "10", "config.epochs", ALWAYS, SWEEP, "epochs"},
+    {"batch", "B", OPTIM, INT, 4, 100000, NUMBER(batch), NULL, NULL, NULL, ALWAYS, SWEEP | PER_BATCH,
+     "images per batch (default 100; npair: 20, i.e. 10 pairs, the paper's CIFAR-10 setting, since N-pair "
+     "needs one class per pair)"},
+    {NULL, NULL, OPTIM, INT, 1, 100000, NUMBER(classes_per_batch), NULL, NULL, "config.classes_per_batch", ALWAYS, 0,
+     NULL},
+    {"images-per-class", "K", OPTIM, INT, 2, 100000, NUMBER(images_per_class), NULL, NULL,
+     "config.images_per_class", ALWAYS, SWEEP, "images of each class in a batch (default 10; npair: 2)"},
+    {"lr", "LR", OPTIM, FLOAT, 1e-12, 1e3, NUMBER(lr), NULL, "0.01", "config.lr", ALWAYS, SWEEP,
+     "SGD learning rate"},
+    {"momentum", "M", OPTIM, FLOAT, 0, 0.999999, NUMBER(momentum), NULL, "0.9", "config.momentum", ALWAYS, SWEEP,
+     "SGD momentum"},
+    {"wd", "W", OPTIM, FLOAT, 0, 1, NUMBER(weight_decay), NULL, "5e-4", "config.weight_decay", ALWAYS, SWEEP,
+     "weight decay"},
+    {"clip-grad", "C", OPTIM, FLOAT, 0, BIG, NUMBER(clip_grad), NULL, "0", "config.clip_grad", ALWAYS, SWEEP,
+     "rescale each batch's gradient to an L2 norm of at most C; 0 turns it off"},
+    {"seed", "S", OPTIM, U64, 0, 0, NUMBER(seed), NULL, "1", "config.seed", ALWAYS, SWEEP,
+     "every random choice derives from it"},
+    {"threads", "N", OPTIM, INT, 1, 256, NUMBER(threads), NULL, "2", "config.threads", ALWAYS, 0, "threads"},
+
+    {"map-at", "T", EVAL, INT, 0, 1 << 30, NUMBER(map_at), NULL, NULL, "config.map_at", ALWAYS, SWEEP,
+     "MAP@T (default: the whole database; hashing: 50000)"},
+    {"f1-at", "T", EVAL, INT, 1, 1 << 30, NUMBER(f1_at), NULL, "5000", "config.f1_at", ALWAYS, SWEEP,
+     "precision/recall/F1 of the top T"},
+
+    {"out", "DIR", OUTPUT, PATH, 0, 0, TEXT(out_dir), NULL, NULL, NULL, ALWAYS, 0,
+     "where metrics.json and embeddings.bin go (required)"},
+    {"no-embeddings", NULL, OUTPUT, FLAG, 0, 1, NUMBER(no_embeddings), NULL, NULL, NULL, ALWAYS, 0,
+     "do not write embeddings.bin"},
+    {"quiet", NULL, OUTPUT, FLAG, 0, 1, NUMBER(quiet), NULL, NULL, NULL, ALWAYS, 0, "no progress output"},
+};
+#undef DATA
+#undef MODEL
+#undef LOSS
+#undef OPTIM
+#undef EVAL
+#undef OUTPUT
+#undef INT
+#undef U64
+#undef FLOAT
+#undef NAME
+#undef PATH
+#undef ENUM
+#undef LIST
+#undef FLAG
+#undef ALWAYS
+#undef IF_TAKEN
+#undef IF_DENSITY
+#undef SWEEP
+#undef BY_LOSS
+#undef BY_MODEL
+#undef NOT_HASHING
+#undef FIRST
+#undef PER_BATCH
+#undef FIELD
+#undef TEXT
+#undef NUMBER
+#undef BIG
+#define N_OPTIONS ((int)(sizeof table / sizeof table[0]))
+
+int dsml_train_option_count(void) { return N_OPTIONS; }
+
+const dsml_train_option *dsml_train_option_at(int index)
+{
+    return index >= 0 && index < N_OPTIONS ? &table[index] : NULL;
+}
+
+const dsml_train_option *dsml_train_option_find(const char *name)
+{
+    for (int i = 0; name && i < N_OPTIONS; i++)
+        if (table[i].name && !strcmp(table[i].name, name)) return &table[i];
+    return NULL;
+}
+
+/* ---- fields ---------------------------------------------------------------------- */
+
+static void *field(dsml_train_config *cfg, size_t offset) { return (char *)cfg + offset; }
+static const void *cfield(const dsml_train_config *cfg, size_t offset) { return (const char *)cfg + offset; }
+
+/* Enum fields are int-sized (C11 6.7.2.2 and every ABI dsml builds on). */
+_Static_assert(sizeof(dsml_loss_kind) == sizeof(int) && sizeof(dsml_model_kind) == sizeof(int),
+               "enum options are stored as int");
+
+static int kind_index(const dsml_option_kinds *kinds, const char *name)
+{
+    for (int k = 0; k < kinds->count(); k++)
+        if (!strcmp(kinds->name(k), name)) return k;
+    return -1;
+}
+
+/* "a, b or c" for an enum row. */
+static void kind_list(const dsml_option_kinds *kinds, char *buf, size_t cap)
+{
+    const char *names[64];
+    int n = kinds->count() < 64 ? kinds->count() : 64;
+    for (int k = 0; k < n; k++) names[k] = kinds->name(k);
+    dsml_names_join(names, n, buf, cap);
+}
+
+int dsml_train_option_check_value(const dsml_train_option *o, const char *value, char *expected, size_t cap)
+{
+    long long i;
+    double x;
+    uint64_t u;
+    int list[64], count;
+    switch (o->type) {
+    case DSML_OPT_INT: return dsml_value_int(value, (long long)o->lo, (long long)o->hi, &i, expected, cap);
+    case DSML_OPT_U64: return dsml_value_u64(value, &u, expected, cap);
+    case DSML_OPT_FLOAT: return dsml_value_number(value, o->lo, o->hi, &x, expected, cap);
+    case DSML_OPT_NAME: return dsml_value_name(value, o->size, expected, cap);
+    case DSML_OPT_PATH:
+        if (strlen(value) < o->size) return DSML_OK;
+        snprintf(expected, cap, "a path of at most %zu characters", o->size - 1);
+        return DSML_ERR_ARG;
+    case DSML_OPT_INT_LIST:
+        return dsml_value_int_list(value, (long long)o->lo, (long long)o->hi, (int)o->size, list, &count, expected,
+                                   cap);
+    case DSML_OPT_ENUM: {
+        if (kind_index(o->kinds, value) >= 0) return DSML_OK;
+        char names[512];
+        kind_list(o->kinds, names, sizeof names);
+        snprintf(expected, cap, "%s", names);
+        return DSML_ERR_ARG;
+    }
+    case DSML_OPT_FLAG:
+        if (!value || !strcmp(value, "1")) return DSML_OK;
+        snprintf(expected, cap, "no value");
+        return DSML_ERR_ARG;
+    }
+    return DSML_ERR_ARG;
+}
+
+/* Stores a checked value into the row's field. */
+static void store(dsml_train_config *cfg, const dsml_train_option *o, const char *value)
+{
+    void *f = field(cfg, o->offset);
+    char expected[8];
+    long long i;
+    double x;
+    switch (o->type) {
+    case DSML_OPT_INT: dsml_value_int(value, (long long)o->lo, (long long)o->hi, &i, expected, 1); *(int *)f = (int)i; break;
+    case DSML_OPT_U64: dsml_value_u64(value, (uint64_t *)f, expected, 1); break;
+    case DSML_OPT_FLOAT: dsml_value_number(value, o->lo, o->hi, &x, expected, 1); *(float *)f = (float)x; break;
+    case DSML_OPT_NAME: case DSML_OPT_PATH: snprintf(f, o->size, "%s", value); break;
+    case DSML_OPT_ENUM: *(int *)f = kind_index(o->kinds, value); break;
+    case DSML_OPT_INT_LIST:
+        dsml_value_int_list(value, (long long)o->lo, (long long)o->hi, (int)o->size, f, field(cfg, o->count_offset),
+                            expected, 1);
+        break;
+    case DSML_OPT_FLAG: *(int *)f = 1; break;
+    }
+}
+
+/* Checks and stores one given option; messages name it as the command line does. */
+static int apply(dsml_train_config *cfg, const dsml_train_option *o, const char *value)
+{
+    char expected[600];
+    if (o->type != DSML_OPT_FLAG && !value) return dsml_fail(DSML_ERR_ARG, "--%s: expected a value", o->name);
+    if (dsml_train_option_check_value(o, value, expected, sizeof expected))
+        return o->type == DSML_OPT_FLAG ? dsml_fail(DSML_ERR_ARG, "--%s takes no value", o->name)
+                                        : dsml_fail(DSML_ERR_ARG, "--%s %s: expected %s", o->name, value, expected);
+    store(cfg, o, value);
+    return DSML_OK;
+}
+
+/* Why the run cannot take option o (NULL: it can). */
+static const char *refusal(const dsml_train_config *cfg, const dsml_train_option *o, char *buf, size_t cap)
+{
+    if ((o->flags & DSML_OPT_BY_LOSS) && !dsml_loss_takes_option(cfg->loss.loss, o->name)) {
+        snprintf(buf, cap, "the loss %s does not take it", dsml_loss_name(cfg->loss.loss));
+        return buf;
+    }
+    if ((o->flags & DSML_OPT_BY_MODEL) && !dsml_model_takes_option(cfg->model, o->name)) {
+        snprintf(buf, cap, "the network %s does not take it", dsml_model_kind_name(cfg->model));
+        return buf;
+    }
+    if ((o->flags & DSML_OPT_NOT_HASHING) && cfg->protocol == DSML_PROTOCOL_HASHING) {
+        snprintf(buf, cap, "the hashing protocol trains on the whole database");
+        return buf;
+    }
+    return NULL;
+}
+
+/* The defaults that depend on the options applied first: the loss's own
+ * (for its distance, and gpw's for its weighting stage), N-pair's batches of
+ * pairs, the hashing protocol's queries and MAP@T. */
+static void dependent_defaults(dsml_train_config *cfg)
+{
+    dsml_gpw_weighting weighting = cfg->loss.gpw.weighting;
+    cfg->loss = dsml_loss_defaults(cfg->loss.loss, cfg->loss.distance);
+    if (weighting != cfg->loss.gpw.weighting) dsml_gpw_defaults(&cfg->loss, weighting);
+    int pairs = cfg->loss.loss == DSML_LOSS_NPAIR;
+    cfg->batch = pairs ? 20 : 100;
+    cfg->images_per_class = pairs ? 2 : 10;
+    if (cfg->protocol == DSML_PROTOCOL_HASHING) {
+        cfg->queries_per_class = DSML_HASHING_QUERIES_PER_CLASS;
+        cfg->map_at = DSML_HASHING_MAP_AT;
+    }
+}
+
+void dsml_train_config_default(dsml_train_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (int i = 0; i < N_OPTIONS; i++)
+        if (table[i].def) store(cfg, &table[i], table[i].def);
+    dependent_defaults(cfg);
+    cfg->classes_per_batch = cfg->batch / cfg->images_per_class;
+}
+
+int dsml_train_config_build(dsml_train_config *cfg, const dsml_option_given *given, int n)
+{
+    dsml_train_config_default(cfg);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) dependent_defaults(cfg);
+        for (int i = 0; i < n; i++) {
+            const dsml_train_option *o = dsml_train_option_find(given[i].name);
+            if (!o) return dsml_fail(DSML_ERR_ARG, "--%s: unknown option", given[i].name);
+            if (pass == 0 && !(o->flags & DSML_OPT_FIRST)) continue;
+            char why[128];
+            if (pass == 1 && refusal(cfg, o, why, sizeof why))
+                return dsml_fail(DSML_ERR_ARG, "--%s: %s", o->name, why);
+            if (pass == 1 && (o->flags & DSML_OPT_FIRST)) continue;
+            int rc = apply(cfg, o, given[i].value);
+            if (rc) return rc;
+        }
+    }
+    if (cfg->batch % cfg->images_per_class)
+        return dsml_fail(DSML_ERR_ARG, "--batch %d is not a multiple of --images-per-class %d", cfg->batch,
+                         cfg->images_per_class);
+    cfg->classes_per_batch = cfg->batch / cfg->images_per_class;
+    cfg->log = NULL;
+    return dsml_train_config_check(cfg);
+}
+
+/* ---- checks of a filled config ------------------------------------------------------ */
+
+static int check_range(const dsml_train_config *cfg, const dsml_train_option *o)
+{
+    const void *f = cfield(cfg, o->offset);
+    const char *name = o->name;
+    if (o->type == DSML_OPT_INT && (*(const int *)f < o->lo || *(const int *)f > o->hi))
+        return dsml_fail(DSML_ERR_ARG, "--%s %d: expected an integer in %.0f..%.0f", name, *(const int *)f, o->lo,
+                         o->hi);
+    if (o->type == DSML_OPT_FLOAT && !(*(const float *)f >= o->lo && *(const float *)f <= o->hi))
+        return dsml_fail(DSML_ERR_ARG, "--%s %g: expected a finite number in [%g, %g]", name, *(const float *)f,
+                         o->lo, o->hi);
+    if (o->type == DSML_OPT_ENUM && (*(const int *)f < 0 || *(const int *)f >= o->kinds->count()))
+        return dsml_fail(DSML_ERR_ARG, "--%s: kind %d, expected 0..%d", name, *(const int *)f,
+                         o->kinds->count() - 1);
+    return DSML_OK;
+}
+
+int dsml_train_config_check(const dsml_train_config *cfg)
+{
+    for (int i = 0; i < N_OPTIONS; i++) {
+        const dsml_train_option *o = &table[i];
+        char why[128];
+        if ((o->flags & (DSML_OPT_BY_LOSS | DSML_OPT_BY_MODEL)) && refusal(cfg, o, why, sizeof why)) continue;
+        /* the run uses classes_per_batch, checked below with its own message */
+        if (!o->name || (o->flags & DSML_OPT_PER_BATCH)) continue;
+        int rc = check_range(cfg, o);
+        if (rc) return rc;
+    }
+    if (cfg->classes_per_batch < 2)
+        return dsml_fail(DSML_ERR_ARG, "%d classes per batch (--batch / --images-per-class), expected at least 2",
+                         cfg->classes_per_batch);
+    if (cfg->loss.loss == DSML_LOSS_NPAIR && cfg->images_per_class != 2)
+        return dsml_fail(DSML_ERR_ARG, "npair: batches are pairs, --images-per-class must be 2 (got %d)",
+                         cfg->images_per_class);
+    if (cfg->protocol == DSML_PROTOCOL_HASHING && cfg->validation_per_class > 0)
+        return dsml_fail(DSML_ERR_ARG, "--validation-per-class %d: the hashing protocol trains on the whole database "
+                         "and has no validation carve-out", cfg->validation_per_class);
+    return dsml_loss_check(&cfg->loss);
+}
+
+/* ---- metrics.json ----------------------------------------------------------------- */
+
+static int recorded(const dsml_train_config *cfg, const dsml_train_option *o)
+{
+    char why[128];
+    switch (o->record) {
+    case DSML_RECORD_ALWAYS: return 1;
+    case DSML_RECORD_IF_TAKEN: return !refusal(cfg, o, why, sizeof why);
+    case DSML_RECORD_IF_DENSITY: return cfg->loss.density.weight > 0;
+    }
+    return 1;
+}
+
+void dsml_train_config_write_json(dsml_json *j, const dsml_train_config *cfg)
+{
+    static const char block[] = "config";
+    size_t prefix = strlen(block);
+    dsml_json_object_begin(j);
+    for (int i = 0; i < N_OPTIONS; i++) {
+        const dsml_train_option *o = &table[i];
+        if (!o->json || strncmp(o->json, block, prefix) || o->json[prefix] != '.' || strchr(o->json + prefix + 1, '.'))
+            continue;
+        if (!recorded(cfg, o)) continue;
+        const char *key = o->json + prefix + 1;
+        const void *f = cfield(cfg, o->offset);
+        switch (o->type) {
+        case DSML_OPT_INT: dsml_json_kv_int(j, key, *(const int *)f); break;
+        case DSML_OPT_U64: dsml_json_kv_int(j, key, (long long)*(const uint64_t *)f); break;
+        case DSML_OPT_FLOAT: dsml_json_kv_double(j, key, *(const float *)f); break;
+        case DSML_OPT_NAME: case DSML_OPT_PATH: dsml_json_kv_string(j, key, f); break;
+        case DSML_OPT_ENUM: dsml_json_kv_string(j, key, o->kinds->name(*(const int *)f)); break;
+        case DSML_OPT_FLAG: dsml_json_kv_bool(j, key, *(const int *)f); break;
+        case DSML_OPT_INT_LIST:
+            dsml_json_key(j, key);
+            dsml_json_array_begin(j);
+            for (int k = 0; k < *(const int *)cfield(cfg, o->count_offset); k++) dsml_json_int(j, ((const int *)f)[k]);
+            dsml_json_array_end(j);
+            break;
+        }
+    }
+    dsml_json_object_end(j);
+}
+
+/* ---- what a finished run recorded --------------------------------------------------- */
+
+static int differs(char *why, size_t cap, const dsml_train_option *o, const char *value, const char *recorded)
+{
+    snprintf(why, cap, "%s: sweep %s, run %s", o->name, value, recorded);
+    return 0;
+}
+
+int dsml_train_option_recorded(const dsml_train_option *o, const char *value, const dsml_run_metrics *run, char *why,
+                               size_t cap)
+{
+    char text[64];
+    if (o->flags & DSML_OPT_PER_BATCH) {
+        dsml_metrics_value p = dsml_run_metrics_get(run, "config.classes_per_batch");
+        dsml_metrics_value q = dsml_run_metrics_get(run, "config.images_per_class");
+        if (p.kind != DSML_METRICS_NUMBER || q.kind != DSML_METRICS_NUMBER) {
+            snprintf(why, cap, "%s: sweep %s, the run records no classes_per_batch x images_per_class", o->name,
+                     value);
+            return 0;
+        }
+        snprintf(text, sizeof text, "%.0f", p.number * q.number);
+        return p.number * q.number == atof(value) ? 1 : differs(why, cap, o, value, text);
+    }
+    if (!o->json) return 1;
+    dsml_metrics_value v = dsml_run_metrics_get(run, o->json);
+    if (v.kind == DSML_METRICS_ABSENT || v.kind == DSML_METRICS_NULL) {
+        snprintf(why, cap, "%s: sweep %s, the run records none (%s)", o->name, value, o->json);
+        return 0;
+    }
+    int number = v.kind == DSML_METRICS_NUMBER;
+    switch (o->type) {
+    case DSML_OPT_NAME: case DSML_OPT_PATH: case DSML_OPT_ENUM:
+        if (v.kind == DSML_METRICS_STRING && !strcmp(v.string, value)) return 1;
+        return differs(why, cap, o, value, v.kind == DSML_METRICS_STRING ? v.string : "?");
+    case DSML_OPT_INT: case DSML_OPT_U64:
+        snprintf(text, sizeof text, "%.17g", number ? v.number : NAN);
+        return number && v.number == (double)strtoull(value, NULL, 10) ? 1 : differs(why, cap, o, value, text);
+    case DSML_OPT_FLOAT: {
+        /* the trainer keeps these as float: compare at float precision */
+        double want = (float)atof(value);
+        snprintf(text, sizeof text, "%.7g", number ? v.number : NAN);
+        return number && fabs(v.number - want) <= 1e-6 * fmax(1.0, fabs(want)) ? 1
+                                                                              : differs(why, cap, o, value, text);
+    }
+    case DSML_OPT_FLAG:
+        return v.kind == DSML_METRICS_BOOL && v.number != 0 ? 1 : differs(why, cap, o, value, "false");
+    case DSML_OPT_INT_LIST: {
+        int ok = v.kind == DSML_METRICS_LIST, i = 0;
+        for (const char *p = value; ok && *p;) {
+            char *end;
+            long x = strtol(p, &end, 10);
+            ok = dsml_run_metrics_list_number(run, o->json, i++) == (double)x;
+            p = *end ? end + 1 : end;
+        }
+        if (ok && i == v.count) return 1;
+        snprintf(why, cap, "%s: sweep %s, the run records another list", o->name, value);
+        return 0;
+    }
+    }
+    return 1;
+}
+
+/* ---- --help ------------------------------------------------------------------------ */
+
+static const char *const section_names[DSML_SECTION_COUNT] = {"data", "model", "loss", "optimisation",
+                                                               "evaluation", "output"};
+
+enum { HELP_COLUMN = 26, HELP_WIDTH = 100 };
+
+/* The default a row's help shows: its own, else the value a default config
+ * holds for it with the first loss (or network) that takes it. "" for none. */
+static void default_text(const dsml_train_option *o, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (o->def) {
+        snprintf(buf, cap, "%s", o->def);
+        return;
+    }
+    if (o->type == DSML_OPT_FLAG || (o->type != DSML_OPT_FLOAT && o->type != DSML_OPT_INT && o->type != DSML_OPT_ENUM))
+        return;
+    dsml_train_config cfg;
+    dsml_train_config_default(&cfg);
+    char why[128];
+    for (int k = 0; k < DSML_LOSS_COUNT && (o->flags & DSML_OPT_BY_LOSS) && refusal(&cfg, o, why, sizeof why); k++) {
+        cfg.loss.loss = (dsml_loss_kind)k;
+        dependent_defaults(&cfg);
+    }
+    const void *f = cfield(&cfg, o->offset);
+    if (o->type == DSML_OPT_FLOAT) snprintf(buf, cap, "%g", *(const float *)f);
+    else if (o->type == DSML_OPT_INT) snprintf(buf, cap, "%d", *(const int *)f);
+    else snprintf(buf, cap, "%s", o->kinds->name(*(const int *)f));
+}
+
+/* Appends src to dst, "{kinds}" replaced by the enum row's names. */
+static void expand_kinds(const dsml_train_option *o, const char *src, char *dst, size_t cap)
+{
+    const char *mark = strstr(src, "{kinds}");
+    char names[512] = "";
+    if (o->type == DSML_OPT_ENUM) kind_list(o->kinds, names, sizeof names);
+    size_t used = strlen(dst);
+    if (!mark) snprintf(dst + used, cap - used, "%s", src);
+    else snprintf(dst + used, cap - used, "%.*s%s%s", (int)(mark - src), src, names, mark + strlen("{kinds}"));
+}
+
+/* Writes text from the help column, wrapped at HELP_WIDTH, every line after
+ * the first indented to the column. */
+static void wrap(FILE *fp, const char *text)
+{
+    int col = HELP_COLUMN;
+    for (const char *p = text; *p;) {
+        size_t word = strcspn(p, " ");
+        if (col > HELP_COLUMN && col + 1 + (int)word > HELP_WIDTH) {
+            fprintf(fp, "\n%*s", HELP_COLUMN, "");
+            col = HELP_COLUMN;
+        } else if (col > HELP_COLUMN) {
+            fputc(' ', fp);
+            col++;
+        }
+        fwrite(p, 1, word, fp);
+        col += (int)word;
+        p += word;
+        while (*p == ' ') p++;
+    }
+}
+
+void dsml_train_options_help(FILE *fp)
+{
+    for (int s = 0; s < DSML_SECTION_COUNT; s++) {
+        fprintf(fp, "%s:\n", section_names[s]);
+        for (int i = 0; i < N_OPTIONS; i++) {
+            const dsml_train_option *o = &table[i];
+            if (!o->name || (int)o->section != s) continue;
+            char left[64], text[2048] = "", def[64];
+            snprintf(left, sizeof left, "--%s%s%s", o->name, o->value_name ? " " : "",
+                     o->value_name ? o->value_name : "");
+            fprintf(fp, "  %-*s", HELP_COLUMN - 2, left);
+            if ((int)strlen(left) > HELP_COLUMN - 4) fprintf(fp, "\n%*s", HELP_COLUMN, "");
+            expand_kinds(o, o->help, text, sizeof text);
+            if (o->type == DSML_OPT_ENUM && !strstr(o->help, "{kinds}")) expand_kinds(o, ": {kinds}", text, sizeof text);
+            default_text(o, def, sizeof def);
+            size_t used = strlen(text);
+            if (def[0] && !strstr(o->help, "default")) snprintf(text + used, sizeof text - used, " (default %s)", def);
+            wrap(fp, text);
+            fputc('\n', fp);
+        }
+    }
+}
