@@ -62,9 +62,9 @@ START_TEST(test_refuses_options_of_other_losses)
         ck_assert_msg(r.status == 2, "%s: exit %d", cases[i].args, r.status);
         ck_assert_msg(strstr(r.err, cases[i].message), "%s: %s", cases[i].args, r.err);
     }
-    /* a distance vmf and gpw do not work on */
+    /* a distance vmf and gpw do not work on: refused with the options, before any file is read */
     run_loss("--loss gpw --distance snr");
-    ck_assert_int_eq(r.status, 1);
+    ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, "gpw: works on cosine similarities, expected distance euclidean (the default), found snr"),
                   "%s", r.err);
     /* the common options are every loss's */

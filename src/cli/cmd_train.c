@@ -20,7 +20,7 @@ static void usage(FILE *fp)
                 "Trains an embedding network, evaluates it on the query/database split and writes\n"
                 "DIR/metrics.json and DIR/embeddings.bin.\n"
                 "\n");
-    dsml_train_options_help(fp);
+    dsml_train_options_help(fp, ~0u);
 }
 
 /* getopt_long's table, one entry per named row of the option table. */

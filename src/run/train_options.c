@@ -301,22 +301,24 @@ static int apply(dsml_train_config *cfg, const dsml_train_option *o, const char 
     return DSML_OK;
 }
 
-/* Why the run cannot take option o (NULL: it can). */
-static const char *refusal(const dsml_train_config *cfg, const dsml_train_option *o, char *buf, size_t cap)
+/* 1 when the run's loss, network and protocol take option o. */
+static int takes(const dsml_train_config *cfg, const dsml_train_option *o)
 {
-    if ((o->flags & DSML_OPT_BY_LOSS) && !dsml_loss_takes_option(cfg->loss.loss, o->name)) {
-        snprintf(buf, cap, "the loss %s does not take it", dsml_loss_name(cfg->loss.loss));
-        return buf;
-    }
-    if ((o->flags & DSML_OPT_BY_MODEL) && !dsml_model_takes_option(cfg->model, o->name)) {
-        snprintf(buf, cap, "the network %s does not take it", dsml_model_kind_name(cfg->model));
-        return buf;
-    }
-    if ((o->flags & DSML_OPT_NOT_HASHING) && cfg->protocol == DSML_PROTOCOL_HASHING) {
-        snprintf(buf, cap, "the hashing protocol trains on the whole database");
-        return buf;
-    }
-    return NULL;
+    return !((o->flags & DSML_OPT_BY_LOSS) && !dsml_loss_takes_option(cfg->loss.loss, o->name)) &&
+           !((o->flags & DSML_OPT_BY_MODEL) && !dsml_model_takes_option(cfg->model, o->name)) &&
+           !((o->flags & DSML_OPT_NOT_HASHING) && cfg->protocol == DSML_PROTOCOL_HASHING);
+}
+
+/* DSML_ERR_ARG saying why the run does not take option o (see takes). */
+static int refuse(const dsml_train_config *cfg, const dsml_train_option *o)
+{
+    if ((o->flags & DSML_OPT_BY_LOSS) && !dsml_loss_takes_option(cfg->loss.loss, o->name))
+        return dsml_loss_check_option(cfg->loss.loss, o->name);
+    if ((o->flags & DSML_OPT_BY_MODEL) && !dsml_model_takes_option(cfg->model, o->name))
+        return dsml_fail(DSML_ERR_ARG, "--%s: not an option of the network %s", o->name,
+                         dsml_model_kind_name(cfg->model));
+    return dsml_fail(DSML_ERR_ARG, "--%s: not an option of the hashing protocol, which trains on the whole database",
+                     o->name);
 }
 
 /* The defaults that depend on the options applied first: the loss's own
@@ -354,9 +356,7 @@ int dsml_train_config_build(dsml_train_config *cfg, const dsml_option_given *giv
             const dsml_train_option *o = dsml_train_option_find(given[i].name);
             if (!o) return dsml_fail(DSML_ERR_ARG, "--%s: unknown option", given[i].name);
             if (pass == 0 && !(o->flags & DSML_OPT_FIRST)) continue;
-            char why[128];
-            if (pass == 1 && refusal(cfg, o, why, sizeof why))
-                return dsml_fail(DSML_ERR_ARG, "--%s: %s", o->name, why);
+            if (pass == 1 && !takes(cfg, o)) return refuse(cfg, o);
             if (pass == 1 && (o->flags & DSML_OPT_FIRST)) continue;
             int rc = apply(cfg, o, given[i].value);
             if (rc) return rc;
@@ -392,8 +392,7 @@ int dsml_train_config_check(const dsml_train_config *cfg)
 {
     for (int i = 0; i < N_OPTIONS; i++) {
         const dsml_train_option *o = &table[i];
-        char why[128];
-        if ((o->flags & (DSML_OPT_BY_LOSS | DSML_OPT_BY_MODEL)) && refusal(cfg, o, why, sizeof why)) continue;
+        if ((o->flags & (DSML_OPT_BY_LOSS | DSML_OPT_BY_MODEL)) && !takes(cfg, o)) continue;
         /* the run uses classes_per_batch, checked below with its own message */
         if (!o->name || (o->flags & DSML_OPT_PER_BATCH)) continue;
         int rc = check_range(cfg, o);
@@ -415,10 +414,9 @@ int dsml_train_config_check(const dsml_train_config *cfg)
 
 static int recorded(const dsml_train_config *cfg, const dsml_train_option *o)
 {
-    char why[128];
     switch (o->record) {
     case DSML_RECORD_ALWAYS: return 1;
-    case DSML_RECORD_IF_TAKEN: return !refusal(cfg, o, why, sizeof why);
+    case DSML_RECORD_IF_TAKEN: return takes(cfg, o);
     case DSML_RECORD_IF_DENSITY: return cfg->loss.density.weight > 0;
     }
     return 1;
@@ -536,8 +534,7 @@ static void default_text(const dsml_train_option *o, char *buf, size_t cap)
         return;
     dsml_train_config cfg;
     dsml_train_config_default(&cfg);
-    char why[128];
-    for (int k = 0; k < DSML_LOSS_COUNT && (o->flags & DSML_OPT_BY_LOSS) && refusal(&cfg, o, why, sizeof why); k++) {
+    for (int k = 0; k < DSML_LOSS_COUNT && (o->flags & DSML_OPT_BY_LOSS) && !takes(&cfg, o); k++) {
         cfg.loss.loss = (dsml_loss_kind)k;
         dependent_defaults(&cfg);
     }
@@ -579,9 +576,10 @@ static void wrap(FILE *fp, const char *text)
     }
 }
 
-void dsml_train_options_help(FILE *fp)
+void dsml_train_options_help(FILE *fp, unsigned sections)
 {
     for (int s = 0; s < DSML_SECTION_COUNT; s++) {
+        if (!(sections & 1u << s)) continue;
         fprintf(fp, "%s:\n", section_names[s]);
         for (int i = 0; i < N_OPTIONS; i++) {
             const dsml_train_option *o = &table[i];

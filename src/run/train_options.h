@@ -121,7 +121,8 @@ void dsml_train_config_write_json(dsml_json *j, const dsml_train_config *cfg);
 int dsml_train_option_recorded(const dsml_train_option *o, const char *value, const dsml_run_metrics *run, char *why,
                                size_t cap);
 
-/* The options part of `dsml train --help`, section by section. */
-void dsml_train_options_help(FILE *fp);
+/* The options part of `dsml train --help`, section by section, for the
+ * sections in `sections` (bit s: dsml_option_section s). */
+void dsml_train_options_help(FILE *fp, unsigned sections);
 
 #endif

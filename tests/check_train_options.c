@@ -1,0 +1,350 @@
+/* Tests of the training option table (src/run/train_options.c): the table's
+ * own consistency, building a config from given options (defaults, the
+ * defaults the loss and protocol decide, refusals, messages), the range
+ * checks, metrics.json's config object written off the table against a hand
+ * copy, what a finished run recorded, and --help. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "results/run_metrics.h"
+#include "run/train_options.h"
+#include "support/suite_run.h"
+#include "support/testdir.h"
+
+/* An array of given options, in place. */
+#define GIVEN(...) ((const dsml_option_given[]){__VA_ARGS__})
+
+/* Builds cfg from the given options; the status. */
+static int build(dsml_train_config *cfg, const dsml_option_given *given, int n)
+{
+    dsml_clear_error();
+    return dsml_train_config_build(cfg, given, n);
+}
+
+static void expect_refused(const dsml_option_given *given, int n, const char *message)
+{
+    dsml_train_config cfg;
+    ck_assert_int_eq(build(&cfg, given, n), DSML_ERR_ARG);
+    ck_assert_msg(strstr(dsml_last_error(), message), "expected '%s', got '%s'", message, dsml_last_error());
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+START_TEST(test_table_is_consistent)
+{
+    int n = dsml_train_option_count(), named = 0;
+    ck_assert_int_gt(n, 30);
+    ck_assert_ptr_null(dsml_train_option_at(n));
+    ck_assert_ptr_null(dsml_train_option_find("no-such-option"));
+    for (int i = 0; i < n; i++) {
+        const dsml_train_option *o = dsml_train_option_at(i);
+        ck_assert_msg(o->name || o->json, "row %d: neither an option nor recorded", i);
+        if (o->name) {
+            named++;
+            ck_assert_ptr_eq(dsml_train_option_find(o->name), o);
+            ck_assert_msg(o->help && o->help[0], "%s: no help", o->name);
+            ck_assert_msg((o->type == DSML_OPT_FLAG) == (o->value_name == NULL), "%s: value name", o->name);
+            ck_assert_msg(o->type != DSML_OPT_ENUM || o->kinds, "%s: an enum without kinds", o->name);
+        }
+        for (int j = 0; j < i; j++) { /* one row per key */
+            const dsml_train_option *p = dsml_train_option_at(j);
+            ck_assert_msg(!o->json || !p->json || strcmp(o->json, p->json), "%s recorded twice", o->json);
+        }
+        if (o->def) { /* every default is a value the row accepts */
+            char expected[600];
+            ck_assert_msg(!dsml_train_option_check_value(o, o->def, expected, sizeof expected), "%s: default %s: %s",
+                          o->name, o->def, expected);
+        }
+    }
+    ck_assert_int_gt(named, 30);
+    char expected[600];
+    const dsml_train_option *dim = dsml_train_option_find("dim");
+    ck_assert_int_eq(dsml_train_option_check_value(dim, "4097", expected, sizeof expected), DSML_ERR_ARG);
+    ck_assert_str_eq(expected, "an integer in 1..4096");
+    const dsml_train_option *loss = dsml_train_option_find("loss");
+    ck_assert_int_eq(dsml_train_option_check_value(loss, "hinge", expected, sizeof expected), DSML_ERR_ARG);
+    ck_assert_str_eq(expected, "contrastive, triplet, lifted, npair, vmf, gpw, dpsh or dtsh");
+    ck_assert_int_eq(dsml_train_option_check_value(dsml_train_option_find("hidden"), "64,x", expected,
+                                                   sizeof expected), DSML_ERR_ARG);
+}
+END_TEST
+
+/* ---- building a config ---------------------------------------------------------- */
+
+START_TEST(test_defaults)
+{
+    dsml_train_config cfg, built;
+    dsml_train_config_default(&cfg);
+    ck_assert_str_eq(cfg.dataset, "fashion-mnist");
+    ck_assert_str_eq(cfg.data_root, "datasets");
+    ck_assert_int_eq(cfg.model, DSML_MODEL_CONVNET);
+    ck_assert_int_eq(cfg.dim, 32);
+    ck_assert_int_eq(cfg.n_hidden, 1);
+    ck_assert_int_eq(cfg.hidden[0], 256);
+    ck_assert_int_eq(cfg.loss.loss, DSML_LOSS_CONTRASTIVE);
+    ck_assert_int_eq(cfg.loss.distance, DSML_DIST_EUCLIDEAN);
+    ck_assert_int_eq(cfg.epochs, 10);
+    ck_assert_int_eq(cfg.batch, 100);
+    ck_assert_int_eq(cfg.images_per_class, 10);
+    ck_assert_int_eq(cfg.classes_per_batch, 10);
+    ck_assert_float_eq(cfg.lr, 0.01f);
+    ck_assert_float_eq(cfg.momentum, 0.9f);
+    ck_assert_float_eq(cfg.weight_decay, 5e-4f);
+    ck_assert_uint_eq(cfg.seed, 1);
+    ck_assert_int_eq(cfg.threads, 2);
+    ck_assert_int_eq(cfg.queries_per_class, 100);
+    ck_assert_int_eq(cfg.train_per_class, 500);
+    ck_assert_int_eq(cfg.map_at, 0);
+    ck_assert_int_eq(cfg.f1_at, 5000);
+    ck_assert_int_eq(cfg.no_embeddings, 0);
+    /* the loss's own defaults, as the registry gives them */
+    dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, DSML_DIST_EUCLIDEAN);
+    ck_assert_int_eq(memcmp(&cfg.loss, &p, sizeof p), 0);
+    ck_assert_int_eq(build(&built, NULL, 0), DSML_OK);
+    ck_assert_int_eq(memcmp(&cfg, &built, sizeof cfg), 0);
+}
+END_TEST
+
+START_TEST(test_the_loss_and_protocol_decide_defaults)
+{
+    dsml_train_config cfg;
+    /* in any order: the loss, distance and protocol are applied first */
+    ck_assert_int_eq(build(&cfg, GIVEN({"margin", "2"}, {"distance", "snr"}, {"loss", "triplet"}), 3), DSML_OK);
+    ck_assert_int_eq(cfg.loss.loss, DSML_LOSS_TRIPLET);
+    ck_assert_float_eq(cfg.loss.margin, 2.0f);
+    ck_assert_float_eq(cfg.loss.lambda, 0.01f); /* snr's default */
+    ck_assert_int_eq(build(&cfg, GIVEN({"loss", "npair"}), 1), DSML_OK);
+    ck_assert_int_eq(cfg.batch, 20);
+    ck_assert_int_eq(cfg.images_per_class, 2);
+    ck_assert_int_eq(cfg.classes_per_batch, 10);
+    ck_assert_int_eq(build(&cfg, GIVEN({"images-per-class", "5"}), 1), DSML_OK);
+    ck_assert_int_eq(cfg.classes_per_batch, 20); /* batch 100 / 5 */
+    ck_assert_int_eq(build(&cfg, GIVEN({"protocol", "hashing"}, {"loss", "dpsh"}), 2), DSML_OK);
+    ck_assert_int_eq(cfg.queries_per_class, DSML_HASHING_QUERIES_PER_CLASS);
+    ck_assert_int_eq(cfg.map_at, DSML_HASHING_MAP_AT);
+    ck_assert_float_eq(cfg.loss.hashing.quant, 0.1f);
+    ck_assert_int_eq(build(&cfg, GIVEN({"map-at", "7"}, {"protocol", "hashing"}), 2), DSML_OK);
+    ck_assert_int_eq(cfg.map_at, 7); /* given wins over the protocol's default */
+    /* gpw: the weighting stage sets what the scales start from; a given scale wins */
+    dsml_loss_params binomial = dsml_loss_defaults(DSML_LOSS_GPW, DSML_DIST_EUCLIDEAN);
+    dsml_gpw_defaults(&binomial, DSML_GPW_WEIGHT_BINOMIAL);
+    ck_assert_int_eq(build(&cfg, GIVEN({"gpw-alpha", "3"}, {"loss", "gpw"}, {"gpw-weighting", "binomial"}), 3),
+                     DSML_OK);
+    ck_assert_int_eq(cfg.loss.gpw.weighting, DSML_GPW_WEIGHT_BINOMIAL);
+    ck_assert_float_eq(cfg.loss.gpw.alpha, 3.0f);
+    ck_assert_float_eq(cfg.loss.gpw.beta, binomial.gpw.beta);
+    ck_assert_float_eq(cfg.loss.gpw.lambda, binomial.gpw.lambda);
+    /* a later option wins; flags and lists */
+    ck_assert_int_eq(build(&cfg, GIVEN({"dim", "8"}, {"model", "mlp"}, {"hidden", "64,32"}, {"dim", "16"},
+                                       {"no-embeddings", NULL}, {"quiet", NULL}, {"seed", "18446744073709551615"}),
+                           7), DSML_OK);
+    ck_assert_int_eq(cfg.dim, 16);
+    ck_assert_int_eq(cfg.n_hidden, 2);
+    ck_assert_int_eq(cfg.hidden[1], 32);
+    ck_assert_int_eq(cfg.no_embeddings, 1);
+    ck_assert_int_eq(cfg.quiet, 1);
+    ck_assert_uint_eq(cfg.seed, 18446744073709551615ull);
+}
+END_TEST
+
+START_TEST(test_refusals_and_bad_values)
+{
+    expect_refused(GIVEN({"bogus", "1"}), 1, "--bogus: unknown option");
+    expect_refused(GIVEN({"dim", "0"}), 1, "--dim 0: expected an integer in 1..4096");
+    expect_refused(GIVEN({"lr", "nan"}), 1, "--lr nan: expected a finite number in [1e-12, 1000]");
+    expect_refused(GIVEN({"seed", "-1"}), 1, "--seed -1: expected a non-negative integer");
+    expect_refused(GIVEN({"dataset", "Fashion"}), 1, "--dataset Fashion: expected a name of lower-case letters");
+    expect_refused(GIVEN({"model", "resnet"}), 1, "--model resnet: expected mlp or convnet");
+    expect_refused(GIVEN({"dim", NULL}), 1, "--dim: expected a value");
+    expect_refused(GIVEN({"beta", "2"}), 1, "--beta: not an option of contrastive (lifted takes it)");
+    expect_refused(GIVEN({"loss", "vmf"}, {"margin", "1"}), 2, "--margin: not an option of vmf");
+    expect_refused(GIVEN({"hidden", "64"}), 1, "--hidden: not an option of the network convnet");
+    expect_refused(GIVEN({"protocol", "hashing"}, {"train-per-class", "3"}), 2,
+                   "--train-per-class: not an option of the hashing protocol");
+    expect_refused(GIVEN({"batch", "25"}), 1, "--batch 25 is not a multiple of --images-per-class 10");
+    expect_refused(GIVEN({"batch", "10"}, {"images-per-class", "10"}), 2, "1 classes per batch");
+    expect_refused(GIVEN({"loss", "npair"}, {"images-per-class", "4"}), 2, "npair: batches are pairs");
+    expect_refused(GIVEN({"protocol", "hashing"}, {"validation-per-class", "3"}), 2,
+                   "the hashing protocol trains on the whole database and has no validation carve-out");
+    expect_refused(GIVEN({"loss", "vmf"}, {"distance", "snr"}), 2, "vmf: works on cosine similarities");
+    expect_refused(GIVEN({"loss", "lifted"}, {"beta", "0"}), 2, "lifted: beta 0, expected a finite value > 0");
+}
+END_TEST
+
+START_TEST(test_check_of_a_filled_config)
+{
+    dsml_train_config cfg;
+    dsml_train_config_default(&cfg);
+    ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_OK);
+    cfg.epochs = 1001;
+    ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_ERR_ARG);
+    ck_assert_str_eq(dsml_last_error(), "--epochs 1001: expected an integer in 0..1000");
+    dsml_train_config_default(&cfg);
+    cfg.momentum = 1.0f;
+    ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "--momentum 1: expected a finite number in [0, 0.999999]"));
+    dsml_train_config_default(&cfg);
+    cfg.lr = NAN;
+    ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_ERR_ARG);
+    dsml_train_config_default(&cfg);
+    cfg.loss.loss = (dsml_loss_kind)99;
+    ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "--loss: kind 99"));
+}
+END_TEST
+
+/* ---- metrics.json ----------------------------------------------------------------- */
+
+/* The config object for cfg, as compact text (no white space outside strings). */
+static const char *config_json(const dsml_train_config *cfg)
+{
+    static char text[8192], compact[8192];
+    FILE *fp = fmemopen(text, sizeof text, "w");
+    ck_assert_ptr_nonnull(fp);
+    dsml_json j;
+    dsml_json_init(&j, fp);
+    dsml_train_config_write_json(&j, cfg);
+    fclose(fp);
+    int in_string = 0, n = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '"' && (p == text || p[-1] != '\\')) in_string = !in_string;
+        if (in_string || (*p != ' ' && *p != '\n')) compact[n++] = *p;
+    }
+    compact[n] = '\0';
+    return compact;
+}
+
+/* A hand copy of the object metrics.json has always held (docs/results.md):
+ * the keys, their order and when each is written. */
+START_TEST(test_config_object_matches_the_format)
+{
+    dsml_train_config cfg;
+    ck_assert_int_eq(build(&cfg, GIVEN({"loss", "lifted"}, {"distance", "snr"}, {"model", "mlp"}, {"hidden", "64,32"},
+                                       {"beta", "8"}, {"seed", "3"}, {"dataset", "cifar10"}),
+                           7), DSML_OK);
+    const char *text = config_json(&cfg);
+    static const char *const keys[] = {
+        "\"dataset\":\"cifar10\"", "\"protocol\":\"dml\"", "\"split\":\"default\"", "\"model\":\"mlp\"",
+        "\"dim\":32", "\"hidden\":[64,32]", "\"dropout\":0", "\"loss\":\"lifted\"", "\"distance\":\"snr\"",
+        "\"margin\":1", "\"beta\":8", "\"lambda\":0.0099999997764825821", "\"lifted_hard\":false",
+        "\"npair_l2\":0", "\"density\":0", "\"epochs\":10", "\"classes_per_batch\":10",
+        "\"images_per_class\":10", "\"lr\":0.0099999997764825821", "\"momentum\":0.89999997615814209",
+        "\"weight_decay\":0.00050000002374872565", "\"clip_grad\":0", "\"seed\":3", "\"threads\":2",
+        "\"map_at\":0", "\"f1_at\":5000",
+    };
+    const char *at = text;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *found = strstr(at, keys[i]);
+        ck_assert_msg(found, "%s missing or out of order in %s", keys[i], text);
+        at = found;
+    }
+    /* written only where they apply */
+    ck_assert_ptr_null(strstr(text, "quant"));
+    ck_assert_ptr_null(strstr(text, "density_ratio"));
+    ck_assert_ptr_null(strstr(text, "gpw_"));
+    ck_assert_ptr_null(strstr(text, "vmf_kappa"));
+    ck_assert_ptr_null(strstr(text, "queries_per_class")); /* data.split's, written by the writer */
+    ck_assert_int_eq(build(&cfg, GIVEN({"loss", "gpw"}, {"gpw-mining", "none"}), 2), DSML_OK);
+    text = config_json(&cfg);
+    ck_assert_ptr_nonnull(strstr(text, "\"gpw_mining\":\"none\",\"gpw_weighting\":\"ms\",\"gpw_alpha\":2"));
+    ck_assert_ptr_null(strstr(text, "hidden"));
+    ck_assert_int_eq(build(&cfg, GIVEN({"loss", "triplet"}, {"density", "0.1"}), 2), DSML_OK);
+    ck_assert_ptr_nonnull(strstr(config_json(&cfg), "\"density\":0.10000000149011612,\"density_ratio\":0.5"));
+    ck_assert_int_eq(build(&cfg, GIVEN({"loss", "dtsh"}, {"protocol", "hashing"}), 2), DSML_OK);
+    ck_assert_ptr_nonnull(strstr(config_json(&cfg), "\"npair_l2\":0,\"quant\":0.10000000149011612"));
+    ck_assert_int_eq(build(&cfg, GIVEN({"loss", "vmf"}), 1), DSML_OK);
+    ck_assert_ptr_nonnull(strstr(config_json(&cfg), "\"vmf_kappa\":16,\"epochs\":10"));
+}
+END_TEST
+
+/* Whether a run recorded what a sweep gives, read back through results/. */
+START_TEST(test_recorded_values)
+{
+    ck_assert_ptr_nonnull(testdir_make("train-options-recorded"));
+    const char *path = testdir_path("metrics.json");
+    testdir_write_text(path, "{\"config\": {\"loss\": \"lifted\", \"dim\": 16, \"margin\": 0.5, \"lr\": "
+                             "0.0099999997764825821, \"hidden\": [64, 32], \"lifted_hard\": true, "
+                             "\"classes_per_batch\": 10, \"images_per_class\": 5, \"seed\": 3, \"dropout\": null}}");
+    dsml_run_metrics m;
+    ck_assert_int_eq(dsml_run_metrics_read(&m, path), DSML_OK);
+    char why[256];
+    static const struct { const char *option, *value; int same; const char *why; } cases[] = {
+        {"loss", "lifted", 1, ""},
+        {"loss", "triplet", 0, "loss: sweep triplet, run lifted"},
+        {"dim", "16", 1, ""},
+        {"dim", "32", 0, "dim: sweep 32, run 16"},
+        {"margin", "0.5", 1, ""},
+        {"margin", "1", 0, "margin: sweep 1, run 0.5"},
+        {"lr", "0.01", 1, ""}, /* compared at float precision */
+        {"hidden", "64,32", 1, ""},
+        {"hidden", "64", 0, "hidden: sweep 64, the run records another list"},
+        {"hidden", "64,32,16", 0, "hidden: sweep 64,32,16, the run records another list"},
+        {"lifted-hard", "1", 1, ""},
+        {"batch", "50", 1, ""},
+        {"batch", "40", 0, "batch: sweep 40, run 50"},
+        {"seed", "3", 1, ""},
+        {"epochs", "3", 0, "epochs: sweep 3, the run records none (config.epochs)"},
+        {"dropout", "0", 0, "dropout: sweep 0, the run records none (config.dropout)"},
+        {"from", "/x", 1, ""}, /* not recorded: never stale */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        why[0] = '\0';
+        const dsml_train_option *o = dsml_train_option_find(cases[i].option);
+        ck_assert_int_eq(dsml_train_option_recorded(o, cases[i].value, &m, why, sizeof why), cases[i].same);
+        ck_assert_msg(!strcmp(why, cases[i].why), "%s=%s: '%s'", cases[i].option, cases[i].value, why);
+    }
+    dsml_run_metrics_free(&m);
+    testdir_done(1);
+}
+END_TEST
+
+/* ---- --help --------------------------------------------------------------------- */
+
+START_TEST(test_help_lists_every_option)
+{
+    static char text[32768];
+    FILE *fp = fmemopen(text, sizeof text, "w");
+    ck_assert_ptr_nonnull(fp);
+    dsml_train_options_help(fp, ~0u);
+    fclose(fp);
+    for (int i = 0; i < dsml_train_option_count(); i++) {
+        const dsml_train_option *o = dsml_train_option_at(i);
+        if (!o->name) continue;
+        char flag[64];
+        snprintf(flag, sizeof flag, "  --%s%s", o->name, o->value_name ? " " : "");
+        ck_assert_msg(strstr(text, flag), "%s not in the help", flag);
+    }
+    ck_assert_ptr_nonnull(strstr(text, "data:\n"));
+    ck_assert_ptr_nonnull(strstr(text, "optimisation:\n"));
+    ck_assert_ptr_nonnull(strstr(text, "contrastive, triplet, lifted, npair, vmf, gpw,"));
+    ck_assert_ptr_nonnull(strstr(text, "vmf: concentration (default 16)"));     /* from the loss registry */
+    ck_assert_ptr_nonnull(strstr(text, "the network: mlp or convnet (default convnet)"));
+    for (const char *p = text; *p;) { /* wrapped to 100 columns */
+        size_t len = strcspn(p, "\n");
+        ck_assert_msg(len <= 100, "a help line of %zu characters: %.*s", len, (int)len, p);
+        p += len + (p[len] == '\n');
+    }
+    fp = fmemopen(text, sizeof text, "w");
+    dsml_train_options_help(fp, 1u << DSML_SECTION_LOSS);
+    fclose(fp);
+    ck_assert_ptr_null(strstr(text, "--dataset"));
+    ck_assert_ptr_nonnull(strstr(text, "--margin A"));
+}
+END_TEST
+
+int main(void)
+{
+    const suite_case cases[] = {
+        {"table", 60, (const TTest *[]){test_table_is_consistent, NULL}},
+        {"build", 60, (const TTest *[]){test_defaults, test_the_loss_and_protocol_decide_defaults,
+                                        test_refusals_and_bad_values, test_check_of_a_filled_config, NULL}},
+        {"metrics.json", 60, (const TTest *[]){test_config_object_matches_the_format, test_recorded_values, NULL}},
+        {"help", 60, (const TTest *[]){test_help_lists_every_option, NULL}},
+    };
+    return suite_run_cases("train_options", cases, SUITE_CASES(cases));
+}
