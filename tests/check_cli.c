@@ -1,6 +1,7 @@
-/* The command line end to end: options and their errors, `dsml loss` on
- * text files, and small `dsml train` runs on the real Fashion-MNIST files
- * (skipped with a message where Debian's dataset-fashion-mnist is absent). */
+/* The command line end to end: the commands, `dsml train`'s options and
+ * their errors, and small `dsml train` runs on the real Fashion-MNIST files
+ * (skipped with a message where Debian's dataset-fashion-mnist is absent).
+ * `dsml loss` has check_loss_command.c, `dsml summary` check_summary.c. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,69 +59,6 @@ START_TEST(test_train_rejects_bad_options)
         ck_assert_msg(r.status == 2, "%s: status %d", cases[i].args, r.status);
         ck_assert_msg(strstr(r.err, cases[i].message), "%s: stderr was: %s", cases[i].args, r.err);
     }
-}
-END_TEST
-
-START_TEST(test_loss_command_errors_name_file_and_line)
-{
-    ck_assert_ptr_nonnull(testdir_make("cli-loss"));
-    testdir_write_text(testdir_path("e.txt"), "0 1\n1 0\n0.5 nan\n");
-    testdir_write_text(testdir_path("ragged.txt"), "0 1\n1 0 3\n");
-    testdir_write_text(testdir_path("l.txt"), "0\n0\n1\n");
-    testdir_write_text(testdir_path("l2.txt"), "0\n1\n");
-    char args[8192];
-    snprintf(args, sizeof args, "loss --embeddings %s --labels %s --loss contrastive --distance snr",
-             testdir_path("e.txt"), testdir_path("l.txt"));
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "e.txt: line 3, column 2") && strstr(r.err, "not a finite"), "%s", r.err);
-
-    snprintf(args, sizeof args, "loss --embeddings %s --labels %s --loss triplet --distance euclidean",
-             testdir_path("ragged.txt"), testdir_path("l2.txt"));
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "ragged.txt: line 2: 3 values, expected 2"), "%s", r.err);
-
-    testdir_write_text(testdir_path("e.txt"), "0 1\n1 0\n0.5 0.5\n");
-    snprintf(args, sizeof args, "loss --embeddings %s --labels %s --loss triplet --distance euclidean",
-             testdir_path("e.txt"), testdir_path("l2.txt"));
-    run_dsml(&r, args);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "2 labels for 3 embeddings"), "%s", r.err);
-    testdir_done(1);
-}
-END_TEST
-
-/* Three points, margin 2: a case small enough to do by hand, checked against
- * the value and the gradient file. Normalisation (docs/losses.md): mean over
- * positive ordered pairs + mean over negative ordered pairs with non-zero hinge. */
-START_TEST(test_loss_command_value_and_gradient)
-{
-    ck_assert_ptr_nonnull(testdir_make("cli-loss-value"));
-    /* h0=(0,0) h1=(0.6,0) same class; h2=(0,0.8) other class.
-       positive ordered pairs (0,1),(1,0): d=0.6 -> mean 0.6
-       negative (0,2),(2,0): d=0.8 -> 2-0.8=1.2; (1,2),(2,1): d=1.0 -> 1.0; mean 1.1
-       loss = 0.6 + 1.1 = 1.7 */
-    testdir_write_text(testdir_path("e.txt"), "0 0\n0.6 0\n0 0.8\n");
-    testdir_write_text(testdir_path("l.txt"), "3\n3\n5\n");
-    char args[8192];
-    snprintf(args, sizeof args,
-             "loss --embeddings %s --labels %s --loss contrastive --distance euclidean --margin 2 --lambda 0 "
-             "--grad %s", testdir_path("e.txt"), testdir_path("l.txt"), testdir_path("g.txt"));
-    run_dsml(&r, args);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    const char *last = r.out, *nl;
-    while ((nl = strchr(last, '\n')) && nl[1]) last = nl + 1;
-    ck_assert_double_eq_tol(strtod(last, NULL), 1.7, 1e-6);
-    const char *grad = read_text(testdir_path("g.txt"));
-    float g[6];
-    ck_assert_int_eq(sscanf(grad, "%f %f %f %f %f %f", &g[0], &g[1], &g[2], &g[3], &g[4], &g[5]), 6);
-    /* dh0: positive pairs 2 x (h0-h1)/0.6 / 2 = (-1, 0); negatives (0,2),(2,0): 2 x -(h0-h2)/0.8 / 4
-       = (0, 0.5): total (-1, 0.5). dh1: (1, 0) + 2 x -(h1-h2)/1.0 / 4 = (1,0) + (-0.3, 0.4) = (0.7, 0.4).
-       dh2: 2 x -(h2-h0)/0.8 / 4 + 2 x -(h2-h1)/1.0 / 4 = (0, -0.5) + (0.3, -0.4) = (0.3, -0.9). */
-    static const float expected[6] = {-1.0f, 0.5f, 0.7f, 0.4f, 0.3f, -0.9f};
-    for (int i = 0; i < 6; i++) ck_assert_float_eq_tol(g[i], expected[i], 1e-5f);
-    testdir_done(1);
 }
 END_TEST
 
@@ -227,50 +165,13 @@ START_TEST(test_train_divergence_is_an_error)
 }
 END_TEST
 
-START_TEST(test_summary_lists_finished_runs)
-{
-    ck_assert_ptr_nonnull(testdir_make("cli-summary"));
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "mkdir -p %s/fm/run-a %s/fm/run-b %s/fm/unfinished", testdir_path(""),
-             testdir_path(""), testdir_path(""));
-    run_shell(&r, cmd);
-    testdir_write_text(testdir_path("fm/run-a/metrics.json"),
-               "{\"config\": {\"dataset\": \"fashion-mnist\", \"loss\": \"triplet\", \"distance\": \"snr\", \"dim\": 32},"
-               " \"metrics\": {\"euclidean\": {\"recall@1\": 0.875, \"map\": 0.75}}}");
-    testdir_write_text(testdir_path("fm/run-b/metrics.json"),
-               "{\"config\": {\"dataset\": \"fashion-mnist\", \"loss\": \"contrastive\", \"distance\": \"euclidean\"},"
-               " \"metrics\": {\"euclidean\": {\"recall@1\": 0.5}}}");
-    snprintf(cmd, sizeof cmd, "summary %s", testdir_path(""));
-    run_dsml(&r, cmd);
-    ck_assert_msg(r.status == 0, "%s", r.err);
-    ck_assert_ptr_nonnull(strstr(r.out, "| fm/run-a | fashion-mnist | triplet | snr | 32 |"));
-    ck_assert_ptr_nonnull(strstr(r.out, "0.8750"));
-    ck_assert_ptr_null(strstr(r.out, "unfinished"));
-    ck_assert_msg(strstr(r.err, "/fm/unfinished: no metrics.json (unfinished run), skipped"), "%s", r.err);
-    const char *csv = read_text(testdir_path("summary.csv"));
-    ck_assert_ptr_nonnull(strstr(csv, "fm/run-a,fashion-mnist,,triplet,snr,32,"));
-    ck_assert_ptr_nonnull(strstr(csv, "fm/run-b,fashion-mnist,,contrastive,euclidean,,"));
-
-    testdir_write_text(testdir_path("fm/run-b/metrics.json"), "{\"config\": {\"dataset\": }");
-    run_dsml(&r, cmd);
-    ck_assert_int_eq(r.status, 1);
-    ck_assert_msg(strstr(r.err, "run-b/metrics.json: byte 23: expected a value"), "%s", r.err);
-    testdir_done(1);
-}
-END_TEST
-
 int main(void)
 {
-    Suite *s = suite_create("cli");
-    TCase *tc = tcase_create("cli");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_help_and_unknown_command);
-    tcase_add_test(tc, test_train_rejects_bad_options);
-    tcase_add_test(tc, test_loss_command_errors_name_file_and_line);
-    tcase_add_test(tc, test_loss_command_value_and_gradient);
-    tcase_add_test(tc, test_train_writes_results_and_is_deterministic);
-    tcase_add_test(tc, test_train_divergence_is_an_error);
-    tcase_add_test(tc, test_summary_lists_finished_runs);
-    suite_add_tcase(s, tc);
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"commands", 60, (const TTest *[]){test_help_and_unknown_command, NULL}},
+        {"train options", 120, (const TTest *[]){test_train_rejects_bad_options, NULL}},
+        {"train runs", 300, (const TTest *[]){test_train_writes_results_and_is_deterministic,
+                                              test_train_divergence_is_an_error, NULL}},
+    };
+    return suite_run_cases("cli", cases, SUITE_CASES(cases));
 }

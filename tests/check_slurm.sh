@@ -61,6 +61,16 @@ until sinfo -h -o %t 2>/dev/null | grep -q idle; do
     sleep 1
 done
 
+# Polls (sbatch --wait polls every 10 s): an array is done when squeue lists none of its tasks.
+wait_job() {
+    i=0
+    while [ -n "$(squeue -h -j "$1" -o %i 2>/dev/null)" ]; do
+        i=$((i + 1))
+        [ $i -le 600 ] || fail "job $1 still queued or running after 300 s"
+        sleep 0.5
+    done
+}
+
 cat > "$DIR/tiny.sweep" <<'SWEEP'
 set dataset=fashion-mnist dim=8 seed=1 model=mlp hidden=32 epochs=1 queries-per-class=10 train-per-class=20
 set batch=20 images-per-class=2
@@ -70,13 +80,7 @@ SWEEP
     "$DIR/tiny.sweep" || fail "dsml sweep slurm failed"
 grep -q -- '--array=0-1$' "$DIR/job.sbatch" || fail "expected --array=0-1 in $DIR/job.sbatch"
 job=$(sbatch --parsable "$DIR/job.sbatch" 2>"$DIR/sbatch.err") || fail "sbatch: $(cat "$DIR/sbatch.err")"
-# poll (sbatch --wait polls every 10 s); the array is done when squeue lists none of its tasks
-i=0
-while [ -n "$(squeue -h -j "$job" -o %i 2>/dev/null)" ]; do
-    i=$((i + 1))
-    [ $i -le 600 ] || fail "job $job still queued or running after 300 s"
-    sleep 0.5
-done
+wait_job "$job"
 for r in contrastive-euclidean-d8-s1 contrastive-snr-d8-s1; do
     [ -f "$DIR/results/fashion-mnist/$r/metrics.json" ] || fail "no metrics.json for $r: $(cat "$DIR"/logs/* 2>/dev/null)"
 done
@@ -93,12 +97,7 @@ if [ -n "${MAKE_ARGS:-}" ]; then
         SLURM_CPUS=1 SBATCH_FLAGS=--parsable >"$DIR/make.out" 2>&1 || fail "make reproduce ENGINE=slurm: $(cat "$DIR/make.out")"
     job=$(grep -E '^[0-9]+(;.*)?$' "$DIR/make.out" | head -n 1 | cut -d';' -f1)
     [ -n "$job" ] || fail "make reproduce ENGINE=slurm printed no job id: $(cat "$DIR/make.out")"
-    i=0
-    while [ -n "$(squeue -h -j "$job" -o %i 2>/dev/null)" ]; do
-        i=$((i + 1))
-        [ $i -le 600 ] || fail "job $job still queued or running after 300 s"
-        sleep 0.5
-    done
+    wait_job "$job"
     for r in contrastive-euclidean-d8-s2 contrastive-snr-d8-s2; do
         [ -f "$DIR/results/fashion-mnist/$r/metrics.json" ] ||
             fail "make reproduce ENGINE=slurm: no metrics.json for $r: $(cat "$DIR"/results/slurm/* 2>/dev/null)"

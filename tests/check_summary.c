@@ -102,10 +102,42 @@ START_TEST(test_summary_skips_baseline)
 }
 END_TEST
 
+START_TEST(test_summary_lists_finished_runs)
+{
+    ck_assert_ptr_nonnull(testdir_make("cli-summary"));
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/fm/run-a %s/fm/run-b %s/fm/unfinished", testdir_path(""),
+             testdir_path(""), testdir_path(""));
+    run_shell(&r, cmd);
+    testdir_write_text(testdir_path("fm/run-a/metrics.json"),
+               "{\"config\": {\"dataset\": \"fashion-mnist\", \"loss\": \"triplet\", \"distance\": \"snr\", \"dim\": 32},"
+               " \"metrics\": {\"euclidean\": {\"recall@1\": 0.875, \"map\": 0.75}}}");
+    testdir_write_text(testdir_path("fm/run-b/metrics.json"),
+               "{\"config\": {\"dataset\": \"fashion-mnist\", \"loss\": \"contrastive\", \"distance\": \"euclidean\"},"
+               " \"metrics\": {\"euclidean\": {\"recall@1\": 0.5}}}");
+    snprintf(cmd, sizeof cmd, "summary %s", testdir_path(""));
+    run_dsml(&r, cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "| fm/run-a | fashion-mnist | triplet | snr | 32 |"));
+    ck_assert_ptr_nonnull(strstr(r.out, "0.8750"));
+    ck_assert_ptr_null(strstr(r.out, "unfinished"));
+    ck_assert_msg(strstr(r.err, "/fm/unfinished: no metrics.json (unfinished run), skipped"), "%s", r.err);
+    const char *csv = read_text(testdir_path("summary.csv"));
+    ck_assert_ptr_nonnull(strstr(csv, "fm/run-a,fashion-mnist,,triplet,snr,32,"));
+    ck_assert_ptr_nonnull(strstr(csv, "fm/run-b,fashion-mnist,,contrastive,euclidean,,"));
+
+    testdir_write_text(testdir_path("fm/run-b/metrics.json"), "{\"config\": {\"dataset\": }");
+    run_dsml(&r, cmd);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "run-b/metrics.json: byte 23: expected a value"), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
 int main(void)
 {
     const suite_case cases[] = {
-        {"rows", 30, (const TTest *[]){test_rows_order_and_cells, NULL}},
+        {"rows", 30, (const TTest *[]){test_rows_order_and_cells, test_summary_lists_finished_runs, NULL}},
         {"folders", 30, (const TTest *[]){test_summary_skips_baseline, NULL}},
     };
     return suite_run_cases("summary", cases, SUITE_CASES(cases));

@@ -644,20 +644,18 @@ END_TEST
 
 int main(void)
 {
-    const struct { const char *name; const TTest *test; } tests[] = {
-        {"parse", test_parse_and_expand}, {"parse_errors", test_parse_errors_name_file_and_line},
-        {"state", test_run_state_finished_unfinished_stale}, {"jobs", test_make_jobs_and_threads},
-        {"present", test_dataset_present}, {"generated", test_makefile_and_slurm_text},
-        {"make", test_make_runs_resumes_and_redoes_stale}, {"killed", test_killed_run_looks_unfinished},
-        {"tune", test_tune_choose_and_apply}, {"paper", test_paper_sweep_and_command},
-    };
     /* one case per test, so that CK_RUN_CASE=<name> runs one alone */
-    Suite *s = suite_create("sweep");
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        TCase *tc = tcase_create(tests[i].name);
-        tcase_set_timeout(tc, 120);
-        tcase_add_test(tc, tests[i].test);
-        suite_add_tcase(s, tc);
-    }
-    return suite_run(s);
+    const suite_case cases[] = {
+        {"parse", 120, (const TTest *[]){test_parse_and_expand, NULL}},
+        {"parse_errors", 120, (const TTest *[]){test_parse_errors_name_file_and_line, NULL}},
+        {"state", 120, (const TTest *[]){test_run_state_finished_unfinished_stale, NULL}},
+        {"jobs", 120, (const TTest *[]){test_make_jobs_and_threads, NULL}},
+        {"present", 120, (const TTest *[]){test_dataset_present, NULL}},
+        {"generated", 120, (const TTest *[]){test_makefile_and_slurm_text, NULL}},
+        {"make", 120, (const TTest *[]){test_make_runs_resumes_and_redoes_stale, NULL}},
+        {"killed", 120, (const TTest *[]){test_killed_run_looks_unfinished, NULL}},
+        {"tune", 120, (const TTest *[]){test_tune_choose_and_apply, NULL}},
+        {"paper", 120, (const TTest *[]){test_paper_sweep_and_command, NULL}},
+    };
+    return suite_run_cases("sweep", cases, SUITE_CASES(cases));
 }

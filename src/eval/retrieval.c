@@ -73,6 +73,28 @@ static int is_relevant(const dsml_labels *db, int j, int query_class, const uint
     return 0;
 }
 
+/* What one query's ranking adds up to, whichever way it was ranked. */
+typedef struct {
+    int first;                   /* rank of the first relevant item */
+    double ap, ap_t, ap_r;       /* precision summed at the relevant ranks: all, within T (MAP@T), within R */
+    int hits_t, hits_r, hits_f1; /* relevant items within T (MAP@T), within R, within T (F1@T) */
+    int t_f1, r_total;           /* T of F1@T; R, the relevant items */
+} query_tally;
+
+/* Recall@K, AP, AP@T, P/R/F1@T, AP@R and R-precision from a query's tally. */
+static void tally_scores(const dsml_retrieval_config *cfg, const query_tally *t, double *s)
+{
+    for (int i = 0; i < cfg->n_recall_k; i++) s[i] = t->first <= cfg->recall_k[i] ? 1.0 : 0.0;
+    s[SCORE_AP] = t->ap / t->r_total;
+    s[SCORE_AP_T] = t->hits_t ? t->ap_t / t->hits_t : 0.0;
+    double p = (double)t->hits_f1 / t->t_f1, rc = (double)t->hits_f1 / t->r_total;
+    s[SCORE_PRECISION_T] = p;
+    s[SCORE_RECALL_T] = rc;
+    s[SCORE_F1_T] = p + rc > 0.0 ? 2.0 * p * rc / (p + rc) : 0.0;
+    s[SCORE_AP_R] = t->ap_r / t->r_total;
+    s[SCORE_R_PRECISION] = (double)t->hits_r / t->r_total;
+}
+
 /* Scores query q given `order`, the database indices sorted by (distance,
  * index). rel is ndb bytes of scratch; s receives SCORE_COUNT values. */
 static void score_query(const score_context *ctx, int q, const int *order, unsigned char *rel, double *s)
@@ -115,15 +137,8 @@ static void score_query(const score_context *ctx, int q, const int *order, unsig
         for (int i = 0; i < cfg->n_precision_k; i++)
             if (r == (cfg->precision_k[i] < n ? cfg->precision_k[i] : n)) s[SCORE_P_AT_K + i] = (double)hits / r;
     }
-    for (int i = 0; i < cfg->n_recall_k; i++) s[i] = first <= cfg->recall_k[i] ? 1.0 : 0.0;
-    s[SCORE_AP] = ap / r_total;
-    s[SCORE_AP_T] = hits_t ? ap_t / hits_t : 0.0;
-    double p = (double)hits_f1 / t_f1, rc = (double)hits_f1 / r_total;
-    s[SCORE_PRECISION_T] = p;
-    s[SCORE_RECALL_T] = rc;
-    s[SCORE_F1_T] = p + rc > 0.0 ? 2.0 * p * rc / (p + rc) : 0.0;
-    s[SCORE_AP_R] = ap_r / r_total;
-    s[SCORE_R_PRECISION] = (double)hits_r / r_total;
+    query_tally tally = {first, ap, ap_t, ap_r, hits_t, hits_r, hits_f1, t_f1, r_total};
+    tally_scores(cfg, &tally, s);
 }
 
 /* Adds a block's per-query scores to the totals, in query order. */
@@ -584,16 +599,9 @@ static void score_hamming_query(const score_context *ctx, int q, const uint64_t 
             if (rank <= t_f1) hits_f1++;
             for (int k = 0; k < nk; k++) hits_k[k] += rank <= t_k[k];
         }
-    for (int i = 0; i < cfg->n_recall_k; i++) s[i] = first <= cfg->recall_k[i] ? 1.0 : 0.0;
     for (int i = 0; i < nk; i++) s[SCORE_P_AT_K + i] = (double)hits_k[i] / t_k[i];
-    s[SCORE_AP] = ap / r_total;
-    s[SCORE_AP_T] = hits_t ? ap_t / hits_t : 0.0;
-    double p = (double)hits_f1 / t_f1, rc = (double)hits_f1 / r_total;
-    s[SCORE_PRECISION_T] = p;
-    s[SCORE_RECALL_T] = rc;
-    s[SCORE_F1_T] = p + rc > 0.0 ? 2.0 * p * rc / (p + rc) : 0.0;
-    s[SCORE_AP_R] = ap_r / r_total;
-    s[SCORE_R_PRECISION] = (double)hits_r / r_total;
+    query_tally tally = {first, ap, ap_t, ap_r, hits_t, hits_r, hits_f1, t_f1, r_total};
+    tally_scores(cfg, &tally, s);
 }
 
 static int eval_hamming_codes(const char *fn, const uint64_t *qcodes, dsml_labels ql, int nq, const uint64_t *dcodes,
@@ -633,23 +641,33 @@ done:
     return rc;
 }
 
+/* The checks both Hamming entry points make on sizes, labels and config;
+ * *cfg NULL becomes the defaults, kept in *defaults. */
+static int check_hamming(const char *fn, const char *bits_name, const dsml_labels *ql, int nq, const dsml_labels *dl,
+                         int ndb, int bits, const dsml_retrieval_config **cfg, dsml_retrieval_config *defaults,
+                         dsml_retrieval_result *out)
+{
+    if (!*cfg) {
+        dsml_retrieval_config_default(defaults);
+        *cfg = defaults;
+    }
+    int rc = check_sizes(fn, nq, ndb, bits, bits_name);
+    if (!rc && bits > DSML_HAMMING_MAX_BITS)
+        rc = dsml_fail(DSML_ERR_ARG, "%s: %d code bits, expected at most %d", fn, bits, DSML_HAMMING_MAX_BITS);
+    if (!rc && ndb / HAMMING_CHUNKS >= HAMMING_MAX_ITEMS)
+        rc = dsml_fail(DSML_ERR_ARG, "%s: %d database items, expected fewer than %d", fn, ndb,
+                       HAMMING_CHUNKS * HAMMING_MAX_ITEMS);
+    if (!rc) rc = check_common(fn, ql, nq, dl, ndb, *cfg, out);
+    return rc;
+}
+
 int dsml_eval_hamming_codes(const uint64_t *query_codes, dsml_labels query_labels, int nq,
                             const uint64_t *database_codes, dsml_labels database_labels, int ndb, int bits,
                             const dsml_retrieval_config *cfg, dsml_retrieval_result *out)
 {
     const char *fn = "dsml_eval_hamming_codes";
     dsml_retrieval_config defaults;
-    if (!cfg) {
-        dsml_retrieval_config_default(&defaults);
-        cfg = &defaults;
-    }
-    int rc = check_sizes(fn, nq, ndb, bits, "code bits");
-    if (!rc && bits > DSML_HAMMING_MAX_BITS)
-        rc = dsml_fail(DSML_ERR_ARG, "%s: %d code bits, expected at most %d", fn, bits, DSML_HAMMING_MAX_BITS);
-    if (!rc && ndb / HAMMING_CHUNKS >= HAMMING_MAX_ITEMS)
-        rc = dsml_fail(DSML_ERR_ARG, "%s: %d database items, expected fewer than %d", fn, ndb,
-                       HAMMING_CHUNKS * HAMMING_MAX_ITEMS);
-    if (!rc) rc = check_common(fn, &query_labels, nq, &database_labels, ndb, cfg, out);
+    int rc = check_hamming(fn, "code bits", &query_labels, nq, &database_labels, ndb, bits, &cfg, &defaults, out);
     if (!rc) rc = check_codes(fn, "query codes", query_codes, nq, bits);
     if (!rc) rc = check_codes(fn, "database codes", database_codes, ndb, bits);
     if (rc) return rc;
@@ -661,17 +679,7 @@ static int eval_hamming(const char *fn, const float *queries, dsml_labels ql, in
                         dsml_labels dl, int ndb, int d, const dsml_retrieval_config *cfg, dsml_retrieval_result *out)
 {
     dsml_retrieval_config defaults;
-    if (!cfg) {
-        dsml_retrieval_config_default(&defaults);
-        cfg = &defaults;
-    }
-    int rc = check_sizes(fn, nq, ndb, d, "embedding size");
-    if (!rc && d > DSML_HAMMING_MAX_BITS)
-        rc = dsml_fail(DSML_ERR_ARG, "%s: %d code bits, expected at most %d", fn, d, DSML_HAMMING_MAX_BITS);
-    if (!rc && ndb / HAMMING_CHUNKS >= HAMMING_MAX_ITEMS)
-        rc = dsml_fail(DSML_ERR_ARG, "%s: %d database items, expected fewer than %d", fn, ndb,
-                       HAMMING_CHUNKS * HAMMING_MAX_ITEMS);
-    if (!rc) rc = check_common(fn, &ql, nq, &dl, ndb, cfg, out);
+    int rc = check_hamming(fn, "embedding size", &ql, nq, &dl, ndb, d, &cfg, &defaults, out);
     if (!rc) rc = check_finite(fn, "queries", queries, nq, d);
     if (!rc) rc = check_finite(fn, "database", database, ndb, d);
     if (rc) return rc;

@@ -1,6 +1,7 @@
 /* The table of all methods: methods.md and methods.tex from results/ and
  * paper-tables/published-methods.tsv; see methods_table.h. */
 #include "report/methods_table.h"
+#include "report/published.h"
 
 #include <errno.h>
 #include <math.h>
@@ -82,18 +83,6 @@ int dsml_methods_label(const char *loss, const char *distance, double density, c
 
 /* ---- published values ------------------------------------------------------------ */
 
-static int copy_field(char *dst, size_t size, const char *src, size_t len, const char *name, int line,
-                      const char *what)
-{
-    if (len == 0) return dsml_fail(DSML_ERR_FORMAT, "%s:%d: %s: expected a value, found an empty field", name, line, what);
-    if (len >= size)
-        return dsml_fail(DSML_ERR_FORMAT, "%s:%d: %s: expected at most %zu characters, found %zu", name, line, what,
-                         size - 1, len);
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-    return DSML_OK;
-}
-
 static int parse_value(dsml_methods_published *v, const char *name, int line, const char **f, const size_t *fl)
 {
     char buf[64], *end;
@@ -103,22 +92,22 @@ static int parse_value(dsml_methods_published *v, const char *name, int line, co
     if (!(fl[0] == 7 && !strncmp(f[0], "methods", 7)))
         return dsml_fail(DSML_ERR_FORMAT, "%s:%d: table: expected 'methods', found '%.*s'", name, line, (int)fl[0],
                          f[0]);
-    if ((rc = copy_field(v->dataset, sizeof v->dataset, f[1], fl[1], name, line, "dataset")) ||
-        (rc = copy_field(v->method, sizeof v->method, f[2], fl[2], name, line, "method")) ||
-        (rc = copy_field(v->metric, sizeof v->metric, f[3], fl[3], name, line, "metric")))
+    if ((rc = dsml_published_field(v->dataset, sizeof v->dataset, f[1], fl[1], 0, name, line, "dataset")) ||
+        (rc = dsml_published_field(v->method, sizeof v->method, f[2], fl[2], 0, name, line, "method")) ||
+        (rc = dsml_published_field(v->metric, sizeof v->metric, f[3], fl[3], 0, name, line, "metric")))
         return rc;
     if (index_of(metric_paths, N_METRICS, v->metric) < 0)
         return dsml_fail(DSML_ERR_FORMAT,
                          "%s:%d: metric: expected euclidean.recall@1, euclidean.map@r, euclidean.map or "
                          "clustering.nmi, found '%s'",
                          name, line, v->metric);
-    if ((rc = copy_field(buf, sizeof buf, f[4], fl[4], name, line, "size"))) return rc;
+    if ((rc = dsml_published_field(buf, sizeof buf, f[4], fl[4], 0, name, line, "size"))) return rc;
     errno = 0;
     long size = strtol(buf, &end, 10);
     if (errno || *end || size < 0 || size > 65536)
         return dsml_fail(DSML_ERR_FORMAT, "%s:%d: size: expected an integer 0..65536, found '%s'", name, line, buf);
     v->size = (int)size;
-    if ((rc = copy_field(buf, sizeof buf, f[5], fl[5], name, line, "value"))) return rc;
+    if ((rc = dsml_published_field(buf, sizeof buf, f[5], fl[5], 0, name, line, "value"))) return rc;
     errno = 0;
     double value = strtod(buf, &end);
     if (errno || *end || strspn(buf, "0123456789.") != strlen(buf) || !(value >= 0 && value <= 100))

@@ -11,9 +11,8 @@
 #define N_FIELDS 7
 static const char *header_fields[N_FIELDS] = {"table", "dataset", "method", "metric", "size", "value", "note"};
 
-/* Copies a field into dst, failing when empty (unless allowed) or too long. */
-static int copy_field(char *dst, size_t size, const char *src, size_t len, int allow_empty, const char *name,
-                      int line, const char *what)
+int dsml_published_field(char *dst, size_t size, const char *src, size_t len, int allow_empty, const char *name,
+                         int line, const char *what)
 {
     if (!allow_empty && len == 0)
         return dsml_fail(DSML_ERR_FORMAT, "%s:%d: %s: expected a value, found an empty field", name, line, what);
@@ -51,21 +50,21 @@ static int parse_line(dsml_published_value *v, const char *name, int line, const
     int rc;
     memset(v, 0, sizeof *v);
     v->line = line;
-    if ((rc = copy_field(buf, sizeof buf, f[0], fl[0], 0, name, line, "table"))) return rc;
+    if ((rc = dsml_published_field(buf, sizeof buf, f[0], fl[0], 0, name, line, "table"))) return rc;
     if (!(fl[0] == 1 && buf[0] >= '1' && buf[0] <= '4'))
         return dsml_fail(DSML_ERR_FORMAT, "%s:%d: table: expected 1, 2, 3 or 4, found '%s'", name, line, buf);
     v->table = buf[0] - '0';
-    if ((rc = copy_field(v->dataset, sizeof v->dataset, f[1], fl[1], 0, name, line, "dataset"))) return rc;
-    if ((rc = copy_field(v->method, sizeof v->method, f[2], fl[2], 0, name, line, "method"))) return rc;
-    if ((rc = copy_field(v->metric, sizeof v->metric, f[3], fl[3], 0, name, line, "metric"))) return rc;
-    if ((rc = copy_field(buf, sizeof buf, f[4], fl[4], 0, name, line, "size"))) return rc;
+    if ((rc = dsml_published_field(v->dataset, sizeof v->dataset, f[1], fl[1], 0, name, line, "dataset"))) return rc;
+    if ((rc = dsml_published_field(v->method, sizeof v->method, f[2], fl[2], 0, name, line, "method"))) return rc;
+    if ((rc = dsml_published_field(v->metric, sizeof v->metric, f[3], fl[3], 0, name, line, "metric"))) return rc;
+    if ((rc = dsml_published_field(buf, sizeof buf, f[4], fl[4], 0, name, line, "size"))) return rc;
     char *end;
     errno = 0;
     long size = strtol(buf, &end, 10);
     if (errno || *end || end == buf || size < 1 || size > 65536)
         return dsml_fail(DSML_ERR_FORMAT, "%s:%d: size: expected an integer 1..65536, found '%s'", name, line, buf);
     v->size = (int)size;
-    if ((rc = copy_field(buf, sizeof buf, f[5], fl[5], 0, name, line, "value"))) return rc;
+    if ((rc = dsml_published_field(buf, sizeof buf, f[5], fl[5], 0, name, line, "value"))) return rc;
     errno = 0;
     double value = strtod(buf, &end);
     if (errno || *end || end == buf || !isfinite(value) || value < 0 || strspn(buf, "0123456789.") != strlen(buf))
@@ -74,7 +73,7 @@ static int parse_line(dsml_published_value *v, const char *name, int line, const
     v->value = value;
     const char *dot = strchr(buf, '.');
     v->decimals = dot ? (int)strlen(dot + 1) : 0;
-    return copy_field(v->note, sizeof v->note, f[6], fl[6], 1, name, line, "note");
+    return dsml_published_field(v->note, sizeof v->note, f[6], fl[6], 1, name, line, "note");
 }
 
 int dsml_published_parse(dsml_published *p, const char *name, const char *text)

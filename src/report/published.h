@@ -13,6 +13,8 @@
 #ifndef DSML_REPORT_PUBLISHED_H
 #define DSML_REPORT_PUBLISHED_H
 
+#include <stddef.h>
+
 typedef struct {
     int table;          /* 1..4 */
     char dataset[32];
@@ -42,5 +44,11 @@ const dsml_published_value *dsml_published_find(const dsml_published *p, int tab
                                                 const char *method, const char *metric, int size);
 /* Number of values of one table (0 = all). */
 int dsml_published_count(const dsml_published *p, int table);
+
+/* Copies the len bytes of one tab-separated field at src into dst (size
+ * bytes), failing with "name:line: what: ..." when it is empty (unless
+ * allow_empty) or too long; shared by the readers of published values. */
+int dsml_published_field(char *dst, size_t size, const char *src, size_t len, int allow_empty, const char *name,
+                         int line, const char *what);
 
 #endif

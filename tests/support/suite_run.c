@@ -4,7 +4,7 @@
 #include "suite_run.h"
 #include "core/gemm.h"
 
-int suite_run(Suite *s)
+static int suite_run(Suite *s)
 {
     /* The kernels bin/dsml runs with (the user's BLIS_ARCH_TYPE wins). */
     const char *arch = dsml_blis_preferred_arch();

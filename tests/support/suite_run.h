@@ -22,10 +22,8 @@ typedef struct {
 
 #define SUITE_CASES(table) ((int)(sizeof(table) / sizeof((table)[0])))
 
-/* Takes ownership of s. EXIT_SUCCESS when every test passed. */
-int suite_run(Suite *s);
-
-/* Builds the suite `name` from the table and runs it as suite_run does. */
+/* Builds the suite `name` from the table and runs it; EXIT_SUCCESS when
+ * every test passed. */
 int suite_run_cases(const char *name, const suite_case *cases, int count);
 
 #endif
