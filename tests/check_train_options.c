@@ -33,6 +33,13 @@ static void expect_refused(const dsml_option_given *given, int n, const char *me
     ck_assert_msg(strstr(dsml_last_error(), message), "expected '%s', got '%s'", message, dsml_last_error());
 }
 
+/* A value option o accepts: its lower bound, or its first kind. */
+static void default_value(const dsml_train_option *o, char *buf, size_t size)
+{
+    if (o->type == DSML_OPT_ENUM) snprintf(buf, size, "%s", o->kinds->name(0));
+    else snprintf(buf, size, "%g", o->lo > 0 ? o->lo : o->hi < 1 ? o->hi : 1.0);
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 START_TEST(test_table_is_consistent)
@@ -139,6 +146,22 @@ START_TEST(test_the_loss_and_protocol_decide_defaults)
     ck_assert_float_eq(cfg.loss.gpw.alpha, 3.0f);
     ck_assert_float_eq(cfg.loss.gpw.beta, binomial.gpw.beta);
     ck_assert_float_eq(cfg.loss.gpw.lambda, binomial.gpw.lambda);
+    /* every loss: batches of pairs where the registry says so, the loss's own options only */
+    for (int k = 0; k < DSML_LOSS_COUNT; k++) {
+        const dsml_loss_entry *e = dsml_loss_entry_of((dsml_loss_kind)k);
+        ck_assert_int_eq(build(&cfg, GIVEN({"loss", e->name}), 1), DSML_OK);
+        ck_assert_int_eq(cfg.images_per_class, e->pairs ? 2 : 10);
+        ck_assert_int_eq(cfg.batch, e->pairs ? 20 : 100);
+        for (int i = 0; i < dsml_train_option_count(); i++) {
+            const dsml_train_option *o = dsml_train_option_at(i);
+            if (!o->name || !(o->flags & DSML_OPT_BY_LOSS) || o->type == DSML_OPT_FLAG) continue;
+            char value[64];
+            default_value(o, value, sizeof value);
+            int rc = build(&cfg, GIVEN({"loss", e->name}, {o->name, value}), 2);
+            ck_assert_msg((rc == DSML_OK) == dsml_loss_takes_option(e->kind, o->name), "%s --%s %s: %s", e->name,
+                          o->name, value, dsml_last_error());
+        }
+    }
     /* a later option wins; flags and lists */
     ck_assert_int_eq(build(&cfg, GIVEN({"dim", "8"}, {"model", "mlp"}, {"hidden", "64,32"}, {"dim", "16"},
                                        {"no-embeddings", NULL}, {"quiet", NULL}, {"seed", "18446744073709551615"}),

@@ -99,6 +99,7 @@ typedef struct {
     int density;     /* 1: the density regulariser plugs into it (its options come along) */
     int class_means; /* 1: needs p->vmf.means (dsml_vmf_means, set by the caller) */
     int unit_sphere; /* 1: works on L2-normalised embeddings: its runs are evaluated by cosine */
+    int pairs;       /* 1: batches of pairs, one class per pair: 2 images per class (default batch 20) */
     /* Adjusts the common defaults in *p (p->loss and p->distance set) to this loss. */
     void (*defaults)(dsml_loss_params *p);
     /* The checks of the members it reads (the common ones and the density

@@ -144,6 +144,7 @@ const dsml_loss_entry dsml_loss_npair_entry = {
     .options = options,
     .distances = DSML_LOSS_ANY_DISTANCE,
     .density = 1,
+    .pairs = 1,
     .defaults = defaults,
     .check = check,
     .on_embeddings = npair,

@@ -206,7 +206,7 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
     if (rc) return rc;
     double t1 = dsml_now();
     rec->embed_s = t1 - t0;
-    if (cfg->loss.loss == DSML_LOSS_VMF || cfg->loss.loss == DSML_LOSS_GPW) {
+    if (dsml_loss_entry_of(cfg->loss.loss)->unit_sphere) {
         /* cosine ranking: on unit rows Euclidean order = cosine order */
         dsml_l2norm_rows(s->query_emb, nq, d);
         dsml_l2norm_rows(s->db_emb, ndb, d);
@@ -361,7 +361,7 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     dsml_input_norm norm;
     rc = dsml_input_norm_fit(&norm, &s->ds, s->split.train, s->split.n_train);
     if (rc) return rc;
-    if (cfg->loss.loss == DSML_LOSS_VMF) {
+    if (dsml_loss_entry_of(cfg->loss.loss)->class_means) {
         rc = dsml_vmf_means_create(&s->vmf, s->ds.n_classes, cfg->dim, batch);
         if (!rc) s->train_emb = alloc_array((size_t)s->split.n_train * cfg->dim, sizeof(float), &rc);
         if (!rc) rc = update_vmf_means(cfg, s, &norm);

@@ -329,7 +329,7 @@ static void dependent_defaults(dsml_train_config *cfg)
     dsml_gpw_weighting weighting = cfg->loss.gpw.weighting;
     cfg->loss = dsml_loss_defaults(cfg->loss.loss, cfg->loss.distance);
     if (weighting != cfg->loss.gpw.weighting) dsml_gpw_defaults(&cfg->loss, weighting);
-    int pairs = cfg->loss.loss == DSML_LOSS_NPAIR;
+    int pairs = dsml_loss_entry_of(cfg->loss.loss)->pairs;
     cfg->batch = pairs ? 20 : 100;
     cfg->images_per_class = pairs ? 2 : 10;
     if (cfg->protocol == DSML_PROTOCOL_HASHING) {
@@ -379,7 +379,8 @@ static int check_range(const dsml_train_config *cfg, const dsml_train_option *o)
     if (o->type == DSML_OPT_INT && (*(const int *)f < o->lo || *(const int *)f > o->hi))
         return dsml_fail(DSML_ERR_ARG, "--%s %d: expected an integer in %.0f..%.0f", name, *(const int *)f, o->lo,
                          o->hi);
-    if (o->type == DSML_OPT_FLOAT && !(*(const float *)f >= o->lo && *(const float *)f <= o->hi))
+    /* a float field holds the bounds rounded to float, as it holds the value given */
+    if (o->type == DSML_OPT_FLOAT && !(*(const float *)f >= (float)o->lo && *(const float *)f <= (float)o->hi))
         return dsml_fail(DSML_ERR_ARG, "--%s %g: expected a finite number in [%g, %g]", name, *(const float *)f,
                          o->lo, o->hi);
     if (o->type == DSML_OPT_ENUM && (*(const int *)f < 0 || *(const int *)f >= o->kinds->count()))
@@ -401,8 +402,9 @@ int dsml_train_config_check(const dsml_train_config *cfg)
     if (cfg->classes_per_batch < 2)
         return dsml_fail(DSML_ERR_ARG, "%d classes per batch (--batch / --images-per-class), expected at least 2",
                          cfg->classes_per_batch);
-    if (cfg->loss.loss == DSML_LOSS_NPAIR && cfg->images_per_class != 2)
-        return dsml_fail(DSML_ERR_ARG, "npair: batches are pairs, --images-per-class must be 2 (got %d)",
+    const dsml_loss_entry *entry = dsml_loss_entry_of(cfg->loss.loss);
+    if (entry->pairs && cfg->images_per_class != 2)
+        return dsml_fail(DSML_ERR_ARG, "%s: batches are pairs, --images-per-class must be 2 (got %d)", entry->name,
                          cfg->images_per_class);
     if (cfg->protocol == DSML_PROTOCOL_HASHING && cfg->validation_per_class > 0)
         return dsml_fail(DSML_ERR_ARG, "--validation-per-class %d: the hashing protocol trains on the whole database "
