@@ -16,12 +16,17 @@ static int suite_run(Suite *s)
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/* A case's timeout only catches a hang: it is the case's time on an idle
+ * machine times this headroom, so a machine busy with other work (two busy
+ * loops beside `make check`, a parallel build) does not fail a test. */
+enum { SUITE_TIMEOUT_HEADROOM = 5 };
+
 int suite_run_cases(const char *name, const suite_case *cases, int count)
 {
     Suite *s = suite_create(name);
     for (int i = 0; i < count; i++) {
         TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, cases[i].timeout);
+        tcase_set_timeout(tc, cases[i].timeout * SUITE_TIMEOUT_HEADROOM);
         for (const TTest *const *t = cases[i].tests; *t; t++) tcase_add_test(tc, *t);
         suite_add_tcase(s, tc);
     }
