@@ -94,7 +94,7 @@ START_TEST(test_conv2d_forward_matches_direct)
         size_t np = dsml_conv2d_param_count(cin, cout, k);
         float *params = malloc(np * sizeof(float)), *grads = calloc(np, sizeof(float));
         dsml_conv2d l;
-        dsml_conv2d_init(&l, cin, cout, k, pad, params, grads, &rng);
+        dsml_conv2d_init(&l, cin, cout, k, 1, pad, params, grads, &rng);
         size_t nx = (size_t)n * h * w * cin, ny = (size_t)n * ho * wo * cout;
         float *x = malloc(nx * sizeof(float)), *y = malloc(ny * sizeof(float)), *ref = malloc(ny * sizeof(float));
         float *col = malloc(dsml_conv2d_col_size(&l, n, h, w) * sizeof(float));
@@ -130,7 +130,7 @@ START_TEST(test_conv2d_gradients)
         c.wo = c.w + 2 * pad - k + 1;
         size_t np = dsml_conv2d_param_count(cin, cout, k);
         float *params = malloc(np * sizeof(float)), *grads = calloc(np, sizeof(float));
-        dsml_conv2d_init(&c.l, cin, cout, k, pad, params, grads, &rng);
+        dsml_conv2d_init(&c.l, cin, cout, k, 1, pad, params, grads, &rng);
         size_t nx = (size_t)c.n * c.h * c.w * cin, ny = (size_t)c.n * c.ho * c.wo * cout;
         c.x = malloc(nx * sizeof(float));
         c.y = malloc(ny * sizeof(float));

@@ -29,7 +29,7 @@ START_TEST(test_registry_names_and_options)
     ck_assert_int_eq(kind, DSML_MODEL_CONVNET);
     ck_assert_str_eq(dsml_model_kind_name(DSML_MODEL_MLP), "mlp");
     /* The message lists every network, in registry order. */
-    ck_assert_str_eq(dsml_last_error(), "model 'resnet': expected mlp or convnet");
+    ck_assert_str_eq(dsml_last_error(), "model 'resnet': expected mlp, convnet, alexnet or cnn-f");
     ck_assert_int_eq(dsml_model_parse_kind("mlp", &kind), DSML_OK);
     ck_assert_int_eq(kind, DSML_MODEL_MLP);
     ck_assert_str_eq(dsml_model_kind_name(DSML_MODEL_CONVNET), "convnet");
@@ -288,7 +288,7 @@ START_TEST(test_bad_configs_rejected)
     dsml_model_config unknown = {.kind = DSML_MODEL_KINDS, .channels = 1, .height = 2, .width = 2, .dim = 4,
                                  .max_batch = 2};
     ck_assert_int_eq(dsml_model_create(&m, &unknown, &rng), DSML_ERR_ARG);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "model: kind 2, expected mlp or convnet"));
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "model: kind 4, expected mlp, convnet, alexnet or cnn-f"));
 }
 END_TEST
 

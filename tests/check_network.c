@@ -77,8 +77,9 @@ static dsml_conv2d conv_at(dsml_network *net, int layer, float *grads)
     const dsml_network_layer *l = dsml_network_layer_at(net, layer);
     float *p = dsml_network_params(net, NULL) + l->param_offset;
     size_t nw = l->param_count - (size_t)l->out_c;
-    return (dsml_conv2d){.cin = l->in_c, .cout = l->out_c, .k = l->spec.k, .pad = l->spec.pad, .w = p, .b = p + nw,
-                         .dw = grads + l->param_offset, .db = grads + l->param_offset + nw};
+    return (dsml_conv2d){.cin = l->in_c, .cout = l->out_c, .k = l->spec.k, .stride = l->spec.stride,
+                         .pad = l->spec.pad, .w = p, .b = p + nw, .dw = grads + l->param_offset,
+                         .db = grads + l->param_offset + nw};
 }
 
 static dsml_linear linear_at(dsml_network *net, int layer, float *grads)
@@ -348,9 +349,12 @@ START_TEST(test_layer_spec_format)
 {
     char buf[64];
     dsml_layer_spec specs[] = {dsml_layer_conv(32, 5, 1, 2), dsml_layer_maxpool(2, 2), dsml_layer_relu(),
-                               dsml_layer_flatten(), dsml_layer_linear(256), dsml_layer_dropout(0.5f)};
+                               dsml_layer_flatten(), dsml_layer_linear(256), dsml_layer_dropout(0.5f),
+                               dsml_layer_conv(64, 11, 4, 0), dsml_layer_maxpool_ceil(3, 2),
+                               dsml_layer_lrn(5, 5e-4f, 0.75f, 2.0f), dsml_layer_avgpool(6, 6)};
     const char *want[] = {"conv 5x5/1 pad 2 -> 32", "maxpool 2x2/2", "relu", "flatten", "linear -> 256",
-                          "dropout 0.5"};
+                          "dropout 0.5", "conv 11x11/4 pad 0 -> 64", "maxpool 3x3/2 ceil",
+                          "lrn 5 alpha 0.0005 beta 0.75 k 2", "avgpool -> 6x6"};
     for (int i = 0; i < COUNT(specs); i++) {
         dsml_layer_spec_format(&specs[i], buf, sizeof buf);
         ck_assert_str_eq(buf, want[i]);
@@ -576,7 +580,7 @@ START_TEST(test_refused_descriptions)
 {
     /* Each on a 3 x 7 x 8 input, max_batch 4: the message names the layer
      * (1-based, as written in the description) and what is wrong. */
-    dsml_layer_spec strided = dsml_layer_conv(4, 3, 2, 1), grouped = dsml_layer_conv(4, 3, 1, 1);
+    dsml_layer_spec grouped = dsml_layer_conv(4, 3, 1, 1);
     grouped.groups = 3;
     dsml_layer_spec unknown = {.kind = (dsml_layer_kind)42};
     struct {
@@ -587,10 +591,19 @@ START_TEST(test_refused_descriptions)
         {{dsml_layer_linear(4)}, 1, "network: layer 1 (linear -> 4): needs features: a flatten before it"},
         {{dsml_layer_flatten(), dsml_layer_conv(4, 3, 1, 1)}, 2,
          "layer 2 (conv 3x3/1 pad 1 -> 4): needs spatial activations, but it stands after the flatten"},
-        {{dsml_layer_maxpool(2, 2), dsml_layer_flatten()}, 2, "layer 1 (maxpool 2x2/2): input 7x8, expected even height"},
-        {{dsml_layer_maxpool(3, 2), dsml_layer_flatten()}, 2, "only 2x2 with stride 2 is implemented"},
-        {{strided, dsml_layer_flatten()}, 2, "layer 1 (conv 3x3/2 pad 1 -> 4): stride 2: only stride 1 is implemented"},
+        {{dsml_layer_maxpool(9, 2), dsml_layer_flatten()}, 2,
+         "layer 1 (maxpool 9x9/2): input 7x8, expected at least the window's 9x9"},
+        {{dsml_layer_maxpool(16, 1), dsml_layer_flatten()}, 2, "16x16 windows: at most 15x15 is implemented"},
+        {{dsml_layer_maxpool_ceil(3, 0), dsml_layer_flatten()}, 2, "layer 1 (maxpool 3x3/0 ceil): window 3, stride 0"},
+        {{dsml_layer_conv(4, 3, 0, 1), dsml_layer_flatten()}, 2, "kernel 3, stride 0, padding 1"},
+        {{dsml_layer_conv(4, 11, 4, 0), dsml_layer_flatten()}, 2,
+         "layer 1 (conv 11x11/4 pad 0 -> 4): input 7x8, expected at least the kernel's 11x11"},
         {{grouped, dsml_layer_flatten()}, 2, "3 groups: only 1 group is implemented"},
+        {{dsml_layer_lrn(0, 1e-4f, 0.75f, 2.0f), dsml_layer_flatten()}, 2,
+         "layer 1 (lrn 0 alpha 0.0001 beta 0.75 k 2): size 0, alpha 0.0001, beta 0.75, k 2: expected size >= 1"},
+        {{dsml_layer_lrn(5, 1e-4f, 0.75f, 0.0f), dsml_layer_flatten()}, 2, "finite k > 0"},
+        {{dsml_layer_avgpool(0, 6), dsml_layer_flatten()}, 2, "layer 1 (avgpool -> 0x6): output 0x6, expected positive"},
+        {{dsml_layer_flatten(), dsml_layer_lrn(5, 1e-4f, 0.75f, 2.0f)}, 2, "needs spatial activations"},
         {{dsml_layer_conv(4, 11, 1, 1), dsml_layer_flatten()}, 2, "input 7x8, expected at least the kernel's 11x11"},
         {{dsml_layer_conv(0, 3, 1, 1), dsml_layer_flatten()}, 2, "0 channels, kernel 3"},
         {{dsml_layer_conv(4, 3, 1, 1), dsml_layer_relu()}, 2,
