@@ -16,11 +16,15 @@
  *    DSML_NETWORK_TRUNK_ROWS output pixels of the last conv layer. The
  *    layers after it ("head") run on the whole batch with multi-threaded
  *    GEMMs.
+ *  - An im2col matrix is per thread and per chunk, not per batch: the trunk
+ *    runs on at most the threads OpenMP offered at create time, each with
+ *    its own matrices, and backward recomputes a chunk's rows (the same
+ *    values: results as if they were kept).
  *  - Each trunk layer's weight gradient is summed per fixed group of
  *    consecutive chunks (at most 16) into its own slot, and the slots are
  *    added in group order: results do not depend on the thread count or on
  *    scheduling.
- *  - A conv layer runs as Winograd F(2x2, 5x5) wherever
+ *  - A conv layer (stride 1) runs as Winograd F(2x2, 5x5) wherever
  *    dsml_winograd_supports says so, else as im2col + GEMM.
  *  - A ReLU right before a max pool runs after it, on the pooled values
  *    (max and ReLU commute exactly: same outputs, same gradients).
