@@ -77,8 +77,9 @@ static dsml_conv2d conv_at(dsml_network *net, int layer, float *grads)
     const dsml_network_layer *l = dsml_network_layer_at(net, layer);
     float *p = dsml_network_params(net, NULL) + l->param_offset;
     size_t nw = l->param_count - (size_t)l->out_c;
-    return (dsml_conv2d){.cin = l->in_c, .cout = l->out_c, .k = l->spec.k, .pad = l->spec.pad, .w = p, .b = p + nw,
-                         .dw = grads + l->param_offset, .db = grads + l->param_offset + nw};
+    return (dsml_conv2d){.cin = l->in_c, .cout = l->out_c, .k = l->spec.k, .stride = l->spec.stride,
+                         .pad = l->spec.pad, .w = p, .b = p + nw, .dw = grads + l->param_offset,
+                         .db = grads + l->param_offset + nw};
 }
 
 static dsml_linear linear_at(dsml_network *net, int layer, float *grads)
@@ -348,9 +349,12 @@ START_TEST(test_layer_spec_format)
 {
     char buf[64];
     dsml_layer_spec specs[] = {dsml_layer_conv(32, 5, 1, 2), dsml_layer_maxpool(2, 2), dsml_layer_relu(),
-                               dsml_layer_flatten(), dsml_layer_linear(256), dsml_layer_dropout(0.5f)};
+                               dsml_layer_flatten(), dsml_layer_linear(256), dsml_layer_dropout(0.5f),
+                               dsml_layer_conv(64, 11, 4, 0), dsml_layer_maxpool_ceil(3, 2),
+                               dsml_layer_lrn(5, 5e-4f, 0.75f, 2.0f), dsml_layer_avgpool(6, 6)};
     const char *want[] = {"conv 5x5/1 pad 2 -> 32", "maxpool 2x2/2", "relu", "flatten", "linear -> 256",
-                          "dropout 0.5"};
+                          "dropout 0.5", "conv 11x11/4 pad 0 -> 64", "maxpool 3x3/2 ceil",
+                          "lrn 5 alpha 0.0005 beta 0.75 k 2", "avgpool -> 6x6"};
     for (int i = 0; i < COUNT(specs); i++) {
         dsml_layer_spec_format(&specs[i], buf, sizeof buf);
         ck_assert_str_eq(buf, want[i]);
@@ -365,6 +369,18 @@ START_TEST(test_layer_spec_format)
 END_TEST
 
 /* ---- finite differences through whole networks ---- */
+
+/* The parameter tensors are `want` in order, and every one passes finite differences; frees net. */
+static void check_blocks_and_gradients(dsml_network *net, dsml_rng *rng, const size_t *want, int count,
+                                       const char *what)
+{
+    size_t blocks[16];
+    int n_blocks = nn_param_blocks(net, blocks, 16);
+    ck_assert_int_eq(n_blocks, count);
+    for (int i = 0; i < n_blocks; i++) ck_assert_uint_eq(blocks[i], want[i]);
+    nn_check_network_gradients(net, rng, blocks, n_blocks, 100, what);
+    dsml_network_free(net);
+}
 
 START_TEST(test_description_gradients)
 {
@@ -383,13 +399,43 @@ START_TEST(test_description_gradients)
     dsml_network *net;
     ck_assert_int_eq(dsml_network_create(&net, s, COUNT(s), 2, 4, 6, 2, &rng), DSML_OK);
     ck_assert(dsml_network_layer_at(net, 3)->winograd);
-    size_t blocks[16];
-    int n_blocks = nn_param_blocks(net, blocks, 16);
-    size_t want[] = {3 * 3 * 2 * 8, 8, 5 * 5 * 8 * 8, 8, 48 * 6, 6, 6 * 3, 3};
-    ck_assert_int_eq(n_blocks, COUNT(want));
-    for (int i = 0; i < n_blocks; i++) ck_assert_uint_eq(blocks[i], want[i]);
-    nn_check_network_gradients(net, &rng, blocks, n_blocks, 100, "description");
-    dsml_network_free(net);
+    const size_t want[] = {3 * 3 * 2 * 8, 8, 5 * 5 * 8 * 8, 8, 48 * 6, 6, 6 * 3, 3};
+    check_blocks_and_gradients(net, &rng, want, COUNT(want), "description");
+}
+END_TEST
+
+START_TEST(test_new_kinds_gradients)
+{
+    /* Two 2x17x17 images through every kind AlexNet and CNN-F add: conv 5x5/2
+     * pad 1 (8x8), ReLU, LRN 3, max pool 3x3/2 ceil (4x4), conv 3x3/1 pad 1,
+     * ReLU, max pool 2x2/1 (3x3), adaptive average pool 2x2 (overlapping
+     * bins), flatten, dropout, fc 6, ReLU, dropout, fc 3. */
+    const dsml_layer_spec s[] = {
+        dsml_layer_conv(6, 5, 2, 1),   dsml_layer_relu(),           dsml_layer_lrn(3, 0.5f, 0.75f, 1.0f),
+        dsml_layer_maxpool_ceil(3, 2), dsml_layer_conv(5, 3, 1, 1), dsml_layer_relu(),
+        dsml_layer_maxpool(2, 1),      dsml_layer_avgpool(2, 2),    dsml_layer_flatten(),
+        dsml_layer_dropout(0.3f),      dsml_layer_linear(6),        dsml_layer_relu(),
+        dsml_layer_dropout(0.3f),      dsml_layer_linear(3),
+    };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 7);
+    dsml_network *net;
+    ck_assert_int_eq(dsml_network_create(&net, s, COUNT(s), 2, 17, 17, 2, &rng), DSML_OK);
+    int want[][3] = {{6, 8, 8}, {6, 8, 8}, {6, 8, 8}, {6, 4, 4}, {5, 4, 4},
+                     {5, 3, 3}, {5, 3, 3}, {5, 2, 2}, {20, 1, 1}};
+    for (int i = 0; i < COUNT(want); i++) {
+        const dsml_network_layer *l = dsml_network_layer_at(net, i);
+        ck_assert_int_eq(l->out_c, want[i][0]);
+        ck_assert_int_eq(l->out_h, want[i][1]);
+        ck_assert_int_eq(l->out_w, want[i][2]);
+    }
+    /* The fc after the flatten (behind a dropout) reads 5x2x2 NHWC. */
+    const dsml_network_layer *fc = dsml_network_layer_at(net, 10);
+    ck_assert_int_eq(fc->flat_c * 100 + fc->flat_h * 10 + fc->flat_w, 522);
+    ck_assert_int_eq(dsml_network_layer_at(net, 13)->flat_c, 0);
+    ck_assert_int_eq(dsml_network_flat_feature(fc, 1 * 4 + 1 * 2 + 1), (1 * 2 + 1) * 5 + 1); /* c 1, y 1, x 1 */
+    const size_t blocks[] = {5 * 5 * 2 * 6, 6, 3 * 3 * 6 * 5, 5, 20 * 6, 6, 6 * 3, 3};
+    check_blocks_and_gradients(net, &rng, blocks, COUNT(blocks), "new kinds");
 }
 END_TEST
 
@@ -576,7 +622,7 @@ START_TEST(test_refused_descriptions)
 {
     /* Each on a 3 x 7 x 8 input, max_batch 4: the message names the layer
      * (1-based, as written in the description) and what is wrong. */
-    dsml_layer_spec strided = dsml_layer_conv(4, 3, 2, 1), grouped = dsml_layer_conv(4, 3, 1, 1);
+    dsml_layer_spec grouped = dsml_layer_conv(4, 3, 1, 1);
     grouped.groups = 3;
     dsml_layer_spec unknown = {.kind = (dsml_layer_kind)42};
     struct {
@@ -587,10 +633,20 @@ START_TEST(test_refused_descriptions)
         {{dsml_layer_linear(4)}, 1, "network: layer 1 (linear -> 4): needs features: a flatten before it"},
         {{dsml_layer_flatten(), dsml_layer_conv(4, 3, 1, 1)}, 2,
          "layer 2 (conv 3x3/1 pad 1 -> 4): needs spatial activations, but it stands after the flatten"},
-        {{dsml_layer_maxpool(2, 2), dsml_layer_flatten()}, 2, "layer 1 (maxpool 2x2/2): input 7x8, expected even height"},
-        {{dsml_layer_maxpool(3, 2), dsml_layer_flatten()}, 2, "only 2x2 with stride 2 is implemented"},
-        {{strided, dsml_layer_flatten()}, 2, "layer 1 (conv 3x3/2 pad 1 -> 4): stride 2: only stride 1 is implemented"},
+        {{dsml_layer_maxpool(9, 2), dsml_layer_flatten()}, 2,
+         "layer 1 (maxpool 9x9/2): input 7x8, expected at least the window's 9x9"},
+        {{dsml_layer_maxpool(16, 1), dsml_layer_flatten()}, 2, "16x16 windows: at most 15x15 is implemented"},
+        {{dsml_layer_maxpool_ceil(3, 0), dsml_layer_flatten()}, 2, "layer 1 (maxpool 3x3/0 ceil): window 3, stride 0"},
+        {{dsml_layer_conv(4, 3, 0, 1), dsml_layer_flatten()}, 2, "kernel 3, stride 0, padding 1"},
+        {{dsml_layer_conv(4, 11, 4, 0), dsml_layer_flatten()}, 2,
+         "layer 1 (conv 11x11/4 pad 0 -> 4): input 7x8, expected at least the kernel's 11x11"},
         {{grouped, dsml_layer_flatten()}, 2, "3 groups: only 1 group is implemented"},
+        {{dsml_layer_lrn(0, 1e-4f, 0.75f, 2.0f), dsml_layer_flatten()}, 2,
+         "layer 1 (lrn 0 alpha 0.0001 beta 0.75 k 2): size 0, alpha 0.0001, beta 0.75, k 2: expected size >= 1"},
+        {{dsml_layer_lrn(5, 1e-4f, 0.75f, 0.0f), dsml_layer_flatten()}, 2, "finite k > 0"},
+        {{dsml_layer_avgpool(0, 6), dsml_layer_flatten()}, 2,
+         "layer 1 (avgpool -> 0x6): output 0x6, expected positive"},
+        {{dsml_layer_flatten(), dsml_layer_lrn(5, 1e-4f, 0.75f, 2.0f)}, 2, "needs spatial activations"},
         {{dsml_layer_conv(4, 11, 1, 1), dsml_layer_flatten()}, 2, "input 7x8, expected at least the kernel's 11x11"},
         {{dsml_layer_conv(0, 3, 1, 1), dsml_layer_flatten()}, 2, "0 channels, kernel 3"},
         {{dsml_layer_conv(4, 3, 1, 1), dsml_layer_relu()}, 2,
@@ -646,7 +702,8 @@ int main(void)
         {"reference", 60, (const TTest *[]){test_forward_matches_plain_loops, test_backward_matches_composed_layers,
                                             NULL}},
         {"plan", 30, (const TTest *[]){test_plan_shapes_order_and_parameters, test_layer_spec_format, NULL}},
-        {"gradients", 120, (const TTest *[]){test_description_gradients, test_output_relu_and_input_relu, NULL}},
+        {"gradients", 120, (const TTest *[]){test_description_gradients, test_new_kinds_gradients,
+                                             test_output_relu_and_input_relu, NULL}},
         {"determinism", 60, (const TTest *[]){test_threads_bit_identical, test_determinism_two_threads,
                                               test_convnet_chunks_add_up, NULL}},
         {"refused", 30, (const TTest *[]){test_refused_descriptions, NULL}},

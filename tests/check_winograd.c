@@ -33,7 +33,7 @@ static void ctx_init(wino_ctx *c, dsml_rng *rng, int cin, int cout, int n, int h
     size_t np = dsml_conv2d_param_count(cin, cout, 5);
     c->params = nn_floats(np);
     c->grads = nn_floats(np);
-    dsml_conv2d_init(&c->l, cin, cout, 5, 2, c->params, c->grads, rng);
+    dsml_conv2d_init(&c->l, cin, cout, 5, 1, 2, c->params, c->grads, rng);
     c->u = nn_floats(dsml_winograd_u_size(&c->l));
     c->v = nn_floats(dsml_winograd_v_size(&c->l, n, h, w));
     c->m = nn_floats(dsml_winograd_m_size(&c->l, n, h, w));
@@ -217,14 +217,16 @@ END_TEST
 
 START_TEST(test_supported_shapes)
 {
-    dsml_conv2d l = {.cin = 32, .cout = 64, .k = 5, .pad = 2};
+    dsml_conv2d l = {.cin = 32, .cout = 64, .k = 5, .stride = 1, .pad = 2};
     ck_assert(dsml_winograd_supports(&l));
     ck_assert_uint_eq(dsml_winograd_v_size(&l, 2, 14, 14), 2u * 49 * 36 * 32);
     ck_assert_uint_eq(dsml_winograd_m_size(&l, 1, 7, 9), 1u * 4 * 5 * 36 * 64);
     ck_assert_uint_eq(dsml_winograd_grad_size(&l), 36u * 32 * 64 + 64);
     l.pad = 1;
     ck_assert(!dsml_winograd_supports(&l));
-    l.pad = 2, l.k = 3;
+    l.pad = 2, l.stride = 2; /* strided: im2col */
+    ck_assert(!dsml_winograd_supports(&l));
+    l.stride = 1, l.k = 3;
     ck_assert(!dsml_winograd_supports(&l));
     l.k = 5, l.cout = DSML_WINOGRAD_MAX_CHANNELS + 1;
     ck_assert(!dsml_winograd_supports(&l));

@@ -7,6 +7,7 @@
 #include "nn/net_layer.h"
 
 #include <limits.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,11 +20,12 @@ struct dsml_network {
     int first_param;      /* the first layer with parameters (count if none): no gradient flows below it */
     int channels, height, width, max_batch;
     int chunk;            /* images per trunk chunk */
+    int lanes;            /* threads the trunk runs on (each with its own scratch), fixed at create */
     int convert;          /* the trunk reads the input converted to NHWC (more than one channel) */
     copy_mode copy_input; /* in-place layers or backward need the input as the network's own */
     int copy_dy;          /* backward works on a copy of the output gradient (in-place layers would write it) */
     float *params, *grads, *ws; /* owned, 64-byte aligned */
-    size_t n_params;
+    size_t n_params, ws_floats;
     float *input;         /* the input, NHWC or copied (when convert or copy_input) */
     float *dy_copy;       /* the output gradient (when copy_dy) */
     net_layer *layers;    /* owned: count, in the order they run */
@@ -116,6 +118,12 @@ static void plan_execution(dsml_network *net)
     if (!pixels && net->n_trunk) pixels = net->layers[net->n_trunk - 1].oh * net->layers[net->n_trunk - 1].ow;
     if (!pixels) pixels = 1;
     net->chunk = DSML_NETWORK_TRUNK_ROWS / pixels > 1 ? DSML_NETWORK_TRUNK_ROWS / pixels : 1;
+    /* A scratch buffer per thread, for the threads there are now (a later
+     * rise in the thread count leaves the trunk on these; the results do not
+     * depend on it), and no more than there can be chunks. */
+    int max_chunks = (net->max_batch + net->chunk - 1) / net->chunk, threads = omp_get_max_threads();
+    net->lanes = threads < max_chunks ? threads : max_chunks;
+    if (net->lanes < 1) net->lanes = 1;
 
     /* Forward: the caller's x is borrowed for the call only and never written. */
     net->convert = net->n_trunk > 0 && net->channels > 1;
@@ -138,7 +146,7 @@ static void plan_execution(dsml_network *net)
 /* Assigns (or, with base NULL, measures) every workspace buffer. */
 static size_t carve(dsml_network *net, float *base)
 {
-    net_carver cv = {base, 0};
+    net_carver cv = {base, 0, net->chunk, net->lanes};
     size_t nb = (size_t)net->max_batch;
     net->input = net->convert || net->copy_input != COPY_NEVER
                      ? dsml_net_carve(&cv, nb * net->channels * net->height * net->width)
@@ -163,13 +171,19 @@ static void *alloc_floats(size_t n)
 
 static void fill_info(dsml_network *net)
 {
+    const net_layer *flatten = NULL; /* a flatten of spatial activations whose reader is still to come */
     for (int i = 0; i < net->count; i++) {
         const net_layer *l = &net->layers[i];
+        if (l->spec.kind == DSML_LAYER_FLATTEN && i > 0) flatten = l;
         net->info[i] = (dsml_network_layer){
             .spec = l->spec, .index = l->index, .in_c = l->c, .in_h = l->h, .in_w = l->w, .out_c = l->oc,
             .out_h = l->oh, .out_w = l->ow, .spatial = i < net->n_trunk,
             .winograd = l->spec.kind == DSML_LAYER_CONV && l->k.conv.winograd, .param_offset = l->param_offset,
             .param_count = l->param_count};
+        if (flatten && l->param_count) {
+            net->info[i].flat_c = flatten->c, net->info[i].flat_h = flatten->h, net->info[i].flat_w = flatten->w;
+            flatten = NULL;
+        }
     }
 }
 
@@ -201,7 +215,7 @@ int dsml_network_create(dsml_network **out, const dsml_layer_spec *layers, int c
         return rc;
     }
     plan_execution(net);
-    size_t ws_floats = carve(net, NULL);
+    size_t ws_floats = net->ws_floats = carve(net, NULL);
     net->params = alloc_floats(net->n_params);
     net->grads = alloc_floats(net->n_params);
     net->ws = alloc_floats(ws_floats);
@@ -258,7 +272,7 @@ static void trunk_forward(dsml_network *net, const float *x, int n, int training
 {
     int chunks = (n + net->chunk - 1) / net->chunk;
     size_t row = (size_t)net->channels * net->height * net->width;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(net->lanes)
     for (int ch = 0; ch < chunks; ch++) {
         int b0 = ch * net->chunk, b1 = chunk_end(net, ch, n);
         if (net->convert)
@@ -322,7 +336,7 @@ static void trunk_backward(dsml_network *net, int n)
     int chunks = (n + net->chunk - 1) / net->chunk;
     int groups = chunks < NET_MAX_GROUPS ? chunks : NET_MAX_GROUPS;
     int last = net->n_trunk - 1, first = net->first_param;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(net->lanes)
     for (int grp = 0; grp < groups; grp++) {
         int c0 = (int)((long)grp * chunks / groups), c1 = (int)((long)(grp + 1) * chunks / groups);
         for (int ch = c0; ch < c1; ch++)
@@ -381,6 +395,15 @@ const dsml_network_layer *dsml_network_layer_at(const dsml_network *net, int i)
 {
     return i >= 0 && i < net->count ? &net->info[i] : NULL;
 }
+
+int dsml_network_flat_feature(const dsml_network_layer *l, int torch_index)
+{
+    if (l->flat_c < 1) return torch_index;
+    int hw = l->flat_h * l->flat_w, c = torch_index / hw, p = torch_index % hw;
+    return p * l->flat_c + c;
+}
+
+size_t dsml_network_workspace_bytes(const dsml_network *net) { return net->ws_floats * sizeof(float); }
 
 int dsml_network_out_features(const dsml_network *net) { return net->layers[net->count - 1].oc; }
 

@@ -33,7 +33,7 @@ static const float AT[M][T] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}};
 
 int dsml_winograd_supports(const dsml_conv2d *l)
 {
-    return l->k == K && l->pad == 2 && l->cin >= DSML_WINOGRAD_MIN_CHANNELS && l->cout >= 1 &&
+    return l->k == K && l->stride == 1 && l->pad == 2 && l->cin >= DSML_WINOGRAD_MIN_CHANNELS && l->cout >= 1 &&
            l->cin <= DSML_WINOGRAD_MAX_CHANNELS &&
            l->cout <= DSML_WINOGRAD_MAX_CHANNELS;
 }
