@@ -160,7 +160,10 @@ START_TEST(test_bilinear_matches_torch)
     int32_t *labels;
     ck_assert_int_eq(dsml_dataset_alloc(&ds, "toy", 1, 1, 5, 6, 1, &pixels, &labels), DSML_OK);
     for (int r = 0; r < 5; r++)
-        for (int c = 0; c < 6; c++) pixels[r * 6 + c] = (uint8_t)(src[r * 6 + c] = (float)((r * 37 + c * 11) % 23 * 10 + c));
+        for (int c = 0; c < 6; c++) {
+            src[r * 6 + c] = (float)((r * 37 + c * 11) % 23 * 10 + c);
+            pixels[r * 6 + c] = (uint8_t)src[r * 6 + c];
+        }
     ck_assert_int_eq(dsml_bilinear_resize_f32(src, 1, 5, 6, out, 9, 4), DSML_OK);
     for (int k = 0; k < 36; k++) ck_assert_float_eq_tol(out[k], torch_5x6_to_9x4[k], 1e-4);
     /* the pipeline's uint8 path */
@@ -758,13 +761,15 @@ END_TEST
 int main(void)
 {
     const suite_case cases[] = {
-        {"bilinear", 30, (const TTest *[]){test_bilinear_upsamples_as_by_hand, test_bilinear_downsamples_without_antialias,
+        {"bilinear", 30, (const TTest *[]){test_bilinear_upsamples_as_by_hand,
+                                           test_bilinear_downsamples_without_antialias,
                                            test_bilinear_equal_sizes_copy_exactly, test_bilinear_matches_torch,
                                            test_pipeline_matches_naive_bilinear, NULL}},
         {"crop_flip", 30, (const TTest *[]){test_centre_crop_rounds_like_torchvision,
                                             test_random_crop_and_flip_are_uniform_and_replayable,
                                             test_flip_mirrors_the_resized_crop, NULL}},
-        {"normalise", 30, (const TTest *[]){test_default_pipeline_is_batch_fill, test_given_and_mean_value_normalisation,
+        {"normalise", 30, (const TTest *[]){test_default_pipeline_is_batch_fill,
+                                            test_given_and_mean_value_normalisation,
                                             test_mean_image_subtracted_at_output_size, NULL}},
         {"threads_channels", 30, (const TTest *[]){test_same_batch_on_one_and_two_threads,
                                                    test_one_channel_replicated_to_three, NULL}},

@@ -56,8 +56,8 @@ static int resolve_size(const char *ds_name, const char *what, int h, int w, con
 static int check_geometry(dsml_input_pipeline *p, const dsml_input_spec *spec, const dsml_dataset *ds)
 {
     if (ds->channels < 1 || ds->channels > DSML_MAX_CHANNELS || ds->height < 1 || ds->width < 1)
-        return dsml_fail(DSML_ERR_ARG, "%s: input pipeline: images %dx%dx%d, expected 1..%d channels and positive sizes",
-                         ds->name, ds->channels, ds->height, ds->width, DSML_MAX_CHANNELS);
+        return dsml_fail(DSML_ERR_ARG, "%s: input pipeline: images %dx%dx%d, expected 1..%d channels and positive "
+                         "sizes", ds->name, ds->channels, ds->height, ds->width, DSML_MAX_CHANNELS);
     p->in_channels = ds->channels;
     p->in_h = ds->height;
     p->in_w = ds->width;
