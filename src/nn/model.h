@@ -59,6 +59,9 @@ typedef struct dsml_model dsml_model; /* opaque */
 int dsml_model_parse_kind(const char *name, dsml_model_kind *out);
 /* The name, or "unknown" outside the registry. */
 const char *dsml_model_kind_name(dsml_model_kind kind);
+/* The input side and channels the network's pretrained weights expect
+ * (alexnet: 227 and 3, cnn-f: 224 and 3); 0 for either when it takes any. */
+void dsml_model_native_input(dsml_model_kind kind, int *size, int *channels);
 /* One line for --help, or "unknown". */
 const char *dsml_model_summary(dsml_model_kind kind);
 /* 1 when the network takes the training option (without "--", e.g.

@@ -91,13 +91,13 @@ static const char *const mlp_options[] = {"hidden", NULL};
 
 static const dsml_model_entry registry[DSML_MODEL_KINDS] = {
     [DSML_MODEL_MLP] = {"mlp", "flatten, then a linear layer and a ReLU per --hidden size, dropout, linear to --dim",
-                        mlp_options, 1, describe_mlp},
+                        mlp_options, 1, 0, 0, describe_mlp},
     [DSML_MODEL_CONVNET] = {"convnet", "conv 5x5 (32) + pool, conv 5x5 (64) + pool, fc 256, dropout, fc to --dim; "
-                            "height and width divisible by 4", NULL, 4, describe_convnet},
+                            "height and width divisible by 4", NULL, 4, 0, 0, describe_convnet},
     [DSML_MODEL_ALEXNET] = {"alexnet", "torchvision's AlexNet (5 conv, 3 max pools, avgpool 6x6, fc 4096, fc 4096, "
-                            "dropout before each) with fc to --dim; 227x227 (or 224)", NULL, 1, describe_alexnet},
+                            "dropout before each) with fc to --dim; 227x227 (or 224)", NULL, 1, 227, 3, describe_alexnet},
     [DSML_MODEL_CNN_F] = {"cnn-f", "CNN-F (Chatfield et al. 2014: 5 conv, 2 LRN, 3 max pools, fc 4096, fc 4096, "
-                          "dropout after each) with fc to --dim; 224x224", NULL, 1, describe_cnn_f},
+                          "dropout after each) with fc to --dim; 224x224", NULL, 1, 224, 3, describe_cnn_f},
 };
 
 const dsml_model_entry *dsml_model_entry_of(dsml_model_kind kind)
@@ -124,6 +124,13 @@ const char *dsml_model_kind_name(dsml_model_kind kind)
 {
     const dsml_model_entry *e = dsml_model_entry_of(kind);
     return e ? e->name : "unknown";
+}
+
+void dsml_model_native_input(dsml_model_kind kind, int *size, int *channels)
+{
+    const dsml_model_entry *e = dsml_model_entry_of(kind);
+    *size = e ? e->input_size : 0;
+    *channels = e ? e->input_channels : 0;
 }
 
 const char *dsml_model_summary(dsml_model_kind kind)
