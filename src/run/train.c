@@ -107,6 +107,12 @@ static int update_vmf_means(const dsml_train_config *cfg, run_state *s)
     return dsml_vmf_means_finish(s->vmf);
 }
 
+/* The weights file to read: the resolved name, else --weights itself. */
+static const char *weights_file(const dsml_train_config *cfg)
+{
+    return cfg->weights_file[0] ? cfg->weights_file : cfg->weights;
+}
+
 /* One SGD update: the whole block at once, or, from pretrained weights,
  * layer by layer at each layer's rate, frozen layers left alone. */
 static void sgd_step(const dsml_train_config *cfg, run_state *s, float *params, const float *grads)
@@ -129,7 +135,7 @@ static void sgd_step(const dsml_train_config *cfg, run_state *s, float *params, 
 static int load_weights(const dsml_train_config *cfg, run_state *s, dsml_finished_run *rec)
 {
     const dsml_tensor_set *set = &s->weights;
-    int rc = dsml_pretrained_apply(dsml_model_network(s->model), set, cfg->weights, &s->pretrained);
+    int rc = dsml_pretrained_apply(dsml_model_network(s->model), set, weights_file(cfg), &s->pretrained);
     if (rc == DSML_OK && cfg->freeze > s->pretrained.count)
         rc = dsml_fail(DSML_ERR_ARG, "--freeze %d: the network has %d layers with parameters", cfg->freeze,
                        s->pretrained.count);
@@ -152,11 +158,11 @@ static int load_weights(const dsml_train_config *cfg, run_state *s, dsml_finishe
     }
     rec->n_param_layers = r->count;
     rec->frozen_layers = cfg->freeze;
-    rec->weights = cfg->weights;
+    rec->weights = weights_file(cfg);
     rec->weights_format = s->weights_format;
     rec->weights_sha256 = s->weights_sha256;
     if (cfg->log)
-        fprintf(cfg->log, "weights: %s (%s, sha256 %s): %d of %d layers loaded\n", cfg->weights, s->weights_format,
+        fprintf(cfg->log, "weights: %s (%s, sha256 %s): %d of %d layers loaded\n", weights_file(cfg), s->weights_format,
                 s->weights_sha256, r->loaded, r->count);
     return DSML_OK;
 }
@@ -467,7 +473,7 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     dsml_input_norm norm;
     rc = dsml_input_norm_fit(&norm, &s->ds, s->split.train, s->split.n_train);
     if (rc) return rc;
-    if (cfg->weights[0] && (rc = dsml_weights_read(cfg->weights, &s->weights)) != DSML_OK) return rc;
+    if (cfg->weights[0] && (rc = dsml_weights_read(weights_file(cfg), &s->weights)) != DSML_OK) return rc;
     if ((rc = open_pipeline(cfg, s, &norm, batch, rec)) != DSML_OK) return rc;
 
     dsml_model_config mc = {

@@ -44,7 +44,8 @@ typedef struct {
     int dim;
     int hidden[8], n_hidden;   /* mlp */
     float dropout;
-    char weights[1024];        /* pretrained weights file, "" for a fresh initialisation */
+    char weights[1024];        /* pretrained weights: a file or a manifest's name ("alexnet-imagenet"), "" for none */
+    char weights_file[1024];   /* the file `weights` names (the CLI resolves names); "": weights is the file */
     int freeze;                /* the first N layers with parameters keep their loaded values */
     /* loss */
     dsml_loss_params loss;
