@@ -342,19 +342,28 @@ static void check_gradients(dsml_model_kind kind, int size, const char *dir, con
     free(want);
 }
 
-START_TEST(test_torch_alexnet)
+/* Runs a reference script into a fresh test folder; NULL (with a SKIP line)
+ * where PyTorch is absent. */
+static const char *reference(const char *test, const char *script, int seed)
 {
     if (!have_torch()) {
-        fprintf(stderr, "SKIP test_torch_alexnet: /usr/bin/python3 cannot import torch, torchvision, numpy and "
-                        "scipy (make bench-deps installs them)\n");
-        return;
+        fprintf(stderr, "SKIP %s: /usr/bin/python3 cannot import torch, torchvision, numpy and scipy (make "
+                        "bench-deps installs them)\n", test);
+        return NULL;
     }
-    const char *dir = testdir_make("pretrained-alexnet");
+    const char *dir = testdir_make(test);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/torch/alexnet_reference.py --out %s --seed 3 --n 2", dir);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/torch/%s --out %s --seed %d --n 2", script, dir, seed);
     cmd_result r;
     run_shell(&r, cmd);
     ck_assert_msg(r.status == 0, "%s failed: %s", cmd, r.err);
+    return dir;
+}
+
+START_TEST(test_torch_alexnet)
+{
+    const char *dir = reference("pretrained-alexnet", "alexnet_reference.py", 3);
+    if (!dir) return;
     check_outputs(DSML_MODEL_ALEXNET, 227, dir, "alexnet.pth");
     check_gradients(DSML_MODEL_ALEXNET, 227, dir, "alexnet16.pth");
     testdir_done(1);
@@ -363,17 +372,8 @@ END_TEST
 
 START_TEST(test_torch_cnn_f)
 {
-    if (!have_torch()) {
-        fprintf(stderr, "SKIP test_torch_cnn_f: /usr/bin/python3 cannot import torch, torchvision, numpy and "
-                        "scipy (make bench-deps installs them)\n");
-        return;
-    }
-    const char *dir = testdir_make("pretrained-cnn-f");
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/torch/cnnf_reference.py --out %s --seed 4 --n 2", dir);
-    cmd_result r;
-    run_shell(&r, cmd);
-    ck_assert_msg(r.status == 0, "%s failed: %s", cmd, r.err);
+    const char *dir = reference("pretrained-cnn-f", "cnnf_reference.py", 4);
+    if (!dir) return;
     check_outputs(DSML_MODEL_CNN_F, 224, dir, "cnnf.pth");
     check_outputs(DSML_MODEL_CNN_F, 224, dir, "cnnf.mat");
     check_gradients(DSML_MODEL_CNN_F, 224, dir, "cnnf16.pth");
