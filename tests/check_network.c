@@ -2,7 +2,7 @@
  * description's forward against plain loops and its backward against the
  * layers composed by hand over the whole batch, finite differences through
  * whole networks, the plan (shapes, run order, kernels, parameter order),
- * thread-count independence, the caller's buffers left alone, and the
+ * frozen layers (backward from a given layer), thread-count independence, the caller's buffers left alone, and the
  * descriptions it refuses. */
 #include <check.h>
 #include <math.h>
@@ -439,6 +439,107 @@ START_TEST(test_new_kinds_gradients)
 }
 END_TEST
 
+START_TEST(test_winograd_3x3_gradients)
+{
+    /* Two 2x5x7 images: conv 3x3 (2 -> 64, im2col), conv 3x3 (64 -> 8,
+     * Winograd F(2x2, 3x3)), ReLU, flatten (5 x 7 x 8), fc 3. No ReLU
+     * between the convolutions: 64 channels of kinks there would leave a
+     * few sampled coordinates within a step of one, whichever the kernel. */
+    const dsml_layer_spec s[] = {
+        dsml_layer_conv(64, 3, 1, 1), dsml_layer_conv(8, 3, 1, 1), dsml_layer_relu(),
+        dsml_layer_flatten(),         dsml_layer_linear(3),
+    };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 7);
+    dsml_network *net;
+    ck_assert_int_eq(dsml_network_create(&net, s, COUNT(s), 2, 5, 7, 2, &rng), DSML_OK);
+    ck_assert(!dsml_network_layer_at(net, 0)->winograd);
+    ck_assert(dsml_network_layer_at(net, 1)->winograd);
+    const size_t want[] = {3 * 3 * 2 * 64, 64, 3 * 3 * 64 * 8, 8, 280 * 3, 3};
+    check_blocks_and_gradients(net, &rng, want, COUNT(want), "winograd 3x3");
+}
+END_TEST
+
+/* ---- frozen layers ---- */
+
+/* The description test's network (conv 3x3 im2col, pool, ReLU, conv 5x5
+ * Winograd, ReLU, flatten, fc, ReLU, dropout 0, fc) on 5 images, trained
+ * from `from` (-1: not set): forward, backward of a fixed dy onto gradients
+ * that start at 7 (so untouched ones show). Returns the gradient block
+ * (the caller frees it); *count its length. */
+static float *frozen_grads(int from, size_t *count, double *flops)
+{
+    const dsml_layer_spec s[] = {
+        dsml_layer_conv(8, 3, 1, 1), dsml_layer_maxpool(2, 2), dsml_layer_relu(),
+        dsml_layer_conv(8, 5, 1, 2), dsml_layer_relu(),        dsml_layer_flatten(),
+        dsml_layer_linear(6),        dsml_layer_relu(),        dsml_layer_dropout(0.0f),
+        dsml_layer_linear(3),
+    };
+    enum { N = 5, ROW = 2 * 4 * 6 };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 31);
+    dsml_network *net;
+    ck_assert_int_eq(dsml_network_create(&net, s, COUNT(s), 2, 4, 6, N, &rng), DSML_OK);
+    if (from >= 0) ck_assert_int_eq(dsml_network_set_trainable_from(net, from), DSML_OK);
+    float x[N * ROW], dy[N * 3];
+    nn_fill_normal(&rng, x, N * ROW, 1.0f);
+    nn_fill_normal(&rng, dy, N * 3, 1.0f);
+    float *g = dsml_network_grads(net, count);
+    for (size_t i = 0; i < *count; i++) g[i] = 7.0f;
+    const float *y;
+    ck_assert_int_eq(dsml_network_forward(net, x, N, 1, NULL, &y), DSML_OK);
+    ck_assert_int_eq(dsml_network_backward(net, dy, N), DSML_OK);
+    *flops = dsml_network_flops_per_image(net, 1);
+    float *out = nn_floats(*count);
+    memcpy(out, g, *count * sizeof(float));
+    dsml_network_free(net);
+    return out;
+}
+
+START_TEST(test_trainable_from)
+{
+    size_t count, n;
+    double full_flops, flops;
+    float *full = frozen_grads(-1, &count, &full_flops);
+    /* Layer offsets: conv1 0 (3*3*2*8 + 8 = 152), conv2 152 (5*5*8*8 + 8 = 1608), fc1 1760 (48*6 + 6), fc2 2054. */
+    const size_t conv2 = 152, fc1 = 1760;
+    ck_assert_float_ne(full[0], 7.0f);
+    /* From 0 (the first layer with parameters): a full backward, to the bit. */
+    float *g0 = frozen_grads(0, &n, &flops);
+    ck_assert_int_eq(memcmp(g0, full, count * sizeof(float)), 0);
+    ck_assert_double_eq(flops, full_flops);
+    free(g0);
+    /* From conv2 (layer 3), from the pool after conv1 (layer 1: the next layer with parameters is conv2), and
+     * from the fc (layer 6, outside the trunk): the trained layers' gradients to the bit, the rest untouched. */
+    const struct {
+        int from;
+        size_t first;
+    } cases[] = {{3, conv2}, {1, conv2}, {6, fc1}, {10, count}};
+    for (int t = 0; t < COUNT(cases); t++) {
+        float *g = frozen_grads(cases[t].from, &n, &flops);
+        for (size_t i = 0; i < cases[t].first; i++) ck_assert_float_eq(g[i], 7.0f);
+        ck_assert_int_eq(memcmp(g + cases[t].first, full + cases[t].first, (count - cases[t].first) * sizeof(float)),
+                         0);
+        ck_assert_double_lt(flops, full_flops);
+        free(g);
+    }
+    free(full);
+
+    /* What it refuses. */
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 1);
+    const dsml_layer_spec s[] = {dsml_layer_flatten(), dsml_layer_linear(2)};
+    dsml_network *net;
+    ck_assert_int_eq(dsml_network_create(&net, s, 2, 1, 2, 2, 1, &rng), DSML_OK);
+    ck_assert_int_eq(dsml_network_set_trainable_from(net, 3), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "trainable from layer 3, expected 0..2"));
+    ck_assert_int_eq(dsml_network_set_trainable_from(net, -1), DSML_ERR_ARG);
+    ck_assert_int_eq(dsml_network_set_trainable_from(net, 2), DSML_OK);
+    ck_assert_double_eq(dsml_network_flops_per_image(net, 1), dsml_network_flops_per_image(net, 0));
+    dsml_network_free(net);
+}
+END_TEST
+
 START_TEST(test_output_relu_and_input_relu)
 {
     /* A ReLU on the caller's input and a ReLU on the output: the executor
@@ -703,7 +804,8 @@ int main(void)
                                             NULL}},
         {"plan", 30, (const TTest *[]){test_plan_shapes_order_and_parameters, test_layer_spec_format, NULL}},
         {"gradients", 120, (const TTest *[]){test_description_gradients, test_new_kinds_gradients,
-                                             test_output_relu_and_input_relu, NULL}},
+                                             test_winograd_3x3_gradients, test_output_relu_and_input_relu, NULL}},
+        {"frozen", 30, (const TTest *[]){test_trainable_from, NULL}},
         {"determinism", 60, (const TTest *[]){test_threads_bit_identical, test_determinism_two_threads,
                                               test_convnet_chunks_add_up, NULL}},
         {"refused", 30, (const TTest *[]){test_refused_descriptions, NULL}},

@@ -38,7 +38,7 @@ static int same_shape(net_layer *l)
     return DSML_OK;
 }
 
-/* ---- conv: im2col + GEMM, or Winograd F(2x2, 5x5) where it supports the shape ---- */
+/* ---- conv: im2col + GEMM, or Winograd (F(2x2, 5x5), F(4x4, 3x3)) where it supports the shape ---- */
 
 static int conv_plan(net_layer *l)
 {
@@ -75,7 +75,8 @@ static void conv_carve(net_layer *l, net_carver *cv, int max_batch)
     if (c->winograd) {
         c->u = dsml_net_carve(cv, dsml_winograd_u_size(&c->l));
         c->v = dsml_net_carve(cv, dsml_winograd_v_size(&c->l, max_batch, l->h, l->w));
-        c->m = dsml_net_carve(cv, dsml_winograd_m_size(&c->l, max_batch, l->h, l->w));
+        c->lane_floats = dsml_winograd_m_size(&c->l, cv->chunk, l->h, l->w);
+        c->m = dsml_net_carve(cv, (size_t)cv->lanes * c->lane_floats);
     } else {
         c->lane_floats = dsml_conv2d_col_size(&c->l, cv->chunk, l->h, l->w);
         c->col = dsml_net_carve(cv, (size_t)cv->lanes * c->lane_floats);
@@ -91,14 +92,15 @@ static void conv_prepare(net_layer *l, int backward)
     else dsml_winograd_transform_weights(&c->l, c->u);
 }
 
-/* The calling thread's im2col matrix (the executor runs at most `lanes` threads). */
+/* The calling thread's im2col matrix or Winograd products (the executor runs at most `lanes` threads). */
 static float *lane_col(const net_conv *c) { return c->col + (size_t)omp_get_thread_num() * c->lane_floats; }
+static float *lane_m(const net_conv *c) { return c->m + (size_t)omp_get_thread_num() * c->lane_floats; }
 
 static void conv_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
 {
     (void)rng;
     net_conv *c = &l->k.conv;
-    if (c->winograd) dsml_winograd_forward_images(&c->l, c->u, l->y, c->v, c->m, l->x, b0, b1, l->h, l->w);
+    if (c->winograd) dsml_winograd_forward_images(&c->l, c->u, l->y, c->v, lane_m(c), l->x, b0, b1, l->h, l->w);
     else dsml_conv2d_forward_images(&c->l, l->y, lane_col(c), l->x, b0, b1, l->h, l->w);
 }
 
@@ -107,7 +109,8 @@ static void conv_backward(net_layer *l, int b0, int b1, int group, int accumulat
     net_conv *c = &l->k.conv;
     float *slot = c->slots + (size_t)group * c->slot_floats;
     if (c->winograd)
-        dsml_winograd_backward_images(&c->l, c->u, l->gx, l->gy, c->v, c->m, b0, b1, l->h, l->w, slot, accumulate);
+        dsml_winograd_backward_images(&c->l, c->u, l->gx, l->gy, c->v, lane_m(c), b0, b1, l->h, l->w, slot,
+                                      accumulate);
     else
         dsml_conv2d_backward_images(&c->l, l->gx, l->gy, lane_col(c), l->x, b0, b1, l->h, l->w, slot, accumulate);
 }

@@ -32,10 +32,11 @@ typedef enum {
 
 typedef struct {
     dsml_conv2d l;
-    int winograd;        /* runs as Winograd F(2x2, 5x5), else im2col */
+    int winograd;        /* runs as Winograd (F(2x2, 5x5) or F(4x4, 3x3)), else im2col */
     float *col;          /* im2col: one matrix per lane for a chunk of images; backward recomputes it */
-    size_t lane_floats;
-    float *u, *v, *m;    /* Winograd: transformed weights, input patches, products */
+    size_t lane_floats;  /* of col, or of m */
+    float *u, *v;        /* Winograd: transformed weights, input patches (whole batch) */
+    float *m;            /* Winograd: products, one buffer per lane for a chunk of images */
     float *slots;        /* NET_MAX_GROUPS weight-gradient slots */
     size_t slot_floats;
 } net_conv;

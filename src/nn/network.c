@@ -18,6 +18,8 @@ struct dsml_network {
     int count;            /* layers */
     int n_trunk;          /* layers 0..n_trunk-1 are spatial and run in chunks */
     int first_param;      /* the first layer with parameters (count if none): no gradient flows below it */
+    int first_trained;    /* the first layer whose parameters get gradients (first_param unless set higher by
+                           * dsml_network_set_trainable_from; count: none): backward stops at it */
     int channels, height, width, max_batch;
     int chunk;            /* images per trunk chunk */
     int lanes;            /* threads the trunk runs on (each with its own scratch), fixed at create */
@@ -111,6 +113,7 @@ static void plan_execution(dsml_network *net)
         net->n_params += l->param_count;
         if (l->param_count && net->first_param == net->count) net->first_param = i;
     }
+    net->first_trained = net->first_param;
     /* About TRUNK_ROWS output pixels of the last conv layer (or of the last trunk layer) per chunk. */
     int pixels = 0;
     for (int i = 0; i < net->n_trunk; i++)
@@ -315,16 +318,16 @@ int dsml_network_forward(dsml_network *net, const float *x, int n, int training,
     return DSML_OK;
 }
 
-/* Points each layer from the last down to the first with parameters at its
- * output's gradient and its input's (NULL for the first with parameters). */
+/* Points each layer from the last down to the first trained one at its
+ * output's gradient and its input's (NULL for the first trained one). */
 static void bind_backward(dsml_network *net, const float *g)
 {
-    for (int i = net->count - 1; i >= net->first_param; i--) {
+    for (int i = net->count - 1; i >= net->first_trained; i--) {
         net_layer *l = &net->layers[i];
         l->gy = g;
         int own = is_active(l, 1) && ops_of(l)->gradient == NET_OWN;
         /* In place or passed on: plan_execution made sure g is not the caller's when a layer writes it. */
-        l->gx = own ? (i > net->first_param ? l->dx : NULL) : (float *)g;
+        l->gx = own ? (i > net->first_trained ? l->dx : NULL) : (float *)g;
         g = l->gx;
     }
 }
@@ -335,7 +338,7 @@ static void trunk_backward(dsml_network *net, int n)
 {
     int chunks = (n + net->chunk - 1) / net->chunk;
     int groups = chunks < NET_MAX_GROUPS ? chunks : NET_MAX_GROUPS;
-    int last = net->n_trunk - 1, first = net->first_param;
+    int last = net->n_trunk - 1, first = net->first_trained;
 #pragma omp parallel for schedule(static) num_threads(net->lanes)
     for (int grp = 0; grp < groups; grp++) {
         int c0 = (int)((long)grp * chunks / groups), c1 = (int)((long)(grp + 1) * chunks / groups);
@@ -362,16 +365,27 @@ int dsml_network_backward(dsml_network *net, const float *dy, int n)
         dy = net->dy_copy;
     }
     bind_backward(net, dy);
-    for (int i = net->count - 1; i >= net->first_param; i--) {
+    for (int i = net->count - 1; i >= net->first_trained; i--) {
         net_layer *l = &net->layers[i];
         if (is_active(l, 1) && ops_of(l)->prepare) ops_of(l)->prepare(l, 1);
     }
-    int head_end = net->n_trunk > net->first_param ? net->n_trunk : net->first_param;
+    int head_end = net->n_trunk > net->first_trained ? net->n_trunk : net->first_trained;
     for (int i = net->count - 1; i >= head_end; i--) {
         net_layer *l = &net->layers[i];
         if (is_active(l, 1) && ops_of(l)->backward) ops_of(l)->backward(l, 0, n, 0, 1);
     }
-    if (net->first_param < net->n_trunk) trunk_backward(net, n);
+    if (net->first_trained < net->n_trunk) trunk_backward(net, n);
+    return DSML_OK;
+}
+
+int dsml_network_set_trainable_from(dsml_network *net, int layer)
+{
+    if (layer < 0 || layer > net->count)
+        return dsml_fail(DSML_ERR_ARG, "network: trainable from layer %d, expected 0..%d", layer, net->count);
+    /* The workspace was carved for gradients down to first_param: any layer above it has what it needs. */
+    int first = net->first_param > layer ? net->first_param : layer;
+    while (first < net->count && !net->layers[first].param_count) first++;
+    net->first_trained = first;
     return DSML_OK;
 }
 
@@ -409,15 +423,17 @@ int dsml_network_out_features(const dsml_network *net) { return net->layers[net-
 
 double dsml_network_flops_per_image(const dsml_network *net, int training)
 {
-    double fwd = 0, first = 0;
+    double fwd = 0, first = 0, frozen = 0;
     for (int i = 0; i < net->count; i++) {
         const net_layer *l = &net->layers[i];
         double f = ops_of(l)->flops ? ops_of(l)->flops(l) : 0.0;
         fwd += f;
-        if (i == net->first_param) first = f;
+        if (i == net->first_trained) first = f;
+        if (i < net->first_trained) frozen += f;
     }
-    /* Backward: a weight-gradient GEMM per layer and an input-gradient GEMM per layer but the first. */
-    return training ? 3 * fwd - first : fwd;
+    /* Backward: a weight-gradient GEMM per trained layer and an input-gradient GEMM per trained layer but the
+     * first. */
+    return training ? 3 * fwd - first - 2 * frozen : fwd;
 }
 
 void dsml_network_free(dsml_network *net)

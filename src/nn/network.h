@@ -24,15 +24,16 @@
  *    consecutive chunks (at most 16) into its own slot, and the slots are
  *    added in group order: results do not depend on the thread count or on
  *    scheduling.
- *  - A conv layer (stride 1) runs as Winograd F(2x2, 5x5) wherever
- *    dsml_winograd_supports says so, else as im2col + GEMM.
+ *  - A conv layer (stride 1) runs as Winograd (F(2x2, 5x5) or F(2x2, 3x3))
+ *    wherever dsml_winograd_supports says so, else as im2col + GEMM.
  *  - A ReLU right before a max pool runs after it, on the pooled values
  *    (max and ReLU commute exactly: same outputs, same gradients).
  *  - The input (CHW rows) is converted to NHWC once, per chunk, when spatial
  *    layers read it (a no-op copy is skipped for one channel); a flatten
  *    straight on the input keeps its CHW order.
- *  - No gradient flows below the first layer with parameters: it computes
- *    its parameter gradients only.
+ *  - No gradient flows below the first layer with parameters, or below the
+ *    first trainable one (dsml_network_set_trainable_from): it computes its
+ *    parameter gradients only, and the layers below it nothing.
  *  - ReLU works in place; dropout draws its mask serially (it must stand
  *    after the flatten).
  *
@@ -60,7 +61,7 @@ typedef struct {
     int in_c, in_h, in_w;      /* input: channels (features once flat), height, width (1 x 1 once flat) */
     int out_c, out_h, out_w;   /* output, likewise */
     int spatial;               /* 1 when it runs in the trunk's chunks */
-    int winograd;              /* conv: 1 for Winograd F(2x2, 5x5), 0 for im2col */
+    int winograd;              /* conv: 1 for Winograd (F(2x2, 5x5) or F(2x2, 3x3)), 0 for im2col */
     size_t param_offset, param_count; /* its weight then bias in the parameter block */
     /* The first layer with parameters after a flatten of spatial (NHWC)
      * activations: the C x H x W it reads flattened in (y, x, c) order,
@@ -90,6 +91,16 @@ int dsml_network_forward(dsml_network *net, const float *x, int n, int training,
  * block. Needs the preceding training forward of the same batch
  * (DSML_ERR_STATE otherwise) and consumes its saved state. */
 int dsml_network_backward(dsml_network *net, const float *dy, int n);
+
+/* Frozen layers: from the next backward on, only the layers from `layer`
+ * on (in dsml_network_layer_at order) get parameter gradients. Backward stops
+ * at the first layer with parameters at or after `layer`, which computes no
+ * input gradient; the layers before it compute nothing, and their part of the
+ * gradient block is left as it is (zero after dsml_network_zero_grad). The
+ * gradients of the trained layers are those of a full backward, to the bit.
+ * 0 (the default) trains every layer; count leaves backward nothing to do.
+ * Forward is unchanged. DSML_ERR_ARG for layer outside 0..count. */
+int dsml_network_set_trainable_from(dsml_network *net, int layer);
 
 void dsml_network_zero_grad(dsml_network *net);
 
@@ -124,8 +135,9 @@ size_t dsml_network_workspace_bytes(const dsml_network *net);
 int dsml_network_out_features(const dsml_network *net);
 
 /* GEMM flops (2*m*n*k) per image of the direct (im2col) formulation: forward
- * only (training=0), or forward plus backward (training=1; the first layer
- * with parameters computes no input gradient). */
+ * only (training=0), or forward plus backward (training=1; the first trained
+ * layer with parameters computes no input gradient, the frozen ones
+ * nothing). */
 double dsml_network_flops_per_image(const dsml_network *net, int training);
 
 void dsml_network_free(dsml_network *net);

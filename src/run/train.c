@@ -146,6 +146,8 @@ static int load_weights(const dsml_train_config *cfg, run_state *s, dsml_finishe
     dsml_tensor_set_free(&s->weights);
     if (rc) return rc;
     const dsml_pretrained_report *r = &s->pretrained;
+    if (cfg->freeze) /* no gradients below the layer after the last frozen one (within 1..count: cannot fail) */
+        dsml_network_set_trainable_from(dsml_model_network(s->model), r->layers[cfg->freeze - 1].layer + 1);
     for (int i = 0; i < r->count; i++) {
         const dsml_pretrained_layer *l = &r->layers[i];
         s->layer_lr_mult[i] = i < cfg->freeze ? 0.0f : l->fresh ? cfg->lr_new_layer_mult : 1.0f;
