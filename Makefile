@@ -46,7 +46,7 @@ DSML      := bin/dsml
 DEBIAN_PACKAGES := build-essential pkg-config libblis-dev libarchive-dev zlib1g-dev \
     libjpeg62-turbo-dev libpng-dev libcurl4-openssl-dev check gnuplot-nox \
     dataset-fashion-mnist python3 ca-certificates
-BENCH_PACKAGES := python3-torch python3-faiss python3-sklearn python3-numpy
+BENCH_PACKAGES := python3-torch python3-torchvision python3-scipy python3-faiss python3-sklearn python3-numpy
 
 .SECONDARY:
 .PHONY: all deps check sanitize clean bench bench-deps bench-smoke bench-reference tables plots

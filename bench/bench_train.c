@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <omp.h>
 
 #include "bench_common.h"
 #include "core/error.h"
@@ -22,6 +23,7 @@
 #include "nn/sgd.h"
 #include "run/batch.h"
 #include "run/embed.h"
+#include "run/input_pipeline.h"
 
 #define IMAGE_FLOATS (28 * 28)
 
@@ -201,14 +203,19 @@ int bench_embed(int threads, int n, const char *work)
     dsml_input_norm norm;
     int rc = dsml_input_norm_fit(&norm, &ds, idx, n);
     if (rc) bench_die("input normalisation", rc);
+    dsml_input_spec spec;
+    dsml_input_spec_default(&spec); /* the cache's images, normalised as fitted: what dsml train does */
+    dsml_input_pipeline pipe;
+    if ((rc = dsml_input_pipeline_init(&pipe, &spec, &ds, &norm, BATCH, omp_get_max_threads())))
+        bench_die("input pipeline", rc);
     dsml_model *model = make_convnet(BATCH, DIM);
     float *xbuf = bench_alloc(sizeof(float) * BATCH * IMAGE_FLOATS);
     float *out = bench_alloc(sizeof(float) * (size_t)n * DIM);
     /* warm-up: one batch */
-    if ((rc = dsml_embed(model, DIM, &ds, &norm, idx, n < BATCH ? n : BATCH, BATCH, xbuf, out)))
+    if ((rc = dsml_embed(model, DIM, &ds, &pipe, idx, n < BATCH ? n : BATCH, BATCH, xbuf, out)))
         bench_die("embed", rc);
     double start = dsml_now();
-    if ((rc = dsml_embed(model, DIM, &ds, &norm, idx, n, BATCH, xbuf, out))) bench_die("embed", rc);
+    if ((rc = dsml_embed(model, DIM, &ds, &pipe, idx, n, BATCH, xbuf, out))) bench_die("embed", rc);
     double elapsed = dsml_now() - start;
     if (work) {
         write_params(model, work);
@@ -219,6 +226,7 @@ int bench_embed(int threads, int n, const char *work)
            "\"peak_rss_mib\": %.1f}\n", threads, n, elapsed, n / elapsed, bench_peak_rss_mib());
     free(idx); free(xbuf); free(out);
     dsml_model_free(model);
+    dsml_input_pipeline_free(&pipe);
     dsml_dataset_free(&ds);
     return 0;
 }

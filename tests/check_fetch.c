@@ -2,7 +2,8 @@
  * test starts on 127.0.0.1 (tests/support/http_fixture.h): clean, resumed,
  * restarted (the server ignores Range), files already present; checksum
  * mismatches, 404 and dropped connections; mirrors, manual files and a URL
- * override; and a CIFAR-10 archive in the official layout fetched and read. */
+ * override; SHA-256 prefixes; the pretrained weights' manifests through
+ * `dsml fetch`; and a CIFAR-10 archive in the official layout fetched and read. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "support/expect.h"
 #include "support/files.h"
 #include "support/http_fixture.h"
+#include "support/run_cmd.h"
 #include "support/suite_run.h"
 #include "support/testdir.h"
 
@@ -242,6 +244,116 @@ START_TEST(test_fetch_manual_and_url_override)
 }
 END_TEST
 
+/* ------------------------------------------------- pretrained weights */
+
+#define BODY_SHA256_PREFIX "5ef84e33" /* the first 8 digits of BODY_SHA256 */
+
+/* A manifest that knows only the SHA-256's first digits ("5ef84e33...") checks
+ * those, and reports the whole SHA-256 it computed. */
+START_TEST(test_fetch_sha256_prefix)
+{
+    fetch_case c;
+    fetch_case_begin(&c, "fetch-prefix", NULL, 0, NULL);
+    fetch_case_manifest(&c, "w.pth", "unknown", "00000000...", "unknown", NULL);
+    expect_error(dsml_fetch_file(&c.manifest.files[0], &c.options, NULL), DSML_ERR_CHECKSUM,
+                 "w.pth: sha256 expected 00000000..., found " BODY_SHA256);
+    ck_assert(!file_exists(testdir_path("downloads/w.pth")));
+    ck_assert(!file_exists(testdir_path("downloads/w.pth.part")));
+
+    fetch_case_manifest(&c, "w.pth", "unknown", BODY_SHA256_PREFIX "...", "unknown", NULL);
+    FILE *progress = tmpfile();
+    c.options.progress = progress;
+    dsml_fetch_result r;
+    fetch_case_ok(&c, &r);
+    ck_assert_str_eq(r.sha256, BODY_SHA256);
+    assert_is_body(testdir_path("downloads/w.pth"));
+    char text[4096] = "";
+    rewind(progress);
+    text[fread(text, 1, sizeof text - 1, progress)] = '\0';
+    fclose(progress);
+    ck_assert_ptr_nonnull(strstr(text, "w.pth: sha256 " BODY_SHA256 " (only a prefix in the manifest; verified: its "
+                                       "first 8 digits)"));
+    fetch_case_end(&c);
+}
+END_TEST
+
+/* datasets/<name>.manifest copied into the test's manifests/ folder with one
+ * value replaced (the generated body cannot match the real checksums). */
+static void copy_manifest(const char *name, const char *from, const char *to)
+{
+    char src[4096], dst[4096];
+    snprintf(src, sizeof src, "datasets/%s.manifest", name);
+    snprintf(dst, sizeof dst, "%s/%s.manifest", testdir_path("manifests"), name);
+    bytes text = file_read(src);
+    char *at = strstr((char *)text.data, from);
+    ck_assert_ptr_nonnull(at);
+    bytes out = {0};
+    bytes_add(&out, text.data, (size_t)(at - (char *)text.data));
+    bytes_add(&out, to, strlen(to));
+    bytes_add(&out, at + strlen(from), text.size - (size_t)(at - (char *)text.data) - strlen(from));
+    file_write(dst, out.data, out.size);
+    free(text.data);
+    free(out.data);
+}
+
+/* `dsml fetch NAME --url <local server>` with the repository's weights
+ * manifest (the body fails its checksum: a clear error, nothing left behind),
+ * then with a copy whose checksum is the body's, resuming a .part. */
+static void fetch_weights_cli(const char *name, const char *file, const char *real, const char *body_value,
+                              const char *want_error)
+{
+    if (!file_exists("datasets/alexnet-imagenet.manifest")) {
+        fprintf(stderr, "fetch_weights_cli: datasets/ not found (run from the repository root); skipped\n");
+        return;
+    }
+    fetch_case c;
+    fetch_case_begin(&c, name, NULL, 0, NULL);
+    char args[8192], final[4096], part[4200];
+    snprintf(final, sizeof final, "%s/downloads/%s", c.root, file);
+    snprintf(part, sizeof part, "%s.part", final);
+    snprintf(args, sizeof args, "fetch %s --data '%s' --url '%s' --quiet", name, c.root,
+             http_server_url(&c.server, file));
+    cmd_result r;
+    unsetenv("DSML_MANIFESTS"); /* the binary's own datasets/ */
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, want_error) != NULL, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "the partial file was removed"));
+    ck_assert(!file_exists(final));
+    ck_assert(!file_exists(part));
+
+    copy_manifest(name, real, body_value);
+    setenv("DSML_MANIFESTS", testdir_path("manifests"), 1);
+    file_write(part, c.body, BODY_SIZE / 2);
+    run_dsml(&r, args);
+    unsetenv("DSML_MANIFESTS");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    char want[8192];
+    snprintf(want, sizeof want, "%s  %s\n", BODY_SHA256, final);
+    ck_assert_str_eq(r.out, want);
+    ck_assert(http_server_saw_range(&c.server, BODY_SIZE / 2));
+    ck_assert_int_eq(http_server_requests(&c.server), 2);
+    assert_is_body(final);
+    ck_assert(!file_exists(part));
+    fetch_case_end(&c);
+}
+
+START_TEST(test_fetch_alexnet_imagenet)
+{
+    fetch_weights_cli("alexnet-imagenet", "alexnet-owt-7be5be79.pth", "sha256 7be5be79...",
+                      "sha256 " BODY_SHA256_PREFIX "...",
+                      "dsml fetch: alexnet-owt-7be5be79.pth: sha256 expected 7be5be79..., found " BODY_SHA256);
+}
+END_TEST
+
+START_TEST(test_fetch_cnn_f_imagenet)
+{
+    fetch_weights_cli("cnn-f-imagenet", "imagenet-vgg-f.mat", "md5 f666c61dc968c413ef664a7e17b01144",
+                      "md5 " BODY_MD5,
+                      "dsml fetch: imagenet-vgg-f.mat: md5 expected f666c61dc968c413ef664a7e17b01144, found " BODY_MD5);
+}
+END_TEST
+
 /* ------------------------------------------------------ CIFAR-10 fixture */
 
 START_TEST(test_fetch_cifar_fixture_then_read)
@@ -288,6 +400,8 @@ int main(void)
         {"failures", 30, (const TTest *[]){test_fetch_checksum_mismatch, test_fetch_404, test_fetch_drop_exhausted,
                                            NULL}},
         {"sources", 30, (const TTest *[]){test_fetch_mirror, test_fetch_manual_and_url_override, NULL}},
+        {"weights", 30, (const TTest *[]){test_fetch_sha256_prefix, test_fetch_alexnet_imagenet,
+                                          test_fetch_cnn_f_imagenet, NULL}},
         {"cifar", 30, (const TTest *[]){test_fetch_cifar_fixture_then_read, NULL}},
     };
     return suite_run_cases("fetch", cases, SUITE_CASES(cases));

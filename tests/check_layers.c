@@ -1,6 +1,7 @@
 /* Tests of the layers of src/nn on their own: every layer's backward against
- * finite differences, conv2d against a direct convolution, max-pool ties,
- * ReLU's kink, dropout's statistics. (Winograd has check_winograd.c; the
+ * finite differences, conv2d (any stride) against a direct convolution,
+ * max-pool ties and window sizes, LRN's window, adaptive average pooling's
+ * bins, ReLU's kink, dropout's statistics. (Winograd has check_winograd.c; the
  * executor that composes them, check_network.c.) */
 #include <check.h>
 #include <math.h>
@@ -11,7 +12,9 @@
 #include "core/rng.h"
 #include "nn/conv2d.h"
 #include "nn/dropout.h"
+#include "nn/avgpool.h"
 #include "nn/linear.h"
+#include "nn/lrn.h"
 #include "nn/maxpool2d.h"
 #include "nn/relu.h"
 #include "support/gradcheck.h"
@@ -84,17 +87,21 @@ static double conv_objective(void *p)
 
 START_TEST(test_conv2d_forward_matches_direct)
 {
-    /* Non-square input, odd sizes, several paddings: im2col + GEMM against plain loops. */
-    int cases[][5] = {{3, 4, 5, 2, 0}, {2, 5, 3, 1, 0}, {1, 3, 3, 0, 0}, {4, 2, 5, 1, 0}};
+    /* Non-square input, odd sizes, several paddings and strides (AlexNet's
+     * and CNN-F's conv1 shapes, scaled down): im2col + GEMM against plain loops. */
+    int cases[][5] = {{3, 4, 5, 2, 1}, {2, 5, 3, 1, 1}, {1, 3, 3, 0, 1}, {4, 2, 5, 1, 1},
+                      {3, 4, 5, 2, 4}, {3, 2, 5, 0, 4}, {2, 3, 3, 1, 2}, {2, 3, 2, 0, 3}};
     dsml_rng rng;
     dsml_rng_seed(&rng, 5);
     for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
-        int cin = cases[t][0], cout = cases[t][1], k = cases[t][2], pad = cases[t][3];
-        int n = 2, h = 6, w = 7, ho = h + 2 * pad - k + 1, wo = w + 2 * pad - k + 1;
+        int cin = cases[t][0], cout = cases[t][1], k = cases[t][2], pad = cases[t][3], stride = cases[t][4];
+        int n = 2, h = 6, w = 7;
         size_t np = dsml_conv2d_param_count(cin, cout, k);
         float *params = malloc(np * sizeof(float)), *grads = calloc(np, sizeof(float));
         dsml_conv2d l;
-        dsml_conv2d_init(&l, cin, cout, k, pad, params, grads, &rng);
+        dsml_conv2d_init(&l, cin, cout, k, stride, pad, params, grads, &rng);
+        int ho = dsml_conv2d_out_size(&l, h), wo = dsml_conv2d_out_size(&l, w);
+        ck_assert_int_eq(ho, (h + 2 * pad - k) / stride + 1);
         size_t nx = (size_t)n * h * w * cin, ny = (size_t)n * ho * wo * cout;
         float *x = malloc(nx * sizeof(float)), *y = malloc(ny * sizeof(float)), *ref = malloc(ny * sizeof(float));
         float *col = malloc(dsml_conv2d_col_size(&l, n, h, w) * sizeof(float));
@@ -120,23 +127,24 @@ END_TEST
 
 START_TEST(test_conv2d_gradients)
 {
-    int cases[][4] = {{2, 3, 3, 1}, {3, 2, 5, 2}};
+    /* cin, cout, k, pad, stride; the strided ones leave input pixels that no window reads (zero gradient). */
+    int cases[][5] = {{2, 3, 3, 1, 1}, {3, 2, 5, 2, 1}, {2, 3, 3, 1, 2}, {2, 2, 3, 0, 4}, {3, 2, 5, 2, 3}};
     dsml_rng rng;
     dsml_rng_seed(&rng, 6);
-    for (int t = 0; t < 2; t++) {
-        conv_ctx c = {.n = 2, .h = 5, .w = 4};
+    for (int t = 0; t < 5; t++) {
+        conv_ctx c = {.n = 2, .h = 9, .w = 8};
         int cin = cases[t][0], cout = cases[t][1], k = cases[t][2], pad = cases[t][3];
-        c.ho = c.h + 2 * pad - k + 1;
-        c.wo = c.w + 2 * pad - k + 1;
         size_t np = dsml_conv2d_param_count(cin, cout, k);
         float *params = malloc(np * sizeof(float)), *grads = calloc(np, sizeof(float));
-        dsml_conv2d_init(&c.l, cin, cout, k, pad, params, grads, &rng);
+        dsml_conv2d_init(&c.l, cin, cout, k, cases[t][4], pad, params, grads, &rng);
+        c.ho = dsml_conv2d_out_size(&c.l, c.h);
+        c.wo = dsml_conv2d_out_size(&c.l, c.w);
         size_t nx = (size_t)c.n * c.h * c.w * cin, ny = (size_t)c.n * c.ho * c.wo * cout;
         c.x = malloc(nx * sizeof(float));
         c.y = malloc(ny * sizeof(float));
         c.r = malloc(ny * sizeof(float));
         c.col = malloc(dsml_conv2d_col_size(&c.l, c.n, c.h, c.w) * sizeof(float));
-        float *dx = malloc(nx * sizeof(float));
+        float *dx = calloc(nx, sizeof(float));
         nn_fill_normal(&rng, c.x, nx, 1.0f);
         nn_fill_normal(&rng, c.r, ny, 1.0f);
         conv_objective(&c);
@@ -150,6 +158,16 @@ START_TEST(test_conv2d_gradients)
         conv_objective(&c);
         dsml_conv2d_backward(&c.l, NULL, c.r, c.col, c.n, c.h, c.w);
         ck_assert_float_eq_tol(c.l.db[0], 2 * db0, 1e-4 * fabsf(db0) + 1e-6);
+        /* Image 1 alone, its im2col recomputed from x into a one-image col: the
+         * same input gradient, bit for bit, as from the forward's col. */
+        float *dx1 = malloc(nx * sizeof(float)), *one = nn_floats(dsml_conv2d_col_size(&c.l, 1, c.h, c.w));
+        conv_objective(&c);
+        size_t rows0 = (size_t)c.ho * c.wo;
+        float *grad = nn_floats(dsml_conv2d_grad_size(&c.l));
+        dsml_conv2d_backward_images(&c.l, dx1, c.r, one, c.x, 1, 2, c.h, c.w, grad, 0);
+        dsml_conv2d_backward_images(&c.l, dx, c.r, c.col + rows0 * (k * k * cin + 1), NULL, 1, 2, c.h, c.w, grad, 0);
+        ck_assert_int_eq(memcmp(dx1 + nx / 2, dx + nx / 2, nx / 2 * sizeof(float)), 0);
+        free(dx1), free(one), free(grad);
         dsml_conv2d_free(&c.l);
         free(params), free(grads), free(c.x), free(c.y), free(c.r), free(c.col), free(dx);
     }
@@ -266,6 +284,180 @@ START_TEST(test_maxpool_ties_and_gradients)
 }
 END_TEST
 
+/* ---- maxpool k x k / S ---- */
+
+typedef struct {
+    float *x, *y, *r;
+    unsigned char *arg;
+    int n, h, w, c, k, stride, ho, wo;
+} window_ctx;
+
+static double window_objective(void *p)
+{
+    window_ctx *c = p;
+    dsml_maxpool2d_forward_window(c->y, c->arg, c->x, c->n, c->h, c->w, c->c, c->k, c->stride, c->ho, c->wo);
+    return nn_dot(c->y, c->r, (size_t)c->n * c->ho * c->wo * c->c);
+}
+
+START_TEST(test_maxpool_window_sizes_ties_and_gradients)
+{
+    /* PyTorch's output sizes: AlexNet's floor pools, CNN-F's ceil pools (MatConvNet's pad [0 1 0 1]),
+     * and ceil_mode's rule that a window must start inside the input (5 -> 2 with 2x2/3, not 3). */
+    int sizes[][5] = {{55, 3, 2, 0, 27}, {56, 3, 2, 0, 27}, {27, 3, 2, 0, 13}, {13, 3, 2, 0, 6},
+                      {54, 3, 2, 1, 27}, {27, 3, 2, 1, 13}, {13, 3, 2, 1, 6}, {8, 3, 2, 0, 3},
+                      {8, 3, 2, 1, 4}, {5, 2, 3, 1, 2}, {4, 2, 2, 1, 2}, {3, 3, 2, 1, 1}};
+    for (int i = 0; i < 12; i++)
+        ck_assert_int_eq(dsml_maxpool2d_out_size(sizes[i][0], sizes[i][1], sizes[i][2], sizes[i][3]), sizes[i][4]);
+
+    /* One 5x5 image, 3x3/2 ceil: 3x3 outputs, the last row and column of windows clipped
+     * to 1 row / 1 column. Ties: the first in row-major order wins. */
+    float x[25] = {1, 9, 9, 0, 2,
+                   0, 0, 0, 0, 0,
+                   9, 0, 0, 0, 7,
+                   0, 0, 0, 0, 0,
+                   3, 4, 5, 5, 6};
+    float y[9], dy[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, dx[25];
+    unsigned char arg[9];
+    dsml_maxpool2d_forward_window(y, arg, x, 1, 5, 5, 1, 3, 2, 3, 3);
+    float want_y[9] = {9, 9, 7, 9, 7, 7, 5, 6, 6};
+    unsigned char want_arg[9] = {1, 0, 6, 0, 2, 0, 2, 2, 0};
+    for (int i = 0; i < 9; i++) {
+        ck_assert_float_eq(y[i], want_y[i]);
+        ck_assert_uint_eq(arg[i], want_arg[i]);
+    }
+    /* Overlapping windows add their gradients. */
+    dsml_maxpool2d_backward_window(dx, dy, arg, 1, 5, 5, 1, 3, 2, 3, 3);
+    float want_dx[25] = {0, 1, 2, 0, 0,
+                         0, 0, 0, 0, 0,
+                         4, 0, 0, 0, 3 + 5 + 6,
+                         0, 0, 0, 0, 0,
+                         0, 0, 7, 0, 8 + 9};
+    for (int i = 0; i < 25; i++) ck_assert_float_eq(dx[i], want_dx[i]);
+
+    /* Random NHWC input, 3x3/2 floor and ceil, and 2x2/2 against the 2x2 kernel. */
+    enum { N = 2, H = 7, W = 8, C = 3, NX = N * H * W * C };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 18);
+    float rx[NX], ry[NX], rr[NX], rdx[NX], half[NX];
+    unsigned char rarg[NX], half_arg[NX];
+    nn_fill_normal(&rng, rx, NX, 1.0f);
+    nn_fill_normal(&rng, rr, NX, 1.0f);
+    for (int ceil_mode = 0; ceil_mode < 2; ceil_mode++) {
+        window_ctx c = {rx, ry, rr, rarg, N, H, W, C, 3, 2, dsml_maxpool2d_out_size(H, 3, 2, ceil_mode),
+                        dsml_maxpool2d_out_size(W, 3, 2, ceil_mode)};
+        ck_assert_int_eq(c.ho, 3);
+        ck_assert_int_eq(c.wo, ceil_mode ? 4 : 3);
+        window_objective(&c);
+        dsml_maxpool2d_backward_window(rdx, rr, rarg, N, H, W, C, 3, 2, c.ho, c.wo);
+        nn_expect_pass(ceil_mode ? "maxpool 3/2 ceil" : "maxpool 3/2", gradcheck(window_objective, &c, rx, rdx, NX,
+                       1, 1e-3, 1e-3), NX, 0);
+    }
+    window_ctx c = {rx, ry, rr, rarg, N, 6, W, C, 2, 2, 3, 4};
+    window_objective(&c);
+    dsml_maxpool2d_forward(half, half_arg, rx, N, 6, W, C);
+    ck_assert_int_eq(memcmp(half, ry, sizeof(float) * N * 3 * 4 * C), 0);
+    for (int i = 0; i < N * 3 * 4 * C; i++) ck_assert_uint_eq(half_arg[i], rarg[i] / 2 * 2 + rarg[i] % 2);
+}
+END_TEST
+
+/* ---- lrn ---- */
+
+typedef struct {
+    dsml_lrn l;
+    float *x, *y, *scale, *q, *r;
+    size_t pixels;
+    int c;
+} lrn_ctx;
+
+static double lrn_objective(void *p)
+{
+    lrn_ctx *c = p;
+    dsml_lrn_forward(&c->l, c->y, c->scale, c->q, c->x, c->pixels, c->c);
+    return nn_dot(c->y, c->r, c->pixels * c->c);
+}
+
+START_TEST(test_lrn_window_and_gradients)
+{
+    enum { P = 6, C = 7, NX = P * C };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 21);
+    float x[NX], y[NX], scale[NX], q[NX], r[NX], dx[NX];
+    nn_fill_normal(&rng, x, NX, 2.0f);
+    nn_fill_normal(&rng, r, NX, 1.0f);
+    /* Odd and even windows (PyTorch's: size 4 reaches 2 channels down, 1 up), one channel,
+     * a window wider than the channels; alpha large enough that the normalisation matters. */
+    int size[] = {5, 4, 1, 9};
+    for (int t = 0; t < 4; t++) {
+        lrn_ctx c = {{size[t], 0.8f, 0.75f, 2.0f}, x, y, scale, q, r, P, C};
+        lrn_objective(&c);
+        /* Pixel 1, channel 3 by hand, in double. */
+        int lo = 3 - size[t] / 2, hi = 3 + (size[t] - 1) / 2;
+        double sum = 0;
+        for (int i = lo < 0 ? 0 : lo; i <= (hi < C ? hi : C - 1); i++) sum += (double)x[C + i] * x[C + i];
+        double want = x[C + 3] * pow(2.0 + 0.8 / size[t] * sum, -0.75);
+        ck_assert_double_eq_tol(y[C + 3], want, 1e-5 * fabs(want) + 1e-7);
+        dsml_lrn_backward(&c.l, dx, r, x, scale, q, P, C);
+        /* A smaller step than elsewhere: with one channel the curvature at |x| ~ 4 passes for a kink at 1e-2. */
+        nn_expect_pass("lrn", gradcheck(lrn_objective, &c, x, dx, NX, 1, 3e-3, 1e-3), NX, 0);
+        /* A backward missing the cross-channel term fails. */
+        for (int i = 0; i < NX; i++) dx[i] = r[i] * scale[i];
+        ck_assert_int_gt(gradcheck(lrn_objective, &c, x, dx, NX, 1, 1e-2, 1e-3).failed, 0);
+    }
+    /* CNN-F's parameters are MatConvNet's x / (2 + 1e-4 sum x^2)^0.75 with alpha 5 * 1e-4. */
+    lrn_ctx f = {{5, 5e-4f, 0.75f, 2.0f}, x, y, scale, q, r, P, C};
+    lrn_objective(&f);
+    double s = 0;
+    for (int i = 0; i <= 2; i++) s += (double)x[i] * x[i];
+    ck_assert_double_eq_tol(y[0], x[0] / pow(2.0 + 1e-4 * s, 0.75), 1e-6);
+}
+END_TEST
+
+/* ---- adaptive average pooling ---- */
+
+typedef struct {
+    float *x, *y, *r;
+    int n, h, w, c, ho, wo;
+} avg_ctx;
+
+static double avg_objective(void *p)
+{
+    avg_ctx *c = p;
+    dsml_avgpool_forward(c->y, c->x, c->n, c->h, c->w, c->c, c->ho, c->wo);
+    return nn_dot(c->y, c->r, (size_t)c->n * c->ho * c->wo * c->c);
+}
+
+START_TEST(test_avgpool_bins_identity_and_gradients)
+{
+    /* 5 -> 3: PyTorch's bins [0, 2), [1, 4), [3, 5) overlap; 1 channel, one row. */
+    float x[5] = {1, 2, 4, 8, 16}, y[3], dy[3] = {1, 2, 3}, dx[5];
+    dsml_avgpool_forward(y, x, 1, 1, 5, 1, 1, 3);
+    ck_assert_float_eq(y[0], 1.5f);
+    ck_assert_float_eq(y[1], 14.0f / 3.0f);
+    ck_assert_float_eq(y[2], 12.0f);
+    dsml_avgpool_backward(dx, dy, 1, 1, 5, 1, 1, 3);
+    float want_dx[5] = {0.5f, 0.5f + 2.0f / 3, 2.0f / 3, 2.0f / 3 + 1.5f, 1.5f};
+    for (int i = 0; i < 5; i++) ck_assert_float_eq_tol(dx[i], want_dx[i], 1e-6);
+
+    enum { N = 2, C = 3, NX = N * 6 * 5 * C };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 22);
+    float rx[NX], ry[NX], rr[NX], rdx[NX];
+    nn_fill_normal(&rng, rx, NX, 1.0f);
+    nn_fill_normal(&rng, rr, NX, 1.0f);
+    /* Overlapping bins (6x5 -> 4x3), bins repeating a pixel (2x3 -> 3x4), the identity. */
+    int shapes[][4] = {{6, 5, 4, 3}, {2, 3, 3, 4}, {6, 5, 6, 5}};
+    for (int t = 0; t < 3; t++) {
+        avg_ctx c = {rx, ry, rr, N, shapes[t][0], shapes[t][1], C, shapes[t][2], shapes[t][3]};
+        int nx = N * c.h * c.w * C;
+        avg_objective(&c);
+        dsml_avgpool_backward(rdx, rr, N, c.h, c.w, C, c.ho, c.wo);
+        nn_expect_pass("avgpool", gradcheck(avg_objective, &c, rx, rdx, nx, 1, 1e-2, 1e-3), nx, 0);
+        avg_objective(&c); /* gradcheck's last evaluation was at a moved x */
+        if (t == 2) ck_assert_int_eq(memcmp(ry, rx, sizeof(float) * NX), 0); /* the identity is exact */
+    }
+}
+END_TEST
+
 /* ---- dropout ---- */
 
 typedef struct {
@@ -313,7 +505,10 @@ int main(void)
         {"linear", 60, (const TTest *[]){test_linear_gradients, NULL}},
         {"conv2d", 60, (const TTest *[]){test_conv2d_forward_matches_direct, test_conv2d_gradients, NULL}},
         {"relu", 60, (const TTest *[]){test_relu_gradients_and_kink, NULL}},
-        {"maxpool", 60, (const TTest *[]){test_maxpool_ties_and_gradients, NULL}},
+        {"maxpool", 60, (const TTest *[]){test_maxpool_ties_and_gradients, test_maxpool_window_sizes_ties_and_gradients,
+                                          NULL}},
+        {"lrn", 60, (const TTest *[]){test_lrn_window_and_gradients, NULL}},
+        {"avgpool", 60, (const TTest *[]){test_avgpool_bins_identity_and_gradients, NULL}},
         {"dropout", 60, (const TTest *[]){test_dropout_statistics_and_gradients, NULL}},
     };
     return suite_run_cases("layers", cases, SUITE_CASES(cases));

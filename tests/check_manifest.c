@@ -1,6 +1,7 @@
 /* Tests of the dataset manifests (src/data/manifest.c): the parser on hand
- * cases and broken lines, and the manifests shipped in datasets/ with the
- * values their authors published. */
+ * cases, SHA-256 prefixes and broken lines, and the manifests shipped in
+ * datasets/ (datasets and pretrained weights) with the values their authors
+ * published. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,21 @@ START_TEST(test_manifest_parse)
 }
 END_TEST
 
+/* "sha256 7be5be79...": only the first digits are known (torchvision). */
+START_TEST(test_manifest_sha256_prefix)
+{
+    dsml_manifest m;
+    ck_assert_int_eq(dsml_manifest_parse(&m, "name w\nfile a.pth size unknown sha256 7be5be79... md5 unknown\n"
+                                             "url https://h/a.pth\n", "w.manifest"), DSML_OK);
+    ck_assert_str_eq(m.files[0].sha256, "7be5be79");
+    ck_assert_int_eq(m.files[0].size, -1);
+    const char *longest = "name w\nfile a size 1 sha256 5ef84e339e38c67c479ca673f690490766555bd7df6b07c9ebf7f868b88c5ec"
+                          "... md5 unknown\nurl https://h/a\n";
+    ck_assert_int_eq(dsml_manifest_parse(&m, longest, "w.manifest"), DSML_OK);
+    ck_assert_uint_eq(strlen(m.files[0].sha256), 63);
+}
+END_TEST
+
 START_TEST(test_manifest_errors)
 {
     static const struct { const char *text, *needle; } cases[] = {
@@ -66,6 +82,14 @@ START_TEST(test_manifest_errors)
         {"name x\nfile a size 1 sha256 unknown md5 unknown\nurl ftp://h/a\n", "line 3: url 'ftp://h/a'"},
         {"file a size 1 sha256 unknown md5 unknown\nurl http://h/a\n", "m: no 'name' line"},
         {"name x\n", "m: no 'file' line"},
+        /* SHA-256 prefixes: at least 8 digits, fewer than 64, lowercase, with the dots */
+        {"name x\nfile a size 1 sha256 7be5be7... md5 unknown\nurl http://h/a\n",
+         "line 2: sha256 '7be5be7...', expected 64 lowercase hex digits, a prefix of 8 to 63 of them followed by"},
+        {"name x\nfile a size 1 sha256 7BE5BE79... md5 unknown\nurl http://h/a\n", "line 2: sha256 '7BE5BE79...'"},
+        {"name x\nfile a size 1 sha256 " BODY_SHA256 "... md5 unknown\nurl http://h/a\n", "a prefix of 8 to 63"},
+        {"name x\nfile a size 1 sha256 ... md5 unknown\nurl http://h/a\n", "line 2: sha256 '...'"},
+        {"name x\nfile a size 1 sha256 7be5be79 md5 unknown\nurl http://h/a\n",
+         "line 2: sha256 '7be5be79', expected 64 lowercase hex digits"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dsml_manifest m;
@@ -105,6 +129,26 @@ START_TEST(test_repository_manifests)
     ck_assert_msg(dsml_manifest_load(&m, path) == DSML_OK, "%s", dsml_last_error());
     ck_assert_int_eq(m.files[0].size, 1150585339);
 
+    /* pretrained weights: a SHA-256 prefix (torchvision), a published MD5 (MatConvNet), sizes unknown */
+    static const struct { const char *name, *file, *sha256, *md5, *url; } weights[] = {
+        {"alexnet-imagenet", "alexnet-owt-7be5be79.pth", "7be5be79", "",
+         "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"},
+        {"cnn-f-imagenet", "imagenet-vgg-f.mat", "", "f666c61dc968c413ef664a7e17b01144",
+         "http://www.vlfeat.org/matconvnet/models/imagenet-vgg-f.mat"},
+    };
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/%s.manifest", dir, weights[i].name);
+        ck_assert_msg(dsml_manifest_load(&m, path) == DSML_OK, "%s", dsml_last_error());
+        ck_assert_str_eq(m.name, weights[i].name);
+        ck_assert_int_eq(m.n_files, 1);
+        f = dsml_manifest_find(&m, weights[i].file);
+        ck_assert_ptr_nonnull(f);
+        ck_assert_str_eq(f->sha256, weights[i].sha256);
+        ck_assert_str_eq(f->md5, weights[i].md5);
+        ck_assert_int_eq(f->size, -1);
+        ck_assert_str_eq(f->urls[0], weights[i].url);
+    }
+
     const char *others[] = {"cars196", "nus-wide"};
     for (int i = 0; i < 2; i++) {
         snprintf(path, sizeof path, "%s/%s.manifest", dir, others[i]);
@@ -118,7 +162,7 @@ END_TEST
 int main(void)
 {
     const suite_case cases[] = {
-        {"parse", 30, (const TTest *[]){test_manifest_parse, test_manifest_errors, NULL}},
+        {"parse", 30, (const TTest *[]){test_manifest_parse, test_manifest_sha256_prefix, test_manifest_errors, NULL}},
         {"repository", 30, (const TTest *[]){test_repository_manifests, NULL}},
     };
     return suite_run_cases("manifest", cases, SUITE_CASES(cases));

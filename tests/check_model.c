@@ -29,7 +29,7 @@ START_TEST(test_registry_names_and_options)
     ck_assert_int_eq(kind, DSML_MODEL_CONVNET);
     ck_assert_str_eq(dsml_model_kind_name(DSML_MODEL_MLP), "mlp");
     /* The message lists every network, in registry order. */
-    ck_assert_str_eq(dsml_last_error(), "model 'resnet': expected mlp or convnet");
+    ck_assert_str_eq(dsml_last_error(), "model 'resnet': expected mlp, convnet, alexnet or cnn-f");
     ck_assert_int_eq(dsml_model_parse_kind("mlp", &kind), DSML_OK);
     ck_assert_int_eq(kind, DSML_MODEL_MLP);
     ck_assert_str_eq(dsml_model_kind_name(DSML_MODEL_CONVNET), "convnet");
@@ -246,6 +246,59 @@ START_TEST(test_forward_backward_state)
 }
 END_TEST
 
+/* The plan of a registry network at size x size: each layer's output side (as run) up to the
+ * flatten, which gets 6x6x256 = 9216 features, and the parameter count. */
+static void expect_registry_plan(dsml_model_kind kind, int size, const int *sides, int n, size_t params)
+{
+    dsml_model_config cfg = {.kind = kind, .channels = 3, .height = size, .width = size, .dim = 64, .max_batch = 1};
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 3);
+    dsml_model *m;
+    ck_assert_int_eq(dsml_model_create(&m, &cfg, &rng), DSML_OK);
+    dsml_network *net = dsml_model_network(m);
+    for (int i = 0; i < n; i++) ck_assert_int_eq(dsml_network_layer_at(net, i)->out_h, sides[i]);
+    ck_assert_int_eq(dsml_network_layer_at(net, n - 1)->out_c, 256);
+    ck_assert_int_eq(dsml_network_layer_at(net, n - 1)->out_w, 6);
+    ck_assert_int_eq(dsml_network_layer_at(net, n)->spec.kind, DSML_LAYER_FLATTEN);
+    ck_assert_int_eq(dsml_network_layer_at(net, n)->out_c, 9216);
+    size_t count;
+    dsml_model_params(m, &count);
+    ck_assert_uint_eq(count, params);
+    ck_assert_int_eq(dsml_network_out_features(net), 64);
+    dsml_model_free(m);
+}
+
+START_TEST(test_alexnet_and_cnn_f_descriptions)
+{
+    /* torchvision's AlexNet with fc8 -> 64: 61,100,840 parameters less fc8's 4,097,000 plus 4096 * 64 + 64.
+     * At 227: 56 after conv1, 27, 13, 6 after the pools (each ReLU runs after its pool); at 224: 55 first. */
+    size_t alexnet = 61100840u - 4097000u + 4096u * 64 + 64;
+    const int at227[] = {56, 27, 27, 27, 13, 13, 13, 13, 13, 13, 13, 6, 6, 6};
+    const int at224[] = {55, 27, 27, 27, 13, 13, 13, 13, 13, 13, 13, 6, 6, 6};
+    expect_registry_plan(DSML_MODEL_ALEXNET, 227, at227, COUNT(at227), alexnet);
+    expect_registry_plan(DSML_MODEL_ALEXNET, 224, at224, COUNT(at224), alexnet);
+    /* CNN-F (imagenet-vgg-f): conv 64x11x11x3, 256x5x5x64, 3 x 256x3x3x256, fc6 9216 -> 4096, fc7, fc8 -> 64;
+     * 224 -> 54 (conv1), 27, 13, 6 after the ceil pools. */
+    size_t cnn_f = (64u * 363 + 64) + (256u * 1600 + 256) + (256u * 2304 + 256) + (256u * 2304 + 256) * 2 +
+                   (4096u * 9216 + 4096) + (4096u * 4096 + 4096) + (64u * 4096 + 64);
+    const int cnn_f_sides[] = {54, 54, 54, 27, 27, 27, 27, 13, 13, 13, 13, 13, 13, 6, 6};
+    expect_registry_plan(DSML_MODEL_CNN_F, 224, cnn_f_sides, COUNT(cnn_f_sides), cnn_f);
+
+    /* Too small an input: refused naming the layer. */
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 4);
+    dsml_model *m;
+    dsml_model_config cfg = {.kind = DSML_MODEL_ALEXNET, .channels = 3, .height = 30, .width = 30, .dim = 8,
+                             .max_batch = 1};
+    ck_assert_int_eq(dsml_model_create(&m, &cfg, &rng), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(
+        strstr(dsml_last_error(), "layer 6 (maxpool 3x3/2): input 2x2, expected at least the window's 3x3"));
+    cfg.kind = DSML_MODEL_CNN_F, cfg.height = cfg.width = 10;
+    ck_assert_int_eq(dsml_model_create(&m, &cfg, &rng), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "layer 1 (conv 11x11/4 pad 0 -> 64): input 10x10"));
+}
+END_TEST
+
 START_TEST(test_bad_configs_rejected)
 {
     dsml_model *m;
@@ -288,7 +341,7 @@ START_TEST(test_bad_configs_rejected)
     dsml_model_config unknown = {.kind = DSML_MODEL_KINDS, .channels = 1, .height = 2, .width = 2, .dim = 4,
                                  .max_batch = 2};
     ck_assert_int_eq(dsml_model_create(&m, &unknown, &rng), DSML_ERR_ARG);
-    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "model: kind 2, expected mlp or convnet"));
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "model: kind 4, expected mlp, convnet, alexnet or cnn-f"));
 }
 END_TEST
 
@@ -296,7 +349,8 @@ int main(void)
 {
     const suite_case cases[] = {
         {"registry", 30, (const TTest *[]){test_registry_names_and_options, NULL}},
-        {"descriptions", 30, (const TTest *[]){test_convnet_description, test_mlp_description, NULL}},
+        {"descriptions", 120, (const TTest *[]){test_convnet_description, test_mlp_description,
+                                               test_alexnet_and_cnn_f_descriptions, NULL}},
         {"init", 30, (const TTest *[]){test_init_matches_pytorch_default, NULL}},
         {"gradients", 300, (const TTest *[]){test_convnet_gradients, test_mlp_gradients, NULL}},
         {"arguments", 30, (const TTest *[]){test_forward_backward_state, test_bad_configs_rejected, NULL}},

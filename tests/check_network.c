@@ -2,7 +2,7 @@
  * description's forward against plain loops and its backward against the
  * layers composed by hand over the whole batch, finite differences through
  * whole networks, the plan (shapes, run order, kernels, parameter order),
- * thread-count independence, the caller's buffers left alone, and the
+ * frozen layers (backward from a given layer), thread-count independence, the caller's buffers left alone, and the
  * descriptions it refuses. */
 #include <check.h>
 #include <math.h>
@@ -77,8 +77,9 @@ static dsml_conv2d conv_at(dsml_network *net, int layer, float *grads)
     const dsml_network_layer *l = dsml_network_layer_at(net, layer);
     float *p = dsml_network_params(net, NULL) + l->param_offset;
     size_t nw = l->param_count - (size_t)l->out_c;
-    return (dsml_conv2d){.cin = l->in_c, .cout = l->out_c, .k = l->spec.k, .pad = l->spec.pad, .w = p, .b = p + nw,
-                         .dw = grads + l->param_offset, .db = grads + l->param_offset + nw};
+    return (dsml_conv2d){.cin = l->in_c, .cout = l->out_c, .k = l->spec.k, .stride = l->spec.stride,
+                         .pad = l->spec.pad, .w = p, .b = p + nw, .dw = grads + l->param_offset,
+                         .db = grads + l->param_offset + nw};
 }
 
 static dsml_linear linear_at(dsml_network *net, int layer, float *grads)
@@ -348,9 +349,12 @@ START_TEST(test_layer_spec_format)
 {
     char buf[64];
     dsml_layer_spec specs[] = {dsml_layer_conv(32, 5, 1, 2), dsml_layer_maxpool(2, 2), dsml_layer_relu(),
-                               dsml_layer_flatten(), dsml_layer_linear(256), dsml_layer_dropout(0.5f)};
+                               dsml_layer_flatten(), dsml_layer_linear(256), dsml_layer_dropout(0.5f),
+                               dsml_layer_conv(64, 11, 4, 0), dsml_layer_maxpool_ceil(3, 2),
+                               dsml_layer_lrn(5, 5e-4f, 0.75f, 2.0f), dsml_layer_avgpool(6, 6)};
     const char *want[] = {"conv 5x5/1 pad 2 -> 32", "maxpool 2x2/2", "relu", "flatten", "linear -> 256",
-                          "dropout 0.5"};
+                          "dropout 0.5", "conv 11x11/4 pad 0 -> 64", "maxpool 3x3/2 ceil",
+                          "lrn 5 alpha 0.0005 beta 0.75 k 2", "avgpool -> 6x6"};
     for (int i = 0; i < COUNT(specs); i++) {
         dsml_layer_spec_format(&specs[i], buf, sizeof buf);
         ck_assert_str_eq(buf, want[i]);
@@ -365,6 +369,18 @@ START_TEST(test_layer_spec_format)
 END_TEST
 
 /* ---- finite differences through whole networks ---- */
+
+/* The parameter tensors are `want` in order, and every one passes finite differences; frees net. */
+static void check_blocks_and_gradients(dsml_network *net, dsml_rng *rng, const size_t *want, int count,
+                                       const char *what)
+{
+    size_t blocks[16];
+    int n_blocks = nn_param_blocks(net, blocks, 16);
+    ck_assert_int_eq(n_blocks, count);
+    for (int i = 0; i < n_blocks; i++) ck_assert_uint_eq(blocks[i], want[i]);
+    nn_check_network_gradients(net, rng, blocks, n_blocks, 100, what);
+    dsml_network_free(net);
+}
 
 START_TEST(test_description_gradients)
 {
@@ -383,12 +399,143 @@ START_TEST(test_description_gradients)
     dsml_network *net;
     ck_assert_int_eq(dsml_network_create(&net, s, COUNT(s), 2, 4, 6, 2, &rng), DSML_OK);
     ck_assert(dsml_network_layer_at(net, 3)->winograd);
-    size_t blocks[16];
-    int n_blocks = nn_param_blocks(net, blocks, 16);
-    size_t want[] = {3 * 3 * 2 * 8, 8, 5 * 5 * 8 * 8, 8, 48 * 6, 6, 6 * 3, 3};
-    ck_assert_int_eq(n_blocks, COUNT(want));
-    for (int i = 0; i < n_blocks; i++) ck_assert_uint_eq(blocks[i], want[i]);
-    nn_check_network_gradients(net, &rng, blocks, n_blocks, 100, "description");
+    const size_t want[] = {3 * 3 * 2 * 8, 8, 5 * 5 * 8 * 8, 8, 48 * 6, 6, 6 * 3, 3};
+    check_blocks_and_gradients(net, &rng, want, COUNT(want), "description");
+}
+END_TEST
+
+START_TEST(test_new_kinds_gradients)
+{
+    /* Two 2x17x17 images through every kind AlexNet and CNN-F add: conv 5x5/2
+     * pad 1 (8x8), ReLU, LRN 3, max pool 3x3/2 ceil (4x4), conv 3x3/1 pad 1,
+     * ReLU, max pool 2x2/1 (3x3), adaptive average pool 2x2 (overlapping
+     * bins), flatten, dropout, fc 6, ReLU, dropout, fc 3. */
+    const dsml_layer_spec s[] = {
+        dsml_layer_conv(6, 5, 2, 1),   dsml_layer_relu(),           dsml_layer_lrn(3, 0.5f, 0.75f, 1.0f),
+        dsml_layer_maxpool_ceil(3, 2), dsml_layer_conv(5, 3, 1, 1), dsml_layer_relu(),
+        dsml_layer_maxpool(2, 1),      dsml_layer_avgpool(2, 2),    dsml_layer_flatten(),
+        dsml_layer_dropout(0.3f),      dsml_layer_linear(6),        dsml_layer_relu(),
+        dsml_layer_dropout(0.3f),      dsml_layer_linear(3),
+    };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 7);
+    dsml_network *net;
+    ck_assert_int_eq(dsml_network_create(&net, s, COUNT(s), 2, 17, 17, 2, &rng), DSML_OK);
+    int want[][3] = {{6, 8, 8}, {6, 8, 8}, {6, 8, 8}, {6, 4, 4}, {5, 4, 4},
+                     {5, 3, 3}, {5, 3, 3}, {5, 2, 2}, {20, 1, 1}};
+    for (int i = 0; i < COUNT(want); i++) {
+        const dsml_network_layer *l = dsml_network_layer_at(net, i);
+        ck_assert_int_eq(l->out_c, want[i][0]);
+        ck_assert_int_eq(l->out_h, want[i][1]);
+        ck_assert_int_eq(l->out_w, want[i][2]);
+    }
+    /* The fc after the flatten (behind a dropout) reads 5x2x2 NHWC. */
+    const dsml_network_layer *fc = dsml_network_layer_at(net, 10);
+    ck_assert_int_eq(fc->flat_c * 100 + fc->flat_h * 10 + fc->flat_w, 522);
+    ck_assert_int_eq(dsml_network_layer_at(net, 13)->flat_c, 0);
+    ck_assert_int_eq(dsml_network_flat_feature(fc, 1 * 4 + 1 * 2 + 1), (1 * 2 + 1) * 5 + 1); /* c 1, y 1, x 1 */
+    const size_t blocks[] = {5 * 5 * 2 * 6, 6, 3 * 3 * 6 * 5, 5, 20 * 6, 6, 6 * 3, 3};
+    check_blocks_and_gradients(net, &rng, blocks, COUNT(blocks), "new kinds");
+}
+END_TEST
+
+START_TEST(test_winograd_3x3_gradients)
+{
+    /* Two 2x5x7 images: conv 3x3 (2 -> 64, im2col), conv 3x3 (64 -> 8,
+     * Winograd F(2x2, 3x3)), ReLU, flatten (5 x 7 x 8), fc 3. No ReLU
+     * between the convolutions: 64 channels of kinks there would leave a
+     * few sampled coordinates within a step of one, whichever the kernel. */
+    const dsml_layer_spec s[] = {
+        dsml_layer_conv(64, 3, 1, 1), dsml_layer_conv(8, 3, 1, 1), dsml_layer_relu(),
+        dsml_layer_flatten(),         dsml_layer_linear(3),
+    };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 7);
+    dsml_network *net;
+    ck_assert_int_eq(dsml_network_create(&net, s, COUNT(s), 2, 5, 7, 2, &rng), DSML_OK);
+    ck_assert(!dsml_network_layer_at(net, 0)->winograd);
+    ck_assert(dsml_network_layer_at(net, 1)->winograd);
+    const size_t want[] = {3 * 3 * 2 * 64, 64, 3 * 3 * 64 * 8, 8, 280 * 3, 3};
+    check_blocks_and_gradients(net, &rng, want, COUNT(want), "winograd 3x3");
+}
+END_TEST
+
+/* ---- frozen layers ---- */
+
+/* The description test's network (conv 3x3 im2col, pool, ReLU, conv 5x5
+ * Winograd, ReLU, flatten, fc, ReLU, dropout 0, fc) on 5 images, trained
+ * from `from` (-1: not set): forward, backward of a fixed dy onto gradients
+ * that start at 7 (so untouched ones show). Returns the gradient block
+ * (the caller frees it); *count its length. */
+static float *frozen_grads(int from, size_t *count, double *flops)
+{
+    const dsml_layer_spec s[] = {
+        dsml_layer_conv(8, 3, 1, 1), dsml_layer_maxpool(2, 2), dsml_layer_relu(),
+        dsml_layer_conv(8, 5, 1, 2), dsml_layer_relu(),        dsml_layer_flatten(),
+        dsml_layer_linear(6),        dsml_layer_relu(),        dsml_layer_dropout(0.0f),
+        dsml_layer_linear(3),
+    };
+    enum { N = 5, ROW = 2 * 4 * 6 };
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 31);
+    dsml_network *net;
+    ck_assert_int_eq(dsml_network_create(&net, s, COUNT(s), 2, 4, 6, N, &rng), DSML_OK);
+    if (from >= 0) ck_assert_int_eq(dsml_network_set_trainable_from(net, from), DSML_OK);
+    float x[N * ROW], dy[N * 3];
+    nn_fill_normal(&rng, x, N * ROW, 1.0f);
+    nn_fill_normal(&rng, dy, N * 3, 1.0f);
+    float *g = dsml_network_grads(net, count);
+    for (size_t i = 0; i < *count; i++) g[i] = 7.0f;
+    const float *y;
+    ck_assert_int_eq(dsml_network_forward(net, x, N, 1, NULL, &y), DSML_OK);
+    ck_assert_int_eq(dsml_network_backward(net, dy, N), DSML_OK);
+    *flops = dsml_network_flops_per_image(net, 1);
+    float *out = nn_floats(*count);
+    memcpy(out, g, *count * sizeof(float));
+    dsml_network_free(net);
+    return out;
+}
+
+START_TEST(test_trainable_from)
+{
+    size_t count, n;
+    double full_flops, flops;
+    float *full = frozen_grads(-1, &count, &full_flops);
+    /* Layer offsets: conv1 0 (3*3*2*8 + 8 = 152), conv2 152 (5*5*8*8 + 8 = 1608), fc1 1760 (48*6 + 6), fc2 2054. */
+    const size_t conv2 = 152, fc1 = 1760;
+    ck_assert_float_ne(full[0], 7.0f);
+    /* From 0 (the first layer with parameters): a full backward, to the bit. */
+    float *g0 = frozen_grads(0, &n, &flops);
+    ck_assert_int_eq(memcmp(g0, full, count * sizeof(float)), 0);
+    ck_assert_double_eq(flops, full_flops);
+    free(g0);
+    /* From conv2 (layer 3), from the pool after conv1 (layer 1: the next layer with parameters is conv2), and
+     * from the fc (layer 6, outside the trunk): the trained layers' gradients to the bit, the rest untouched. */
+    const struct {
+        int from;
+        size_t first;
+    } cases[] = {{3, conv2}, {1, conv2}, {6, fc1}, {10, count}};
+    for (int t = 0; t < COUNT(cases); t++) {
+        float *g = frozen_grads(cases[t].from, &n, &flops);
+        for (size_t i = 0; i < cases[t].first; i++) ck_assert_float_eq(g[i], 7.0f);
+        ck_assert_int_eq(memcmp(g + cases[t].first, full + cases[t].first, (count - cases[t].first) * sizeof(float)),
+                         0);
+        ck_assert_double_lt(flops, full_flops);
+        free(g);
+    }
+    free(full);
+
+    /* What it refuses. */
+    dsml_rng rng;
+    dsml_rng_seed(&rng, 1);
+    const dsml_layer_spec s[] = {dsml_layer_flatten(), dsml_layer_linear(2)};
+    dsml_network *net;
+    ck_assert_int_eq(dsml_network_create(&net, s, 2, 1, 2, 2, 1, &rng), DSML_OK);
+    ck_assert_int_eq(dsml_network_set_trainable_from(net, 3), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "trainable from layer 3, expected 0..2"));
+    ck_assert_int_eq(dsml_network_set_trainable_from(net, -1), DSML_ERR_ARG);
+    ck_assert_int_eq(dsml_network_set_trainable_from(net, 2), DSML_OK);
+    ck_assert_double_eq(dsml_network_flops_per_image(net, 1), dsml_network_flops_per_image(net, 0));
     dsml_network_free(net);
 }
 END_TEST
@@ -576,7 +723,7 @@ START_TEST(test_refused_descriptions)
 {
     /* Each on a 3 x 7 x 8 input, max_batch 4: the message names the layer
      * (1-based, as written in the description) and what is wrong. */
-    dsml_layer_spec strided = dsml_layer_conv(4, 3, 2, 1), grouped = dsml_layer_conv(4, 3, 1, 1);
+    dsml_layer_spec grouped = dsml_layer_conv(4, 3, 1, 1);
     grouped.groups = 3;
     dsml_layer_spec unknown = {.kind = (dsml_layer_kind)42};
     struct {
@@ -587,10 +734,20 @@ START_TEST(test_refused_descriptions)
         {{dsml_layer_linear(4)}, 1, "network: layer 1 (linear -> 4): needs features: a flatten before it"},
         {{dsml_layer_flatten(), dsml_layer_conv(4, 3, 1, 1)}, 2,
          "layer 2 (conv 3x3/1 pad 1 -> 4): needs spatial activations, but it stands after the flatten"},
-        {{dsml_layer_maxpool(2, 2), dsml_layer_flatten()}, 2, "layer 1 (maxpool 2x2/2): input 7x8, expected even height"},
-        {{dsml_layer_maxpool(3, 2), dsml_layer_flatten()}, 2, "only 2x2 with stride 2 is implemented"},
-        {{strided, dsml_layer_flatten()}, 2, "layer 1 (conv 3x3/2 pad 1 -> 4): stride 2: only stride 1 is implemented"},
+        {{dsml_layer_maxpool(9, 2), dsml_layer_flatten()}, 2,
+         "layer 1 (maxpool 9x9/2): input 7x8, expected at least the window's 9x9"},
+        {{dsml_layer_maxpool(16, 1), dsml_layer_flatten()}, 2, "16x16 windows: at most 15x15 is implemented"},
+        {{dsml_layer_maxpool_ceil(3, 0), dsml_layer_flatten()}, 2, "layer 1 (maxpool 3x3/0 ceil): window 3, stride 0"},
+        {{dsml_layer_conv(4, 3, 0, 1), dsml_layer_flatten()}, 2, "kernel 3, stride 0, padding 1"},
+        {{dsml_layer_conv(4, 11, 4, 0), dsml_layer_flatten()}, 2,
+         "layer 1 (conv 11x11/4 pad 0 -> 4): input 7x8, expected at least the kernel's 11x11"},
         {{grouped, dsml_layer_flatten()}, 2, "3 groups: only 1 group is implemented"},
+        {{dsml_layer_lrn(0, 1e-4f, 0.75f, 2.0f), dsml_layer_flatten()}, 2,
+         "layer 1 (lrn 0 alpha 0.0001 beta 0.75 k 2): size 0, alpha 0.0001, beta 0.75, k 2: expected size >= 1"},
+        {{dsml_layer_lrn(5, 1e-4f, 0.75f, 0.0f), dsml_layer_flatten()}, 2, "finite k > 0"},
+        {{dsml_layer_avgpool(0, 6), dsml_layer_flatten()}, 2,
+         "layer 1 (avgpool -> 0x6): output 0x6, expected positive"},
+        {{dsml_layer_flatten(), dsml_layer_lrn(5, 1e-4f, 0.75f, 2.0f)}, 2, "needs spatial activations"},
         {{dsml_layer_conv(4, 11, 1, 1), dsml_layer_flatten()}, 2, "input 7x8, expected at least the kernel's 11x11"},
         {{dsml_layer_conv(0, 3, 1, 1), dsml_layer_flatten()}, 2, "0 channels, kernel 3"},
         {{dsml_layer_conv(4, 3, 1, 1), dsml_layer_relu()}, 2,
@@ -646,7 +803,9 @@ int main(void)
         {"reference", 60, (const TTest *[]){test_forward_matches_plain_loops, test_backward_matches_composed_layers,
                                             NULL}},
         {"plan", 30, (const TTest *[]){test_plan_shapes_order_and_parameters, test_layer_spec_format, NULL}},
-        {"gradients", 120, (const TTest *[]){test_description_gradients, test_output_relu_and_input_relu, NULL}},
+        {"gradients", 120, (const TTest *[]){test_description_gradients, test_new_kinds_gradients,
+                                             test_winograd_3x3_gradients, test_output_relu_and_input_relu, NULL}},
+        {"frozen", 30, (const TTest *[]){test_trainable_from, NULL}},
         {"determinism", 60, (const TTest *[]){test_threads_bit_identical, test_determinism_two_threads,
                                               test_convnet_chunks_add_up, NULL}},
         {"refused", 30, (const TTest *[]){test_refused_descriptions, NULL}},

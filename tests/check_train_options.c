@@ -182,7 +182,7 @@ START_TEST(test_refusals_and_bad_values)
     expect_refused(GIVEN({"lr", "nan"}), 1, "--lr nan: expected a finite number in [1e-12, 1000]");
     expect_refused(GIVEN({"seed", "-1"}), 1, "--seed -1: expected a non-negative integer");
     expect_refused(GIVEN({"dataset", "Fashion"}), 1, "--dataset Fashion: expected a name of lower-case letters");
-    expect_refused(GIVEN({"model", "resnet"}), 1, "--model resnet: expected mlp or convnet");
+    expect_refused(GIVEN({"model", "resnet"}), 1, "--model resnet: expected mlp, convnet, alexnet or cnn-f");
     expect_refused(GIVEN({"dim", NULL}), 1, "--dim: expected a value");
     expect_refused(GIVEN({"beta", "2"}), 1, "--beta: not an option of contrastive (lifted takes it)");
     expect_refused(GIVEN({"loss", "vmf"}, {"margin", "1"}), 2, "--margin: not an option of vmf");
@@ -346,7 +346,7 @@ START_TEST(test_help_lists_every_option)
     ck_assert_ptr_nonnull(strstr(text, "optimisation:\n"));
     ck_assert_ptr_nonnull(strstr(text, "contrastive, triplet, lifted, npair, vmf, gpw,"));
     ck_assert_ptr_nonnull(strstr(text, "vmf: concentration (default 16)"));     /* from the loss registry */
-    ck_assert_ptr_nonnull(strstr(text, "the network: mlp or convnet (default convnet)"));
+    ck_assert_ptr_nonnull(strstr(text, "the network: mlp, convnet, alexnet or cnn-f (default convnet)"));
     for (const char *p = text; *p;) { /* wrapped to 100 columns */
         size_t len = strcspn(p, "\n");
         ck_assert_msg(len <= 100, "a help line of %zu characters: %.*s", len, (int)len, p);

@@ -1,8 +1,9 @@
-/* Tests of the Winograd F(2x2, 5x5) convolution: forward against the direct
- * convolution, backward against finite differences and against the im2col
- * layer's backward, image ranges that add up to the whole batch, its small
- * GEMM kernels against the naive GEMM, and the shapes it accepts (the
- * executor runs a conv layer as Winograd exactly where it says so). */
+/* Tests of the Winograd convolutions, F(2x2, 5x5) and F(2x2, 3x3): forward
+ * against the direct convolution, backward against finite differences and
+ * against the im2col layer's backward (on the convnet's and AlexNet's
+ * shapes), image ranges that add up to the whole batch, its small GEMM
+ * kernels against the naive GEMM, and the shapes it accepts (the executor
+ * runs a conv layer as Winograd exactly where it says so). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,14 +27,15 @@ typedef struct {
     int n, h, w;
 } wino_ctx;
 
-static void ctx_init(wino_ctx *c, dsml_rng *rng, int cin, int cout, int n, int h, int w)
+/* k: 5 (pad 2) or 3 (pad 1). */
+static void ctx_init(wino_ctx *c, dsml_rng *rng, int k, int cin, int cout, int n, int h, int w)
 {
     memset(c, 0, sizeof *c);
     c->n = n, c->h = h, c->w = w;
-    size_t np = dsml_conv2d_param_count(cin, cout, 5);
+    size_t np = dsml_conv2d_param_count(cin, cout, k);
     c->params = nn_floats(np);
     c->grads = nn_floats(np);
-    dsml_conv2d_init(&c->l, cin, cout, 5, 2, c->params, c->grads, rng);
+    dsml_conv2d_init(&c->l, cin, cout, k, 1, k / 2, c->params, c->grads, rng);
     c->u = nn_floats(dsml_winograd_u_size(&c->l));
     c->v = nn_floats(dsml_winograd_v_size(&c->l, n, h, w));
     c->m = nn_floats(dsml_winograd_m_size(&c->l, n, h, w));
@@ -72,60 +74,91 @@ static void backward(wino_ctx *c, float *dx)
     forward(c);
     dsml_winograd_transpose_weights(&c->l, c->u);
     dsml_winograd_backward_images(&c->l, c->u, dx, c->r, c->v, c->m, 0, c->n, c->h, c->w, c->slot, 0);
-    memset(c->grads, 0, dsml_conv2d_param_count(c->l.cin, c->l.cout, 5) * sizeof(float));
+    memset(c->grads, 0, dsml_conv2d_param_count(c->l.cin, c->l.cout, c->l.k) * sizeof(float));
     dsml_winograd_weight_grad(&c->l, c->slot, c->l.dw, c->l.db);
+}
+
+/* Worst |y - ref| against the largest |ref| over len values. */
+static void max_errors(const float *y, const float *ref, size_t len, double *largest, double *worst)
+{
+    *largest = 0, *worst = 0;
+    for (size_t i = 0; i < len; i++) {
+        *largest = fmax(*largest, fabs(ref[i]));
+        *worst = fmax(*worst, fabs(y[i] - ref[i]));
+    }
+}
+
+/* Forward of each case {k, cin, cout, h, w} on 3 images, as two image ranges
+ * (each with m for its own images only), against the direct convolution:
+ * within tol of the output's largest value. */
+static void check_forward(const int (*cases)[5], size_t count, double tol, uint64_t seed)
+{
+    dsml_rng rng;
+    dsml_rng_seed(&rng, seed);
+    for (size_t t = 0; t < count; t++) {
+        wino_ctx c;
+        ctx_init(&c, &rng, cases[t][0], cases[t][1], cases[t][2], 3, cases[t][3], cases[t][4]);
+        size_t ny = (size_t)c.n * c.h * c.w * c.l.cout;
+        float *ref = nn_floats(ny), *m2 = nn_floats(dsml_winograd_m_size(&c.l, 2, c.h, c.w));
+        dsml_conv2d_forward_naive(&c.l, ref, c.x, c.n, c.h, c.w);
+        dsml_winograd_transform_weights(&c.l, c.u);
+        dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 0, 1, c.h, c.w);
+        dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, m2, c.x, 1, 3, c.h, c.w);
+        double largest, worst;
+        max_errors(c.y, ref, ny, &largest, &worst);
+        ck_assert_double_gt(largest, 0.1);
+        if (worst > tol * largest) fprintf(stderr, "case %zu: error %g of %g\n", t, worst, largest);
+        ck_assert_double_le(worst, tol * largest);
+        free(ref), free(m2);
+        ctx_free(&c);
+    }
 }
 
 START_TEST(test_forward_matches_direct)
 {
-    /* The convnet's shapes (14x14, 16x16, 32 -> 64), odd and tiny images
-     * (partial tiles, patches wider than the image), and one image range at a
-     * time. */
-    int cases[][4] = {{32, 64, 14, 14}, {32, 64, 16, 16}, {3, 4, 7, 9}, {2, 5, 1, 1}, {1, 1, 2, 3}, {5, 3, 6, 5}};
-    dsml_rng rng;
-    dsml_rng_seed(&rng, 21);
-    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
-        wino_ctx c;
-        ctx_init(&c, &rng, cases[t][0], cases[t][1], 3, cases[t][2], cases[t][3]);
-        size_t ny = (size_t)c.n * c.h * c.w * c.l.cout;
-        float *ref = nn_floats(ny);
-        dsml_conv2d_forward_naive(&c.l, ref, c.x, c.n, c.h, c.w);
-        dsml_winograd_transform_weights(&c.l, c.u);
-        dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 0, 1, c.h, c.w);
-        dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 1, 3, c.h, c.w);
-        double largest = 0, worst = 0;
-        for (size_t i = 0; i < ny; i++) {
-            largest = fmax(largest, fabs(ref[i]));
-            worst = fmax(worst, fabs(c.y[i] - ref[i]));
-        }
-        ck_assert_double_gt(largest, 0.1);
-        if (worst > 1e-5 * largest) fprintf(stderr, "case %zu: error %g of %g\n", t, worst, largest);
-        ck_assert_double_le(worst, 1e-5 * largest);
-        free(ref);
-        ctx_free(&c);
-    }
+    /* The convnet's shapes (14x14, 16x16, 32 -> 64), AlexNet's conv2 (64 ->
+     * 192 on 27x27, one image's worth of channels beyond the convnet's), odd
+     * and tiny images (partial tiles, patches wider than the image). */
+    const int cases[][5] = {{5, 32, 64, 14, 14}, {5, 32, 64, 16, 16}, {5, 64, 192, 27, 27}, {5, 3, 4, 7, 9},
+                            {5, 2, 5, 1, 1},     {5, 1, 1, 2, 3},     {5, 5, 3, 6, 5}};
+    check_forward(cases, sizeof cases / sizeof cases[0], 1e-5, 21);
+}
+END_TEST
+
+START_TEST(test_forward_3x3_matches_direct)
+{
+    /* AlexNet's conv3-5 on 13x13 (13 = 6 tiles of 2 and one of 1), CNN-F's
+     * 256 -> 256, odd and tiny images, channel counts off the GEMM kernels'
+     * multiples of 8 (BLIS). F(2x2, 3x3) rounds about as im2col does: a
+     * tighter bound than the 5x5's. */
+    const int cases[][5] = {{3, 192, 384, 13, 13}, {3, 384, 256, 13, 13}, {3, 256, 256, 13, 13}, {3, 64, 64, 6, 6},
+                            {3, 3, 4, 7, 9},       {3, 2, 5, 1, 1},       {3, 1, 1, 2, 3},       {3, 5, 3, 6, 5},
+                            {3, 8, 16, 5, 11}};
+    check_forward(cases, sizeof cases / sizeof cases[0], 3e-6, 25);
 }
 END_TEST
 
 START_TEST(test_gradients)
 {
-    int cases[][4] = {{2, 3, 5, 4}, {3, 2, 3, 3}};
+    /* {k, cin, cout, h, w}: both schemes, partial tiles, images smaller than a tile. */
+    const int cases[][5] = {{5, 2, 3, 5, 4}, {5, 3, 2, 3, 3}, {3, 2, 3, 5, 6}, {3, 3, 2, 3, 3}, {3, 2, 2, 9, 1}};
     dsml_rng rng;
     dsml_rng_seed(&rng, 22);
-    for (int t = 0; t < 2; t++) {
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
         wino_ctx c;
-        ctx_init(&c, &rng, cases[t][0], cases[t][1], 2, cases[t][2], cases[t][3]);
+        ctx_init(&c, &rng, cases[t][0], cases[t][1], cases[t][2], 2, cases[t][3], cases[t][4]);
         size_t nx = (size_t)c.n * c.h * c.w * c.l.cin;
         float *dx = nn_floats(nx);
         backward(&c, dx);
-        int nw = 25 * c.l.cin * c.l.cout;
+        int nw = c.l.k * c.l.k * c.l.cin * c.l.cout;
         gradcheck_result r[3] = {gradcheck(objective, &c, c.x, dx, (int)nx, 1, 1e-2, 1e-3),
                                  gradcheck(objective, &c, c.l.w, c.l.dw, nw, 1, 1e-2, 1e-3),
                                  gradcheck(objective, &c, c.l.b, c.l.db, c.l.cout, 1, 1e-2, 1e-3)};
         int want[3] = {(int)nx, nw, c.l.cout};
         for (int i = 0; i < 3; i++) {
             if (r[i].failed)
-                fprintf(stderr, "winograd grad %d: worst %g vs %g\n", i, r[i].worst_numeric, r[i].worst_analytic);
+                fprintf(stderr, "winograd case %zu grad %d: worst %g vs %g\n", t, i, r[i].worst_numeric,
+                        r[i].worst_analytic);
             ck_assert_int_eq(r[i].failed, 0);
             ck_assert_int_eq(r[i].checked, want[i]);
         }
@@ -135,47 +168,60 @@ START_TEST(test_gradients)
 }
 END_TEST
 
-START_TEST(test_backward_matches_im2col)
+/* The case {k, cin, cout, h, w} on n images: dx, dW, db as the im2col layer
+ * computes them, the batch as two image ranges into one accumulating slot,
+ * within tol_dx and tol_dw of the largest values. */
+static void check_backward(const int *cs, int n, double tol_dx, double tol_dw, uint64_t seed)
 {
-    /* conv2's shape on 14x14: dx, dW, db as the im2col layer computes them,
-     * the batch as two image ranges into one accumulating slot. */
     dsml_rng rng;
-    dsml_rng_seed(&rng, 23);
+    dsml_rng_seed(&rng, seed);
     wino_ctx c;
-    ctx_init(&c, &rng, 32, 64, 5, 14, 14);
-    size_t nx = (size_t)c.n * c.h * c.w * c.l.cin, np = dsml_conv2d_param_count(32, 64, 5);
+    ctx_init(&c, &rng, cs[0], cs[1], cs[2], n, cs[3], cs[4]);
+    int kk = c.l.k * c.l.k;
+    size_t nx = (size_t)c.n * c.h * c.w * c.l.cin, np = dsml_conv2d_param_count(c.l.cin, c.l.cout, c.l.k);
     float *dx = nn_floats(nx), *dx_ref = nn_floats(nx), *grads_ref = nn_floats(np);
     float *col = nn_floats(dsml_conv2d_col_size(&c.l, c.n, c.h, c.w));
     dsml_conv2d ref = c.l;
     ref.dw = grads_ref;
-    ref.db = grads_ref + 25 * 32 * 64;
+    ref.db = grads_ref + (size_t)kk * c.l.cin * c.l.cout;
     dsml_conv2d_forward(&ref, c.y, col, c.x, c.n, c.h, c.w);
     dsml_conv2d_backward(&ref, dx_ref, c.r, col, c.n, c.h, c.w);
 
+    int half = n / 2;
     dsml_winograd_transform_weights(&c.l, c.u);
     dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 0, c.n, c.h, c.w);
     dsml_winograd_transpose_weights(&c.l, c.u);
-    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, 0, 2, c.h, c.w, c.slot, 0);
-    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, 2, 5, c.h, c.w, c.slot, 1);
+    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, 0, half, c.h, c.w, c.slot, 0);
+    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, half, n, c.h, c.w, c.slot, 1);
     dsml_winograd_weight_grad(&c.l, c.slot, c.l.dw, c.l.db);
 
-    double big_dx = 0, big_dw = 0, err_dx = 0, err_dw = 0;
-    for (size_t i = 0; i < nx; i++) {
-        big_dx = fmax(big_dx, fabs(dx_ref[i]));
-        err_dx = fmax(err_dx, fabs(dx[i] - dx_ref[i]));
-    }
-    for (size_t i = 0; i < np; i++) {
-        big_dw = fmax(big_dw, fabs(grads_ref[i]));
-        err_dw = fmax(err_dw, fabs(c.grads[i] - grads_ref[i]));
-    }
-    /* A few float ulps of the largest value: Winograd rounds a little more than
-     * im2col. */
+    double big_dx, big_dw, err_dx, err_dw;
+    max_errors(dx, dx_ref, nx, &big_dx, &err_dx);
+    max_errors(c.grads, grads_ref, np, &big_dw, &err_dw);
     ck_assert_double_gt(big_dx, 0.1);
     ck_assert_double_gt(big_dw, 1.0);
-    ck_assert_double_le(err_dx, 1e-5 * big_dx);
-    ck_assert_double_le(err_dw, 3e-5 * big_dw);
+    if (err_dx > tol_dx * big_dx || err_dw > tol_dw * big_dw)
+        fprintf(stderr, "%dx%d %d -> %d: dx error %g of %g, dW error %g of %g\n", c.l.k, c.l.k, c.l.cin, c.l.cout,
+                err_dx, big_dx, err_dw, big_dw);
+    ck_assert_double_le(err_dx, tol_dx * big_dx);
+    ck_assert_double_le(err_dw, tol_dw * big_dw);
     free(dx), free(dx_ref), free(grads_ref), free(col);
     ctx_free(&c);
+}
+
+START_TEST(test_backward_matches_im2col)
+{
+    /* conv2's shape on 14x14. A few float ulps of the largest value:
+     * Winograd rounds a little more than im2col. */
+    check_backward((const int[]){5, 32, 64, 14, 14}, 5, 1e-5, 3e-5, 23);
+}
+END_TEST
+
+START_TEST(test_backward_3x3_matches_im2col)
+{
+    /* AlexNet's conv3-5 on 13x13, and an odd map. */
+    const int cases[][5] = {{3, 192, 384, 13, 13}, {3, 384, 256, 13, 13}, {3, 256, 256, 13, 13}, {3, 64, 72, 7, 11}};
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) check_backward(cases[t], 3, 3e-6, 3e-6, 26 + t);
 }
 END_TEST
 
@@ -217,16 +263,22 @@ END_TEST
 
 START_TEST(test_supported_shapes)
 {
-    dsml_conv2d l = {.cin = 32, .cout = 64, .k = 5, .pad = 2};
+    dsml_conv2d l = {.cin = 32, .cout = 64, .k = 5, .stride = 1, .pad = 2};
     ck_assert(dsml_winograd_supports(&l));
     ck_assert_uint_eq(dsml_winograd_v_size(&l, 2, 14, 14), 2u * 49 * 36 * 32);
     ck_assert_uint_eq(dsml_winograd_m_size(&l, 1, 7, 9), 1u * 4 * 5 * 36 * 64);
     ck_assert_uint_eq(dsml_winograd_grad_size(&l), 36u * 32 * 64 + 64);
     l.pad = 1;
     ck_assert(!dsml_winograd_supports(&l));
-    l.pad = 2, l.k = 3;
+    l.pad = 2, l.stride = 2; /* strided: im2col */
     ck_assert(!dsml_winograd_supports(&l));
-    l.k = 5, l.cout = DSML_WINOGRAD_MAX_CHANNELS + 1;
+    l.stride = 1, l.k = 3; /* 3x3 needs pad 1 */
+    ck_assert(!dsml_winograd_supports(&l));
+    l.k = 7;
+    ck_assert(!dsml_winograd_supports(&l));
+    l.k = 5, l.cin = 64, l.cout = 192; /* AlexNet's conv2 */
+    ck_assert(dsml_winograd_supports(&l));
+    l.cin = 32, l.cout = DSML_WINOGRAD_MAX_CHANNELS + 1;
     ck_assert(!dsml_winograd_supports(&l));
     /* Too few input channels to pay for the transforms: the convnet's conv1 (1 or 3) stays im2col. */
     l.cout = 32, l.cin = DSML_WINOGRAD_MIN_CHANNELS - 1;
@@ -237,14 +289,37 @@ START_TEST(test_supported_shapes)
     ck_assert(dsml_winograd_supports(&l));
     l.cin = DSML_WINOGRAD_MAX_CHANNELS + 1;
     ck_assert(!dsml_winograd_supports(&l));
+
+    /* 3x3, pad 1: AlexNet's conv3-5 and CNN-F's; F(2x2, 3x3) buffers on 13x13 (7 x 7 tiles of 4 x 4). */
+    dsml_conv2d a = {.cin = 192, .cout = 384, .k = 3, .stride = 1, .pad = 1};
+    ck_assert(dsml_winograd_supports(&a));
+    ck_assert_uint_eq(dsml_winograd_v_size(&a, 2, 13, 13), 2u * 49 * 16 * 192);
+    ck_assert_uint_eq(dsml_winograd_m_size(&a, 1, 13, 14), 1u * 49 * 16 * 384);
+    ck_assert_uint_eq(dsml_winograd_grad_size(&a), 16u * 192 * 384 + 384);
+    ck_assert_uint_eq(dsml_winograd_u_size(&a), 2u * 16 * 192 * 384);
+    a.cin = 384, a.cout = 256;
+    ck_assert(dsml_winograd_supports(&a));
+    a.cin = DSML_WINOGRAD_MIN_CHANNELS_3X3;
+    ck_assert(dsml_winograd_supports(&a));
+    a.cin = DSML_WINOGRAD_MIN_CHANNELS_3X3 - 1; /* CNN-F's and the small nets' narrow 3x3 layers stay im2col */
+    ck_assert(!dsml_winograd_supports(&a));
+    a.cin = 3;
+    ck_assert(!dsml_winograd_supports(&a));
+    a.cin = 256, a.pad = 0;
+    ck_assert(!dsml_winograd_supports(&a));
+    a.pad = 1, a.stride = 2;
+    ck_assert(!dsml_winograd_supports(&a));
+    a.stride = 1, a.cout = DSML_WINOGRAD_MAX_CHANNELS + 1;
+    ck_assert(!dsml_winograd_supports(&a));
 }
 END_TEST
 
 int main(void)
 {
     const suite_case cases[] = {
-        {"forward", 60, (const TTest *[]){test_forward_matches_direct, NULL}},
-        {"backward", 60, (const TTest *[]){test_gradients, test_backward_matches_im2col, NULL}},
+        {"forward", 60, (const TTest *[]){test_forward_matches_direct, test_forward_3x3_matches_direct, NULL}},
+        {"backward", 120, (const TTest *[]){test_gradients, test_backward_matches_im2col,
+                                            test_backward_3x3_matches_im2col, NULL}},
         {"kernels", 60, (const TTest *[]){test_small_gemms_match_naive, NULL}},
         {"shapes", 30, (const TTest *[]){test_supported_shapes, NULL}},
     };

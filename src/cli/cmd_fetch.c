@@ -1,14 +1,14 @@
 /* dsml fetch NAME [--data DIR] [--url URL] [--quiet]: downloads and verifies
- * the files of a dataset's manifest (datasets/NAME.manifest) into
- * DIR/downloads/ (see docs/fetch.md). */
+ * the files of a dataset's or pretrained weights' manifest
+ * (datasets/NAME.manifest) into DIR/downloads/ (see docs/fetch.md). */
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/data_args.h"
+#include "cli/manifest_dir.h"
 #include "core/error.h"
 #include "data/fetch.h"
 #include "data/manifest.h"
@@ -18,9 +18,10 @@ static void fetch_usage(FILE *fp)
     fprintf(fp,
             "usage: dsml fetch NAME [--data DIR] [--url URL] [--quiet]\n"
             "\n"
-            "Downloads the files listed in datasets/NAME.manifest into DIR/downloads/,\n"
-            "resuming partial downloads, and checks their size and checksums. A file\n"
-            "already in DIR/downloads/ or DIR/ that verifies is not downloaded again.\n"
+            "Downloads the files listed in datasets/NAME.manifest (a dataset or pretrained\n"
+            "weights) into DIR/downloads/, resuming partial downloads, and checks their\n"
+            "size and checksums. A file already in DIR/downloads/ or DIR/ that verifies\n"
+            "is not downloaded again.\n"
             "\n"
             "  --data DIR   data root (default $DSML_DATA, else datasets)\n"
             "  --url URL    download from URL instead of the manifest's URLs; a URL\n"
@@ -28,21 +29,14 @@ static void fetch_usage(FILE *fp)
             "  --quiet      no progress output\n"
             "\n"
             "Manifests are read from $DSML_MANIFESTS, else from the datasets/ folder\n"
-            "next to the program's bin/ folder.\n");
-}
-
-/* datasets/NAME.manifest: $DSML_MANIFESTS, else <exe dir>/../datasets. */
-static int manifest_path(const char *name, char *out, size_t size)
-{
-    const char *env = getenv("DSML_MANIFESTS");
-    if (env && env[0]) return snprintf(out, size, "%s/%s.manifest", env, name) < (int)size ? 0 : -1;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return snprintf(out, size, "datasets/%s.manifest", name) < (int)size ? 0 : -1;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) *slash = '\0';
-    return snprintf(out, size, "%s/../datasets/%s.manifest", exe, name) < (int)size ? 0 : -1;
+            "next to the program's bin/ folder.\n"
+            "\n"
+            "Datasets:           cifar10, fashion-mnist, cub200 (downloaded);\n"
+            "                    cars196, nus-wide (obtained by hand: see their manifests)\n"
+            "Pretrained weights: alexnet-imagenet (torchvision's ImageNet AlexNet,\n"
+            "                    alexnet-owt-7be5be79.pth, checked by its SHA-256 prefix)\n"
+            "                    cnn-f-imagenet (MatConvNet's ImageNet CNN-F/VGG-F,\n"
+            "                    imagenet-vgg-f.mat, checked by its published MD5)\n");
 }
 
 int cmd_fetch(int argc, char **argv)
@@ -59,8 +53,11 @@ int cmd_fetch(int argc, char **argv)
     }
     const char *data = data_args_root(args[ARG_DATA].value), *url = args[ARG_URL].value;
 
-    char path[PATH_MAX + 64];
-    if (manifest_path(name, path, sizeof path)) { fprintf(stderr, "dsml fetch: manifest path too long\n"); return 2; }
+    char dir[PATH_MAX], path[PATH_MAX + 64];
+    if (manifest_dir(dir, sizeof dir) || snprintf(path, sizeof path, "%s/%s.manifest", dir, name) >= (int)sizeof path) {
+        fprintf(stderr, "dsml fetch: manifest path too long\n");
+        return 2;
+    }
     dsml_manifest m;
     if (dsml_manifest_load(&m, path)) {
         fprintf(stderr, "dsml fetch: %s\n", dsml_last_error());

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/manifest_dir.h"
+#include "data/weights_locate.h"
 #include "cli/options.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
@@ -82,6 +84,25 @@ static const char *from_for(const sweep_opts *o, const char *dataset)
 }
 
 /* The runs selected by kind, --only and dataset presence, with their states. */
+/* Whether a run's --weights (a manifest's name or a path) is there; once
+ * per missing name, a line saying which file and how to get it. Such runs are
+ * skipped like those of a missing dataset: never started from a fresh
+ * initialisation instead. */
+static int weights_present(const char *weights, const char *data_root, char skipped[][64], int *n_skipped,
+                           int quiet)
+{
+    char dir[1024], path[4096];
+    if (manifest_dir(dir, sizeof dir) == 0 && dsml_weights_locate(weights, dir, data_root, path, sizeof path) == 0)
+        return 1;
+    int seen = 0;
+    for (int s = 0; s < *n_skipped; s++) seen |= !strcmp(skipped[s], weights);
+    if (!seen && *n_skipped < 64) {
+        snprintf(skipped[(*n_skipped)++], 64, "%s", weights);
+        if (!quiet) fprintf(stderr, "sweep: skipping the runs that start from %s: %s\n", weights, dsml_last_error());
+    }
+    return 0;
+}
+
 static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_item **items, int *n_items,
                         double **wall, int quiet)
 {
@@ -116,6 +137,8 @@ static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_it
             }
             continue;
         }
+        const char *weights = dsml_sweep_run_get(r, "weights");
+        if (weights && weights[0] && !weights_present(weights, o->data_root, skipped, &n_skipped, quiet)) continue;
         it[n].run = r;
         it[n].from = from_for(o, r->dataset);
         char stale_why[512];

@@ -13,5 +13,6 @@ int cmd_tables(int argc, char **argv);
 int cmd_plots(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 
 #endif

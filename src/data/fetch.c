@@ -176,11 +176,27 @@ static int verify_file(const dsml_manifest_file *f, const char *path, char sha[6
     char md5[33];
     int rc = hash_file(path, sha, md5, &size);
     if (rc) return rc;
-    if (f->sha256[0] && strcmp(f->sha256, sha))
-        return dsml_fail(DSML_ERR_CHECKSUM, "%s: sha256 expected %s, found %s", f->name, f->sha256, sha);
+    size_t known = strlen(f->sha256); /* 64, or fewer digits for a prefix ("7be5be79...") */
+    if (known && strncmp(f->sha256, sha, known))
+        return dsml_fail(DSML_ERR_CHECKSUM, "%s: sha256 expected %s%s, found %s", f->name, f->sha256,
+                         known < 64 ? "..." : "", sha);
     if (f->md5[0] && strcmp(f->md5, md5))
         return dsml_fail(DSML_ERR_CHECKSUM, "%s: md5 expected %s, found %s", f->name, f->md5, md5);
     return DSML_OK;
+}
+
+/* After a download whose full SHA-256 the manifest does not give: the
+ * computed one, and what the manifest let fetch verify. */
+static void note_computed(const dsml_fetch_options *o, const dsml_manifest_file *f, const char sha[65])
+{
+    char checked[128] = "";
+    size_t used = 0;
+    if (f->size >= 0) used += (size_t)snprintf(checked + used, sizeof checked - used, ", size");
+    if (f->sha256[0])
+        used += (size_t)snprintf(checked + used, sizeof checked - used, ", its first %zu digits", strlen(f->sha256));
+    if (f->md5[0]) snprintf(checked + used, sizeof checked - used, ", MD5");
+    note(o, "%s: sha256 %s (%s in the manifest; verified: %s)", f->name, sha,
+         f->sha256[0] ? "only a prefix" : "not", checked[0] ? checked + 2 : "nothing");
 }
 
 static void sleep_seconds(double s)
@@ -425,9 +441,7 @@ int dsml_fetch_file(const dsml_manifest_file *f, const dsml_fetch_options *o, ds
                 snprintf(last, sizeof last, "%s", dsml_last_error());
                 break;
             }
-            if (!f->sha256[0])
-                note(o, "%s: sha256 %s (not in the manifest; %s verified)", f->name, sha,
-                     f->md5[0] ? "size and MD5" : f->size >= 0 ? "size" : "nothing");
+            if (strlen(f->sha256) < 64) note_computed(o, f, sha);
             if (result) {
                 snprintf(result->path, sizeof result->path, "%s", final);
                 memcpy(result->sha256, sha, 65);

@@ -3,7 +3,8 @@
  * request when a .part exists (a server that ignores Range and answers 200
  * restarts the file from zero), retried with exponential back-off, aborted
  * when slower than a floor for too long, and verified (size, SHA-256, MD5:
- * whichever the manifest knows) before the .part is renamed to
+ * whichever the manifest knows; a SHA-256 may be known by its first digits
+ * only) before the .part is renamed to
  * $root/downloads/<file>. A file already in $root/downloads/ or $root/ that
  * verifies is used as it is, without any request. Details: docs/fetch.md.
  *
@@ -39,7 +40,8 @@ void dsml_fetch_options_default(dsml_fetch_options *o, const char *root);
 /* Makes file `f` present and verified, downloading it when needed (URL, then
  * each mirror, `attempts` tries each). Errors:
  *   DSML_ERR_CHECKSUM  the downloaded bytes differ from the manifest (names the
- *                      file, the expected and the found value; the .part is
+ *                      file, the expected and the found value, a SHA-256
+ *                      prefix written "7be5be79..."; the .part is
  *                      removed so the next attempt starts clean);
  *   DSML_ERR_NETWORK   every URL failed (names the last URL and its HTTP status
  *                      or transfer error);

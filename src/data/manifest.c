@@ -77,6 +77,27 @@ static int hex_field(char *out, int digits, const char *key, const char *value, 
     return DSML_OK;
 }
 
+/* A SHA-256: 64 lowercase hex digits, or a prefix of 8..63 of them followed
+ * by "..." (torchvision names its files after the first 8 digits and checks
+ * only those; the "..." keeps a digest cut short by mistake from passing as a
+ * prefix). Stored without the dots. */
+static int sha256_field(char out[65], const char *value, const char *source, int line)
+{
+    size_t len = strlen(value), digits = len;
+    if (len >= 3 && !strcmp(value + len - 3, "...")) digits = len - 3;
+    char hex[65] = "";
+    if (digits == len ? digits == 64 : digits >= DSML_MANIFEST_SHA256_PREFIX_MIN && digits < 64) {
+        memcpy(hex, value, digits);
+        hex[digits] = '\0';
+    }
+    if (!hex[0] || !is_hex_of(hex, digits))
+        return dsml_fail(DSML_ERR_FORMAT,
+                         "%s: line %d: sha256 '%s', expected 64 lowercase hex digits, a prefix of %d to 63 of them "
+                         "followed by '...', or 'unknown'", source, line, value, DSML_MANIFEST_SHA256_PREFIX_MIN);
+    memcpy(out, hex, digits + 1);
+    return DSML_OK;
+}
+
 /* Parses "size N sha256 H md5 H" after the file name. */
 static int parse_file_fields(dsml_manifest_file *f, char *p, const char *source, int line)
 {
@@ -101,7 +122,7 @@ static int parse_file_fields(dsml_manifest_file *f, char *p, const char *source,
             f->size = v;
         } else if (!strcmp(key, "sha256") && !have_sha) {
             have_sha = 1;
-            int rc = unknown ? DSML_OK : hex_field(f->sha256, 64, key, value, source, line);
+            int rc = unknown ? DSML_OK : sha256_field(f->sha256, value, source, line);
             if (rc) return rc;
         } else if (!strcmp(key, "md5") && !have_md5) {
             have_md5 = 1;

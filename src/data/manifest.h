@@ -9,7 +9,9 @@
  *   homepage https://www.cs.toronto.edu/~kriz/cifar.html
  *   licence <text>          (repeatable; lines are joined with a space)
  *   note <text>             (repeatable; for people, ignored by fetch)
- *   file <name> size <bytes|unknown> sha256 <hex|unknown> md5 <hex|unknown>
+ *   file <name> size <bytes|unknown> sha256 <hex|hex...|unknown> md5 <hex|unknown>
+ *                           (sha256 "7be5be79...": only the first 8..63 digits
+ *                            are known, as in torchvision's file names)
  *   url <http(s) URL>       (the official URL of the last `file`)
  *   mirror <http(s) URL>    (repeatable; tried after `url`, in order)
  *   manual <text>           (the last `file` cannot (or may not) be downloaded
@@ -26,11 +28,13 @@
 #define DSML_MANIFEST_URL 512      /* bytes of a URL, NUL included */
 #define DSML_MANIFEST_TEXT 1024    /* bytes of licence / manual text */
 #define DSML_MANIFEST_NAME 128     /* bytes of a dataset or file name */
+#define DSML_MANIFEST_SHA256_PREFIX_MIN 8 /* fewest SHA-256 digits a prefix may give */
 
 typedef struct {
     char name[DSML_MANIFEST_NAME];     /* a plain file name: no '/', not "." or ".." */
     int64_t size;                      /* bytes, or -1 when unknown */
-    char sha256[65];                   /* lowercase hex, or "" when unknown */
+    char sha256[65];                   /* lowercase hex: all 64 digits, or the first 8..63 when the
+                                          manifest gives a prefix ("7be5be79..."); "" when unknown */
     char md5[33];                      /* lowercase hex, or "" when unknown */
     int n_urls;                        /* urls[0] is the official URL when n_urls > 0 */
     char urls[DSML_MANIFEST_MAX_URLS][DSML_MANIFEST_URL];
@@ -49,7 +53,8 @@ typedef struct {
  * ("datasets/cifar10.manifest: line 4: ..."). On failure returns
  * DSML_ERR_FORMAT with the line number and what was expected; *m is then
  * unspecified. Requirements: one `name`; at least one `file`; every file has
- * `size`, `sha256` and `md5` (each may be "unknown") and a `url` or `manual`
+ * `size`, `sha256` and `md5` (each may be "unknown"; sha256 may be a prefix
+ * of at least 8 digits followed by "...") and a `url` or `manual`
  * line; `url`, `mirror` and `manual` follow the `file` they describe. */
 int dsml_manifest_parse(dsml_manifest *m, const char *text, const char *source);
 

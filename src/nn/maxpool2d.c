@@ -1,6 +1,8 @@
-/* 2 x 2 / 2 max pooling; see maxpool2d.h. Single-threaded: the convnet
- * calls it on its threads' own chunks of images. */
+/* Max pooling, 2 x 2 / 2 and k x k / S; see maxpool2d.h. Single-threaded:
+ * the executor calls it on its threads' own chunks of images. */
 #include "nn/maxpool2d.h"
+
+#include <string.h>
 
 void dsml_maxpool2d_forward(float *y, unsigned char *argmax, const float *x, int n, int h, int w, int c)
 {
@@ -55,5 +57,70 @@ void dsml_maxpool2d_backward(float *dx, const float *dy, const unsigned char *ar
                 }
             }
         }
+    }
+}
+
+int dsml_maxpool2d_out_size(int in, int k, int stride, int ceil_mode)
+{
+    int span = in - k;
+    int out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+    if (ceil_mode && (out - 1) * stride >= in) out--; /* a window must start inside the input */
+    return out;
+}
+
+/* The window of output (oy, ox) clipped to the input: rows [*y0, *y1), columns [*x0, *x1). */
+static void window(int oy, int ox, int k, int stride, int h, int w, int *y0, int *y1, int *x0, int *x1)
+{
+    *y0 = oy * stride, *x0 = ox * stride;
+    *y1 = *y0 + k < h ? *y0 + k : h;
+    *x1 = *x0 + k < w ? *x0 + k : w;
+}
+
+void dsml_maxpool2d_forward_window(float *y, unsigned char *argmax, const float *x, int n, int h, int w, int c, int k,
+                                   int stride, int ho, int wo)
+{
+    for (int b = 0; b < n; b++) {
+        const float *xb = x + (size_t)b * h * w * c;
+        for (int oy = 0; oy < ho; oy++)
+            for (int ox = 0; ox < wo; ox++) {
+                int y0, y1, x0, x1;
+                window(oy, ox, k, stride, h, w, &y0, &y1, &x0, &x1);
+                size_t out = (((size_t)b * ho + oy) * wo + ox) * c;
+                float *yo = y + out;
+                unsigned char *ao = argmax + out;
+                /* The window's first value, then every later one that is strictly larger. */
+                memcpy(yo, xb + ((size_t)y0 * w + x0) * c, sizeof(float) * (size_t)c);
+                memset(ao, 0, (size_t)c);
+                for (int iy = y0; iy < y1; iy++)
+                    for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+                        const float *v = xb + ((size_t)iy * w + ix) * c;
+                        unsigned char place = (unsigned char)((iy - y0) * k + (ix - x0));
+#pragma omp simd
+                        for (int ch = 0; ch < c; ch++)
+                            if (v[ch] > yo[ch]) {
+                                yo[ch] = v[ch];
+                                ao[ch] = place;
+                            }
+                    }
+            }
+    }
+}
+
+void dsml_maxpool2d_backward_window(float *dx, const float *dy, const unsigned char *argmax, int n, int h, int w,
+                                    int c, int k, int stride, int ho, int wo)
+{
+    memset(dx, 0, sizeof(float) * (size_t)n * h * w * c);
+    for (int b = 0; b < n; b++) {
+        float *xb = dx + (size_t)b * h * w * c;
+        for (int oy = 0; oy < ho; oy++)
+            for (int ox = 0; ox < wo; ox++) {
+                size_t out = (((size_t)b * ho + oy) * wo + ox) * c;
+                const float *g = dy + out;
+                const unsigned char *a = argmax + out;
+                for (int ch = 0; ch < c; ch++) {
+                    int iy = oy * stride + a[ch] / k, ix = ox * stride + a[ch] % k;
+                    xb[((size_t)iy * w + ix) * c + ch] += g[ch];
+                }
+            }
     }
 }

@@ -7,6 +7,9 @@
  *   mlp:     flatten - [linear - ReLU] per hidden size - dropout - linear(-> dim)
  *   convnet: conv5x5(C->32, pad 2) - ReLU - maxpool2 - conv5x5(32->64, pad 2) - ReLU - maxpool2
  *            - flatten - linear(->256) - ReLU - dropout - linear(256->dim)
+ *   alexnet: torchvision's AlexNet, fc8 -> dim (227x227 or 224x224 inputs)
+ *   cnn-f:   Chatfield et al.'s CNN-F (MatConvNet imagenet-vgg-f), fc8 -> dim (224x224)
+ * (registry.c and docs/nn.md list their layers)
  *
  * (as PyTorch writes them; the executor runs each ReLU after its pool, as they
  * commute, and dropout with p = 0 is the identity). Inputs are n rows of C*H*W floats in
@@ -32,7 +35,13 @@
 #include "nn/network.h"
 
 /* The values are the parameter file's kind field: append, never renumber. */
-typedef enum { DSML_MODEL_MLP, DSML_MODEL_CONVNET, DSML_MODEL_KINDS } dsml_model_kind;
+typedef enum {
+    DSML_MODEL_MLP,
+    DSML_MODEL_CONVNET,
+    DSML_MODEL_ALEXNET,
+    DSML_MODEL_CNN_F,
+    DSML_MODEL_KINDS
+} dsml_model_kind;
 
 typedef struct {
     dsml_model_kind kind;
@@ -45,11 +54,14 @@ typedef struct {
 
 typedef struct dsml_model dsml_model; /* opaque */
 
-/* "mlp", "convnet"; DSML_ERR_ARG naming the value and listing the names,
+/* "mlp", "convnet", "alexnet", "cnn-f"; DSML_ERR_ARG naming the value and listing the names,
  * leaving *out alone. */
 int dsml_model_parse_kind(const char *name, dsml_model_kind *out);
 /* The name, or "unknown" outside the registry. */
 const char *dsml_model_kind_name(dsml_model_kind kind);
+/* The input side and channels the network's pretrained weights expect
+ * (alexnet: 227 and 3, cnn-f: 224 and 3); 0 for either when it takes any. */
+void dsml_model_native_input(dsml_model_kind kind, int *size, int *channels);
 /* One line for --help, or "unknown". */
 const char *dsml_model_summary(dsml_model_kind kind);
 /* 1 when the network takes the training option (without "--", e.g.
@@ -108,7 +120,7 @@ void dsml_model_free(dsml_model *m);
  *
  *   offset  size      field
  *   0       8         magic "DSMLMDL1"
- *   8       4 x 14    int32: kind (0 mlp, 1 convnet), channels, height, width,
+ *   8       4 x 14    int32: kind (0 mlp, 1 convnet, 2 alexnet, 3 cnn-f), channels, height, width,
  *                     dim, n_hidden, hidden[0..7] (unused entries 0)
  *   64      4         float32: dropout (informational, not checked on load)
  *   68      8         uint64: parameter count P

@@ -1,16 +1,19 @@
 /* What each kind of layer contributes to the executor; see net_layer.h.
  * One block per kind, then the table. The kernels themselves live in their
- * own files (conv2d.c, winograd.c, maxpool2d.c, relu.c, linear.c,
- * dropout.c); these functions only shape, carve and call them on an image
+ * own files (conv2d.c, winograd.c, maxpool2d.c, lrn.c, avgpool.c, relu.c,
+ * linear.c, dropout.c); these functions only shape, carve and call them on an image
  * range of whole-batch buffers. */
 #include "nn/net_layer.h"
 #include "core/error.h"
+#include "nn/avgpool.h"
 #include "nn/dropout.h"
 #include "nn/maxpool2d.h"
 #include "nn/relu.h"
 #include "nn/winograd.h"
 
 #include <limits.h>
+#include <math.h>
+#include <omp.h>
 #include <stdio.h>
 
 float *dsml_net_carve(net_carver *c, size_t floats)
@@ -35,7 +38,7 @@ static int same_shape(net_layer *l)
     return DSML_OK;
 }
 
-/* ---- conv: im2col + GEMM, or Winograd F(2x2, 5x5) where it supports the shape ---- */
+/* ---- conv: im2col + GEMM, or Winograd (F(2x2, 5x5), F(4x4, 3x3)) where it supports the shape ---- */
 
 static int conv_plan(net_layer *l)
 {
@@ -43,18 +46,17 @@ static int conv_plan(net_layer *l)
     if (s->out < 1 || s->k < 1 || s->stride < 1 || s->pad < 0 || s->groups < 1)
         return dsml_fail(DSML_ERR_ARG, "%d channels, kernel %d, stride %d, padding %d, %d groups: expected "
                          "positive sizes and a padding >= 0", s->out, s->k, s->stride, s->pad, s->groups);
-    if (s->stride != 1) return dsml_fail(DSML_ERR_ARG, "stride %d: only stride 1 is implemented", s->stride);
     if (s->groups != 1) return dsml_fail(DSML_ERR_ARG, "%d groups: only 1 group is implemented", s->groups);
+    net_conv *cv = &l->k.conv;
+    cv->l = (dsml_conv2d){.cin = l->c, .cout = s->out, .k = s->k, .stride = s->stride, .pad = s->pad};
     l->oc = s->out;
-    l->oh = l->h + 2 * s->pad - s->k + 1;
-    l->ow = l->w + 2 * s->pad - s->k + 1;
+    l->oh = dsml_conv2d_out_size(&cv->l, l->h);
+    l->ow = dsml_conv2d_out_size(&cv->l, l->w);
     if (l->oh < 1 || l->ow < 1)
         return dsml_fail(DSML_ERR_ARG, "input %dx%d, expected at least the kernel's %dx%d less twice the padding",
                          l->h, l->w, s->k, s->k);
     if ((double)s->k * s->k * l->c + 1 > INT_MAX)
         return dsml_fail(DSML_ERR_ARG, "%dx%d kernel over %d channels is too large", s->k, s->k, l->c);
-    net_conv *cv = &l->k.conv;
-    cv->l = (dsml_conv2d){.cin = l->c, .cout = s->out, .k = s->k, .pad = s->pad};
     cv->winograd = dsml_winograd_supports(&cv->l);
     cv->slot_floats = cv->winograd ? dsml_winograd_grad_size(&cv->l) : dsml_conv2d_grad_size(&cv->l);
     return DSML_OK;
@@ -64,7 +66,7 @@ static size_t conv_param_count(const net_layer *l) { return dsml_conv2d_param_co
 
 static void conv_init(net_layer *l, float *params, float *grads, dsml_rng *rng)
 {
-    dsml_conv2d_init(&l->k.conv.l, l->c, l->spec.out, l->spec.k, l->spec.pad, params, grads, rng);
+    dsml_conv2d_init(&l->k.conv.l, l->c, l->spec.out, l->spec.k, l->spec.stride, l->spec.pad, params, grads, rng);
 }
 
 static void conv_carve(net_layer *l, net_carver *cv, int max_batch)
@@ -73,9 +75,11 @@ static void conv_carve(net_layer *l, net_carver *cv, int max_batch)
     if (c->winograd) {
         c->u = dsml_net_carve(cv, dsml_winograd_u_size(&c->l));
         c->v = dsml_net_carve(cv, dsml_winograd_v_size(&c->l, max_batch, l->h, l->w));
-        c->m = dsml_net_carve(cv, dsml_winograd_m_size(&c->l, max_batch, l->h, l->w));
+        c->lane_floats = dsml_winograd_m_size(&c->l, cv->chunk, l->h, l->w);
+        c->m = dsml_net_carve(cv, (size_t)cv->lanes * c->lane_floats);
     } else {
-        c->col = dsml_net_carve(cv, dsml_conv2d_col_size(&c->l, max_batch, l->h, l->w));
+        c->lane_floats = dsml_conv2d_col_size(&c->l, cv->chunk, l->h, l->w);
+        c->col = dsml_net_carve(cv, (size_t)cv->lanes * c->lane_floats);
     }
     c->slots = dsml_net_carve(cv, NET_MAX_GROUPS * c->slot_floats);
 }
@@ -88,12 +92,16 @@ static void conv_prepare(net_layer *l, int backward)
     else dsml_winograd_transform_weights(&c->l, c->u);
 }
 
+/* The calling thread's im2col matrix or Winograd products (the executor runs at most `lanes` threads). */
+static float *lane_col(const net_conv *c) { return c->col + (size_t)omp_get_thread_num() * c->lane_floats; }
+static float *lane_m(const net_conv *c) { return c->m + (size_t)omp_get_thread_num() * c->lane_floats; }
+
 static void conv_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
 {
     (void)rng;
     net_conv *c = &l->k.conv;
-    if (c->winograd) dsml_winograd_forward_images(&c->l, c->u, l->y, c->v, c->m, l->x, b0, b1, l->h, l->w);
-    else dsml_conv2d_forward_images(&c->l, l->y, c->col, l->x, b0, b1, l->h, l->w);
+    if (c->winograd) dsml_winograd_forward_images(&c->l, c->u, l->y, c->v, lane_m(c), l->x, b0, b1, l->h, l->w);
+    else dsml_conv2d_forward_images(&c->l, l->y, lane_col(c), l->x, b0, b1, l->h, l->w);
 }
 
 static void conv_backward(net_layer *l, int b0, int b1, int group, int accumulate)
@@ -101,9 +109,10 @@ static void conv_backward(net_layer *l, int b0, int b1, int group, int accumulat
     net_conv *c = &l->k.conv;
     float *slot = c->slots + (size_t)group * c->slot_floats;
     if (c->winograd)
-        dsml_winograd_backward_images(&c->l, c->u, l->gx, l->gy, c->v, c->m, b0, b1, l->h, l->w, slot, accumulate);
+        dsml_winograd_backward_images(&c->l, c->u, l->gx, l->gy, c->v, lane_m(c), b0, b1, l->h, l->w, slot,
+                                      accumulate);
     else
-        dsml_conv2d_backward_images(&c->l, l->gx, l->gy, c->col, b0, b1, l->h, l->w, slot, accumulate);
+        dsml_conv2d_backward_images(&c->l, l->gx, l->gy, lane_col(c), l->x, b0, b1, l->h, l->w, slot, accumulate);
 }
 
 static void conv_reduce(net_layer *l, int groups)
@@ -128,37 +137,113 @@ static double conv_flops(const net_layer *l)
     return 2.0 * l->oh * l->ow * l->oc * l->spec.k * l->spec.k * l->c;
 }
 
-/* ---- maxpool: 2x2 windows, stride 2 ---- */
+/* ---- maxpool: k x k windows with stride; 2x2/2 on even sizes by its own kernel ---- */
 
 static int maxpool_plan(net_layer *l)
 {
     const dsml_layer_spec *s = &l->spec;
-    if (s->k != 2 || s->stride != 2)
-        return dsml_fail(DSML_ERR_ARG, "%dx%d windows with stride %d: only 2x2 with stride 2 is implemented", s->k,
-                         s->k, s->stride);
-    if (l->h % 2 || l->w % 2)
-        return dsml_fail(DSML_ERR_ARG, "input %dx%d, expected even height and width", l->h, l->w);
-    l->oc = l->c, l->oh = l->h / 2, l->ow = l->w / 2;
+    if (s->k < 1 || s->stride < 1)
+        return dsml_fail(DSML_ERR_ARG, "window %d, stride %d: expected positive sizes", s->k, s->stride);
+    if (s->k > 15) /* the winner's place ky * k + kx is kept in a byte */
+        return dsml_fail(DSML_ERR_ARG, "%dx%d windows: at most 15x15 is implemented", s->k, s->k);
+    if (l->h < s->k || l->w < s->k)
+        return dsml_fail(DSML_ERR_ARG, "input %dx%d, expected at least the window's %dx%d", l->h, l->w, s->k, s->k);
+    l->oc = l->c;
+    l->oh = dsml_maxpool2d_out_size(l->h, s->k, s->stride, s->ceil_mode);
+    l->ow = dsml_maxpool2d_out_size(l->w, s->k, s->stride, s->ceil_mode);
+    /* Even sizes: both roundings agree, and the 2x2/2 kernel is exact. */
+    l->k.pool.halves = s->k == 2 && s->stride == 2 && l->h % 2 == 0 && l->w % 2 == 0;
     return DSML_OK;
 }
 
 static void maxpool_carve(net_layer *l, net_carver *cv, int max_batch)
 {
-    l->k.winner = dsml_net_carve_bytes(cv, (size_t)max_batch * out_floats(l));
+    l->k.pool.winner = dsml_net_carve_bytes(cv, (size_t)max_batch * out_floats(l));
 }
 
 static void maxpool_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
 {
     (void)rng;
     size_t o = (size_t)b0 * out_floats(l);
-    dsml_maxpool2d_forward(l->y + o, l->k.winner + o, l->x + (size_t)b0 * in_floats(l), b1 - b0, l->h, l->w, l->c);
+    const float *x = l->x + (size_t)b0 * in_floats(l);
+    if (l->k.pool.halves) dsml_maxpool2d_forward(l->y + o, l->k.pool.winner + o, x, b1 - b0, l->h, l->w, l->c);
+    else dsml_maxpool2d_forward_window(l->y + o, l->k.pool.winner + o, x, b1 - b0, l->h, l->w, l->c, l->spec.k,
+                                       l->spec.stride, l->oh, l->ow);
 }
 
 static void maxpool_backward(net_layer *l, int b0, int b1, int group, int accumulate)
 {
     (void)group, (void)accumulate;
     size_t o = (size_t)b0 * out_floats(l);
-    dsml_maxpool2d_backward(l->gx + (size_t)b0 * in_floats(l), l->gy + o, l->k.winner + o, b1 - b0, l->h, l->w, l->c);
+    float *dx = l->gx + (size_t)b0 * in_floats(l);
+    if (l->k.pool.halves) dsml_maxpool2d_backward(dx, l->gy + o, l->k.pool.winner + o, b1 - b0, l->h, l->w, l->c);
+    else dsml_maxpool2d_backward_window(dx, l->gy + o, l->k.pool.winner + o, b1 - b0, l->h, l->w, l->c, l->spec.k,
+                                        l->spec.stride, l->oh, l->ow);
+}
+
+/* ---- lrn: across channels, its input kept for backward ---- */
+
+static int lrn_plan(net_layer *l)
+{
+    const dsml_layer_spec *s = &l->spec;
+    if (s->size < 1 || !(s->alpha >= 0.0f && s->alpha < INFINITY) || !(s->beta >= 0.0f && s->beta < INFINITY) ||
+        !(s->bias > 0.0f && s->bias < INFINITY))
+        return dsml_fail(DSML_ERR_ARG, "size %d, alpha %g, beta %g, k %g: expected size >= 1, finite alpha >= 0 "
+                         "and beta >= 0, finite k > 0", s->size, (double)s->alpha, (double)s->beta, (double)s->bias);
+    l->k.lrn.l = (dsml_lrn){.size = s->size, .alpha = s->alpha, .beta = s->beta, .k = s->bias};
+    return same_shape(l);
+}
+
+static void lrn_carve(net_layer *l, net_carver *cv, int max_batch)
+{
+    l->k.lrn.scale = dsml_net_carve(cv, (size_t)max_batch * out_floats(l));
+    l->k.lrn.q = dsml_net_carve(cv, (size_t)max_batch * out_floats(l));
+}
+
+static void lrn_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
+{
+    (void)rng;
+    size_t o = (size_t)b0 * out_floats(l);
+    dsml_lrn_forward(&l->k.lrn.l, l->y + o, l->k.lrn.scale + o, l->k.lrn.q + o, l->x + o,
+                     (size_t)(b1 - b0) * l->h * l->w, l->c);
+}
+
+static void lrn_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+{
+    (void)group, (void)accumulate;
+    size_t o = (size_t)b0 * out_floats(l);
+    dsml_lrn_backward(&l->k.lrn.l, l->gx + o, l->gy + o, l->x + o, l->k.lrn.scale + o, l->k.lrn.q + o,
+                      (size_t)(b1 - b0) * l->h * l->w, l->c);
+}
+
+/* ---- avgpool: adaptive, skipped where it is the identity ---- */
+
+static int avgpool_plan(net_layer *l)
+{
+    if (l->spec.out_h < 1 || l->spec.out_w < 1)
+        return dsml_fail(DSML_ERR_ARG, "output %dx%d, expected positive sizes", l->spec.out_h, l->spec.out_w);
+    l->oc = l->c, l->oh = l->spec.out_h, l->ow = l->spec.out_w;
+    return DSML_OK;
+}
+
+static int avgpool_active(const net_layer *l, int training)
+{
+    (void)training;
+    return l->h != l->oh || l->w != l->ow; /* every bin one pixel: the identity, exactly */
+}
+
+static void avgpool_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
+{
+    (void)rng;
+    dsml_avgpool_forward(l->y + (size_t)b0 * out_floats(l), l->x + (size_t)b0 * in_floats(l), b1 - b0, l->h, l->w,
+                         l->c, l->oh, l->ow);
+}
+
+static void avgpool_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+{
+    (void)group, (void)accumulate;
+    dsml_avgpool_backward(l->gx + (size_t)b0 * in_floats(l), l->gy + (size_t)b0 * out_floats(l), b1 - b0, l->h,
+                          l->w, l->c, l->oh, l->ow);
 }
 
 /* ---- relu: in place ---- */
@@ -248,7 +333,7 @@ static void dropout_backward(net_layer *l, int b0, int b1, int group, int accumu
 /* ---- the table: a new kind of layer is one more entry ---- */
 
 static const net_layer_ops ops[DSML_LAYER_KINDS] = {
-    [DSML_LAYER_CONV] = {.name = "conv", .flat_input = 0, .output = NET_OWN, .gradient = NET_OWN,
+    [DSML_LAYER_CONV] = {.name = "conv", .flat_input = 0, .output = NET_OWN, .gradient = NET_OWN, .keeps_input = 1,
                          .plan = conv_plan, .param_count = conv_param_count, .init = conv_init, .carve = conv_carve,
                          .prepare = conv_prepare, .forward = conv_forward, .backward = conv_backward,
                          .reduce = conv_reduce, .flops = conv_flops},
@@ -263,6 +348,11 @@ static const net_layer_ops ops[DSML_LAYER_KINDS] = {
                            .keeps_input = 1, .plan = linear_plan, .param_count = linear_param_count,
                            .init = linear_init, .forward = linear_forward, .backward = linear_backward,
                            .flops = linear_flops},
+    [DSML_LAYER_LRN] = {.name = "lrn", .flat_input = 0, .output = NET_OWN, .gradient = NET_OWN, .keeps_input = 1,
+                        .plan = lrn_plan, .carve = lrn_carve, .forward = lrn_forward, .backward = lrn_backward},
+    [DSML_LAYER_AVGPOOL] = {.name = "avgpool", .flat_input = 0, .output = NET_OWN, .gradient = NET_OWN,
+                            .plan = avgpool_plan, .active = avgpool_active, .forward = avgpool_forward,
+                            .backward = avgpool_backward},
     [DSML_LAYER_DROPOUT] = {.name = "dropout", .flat_input = 1, .output = NET_OWN, .gradient = NET_IN_PLACE,
                             .draws = 1, .plan = dropout_plan, .carve = dropout_carve, .active = dropout_active,
                             .forward = dropout_forward, .backward = dropout_backward},
@@ -283,7 +373,14 @@ void dsml_layer_spec_format(const dsml_layer_spec *s, char *buf, size_t size)
         else snprintf(buf, size, "%s %dx%d/%d pad %d groups %d -> %d", name, s->k, s->k, s->stride, s->pad, s->groups,
                       s->out);
         break;
-    case DSML_LAYER_MAXPOOL: snprintf(buf, size, "%s %dx%d/%d", name, s->k, s->k, s->stride); break;
+    case DSML_LAYER_MAXPOOL:
+        snprintf(buf, size, "%s %dx%d/%d%s", name, s->k, s->k, s->stride, s->ceil_mode ? " ceil" : "");
+        break;
+    case DSML_LAYER_LRN:
+        snprintf(buf, size, "%s %d alpha %g beta %g k %g", name, s->size, (double)s->alpha, (double)s->beta,
+                 (double)s->bias);
+        break;
+    case DSML_LAYER_AVGPOOL: snprintf(buf, size, "%s -> %dx%d", name, s->out_h, s->out_w); break;
     case DSML_LAYER_LINEAR: snprintf(buf, size, "%s -> %d", name, s->out); break;
     case DSML_LAYER_DROPOUT: snprintf(buf, size, "%s %g", name, (double)s->p); break;
     default: snprintf(buf, size, "%s", name); break;

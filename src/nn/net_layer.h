@@ -6,7 +6,9 @@
  * Every buffer is the whole batch's (max_batch images), carved from the
  * network's workspace at create time; forward and backward get an image
  * range b0..b1-1 and touch only those images, so the executor may run
- * ranges of the spatial layers on different threads. */
+ * ranges of the spatial layers on different threads. Scratch that a range
+ * needs only while it runs (im2col matrices) is one buffer per thread
+ * ("lane", omp_get_thread_num()) sized for one trunk chunk. */
 #ifndef DSML_NN_NET_LAYER_H
 #define DSML_NN_NET_LAYER_H
 
@@ -16,6 +18,7 @@
 #include "nn/conv2d.h"
 #include "nn/layer_spec.h"
 #include "nn/linear.h"
+#include "nn/lrn.h"
 
 /* The most groups of trunk chunks whose weight gradients are summed apart. */
 enum { NET_MAX_GROUPS = 16 };
@@ -29,9 +32,11 @@ typedef enum {
 
 typedef struct {
     dsml_conv2d l;
-    int winograd;        /* runs as Winograd F(2x2, 5x5), else im2col */
-    float *col;          /* im2col: the forward's im2col matrix, kept for backward */
-    float *u, *v, *m;    /* Winograd: transformed weights, input patches, products */
+    int winograd;        /* runs as Winograd (F(2x2, 5x5) or F(4x4, 3x3)), else im2col */
+    float *col;          /* im2col: one matrix per lane for a chunk of images; backward recomputes it */
+    size_t lane_floats;  /* of col, or of m */
+    float *u, *v;        /* Winograd: transformed weights, input patches (whole batch) */
+    float *m;            /* Winograd: products, one buffer per lane for a chunk of images */
     float *slots;        /* NET_MAX_GROUPS weight-gradient slots */
     size_t slot_floats;
 } net_conv;
@@ -53,7 +58,14 @@ typedef struct {
     union {
         net_conv conv;
         dsml_linear linear;
-        unsigned char *winner; /* maxpool: which input of each window won */
+        struct {
+            unsigned char *winner; /* which input of each window won */
+            int halves;            /* runs the 2x2/2 kernel (even sizes), else the k x k one */
+        } pool;
+        struct {
+            dsml_lrn l;
+            float *scale, *q;      /* D^-beta and D^(-beta-1) of the last training forward */
+        } lrn;
         float *mask;           /* dropout: the mask of the last training forward */
     } k;
 } net_layer;
@@ -61,7 +73,8 @@ typedef struct {
 /* Carving of the workspace: the first pass (base NULL) only counts. */
 typedef struct {
     float *base;
-    size_t used; /* floats */
+    size_t used;      /* floats */
+    int chunk, lanes; /* per-thread scratch: `lanes` buffers for `chunk` images each */
 } net_carver;
 
 float *dsml_net_carve(net_carver *c, size_t floats);

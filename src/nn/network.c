@@ -7,6 +7,7 @@
 #include "nn/net_layer.h"
 
 #include <limits.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,13 +18,16 @@ struct dsml_network {
     int count;            /* layers */
     int n_trunk;          /* layers 0..n_trunk-1 are spatial and run in chunks */
     int first_param;      /* the first layer with parameters (count if none): no gradient flows below it */
+    int first_trained;    /* the first layer whose parameters get gradients (first_param unless set higher by
+                           * dsml_network_set_trainable_from; count: none): backward stops at it */
     int channels, height, width, max_batch;
     int chunk;            /* images per trunk chunk */
+    int lanes;            /* threads the trunk runs on (each with its own scratch), fixed at create */
     int convert;          /* the trunk reads the input converted to NHWC (more than one channel) */
     copy_mode copy_input; /* in-place layers or backward need the input as the network's own */
     int copy_dy;          /* backward works on a copy of the output gradient (in-place layers would write it) */
     float *params, *grads, *ws; /* owned, 64-byte aligned */
-    size_t n_params;
+    size_t n_params, ws_floats;
     float *input;         /* the input, NHWC or copied (when convert or copy_input) */
     float *dy_copy;       /* the output gradient (when copy_dy) */
     net_layer *layers;    /* owned: count, in the order they run */
@@ -109,6 +113,7 @@ static void plan_execution(dsml_network *net)
         net->n_params += l->param_count;
         if (l->param_count && net->first_param == net->count) net->first_param = i;
     }
+    net->first_trained = net->first_param;
     /* About TRUNK_ROWS output pixels of the last conv layer (or of the last trunk layer) per chunk. */
     int pixels = 0;
     for (int i = 0; i < net->n_trunk; i++)
@@ -116,6 +121,12 @@ static void plan_execution(dsml_network *net)
     if (!pixels && net->n_trunk) pixels = net->layers[net->n_trunk - 1].oh * net->layers[net->n_trunk - 1].ow;
     if (!pixels) pixels = 1;
     net->chunk = DSML_NETWORK_TRUNK_ROWS / pixels > 1 ? DSML_NETWORK_TRUNK_ROWS / pixels : 1;
+    /* A scratch buffer per thread, for the threads there are now (a later
+     * rise in the thread count leaves the trunk on these; the results do not
+     * depend on it), and no more than there can be chunks. */
+    int max_chunks = (net->max_batch + net->chunk - 1) / net->chunk, threads = omp_get_max_threads();
+    net->lanes = threads < max_chunks ? threads : max_chunks;
+    if (net->lanes < 1) net->lanes = 1;
 
     /* Forward: the caller's x is borrowed for the call only and never written. */
     net->convert = net->n_trunk > 0 && net->channels > 1;
@@ -138,7 +149,7 @@ static void plan_execution(dsml_network *net)
 /* Assigns (or, with base NULL, measures) every workspace buffer. */
 static size_t carve(dsml_network *net, float *base)
 {
-    net_carver cv = {base, 0};
+    net_carver cv = {base, 0, net->chunk, net->lanes};
     size_t nb = (size_t)net->max_batch;
     net->input = net->convert || net->copy_input != COPY_NEVER
                      ? dsml_net_carve(&cv, nb * net->channels * net->height * net->width)
@@ -163,13 +174,19 @@ static void *alloc_floats(size_t n)
 
 static void fill_info(dsml_network *net)
 {
+    const net_layer *flatten = NULL; /* a flatten of spatial activations whose reader is still to come */
     for (int i = 0; i < net->count; i++) {
         const net_layer *l = &net->layers[i];
+        if (l->spec.kind == DSML_LAYER_FLATTEN && i > 0) flatten = l;
         net->info[i] = (dsml_network_layer){
             .spec = l->spec, .index = l->index, .in_c = l->c, .in_h = l->h, .in_w = l->w, .out_c = l->oc,
             .out_h = l->oh, .out_w = l->ow, .spatial = i < net->n_trunk,
             .winograd = l->spec.kind == DSML_LAYER_CONV && l->k.conv.winograd, .param_offset = l->param_offset,
             .param_count = l->param_count};
+        if (flatten && l->param_count) {
+            net->info[i].flat_c = flatten->c, net->info[i].flat_h = flatten->h, net->info[i].flat_w = flatten->w;
+            flatten = NULL;
+        }
     }
 }
 
@@ -201,7 +218,7 @@ int dsml_network_create(dsml_network **out, const dsml_layer_spec *layers, int c
         return rc;
     }
     plan_execution(net);
-    size_t ws_floats = carve(net, NULL);
+    size_t ws_floats = net->ws_floats = carve(net, NULL);
     net->params = alloc_floats(net->n_params);
     net->grads = alloc_floats(net->n_params);
     net->ws = alloc_floats(ws_floats);
@@ -258,7 +275,7 @@ static void trunk_forward(dsml_network *net, const float *x, int n, int training
 {
     int chunks = (n + net->chunk - 1) / net->chunk;
     size_t row = (size_t)net->channels * net->height * net->width;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(net->lanes)
     for (int ch = 0; ch < chunks; ch++) {
         int b0 = ch * net->chunk, b1 = chunk_end(net, ch, n);
         if (net->convert)
@@ -301,16 +318,16 @@ int dsml_network_forward(dsml_network *net, const float *x, int n, int training,
     return DSML_OK;
 }
 
-/* Points each layer from the last down to the first with parameters at its
- * output's gradient and its input's (NULL for the first with parameters). */
+/* Points each layer from the last down to the first trained one at its
+ * output's gradient and its input's (NULL for the first trained one). */
 static void bind_backward(dsml_network *net, const float *g)
 {
-    for (int i = net->count - 1; i >= net->first_param; i--) {
+    for (int i = net->count - 1; i >= net->first_trained; i--) {
         net_layer *l = &net->layers[i];
         l->gy = g;
         int own = is_active(l, 1) && ops_of(l)->gradient == NET_OWN;
         /* In place or passed on: plan_execution made sure g is not the caller's when a layer writes it. */
-        l->gx = own ? (i > net->first_param ? l->dx : NULL) : (float *)g;
+        l->gx = own ? (i > net->first_trained ? l->dx : NULL) : (float *)g;
         g = l->gx;
     }
 }
@@ -321,8 +338,8 @@ static void trunk_backward(dsml_network *net, int n)
 {
     int chunks = (n + net->chunk - 1) / net->chunk;
     int groups = chunks < NET_MAX_GROUPS ? chunks : NET_MAX_GROUPS;
-    int last = net->n_trunk - 1, first = net->first_param;
-#pragma omp parallel for schedule(static)
+    int last = net->n_trunk - 1, first = net->first_trained;
+#pragma omp parallel for schedule(static) num_threads(net->lanes)
     for (int grp = 0; grp < groups; grp++) {
         int c0 = (int)((long)grp * chunks / groups), c1 = (int)((long)(grp + 1) * chunks / groups);
         for (int ch = c0; ch < c1; ch++)
@@ -348,16 +365,27 @@ int dsml_network_backward(dsml_network *net, const float *dy, int n)
         dy = net->dy_copy;
     }
     bind_backward(net, dy);
-    for (int i = net->count - 1; i >= net->first_param; i--) {
+    for (int i = net->count - 1; i >= net->first_trained; i--) {
         net_layer *l = &net->layers[i];
         if (is_active(l, 1) && ops_of(l)->prepare) ops_of(l)->prepare(l, 1);
     }
-    int head_end = net->n_trunk > net->first_param ? net->n_trunk : net->first_param;
+    int head_end = net->n_trunk > net->first_trained ? net->n_trunk : net->first_trained;
     for (int i = net->count - 1; i >= head_end; i--) {
         net_layer *l = &net->layers[i];
         if (is_active(l, 1) && ops_of(l)->backward) ops_of(l)->backward(l, 0, n, 0, 1);
     }
-    if (net->first_param < net->n_trunk) trunk_backward(net, n);
+    if (net->first_trained < net->n_trunk) trunk_backward(net, n);
+    return DSML_OK;
+}
+
+int dsml_network_set_trainable_from(dsml_network *net, int layer)
+{
+    if (layer < 0 || layer > net->count)
+        return dsml_fail(DSML_ERR_ARG, "network: trainable from layer %d, expected 0..%d", layer, net->count);
+    /* The workspace was carved for gradients down to first_param: any layer above it has what it needs. */
+    int first = net->first_param > layer ? net->first_param : layer;
+    while (first < net->count && !net->layers[first].param_count) first++;
+    net->first_trained = first;
     return DSML_OK;
 }
 
@@ -382,19 +410,30 @@ const dsml_network_layer *dsml_network_layer_at(const dsml_network *net, int i)
     return i >= 0 && i < net->count ? &net->info[i] : NULL;
 }
 
+int dsml_network_flat_feature(const dsml_network_layer *l, int torch_index)
+{
+    if (l->flat_c < 1) return torch_index;
+    int hw = l->flat_h * l->flat_w, c = torch_index / hw, p = torch_index % hw;
+    return p * l->flat_c + c;
+}
+
+size_t dsml_network_workspace_bytes(const dsml_network *net) { return net->ws_floats * sizeof(float); }
+
 int dsml_network_out_features(const dsml_network *net) { return net->layers[net->count - 1].oc; }
 
 double dsml_network_flops_per_image(const dsml_network *net, int training)
 {
-    double fwd = 0, first = 0;
+    double fwd = 0, first = 0, frozen = 0;
     for (int i = 0; i < net->count; i++) {
         const net_layer *l = &net->layers[i];
         double f = ops_of(l)->flops ? ops_of(l)->flops(l) : 0.0;
         fwd += f;
-        if (i == net->first_param) first = f;
+        if (i == net->first_trained) first = f;
+        if (i < net->first_trained) frozen += f;
     }
-    /* Backward: a weight-gradient GEMM per layer and an input-gradient GEMM per layer but the first. */
-    return training ? 3 * fwd - first : fwd;
+    /* Backward: a weight-gradient GEMM per trained layer and an input-gradient GEMM per trained layer but the
+     * first. */
+    return training ? 3 * fwd - first - 2 * frozen : fwd;
 }
 
 void dsml_network_free(dsml_network *net)

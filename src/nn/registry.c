@@ -40,13 +40,64 @@ static int describe_mlp(const dsml_model_config *c, dsml_layer_spec *layers)
     return n;
 }
 
+/* torchvision's AlexNet (the one-tower version of "One weird trick", no LRN)
+ * with fc8 replaced by the embedding layer. At 227x227 (the paper's size)
+ * conv1 gives 56x56 (55x55 at torchvision's 224), then the pools 27, 13 and
+ * 6: 6x6x256 = 9216 features, the adaptive pool the identity at both sizes. */
+static int describe_alexnet(const dsml_model_config *c, dsml_layer_spec *layers)
+{
+    const dsml_layer_spec alexnet[] = {
+        dsml_layer_conv(64, 11, 4, 2), dsml_layer_relu(), dsml_layer_maxpool(3, 2),
+        dsml_layer_conv(192, 5, 1, 2), dsml_layer_relu(), dsml_layer_maxpool(3, 2),
+        dsml_layer_conv(384, 3, 1, 1), dsml_layer_relu(),
+        dsml_layer_conv(256, 3, 1, 1), dsml_layer_relu(),
+        dsml_layer_conv(256, 3, 1, 1), dsml_layer_relu(), dsml_layer_maxpool(3, 2),
+        dsml_layer_avgpool(6, 6),
+        dsml_layer_flatten(),
+        dsml_layer_dropout(c->dropout), dsml_layer_linear(4096), dsml_layer_relu(),
+        dsml_layer_dropout(c->dropout), dsml_layer_linear(4096), dsml_layer_relu(),
+        dsml_layer_linear(c->dim),
+    };
+    memcpy(layers, alexnet, sizeof alexnet);
+    return (int)(sizeof alexnet / sizeof alexnet[0]);
+}
+
+/* CNN-F (Chatfield et al. 2014, MatConvNet's imagenet-vgg-f) with fc8
+ * replaced by the embedding layer, at 224x224: 224 -> 54 -> 27 -> 13 -> 6.
+ * MatConvNet's norm [5 2 1e-4 0.75] divides by (2 + 1e-4 sum a^2)^0.75, which is
+ * PyTorch's LocalResponseNorm(5, alpha = 5 * 1e-4, 0.75, 2); its pools' padding
+ * [0 1 0 1] is ceil_mode. fc6 (a 6x6 convolution over 6x6 in MatConvNet) is
+ * the linear layer after the flatten. */
+static int describe_cnn_f(const dsml_model_config *c, dsml_layer_spec *layers)
+{
+    const dsml_layer_spec cnn_f[] = {
+        dsml_layer_conv(64, 11, 4, 0), dsml_layer_relu(), dsml_layer_lrn(5, 5e-4f, 0.75f, 2.0f),
+        dsml_layer_maxpool_ceil(3, 2),
+        dsml_layer_conv(256, 5, 1, 2), dsml_layer_relu(), dsml_layer_lrn(5, 5e-4f, 0.75f, 2.0f),
+        dsml_layer_maxpool_ceil(3, 2),
+        dsml_layer_conv(256, 3, 1, 1), dsml_layer_relu(),
+        dsml_layer_conv(256, 3, 1, 1), dsml_layer_relu(),
+        dsml_layer_conv(256, 3, 1, 1), dsml_layer_relu(), dsml_layer_maxpool_ceil(3, 2),
+        dsml_layer_flatten(),
+        dsml_layer_linear(4096), dsml_layer_relu(), dsml_layer_dropout(c->dropout),
+        dsml_layer_linear(4096), dsml_layer_relu(), dsml_layer_dropout(c->dropout),
+        dsml_layer_linear(c->dim),
+    };
+    memcpy(layers, cnn_f, sizeof cnn_f);
+    return (int)(sizeof cnn_f / sizeof cnn_f[0]);
+}
+
 static const char *const mlp_options[] = {"hidden", NULL};
 
 static const dsml_model_entry registry[DSML_MODEL_KINDS] = {
     [DSML_MODEL_MLP] = {"mlp", "flatten, then a linear layer and a ReLU per --hidden size, dropout, linear to --dim",
-                        mlp_options, 1, describe_mlp},
+                        mlp_options, 1, 0, 0, describe_mlp},
     [DSML_MODEL_CONVNET] = {"convnet", "conv 5x5 (32) + pool, conv 5x5 (64) + pool, fc 256, dropout, fc to --dim; "
-                            "height and width divisible by 4", NULL, 4, describe_convnet},
+                            "height and width divisible by 4", NULL, 4, 0, 0, describe_convnet},
+    [DSML_MODEL_ALEXNET] = {"alexnet", "torchvision's AlexNet (5 conv, 3 max pools, avgpool 6x6, fc 4096, fc 4096, "
+                            "dropout before each) with fc to --dim; 227x227 (or 224)", NULL, 1, 227, 3, describe_alexnet},
+    [DSML_MODEL_CNN_F] = {"cnn-f", "CNN-F (Chatfield et al. 2014: 5 conv, 2 LRN, 3 max pools, fc 4096, fc 4096, "
+                          "dropout after each) with fc to --dim; 224x224", NULL, 1, 224, 3, describe_cnn_f},
 };
 
 const dsml_model_entry *dsml_model_entry_of(dsml_model_kind kind)
@@ -73,6 +124,13 @@ const char *dsml_model_kind_name(dsml_model_kind kind)
 {
     const dsml_model_entry *e = dsml_model_entry_of(kind);
     return e ? e->name : "unknown";
+}
+
+void dsml_model_native_input(dsml_model_kind kind, int *size, int *channels)
+{
+    const dsml_model_entry *e = dsml_model_entry_of(kind);
+    *size = e ? e->input_size : 0;
+    *channels = e ? e->input_channels : 0;
 }
 
 const char *dsml_model_summary(dsml_model_kind kind)

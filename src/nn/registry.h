@@ -12,6 +12,8 @@ typedef struct {
     const char *summary;          /* one line for --help */
     const char *const *options;   /* training options only this network takes (without "--"), NULL-terminated; NULL: none */
     int size_multiple;            /* input height and width must be multiples of it */
+    int input_size;               /* the side its pretrained weights expect (227, 224); 0: any */
+    int input_channels;           /* the channels it expects (3); 0: any */
     /* Writes the network's layers for the config into layers (room for
      * DSML_NETWORK_MAX_LAYERS) and returns how many. The config is checked. */
     int (*describe)(const dsml_model_config *c, dsml_layer_spec *layers);

@@ -27,9 +27,16 @@ int dsml_sgd_init(dsml_sgd *opt, size_t n, float lr, float momentum, float weigh
 
 void dsml_sgd_step(dsml_sgd *opt, float *params, const float *grads)
 {
-    long n = (long)opt->n;
-    float lr = opt->lr, mu = opt->momentum, wd = opt->weight_decay;
-    float *v = opt->velocity;
+    dsml_sgd_step_range(opt, params, grads, 0, opt->n, 1.0f);
+}
+
+void dsml_sgd_step_range(dsml_sgd *opt, float *params, const float *grads, size_t begin, size_t end, float lr_mult)
+{
+    long n = (long)(end - begin);
+    float lr = opt->lr * lr_mult, mu = opt->momentum, wd = opt->weight_decay;
+    float *v = opt->velocity + begin;
+    params += begin;
+    grads += begin;
 #pragma omp parallel for simd schedule(static) if (n > 65536)
     for (long i = 0; i < n; i++) {
         float g = grads[i] + wd * params[i];

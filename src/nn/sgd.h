@@ -23,6 +23,10 @@ int dsml_sgd_init(dsml_sgd *opt, size_t n, float lr, float momentum, float weigh
 /* One update of params (n floats) from grads (n floats; not modified). */
 void dsml_sgd_step(dsml_sgd *opt, float *params, const float *grads);
 
+/* The same update for elements begin..end-1 only, at lr * lr_mult (layers
+ * that learn at another rate than the rest when fine-tuning). */
+void dsml_sgd_step_range(dsml_sgd *opt, float *params, const float *grads, size_t begin, size_t end, float lr_mult);
+
 /* Rescales grads (n floats) in place to an L2 norm of at most max_norm, as
  * PyTorch's clip_grad_norm_ before optimizer.step() (so before weight decay);
  * returns the norm before rescaling. The norm is summed serially in double,

@@ -60,6 +60,49 @@ static void write_retrieval(dsml_json *j, const char *key, const dsml_retrieval_
     dsml_json_object_end(j);
 }
 
+/* "metrics": the rankings, clustering and (vmf) classification of the evaluation. */
+static void write_metrics(dsml_json *j, const dsml_finished_run *rec)
+{
+    dsml_json_key(j, "metrics");
+    dsml_json_object_begin(j);
+    if (!rec->euclidean_skipped) write_retrieval(j, "euclidean", &rec->euclidean, rec->map_at, rec->f1_at,
+                                                 rec->n_eval_database);
+    write_retrieval(j, "hamming", &rec->hamming, rec->map_at, rec->f1_at, rec->n_eval_database);
+    dsml_json_key(j, "clustering");
+    dsml_json_object_begin(j);
+    dsml_json_kv_double(j, "nmi", rec->nmi);
+    dsml_json_kv_double(j, "f1", rec->pairwise_f1);
+    dsml_json_kv_string(j, "on", "queries");
+    dsml_json_object_end(j);
+    if (rec->have_vmf) {
+        dsml_json_key(j, "vmf");
+        dsml_json_object_begin(j);
+        dsml_json_kv_double(j, "accuracy", rec->vmf_accuracy);
+        dsml_json_kv_string(j, "on", "queries");
+        dsml_json_object_end(j);
+    }
+    dsml_json_object_end(j);
+}
+
+/* "pretrained": the weights file and, per layer with parameters, where its values came from. */
+static void write_pretrained(dsml_json *j, const dsml_finished_run *rec)
+{
+    dsml_json_key(j, "pretrained");
+    dsml_json_object_begin(j);
+    dsml_json_kv_string(j, "file", rec->weights);
+    dsml_json_kv_string(j, "format", rec->weights_format);
+    dsml_json_kv_string(j, "sha256", rec->weights_sha256);
+    dsml_json_kv_int(j, "frozen_layers", rec->frozen_layers);
+    dsml_json_key(j, "layers");
+    dsml_json_array_begin(j);
+    for (int i = 0; i < rec->n_param_layers; i++) {
+        if (rec->param_layer_source[i]) dsml_json_string(j, rec->param_layer_source[i]);
+        else dsml_json_null(j);
+    }
+    dsml_json_array_end(j);
+    dsml_json_object_end(j);
+}
+
 int dsml_metrics_write(const dsml_finished_run *rec, const char *path)
 {
     dsml_atomic_file f;
@@ -121,27 +164,14 @@ int dsml_metrics_write(const dsml_finished_run *rec, const char *path)
     dsml_json_object_end(&j);
     dsml_json_object_end(&j);
 
-    dsml_json_kv_string(&j, "model", rec->model_description);
-
-    dsml_json_key(&j, "metrics");
-    dsml_json_object_begin(&j);
-    if (!rec->euclidean_skipped) write_retrieval(&j, "euclidean", &rec->euclidean, rec->map_at, rec->f1_at,
-                                                 rec->n_eval_database);
-    write_retrieval(&j, "hamming", &rec->hamming, rec->map_at, rec->f1_at, rec->n_eval_database);
-    dsml_json_key(&j, "clustering");
-    dsml_json_object_begin(&j);
-    dsml_json_kv_double(&j, "nmi", rec->nmi);
-    dsml_json_kv_double(&j, "f1", rec->pairwise_f1);
-    dsml_json_kv_string(&j, "on", "queries");
-    dsml_json_object_end(&j);
-    if (rec->have_vmf) {
-        dsml_json_key(&j, "vmf");
-        dsml_json_object_begin(&j);
-        dsml_json_kv_double(&j, "accuracy", rec->vmf_accuracy);
-        dsml_json_kv_string(&j, "on", "queries");
-        dsml_json_object_end(&j);
+    if (rec->write_input) {
+        dsml_json_key(&j, "input");
+        rec->write_input(&j, rec->input);
     }
-    dsml_json_object_end(&j);
+    dsml_json_kv_string(&j, "model", rec->model_description);
+    if (rec->weights) write_pretrained(&j, rec);
+
+    if (!rec->not_evaluated) write_metrics(&j, rec);
 
     dsml_json_key(&j, "training");
     dsml_json_object_begin(&j);

@@ -13,6 +13,7 @@
 #include "eval/retrieval.h"
 
 #define DSML_MAX_EPOCHS 1000
+#define DSML_MAX_PARAM_LAYERS 64 /* as many as a network may have (nn/network.h) */
 
 /* Writes the value of the key "config": one JSON object with the run's
  * options. `config` is the caller's, passed through untouched. */
@@ -40,8 +41,16 @@ typedef struct {
     const char *split_hash;
     int eval_on_validation;          /* 1 when the evaluation used the validation carve-out */
     int n_eval_queries, n_eval_database;
+    /* input: written as "input" when write_input is not NULL (how cached images become the network's input) */
+    dsml_config_writer write_input;
+    const void *input;
     /* model */
     char model_description[256];
+    /* pretrained: written as "pretrained" when weights is not NULL */
+    const char *weights, *weights_format, *weights_sha256;
+    int n_param_layers;              /* the network's layers with parameters, in run order */
+    const char *param_layer_source[DSML_MAX_PARAM_LAYERS]; /* each one's tensor prefix in the file, NULL when freshly initialised */
+    int frozen_layers;               /* the first N of them were not trained */
     /* training */
     double epoch_loss[DSML_MAX_EPOCHS];
     double epoch_seconds[DSML_MAX_EPOCHS];
@@ -49,6 +58,7 @@ typedef struct {
     long images_trained;
     double train_images_per_second;
     /* evaluation */
+    int not_evaluated;               /* --no-eval: no "metrics" object */
     int map_at;                      /* the configured T of MAP@T (0: whole database) */
     int f1_at;                       /* the configured T of F1@T */
     dsml_retrieval_result euclidean, hamming;

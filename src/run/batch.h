@@ -1,6 +1,8 @@
 /* Turning prepared uint8 images into the float batches the model reads:
  * x = (pixel / 255 - mean_c) / std_c, with per-channel statistics of the
- * training set, so that every dataset enters the network on the same scale. */
+ * training set, so that every dataset enters the network on the same scale.
+ * At the cache's size only; resized, cropped, flipped or otherwise normalised
+ * batches come from run/input_pipeline.h (docs/input.md). */
 #ifndef DSML_RUN_BATCH_H
 #define DSML_RUN_BATCH_H
 

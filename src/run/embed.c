@@ -5,14 +5,14 @@
 #include <math.h>
 #include <string.h>
 
-int dsml_embed(dsml_model *model, int dim, const dsml_dataset *ds, const dsml_input_norm *norm,
-               const int *indices, int n, int batch, float *xbuf, float *out)
+int dsml_embed(dsml_model *model, int dim, const dsml_dataset *ds, dsml_input_pipeline *pipe, const int *indices,
+               int n, int batch, float *xbuf, float *out)
 {
     for (int start = 0; start < n; start += batch) {
         int count = n - start < batch ? n - start : batch;
-        dsml_batch_fill(ds, norm, indices + start, count, xbuf);
         const float *h;
-        int rc = dsml_model_forward(model, xbuf, count, 0, NULL, &h);
+        int rc = dsml_input_fill_eval(pipe, ds, indices + start, count, xbuf);
+        if (!rc) rc = dsml_model_forward(model, xbuf, count, 0, NULL, &h);
         if (rc) return rc;
         memcpy(out + (long)start * dim, h, sizeof(float) * (size_t)count * dim);
     }

@@ -19,13 +19,15 @@
 #include "run/batch.h"
 #include "run/train_options.h"
 #include "run/embed.h"
+#include "run/input_pipeline.h"
+#include "run/pretrained.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Independent random streams derived from the run's seed. */
-enum { STREAM_SPLIT = 1, STREAM_INIT, STREAM_SAMPLER, STREAM_DROPOUT, STREAM_KMEANS };
+enum { STREAM_SPLIT = 1, STREAM_INIT, STREAM_SAMPLER, STREAM_DROPOUT, STREAM_KMEANS, STREAM_AUGMENT };
 
 /* Everything a run allocates, released in one place. */
 typedef struct {
@@ -48,6 +50,12 @@ typedef struct {
     float *train_emb;      /* vmf loss only: training-set embeddings for the means */
     uint64_t *batch_sets;  /* multi-label dataset with contrastive/dpsh/dtsh: label sets of the batch */
     uint64_t *query_sets, *db_sets; /* multi-label dataset: label sets for the evaluation */
+    dsml_input_pipeline pipe;  /* cached images to the network's input */
+    int have_pipe;
+    dsml_tensor_set weights;   /* --weights, read before the network exists, freed once applied */
+    dsml_pretrained_report pretrained; /* --weights: where each layer's values came from */
+    float layer_lr_mult[DSML_NETWORK_MAX_LAYERS]; /* --weights: per layer with parameters; 0 = frozen */
+    char weights_format[16], weights_sha256[65];
 } run_state;
 
 static void run_state_free(run_state *s)
@@ -66,6 +74,8 @@ static void run_state_free(run_state *s)
     free(s->query_sets);
     free(s->db_sets);
     dsml_vmf_means_free(s->vmf);
+    if (s->have_pipe) dsml_input_pipeline_free(&s->pipe);
+    dsml_tensor_set_free(&s->weights);
     if (s->have_sgd) dsml_sgd_free(&s->sgd);
     if (s->have_sampler) dsml_sampler_free(&s->sampler);
     if (s->loss_ws) dsml_loss_ws_free(s->loss_ws);
@@ -83,10 +93,10 @@ static void *alloc_array(size_t count, size_t size, int *rc)
 
 /* vMF: the class mean directions from the current model's embeddings of
  * the whole training set (docs/losses.md, "vMF"). */
-static int update_vmf_means(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm)
+static int update_vmf_means(const dsml_train_config *cfg, run_state *s)
 {
     int batch = cfg->classes_per_batch * cfg->images_per_class, n = s->split.n_train;
-    int rc = dsml_embed(s->model, cfg->dim, &s->ds, norm, s->split.train, n, batch, s->xbuf, s->train_emb);
+    int rc = dsml_embed(s->model, cfg->dim, &s->ds, &s->pipe, s->split.train, n, batch, s->xbuf, s->train_emb);
     if (rc) return rc;
     dsml_vmf_means_begin(s->vmf);
     for (int i = 0; i < n; i++) {
@@ -97,30 +107,172 @@ static int update_vmf_means(const dsml_train_config *cfg, run_state *s, const ds
     return dsml_vmf_means_finish(s->vmf);
 }
 
-static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
-                        dsml_finished_run *rec)
+/* The weights file to read: the resolved name, else --weights itself. */
+static const char *weights_file(const dsml_train_config *cfg)
+{
+    return cfg->weights_file[0] ? cfg->weights_file : cfg->weights;
+}
+
+/* One SGD update: the whole block at once, or, from pretrained weights,
+ * layer by layer at each layer's rate, frozen layers left alone. */
+static void sgd_step(const dsml_train_config *cfg, run_state *s, float *params, const float *grads)
+{
+    if (!cfg->weights[0]) {
+        dsml_sgd_step(&s->sgd, params, grads);
+        return;
+    }
+    for (int i = 0; i < s->pretrained.count; i++) {
+        const dsml_pretrained_layer *l = &s->pretrained.layers[i];
+        if (s->layer_lr_mult[i] > 0)
+            dsml_sgd_step_range(&s->sgd, params, grads, l->param_offset, l->param_offset + l->param_count,
+                                s->layer_lr_mult[i]);
+    }
+}
+
+/* --weights: the file's tensors into the network, each layer's learning-rate
+ * multiplier (frozen: 0; freshly initialised: --lr-new-layer-mult), and what
+ * metrics.json records of it. */
+static int load_weights(const dsml_train_config *cfg, run_state *s, dsml_finished_run *rec)
+{
+    const dsml_tensor_set *set = &s->weights;
+    int rc = dsml_pretrained_apply(dsml_model_network(s->model), set, weights_file(cfg), &s->pretrained);
+    if (rc == DSML_OK && cfg->freeze > s->pretrained.count)
+        rc = dsml_fail(DSML_ERR_ARG, "--freeze %d: the network has %d layers with parameters", cfg->freeze,
+                       s->pretrained.count);
+    if (rc == DSML_OK) {
+        snprintf(s->weights_format, sizeof s->weights_format, "%s", set->format);
+        snprintf(s->weights_sha256, sizeof s->weights_sha256, "%s", set->sha256);
+    }
+    dsml_tensor_set_free(&s->weights);
+    if (rc) return rc;
+    const dsml_pretrained_report *r = &s->pretrained;
+    if (cfg->freeze) /* no gradients below the layer after the last frozen one (within 1..count: cannot fail) */
+        dsml_network_set_trainable_from(dsml_model_network(s->model), r->layers[cfg->freeze - 1].layer + 1);
+    for (int i = 0; i < r->count; i++) {
+        const dsml_pretrained_layer *l = &r->layers[i];
+        s->layer_lr_mult[i] = i < cfg->freeze ? 0.0f : l->fresh ? cfg->lr_new_layer_mult : 1.0f;
+        rec->param_layer_source[i] = l->fresh ? NULL : l->source;
+        if (cfg->log)
+            fprintf(cfg->log, "weights: layer %d (%s): %s%s\n", i + 1,
+                    dsml_network_layer_at(dsml_model_network(s->model), l->layer)->spec.kind == DSML_LAYER_CONV
+                        ? "conv" : "linear",
+                    l->fresh ? "fresh" : l->source, i < cfg->freeze ? ", frozen" : "");
+    }
+    rec->n_param_layers = r->count;
+    rec->frozen_layers = cfg->freeze;
+    rec->weights = weights_file(cfg);
+    rec->weights_format = s->weights_format;
+    rec->weights_sha256 = s->weights_sha256;
+    if (cfg->log)
+        fprintf(cfg->log, "weights: %s (%s, sha256 %s): %d of %d layers loaded\n", weights_file(cfg), s->weights_format,
+                s->weights_sha256, r->loaded, r->count);
+    return DSML_OK;
+}
+
+/* metrics.json's "input" object: dsml_finished_run's writer callback. */
+static void write_input(dsml_json *j, const void *pipe) { dsml_input_pipeline_write_json(j, pipe); }
+
+/* --norm weights: the weights file's average image (3 x H x W, or 3 values). */
+static int average_image(const dsml_train_config *cfg, const run_state *s, dsml_input_spec *spec)
+{
+    const dsml_tensor *t = dsml_tensor_set_find(&s->weights, "normalization.average_image");
+    if (!t) return dsml_fail(DSML_ERR_ARG, "--norm weights: %s holds no average image "
+                             "(normalization.average_image; a MatConvNet file has one)", cfg->weights);
+    spec->norm = DSML_INPUT_NORM_MEAN_IMAGE;
+    if (t->ndim == 3) {
+        spec->mean_image = t->data;
+        spec->mean_c = (int)t->shape[0], spec->mean_h = (int)t->shape[1], spec->mean_w = (int)t->shape[2];
+    } else if (t->ndim == 1 && t->shape[0] >= 1 && t->shape[0] <= DSML_MAX_CHANNELS) {
+        for (int c = 0; c < (int)t->shape[0]; c++) spec->pixel_mean[c] = t->data[c];
+    } else
+        return dsml_fail(DSML_ERR_FORMAT, "%s: normalization.average_image: expected C x H x W or C values",
+                         cfg->weights);
+    return DSML_OK;
+}
+
+/* Cached images to the network's input (run/input_pipeline.h): its side is
+ * --input-size, else the network's own (alexnet 227, cnn-f 224), else the
+ * resized size; images are resized to --resize, else up to that side when
+ * the cache is smaller; a side smaller than the resized image is a centre
+ * crop, random with --augment (which also flips); --norm normalises. */
+static int open_pipeline(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *fitted, int batch,
+                         dsml_finished_run *rec)
+{
+    static const float imagenet_mean[3] = {0.485f, 0.456f, 0.406f}, imagenet_std[3] = {0.229f, 0.224f, 0.225f};
+    dsml_input_spec spec;
+    dsml_input_spec_default(&spec);
+    int native_side, native_channels;
+    dsml_model_native_input(cfg->model, &native_side, &native_channels);
+    spec.channels = native_channels;
+    int side = cfg->input_size ? cfg->input_size : native_side;
+    if (cfg->resize) spec.resize_h = spec.resize_w = cfg->resize;
+    else if (side && (side > s->ds.height || side > s->ds.width)) spec.resize_h = spec.resize_w = side;
+    int resized_h = spec.resize_h ? spec.resize_h : s->ds.height, resized_w = spec.resize_w ? spec.resize_w : s->ds.width;
+    if (side) {
+        spec.out_h = spec.out_w = side;
+        if (resized_h != side || resized_w != side) spec.crop = DSML_INPUT_CROP_CENTRE;
+    }
+    if (cfg->augment) spec.crop = DSML_INPUT_CROP_RANDOM, spec.flip = 1;
+    int rc = DSML_OK;
+    if (cfg->norm == DSML_NORM_IMAGENET) {
+        int channels = spec.channels ? spec.channels : s->ds.channels;
+        if (channels != 3)
+            return dsml_fail(DSML_ERR_ARG, "--norm imagenet: the network reads %d channels, ImageNet's statistics "
+                             "are for 3", channels);
+        spec.norm = DSML_INPUT_NORM_GIVEN;
+        memcpy(spec.mean, imagenet_mean, sizeof imagenet_mean);
+        memcpy(spec.std, imagenet_std, sizeof imagenet_std);
+    } else if (cfg->norm == DSML_NORM_WEIGHTS && (rc = average_image(cfg, s, &spec)) != DSML_OK)
+        return rc;
+    if ((rc = dsml_input_pipeline_init(&s->pipe, &spec, &s->ds, fitted, batch, cfg->threads)) != DSML_OK) return rc;
+    s->have_pipe = 1;
+    const dsml_input_pipeline *p = &s->pipe;
+    /* metrics.json says how images came in whenever it is not the cache as it is, normalised as fitted */
+    if (p->out_h != s->ds.height || p->out_w != s->ds.width || p->resize_h != s->ds.height ||
+        p->resize_w != s->ds.width || p->channels != s->ds.channels || cfg->augment || cfg->norm != DSML_NORM_FIT) {
+        rec->write_input = write_input;
+        rec->input = p;
+        if (cfg->log) {
+            char line[512];
+            dsml_input_pipeline_describe(p, line, sizeof line);
+            fprintf(cfg->log, "input: %s\n", line);
+        }
+    }
+    return DSML_OK;
+}
+
+static int train_epochs(const dsml_train_config *cfg, run_state *s, dsml_finished_run *rec)
 {
     int batch = cfg->classes_per_batch * cfg->images_per_class;
     int batches = dsml_sampler_batches_per_epoch(&s->sampler);
     size_t n_params;
     float *params = dsml_model_params(s->model, &n_params);
     float *grads = dsml_model_grads(s->model, &n_params);
-    dsml_rng dropout_rng;
+    dsml_rng dropout_rng, augment_rng;
     dsml_rng_seed_stream(&dropout_rng, cfg->seed, STREAM_DROPOUT);
+    dsml_rng_seed_stream(&augment_rng, cfg->seed, STREAM_AUGMENT);
     dsml_loss_params loss_params = cfg->loss;
     loss_params.vmf.means = s->vmf;
 
+    /* --steps: that many batches, the last epoch cut short */
+    int epochs = cfg->steps > 0 ? (cfg->steps + batches - 1) / batches : cfg->epochs;
+    long total_batches = cfg->steps > 0 ? cfg->steps : (long)epochs * batches;
+    if (epochs > DSML_MAX_EPOCHS)
+        return dsml_fail(DSML_ERR_ARG, "--steps %d: %d epochs of %d batches, at most %d epochs", cfg->steps, epochs,
+                         batches, DSML_MAX_EPOCHS);
     dsml_progress progress;
-    dsml_progress_begin(&progress, cfg->log, "train", "img", (double)cfg->epochs * batches * batch);
+    dsml_progress_begin(&progress, cfg->log, "train", "img", (double)total_batches * batch);
     double start = dsml_now();
     long images = 0;
-    for (int epoch = 0; epoch < cfg->epochs; epoch++) {
+    for (int epoch = 0; epoch < epochs; epoch++) {
         double epoch_start = dsml_now(), loss_sum = 0;
-        for (int b = 0; b < batches; b++) {
+        int epoch_batches = (int)(total_batches - (long)epoch * batches < batches ? total_batches - (long)epoch * batches
+                                                                                   : batches);
+        for (int b = 0; b < epoch_batches; b++) {
             dsml_sampler_next(&s->sampler, s->batch_indices, s->batch_labels);
-            dsml_batch_fill(&s->ds, norm, s->batch_indices, batch, s->xbuf);
+            int rc = dsml_input_fill_train(&s->pipe, &s->ds, s->batch_indices, batch, &augment_rng, s->xbuf);
             const float *h;
-            int rc = dsml_model_forward(s->model, s->xbuf, batch, 1, &dropout_rng, &h);
+            if (!rc) rc = dsml_model_forward(s->model, s->xbuf, batch, 1, &dropout_rng, &h);
             if (rc) return rc;
             double loss;
             if (s->batch_sets) { /* multi-label: pairs are similar when they share a label */
@@ -136,18 +288,18 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
             rc = dsml_model_backward(s->model, s->dh, batch);
             if (rc) return rc;
             if (cfg->clip_grad > 0) dsml_clip_grad_norm(grads, n_params, cfg->clip_grad);
-            dsml_sgd_step(&s->sgd, params, grads);
+            sgd_step(cfg, s, params, grads);
             loss_sum += loss;
             images += batch;
             char extra[96];
-            snprintf(extra, sizeof extra, "epoch %d/%d, loss %.4f", epoch + 1, cfg->epochs, loss_sum / (b + 1));
+            snprintf(extra, sizeof extra, "epoch %d/%d, loss %.4f", epoch + 1, epochs, loss_sum / (b + 1));
             dsml_progress_update(&progress, (double)images, extra);
         }
-        rec->epoch_loss[epoch] = batches ? loss_sum / batches : 0;
+        rec->epoch_loss[epoch] = epoch_batches ? loss_sum / epoch_batches : 0;
         rec->epoch_seconds[epoch] = dsml_now() - epoch_start;
         rec->epochs_done = epoch + 1;
         if (s->vmf) {
-            int rc = update_vmf_means(cfg, s, norm);
+            int rc = update_vmf_means(cfg, s);
             if (rc) return dsml_fail_context(rc, "epoch %d: vmf means", epoch + 1);
         }
         /* A diverged model is an error, not a result: parameters are checked once per epoch. */
@@ -156,7 +308,7 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
                 return dsml_fail(DSML_ERR_NUMERIC, "epoch %d: parameter %zu is not finite (try a smaller --lr)",
                                  epoch + 1, i);
         if (cfg->log && !progress.tty)
-            fprintf(cfg->log, "epoch %d/%d: loss %.6f, %.1f s\n", epoch + 1, cfg->epochs,
+            fprintf(cfg->log, "epoch %d/%d: loss %.6f, %.1f s\n", epoch + 1, epochs,
                     rec->epoch_loss[epoch], rec->epoch_seconds[epoch]);
     }
     char extra[64];
@@ -168,8 +320,7 @@ static int train_epochs(const dsml_train_config *cfg, run_state *s, const dsml_i
     return DSML_OK;
 }
 
-static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input_norm *norm,
-                    dsml_finished_run *rec)
+static int evaluate(const dsml_train_config *cfg, run_state *s, dsml_finished_run *rec)
 {
     const int *q_idx = rec->eval_on_validation ? s->split.validation : s->split.query;
     int nq = rec->eval_on_validation ? s->split.n_validation : s->split.n_query;
@@ -201,8 +352,8 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, const dsml_input
     rec->n_eval_database = ndb;
 
     double t0 = dsml_now();
-    rc = dsml_embed(s->model, d, &s->ds, norm, q_idx, nq, batch, s->xbuf, s->query_emb);
-    if (!rc) rc = dsml_embed(s->model, d, &s->ds, norm, db_idx, ndb, batch, s->xbuf, s->db_emb);
+    rc = dsml_embed(s->model, d, &s->ds, &s->pipe, q_idx, nq, batch, s->xbuf, s->query_emb);
+    if (!rc) rc = dsml_embed(s->model, d, &s->ds, &s->pipe, db_idx, ndb, batch, s->xbuf, s->db_emb);
     if (rc) return rc;
     double t1 = dsml_now();
     rec->embed_s = t1 - t0;
@@ -321,8 +472,14 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     rec->load_s = dsml_now() - start;
 
     int batch = cfg->classes_per_batch * cfg->images_per_class;
+    dsml_input_norm norm;
+    rc = dsml_input_norm_fit(&norm, &s->ds, s->split.train, s->split.n_train);
+    if (rc) return rc;
+    if (cfg->weights[0] && (rc = dsml_weights_read(weights_file(cfg), &s->weights)) != DSML_OK) return rc;
+    if ((rc = open_pipeline(cfg, s, &norm, batch, rec)) != DSML_OK) return rc;
+
     dsml_model_config mc = {
-        .kind = cfg->model, .channels = s->ds.channels, .height = s->ds.height, .width = s->ds.width,
+        .kind = cfg->model, .channels = s->pipe.channels, .height = s->pipe.out_h, .width = s->pipe.out_w,
         .dim = cfg->dim, .n_hidden = cfg->n_hidden, .max_batch = batch, .dropout = cfg->dropout,
     };
     memcpy(mc.hidden, cfg->hidden, sizeof mc.hidden);
@@ -332,6 +489,7 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     if (rc) return rc;
     dsml_model_describe(s->model, rec->model_description, sizeof rec->model_description);
     if (cfg->log) fprintf(cfg->log, "model: %s\n", rec->model_description);
+    if (cfg->weights[0] && (rc = load_weights(cfg, s, rec)) != DSML_OK) return rc;
 
     rc = dsml_loss_ws_create(&s->loss_ws, batch, cfg->dim);
     if (rc) return rc;
@@ -347,7 +505,7 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     if (rc) return rc;
     s->have_sgd = 1;
 
-    long row = (long)s->ds.channels * s->ds.height * s->ds.width;
+    size_t row = dsml_input_pipeline_row(&s->pipe);
     s->batch_indices = alloc_array((size_t)batch, sizeof(int), &rc);
     s->batch_labels = alloc_array((size_t)batch, sizeof(int), &rc);
     s->xbuf = alloc_array((size_t)batch * row, sizeof(float), &rc);
@@ -358,13 +516,10 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     }
     if (rc) return rc;
 
-    dsml_input_norm norm;
-    rc = dsml_input_norm_fit(&norm, &s->ds, s->split.train, s->split.n_train);
-    if (rc) return rc;
     if (dsml_loss_entry_of(cfg->loss.loss)->class_means) {
         rc = dsml_vmf_means_create(&s->vmf, s->ds.n_classes, cfg->dim, batch);
         if (!rc) s->train_emb = alloc_array((size_t)s->split.n_train * cfg->dim, sizeof(float), &rc);
-        if (!rc) rc = update_vmf_means(cfg, s, &norm);
+        if (!rc) rc = update_vmf_means(cfg, s);
         if (rc) return dsml_fail_context(rc, "vmf: initial means");
     }
 
@@ -372,10 +527,10 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
         fprintf(cfg->log, "train: %s, %s/%s, dim %d, %d epochs of %d batches of %d, %d threads\n", s->ds.name,
                 dsml_loss_name(cfg->loss.loss), dsml_distance_name(cfg->loss.distance), cfg->dim, cfg->epochs,
                 dsml_sampler_batches_per_epoch(&s->sampler), batch, cfg->threads);
-    rc = train_epochs(cfg, s, &norm, rec);
+    rc = train_epochs(cfg, s, rec);
     if (rc) return rc;
-    rc = evaluate(cfg, s, &norm, rec);
-    if (rc) return rc;
+    rec->not_evaluated = cfg->no_eval;
+    if (!cfg->no_eval && (rc = evaluate(cfg, s, rec)) != DSML_OK) return rc;
     rec->total_s = dsml_now() - start;
 
     char path[1200];

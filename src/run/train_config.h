@@ -13,6 +13,14 @@
 #include "nn/model.h"
 #include "run/protocol.h"
 
+/* How input images are normalised (--norm). */
+typedef enum {
+    DSML_NORM_FIT,      /* the training set's per-channel mean and standard deviation */
+    DSML_NORM_IMAGENET, /* torchvision's ImageNet mean and standard deviation */
+    DSML_NORM_WEIGHTS,  /* the weights file's average image, subtracted in pixel units (MatConvNet) */
+    DSML_NORM_KINDS
+} dsml_train_norm;
+
 typedef struct {
     /* data */
     char dataset[64];          /* "fashion-mnist", "cifar10" */
@@ -26,11 +34,19 @@ typedef struct {
     int train_per_class;       /* 500 (taken from the database) */
     int validation_per_class;  /* > 0: train on the rest, evaluate on the held-out validation
                                   images instead of the queries (for tuning) */
+    /* input (run/input_pipeline.h) */
+    int resize;                /* > 0: cached images resized to resize x resize */
+    int input_size;            /* > 0: the network's input side; 0: the network's own, else the resized size */
+    int augment;               /* 1: random crop and horizontal flip while training */
+    dsml_train_norm norm;
     /* model */
     dsml_model_kind model;
     int dim;
     int hidden[8], n_hidden;   /* mlp */
     float dropout;
+    char weights[1024];        /* pretrained weights: a file or a manifest's name ("alexnet-imagenet"), "" for none */
+    char weights_file[1024];   /* the file `weights` names (the CLI resolves names); "": weights is the file */
+    int freeze;                /* the first N layers with parameters keep their loaded values */
     /* loss */
     dsml_loss_params loss;
     /* optimisation */
@@ -39,12 +55,15 @@ typedef struct {
     int classes_per_batch;     /* P = batch / images_per_class */
     int images_per_class;      /* K (N-pair: 2) */
     float lr, momentum, weight_decay;
+    float lr_new_layer_mult;   /* with weights: the freshly initialised layers learn this much faster */
+    int steps;                 /* > 0: train this many batches instead of whole epochs */
     float clip_grad;           /* > 0: rescale the gradient to at most this L2 norm */
     uint64_t seed;
     int threads;
     /* evaluation */
     int map_at;                /* 0 = whole database */
     int f1_at;                 /* paper: 5000 */
+    int no_eval;               /* 1: no evaluation, metrics.json has the training figures only */
     /* output */
     char out_dir[1024];
     int no_embeddings;         /* 1: no embeddings.bin */

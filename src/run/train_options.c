@@ -27,6 +27,10 @@ static const char *mining_kind(int k) { return dsml_gpw_mining_name((dsml_gpw_mi
 static int weighting_count(void) { return DSML_GPW_WEIGHT_LIFTED + 1; }
 static const char *weighting_kind(int k) { return dsml_gpw_weighting_name((dsml_gpw_weighting)k); }
 
+static const char *const norm_names[DSML_NORM_KINDS] = {"fit", "imagenet", "weights"};
+static int norm_count(void) { return DSML_NORM_KINDS; }
+static const char *norm_kind(int k) { return k >= 0 && k < DSML_NORM_KINDS ? norm_names[k] : "unknown"; }
+
 static const dsml_option_kinds protocols = {protocol_count, protocol_kind};
 static const dsml_option_kinds splits = {split_count, split_kind};
 static const dsml_option_kinds models = {model_count, model_kind};
@@ -34,6 +38,7 @@ static const dsml_option_kinds losses = {loss_count, loss_kind};
 static const dsml_option_kinds distances = {distance_count, distance_kind};
 static const dsml_option_kinds minings = {mining_count, mining_kind};
 static const dsml_option_kinds weightings = {weighting_count, weighting_kind};
+static const dsml_option_kinds norms = {norm_count, norm_kind};
 
 /* ---- the table ------------------------------------------------------------------ */
 
@@ -60,6 +65,8 @@ static const dsml_option_kinds weightings = {weighting_count, weighting_kind};
 #define ALWAYS DSML_RECORD_ALWAYS
 #define IF_TAKEN DSML_RECORD_IF_TAKEN
 #define IF_DENSITY DSML_RECORD_IF_DENSITY
+#define IF_SET DSML_RECORD_IF_SET
+#define IF_WEIGHTS DSML_RECORD_IF_WEIGHTS
 #define SWEEP DSML_OPT_SWEEP
 #define BY_LOSS DSML_OPT_BY_LOSS
 #define BY_MODEL DSML_OPT_BY_MODEL
@@ -92,6 +99,18 @@ static const dsml_train_option table[] = {
      "data.split.validation_per_class", ALWAYS, SWEEP,
      "hold N training images per class out and evaluate on them instead of the queries (for tuning)"},
 
+    {"resize", "S", DATA, INT, 0, 4096, NUMBER(resize), NULL, "0", "config.resize", IF_SET, SWEEP,
+     "resize the cached images to S x S (bilinear, as PyTorch) before any crop; 0: as cached, or the input size "
+     "when the cache is smaller (docs/input.md)"},
+    {"input-size", "S", DATA, INT, 0, 4096, NUMBER(input_size), NULL, "0", "config.input_size", IF_SET, SWEEP,
+     "the network's input side: a crop when smaller than the resized image (centre; random with --augment); "
+     "0: the network's own (alexnet 227, cnn-f 224), else the resized size"},
+    {"augment", NULL, DATA, FLAG, 0, 1, NUMBER(augment), NULL, NULL, "config.augment", IF_SET, SWEEP,
+     "training images: a random crop of the input size and a horizontal flip (evaluation: the centre crop)"},
+    {"norm", "NAME", DATA, ENUM, 0, 0, NUMBER(norm), &norms, "fit", "config.norm", IF_SET, SWEEP,
+     "{kinds}: the training set's channel mean and std; torchvision's ImageNet mean and std; the weights "
+     "file's average image (MatConvNet's CNN-F)"},
+
     {"model", "NAME", MODEL, ENUM, 0, 0, NUMBER(model), &models, "convnet", "config.model", ALWAYS, SWEEP | FIRST,
      "the network"},
     {"dim", "D", MODEL, INT, 1, 4096, NUMBER(dim), NULL, "32", "config.dim", ALWAYS, SWEEP, "embedding size"},
@@ -99,6 +118,11 @@ static const dsml_train_option table[] = {
      IF_TAKEN, SWEEP | BY_MODEL, "mlp hidden sizes"},
     {"dropout", "P", MODEL, FLOAT, 0, 0.95, NUMBER(dropout), NULL, "0", "config.dropout", ALWAYS, SWEEP,
      "dropout before the embedding layer"},
+    {"weights", "FILE", MODEL, PATH, 0, 0, TEXT(weights), NULL, NULL, "config.weights", IF_SET, SWEEP,
+     "start from pretrained weights: a PyTorch checkpoint, safetensors or MatConvNet .mat (docs/weights.md); "
+     "an embedding layer of another width than the file's last layer starts fresh"},
+    {"freeze", "N", MODEL, INT, 0, 64, NUMBER(freeze), NULL, "0", "config.freeze", IF_WEIGHTS, SWEEP,
+     "with --weights: the first N layers with parameters are not trained"},
 
     {"loss", "NAME", LOSS, ENUM, 0, 0, NUMBER(loss.loss), &losses, "contrastive", "config.loss", ALWAYS,
      SWEEP | FIRST, "the loss (docs/losses.md)"},
@@ -152,6 +176,12 @@ static const dsml_train_option table[] = {
      "weight decay"},
     {"clip-grad", "C", OPTIM, FLOAT, 0, BIG, NUMBER(clip_grad), NULL, "0", "config.clip_grad", ALWAYS, SWEEP,
      "rescale each batch's gradient to an L2 norm of at most C; 0 turns it off"},
+    {"lr-new-layer-mult", "X", OPTIM, FLOAT, 0, 1000, NUMBER(lr_new_layer_mult), NULL, "1",
+     "config.lr_new_layer_mult", IF_WEIGHTS, SWEEP,
+     "with --weights: the learning rate of the layers the file did not fill (the embedding layer) is X times "
+     "--lr (the paper states none: 1)"},
+    {"steps", "N", OPTIM, INT, 0, 1 << 30, NUMBER(steps), NULL, "0", "config.steps", IF_SET, SWEEP,
+     "train N batches instead of --epochs epochs (for quick runs and timing)"},
     {"seed", "S", OPTIM, U64, 0, 0, NUMBER(seed), NULL, "1", "config.seed", ALWAYS, SWEEP,
      "every random choice derives from it"},
     {"threads", "N", OPTIM, INT, 1, 256, NUMBER(threads), NULL, "2", "config.threads", ALWAYS, 0, "threads"},
@@ -160,6 +190,8 @@ static const dsml_train_option table[] = {
      "MAP@T (default: the whole database; hashing: 50000)"},
     {"f1-at", "T", EVAL, INT, 1, 1 << 30, NUMBER(f1_at), NULL, "5000", "config.f1_at", ALWAYS, SWEEP,
      "precision/recall/F1 of the top T"},
+    {"no-eval", NULL, EVAL, FLAG, 0, 1, NUMBER(no_eval), NULL, NULL, "config.no_eval", IF_SET, 0,
+     "no evaluation: metrics.json holds the training figures only"},
 
     {"out", "DIR", OUTPUT, PATH, 0, 0, TEXT(out_dir), NULL, NULL, NULL, ALWAYS, 0,
      "where metrics.json and embeddings.bin go (required)"},
@@ -184,6 +216,8 @@ static const dsml_train_option table[] = {
 #undef ALWAYS
 #undef IF_TAKEN
 #undef IF_DENSITY
+#undef IF_SET
+#undef IF_WEIGHTS
 #undef SWEEP
 #undef BY_LOSS
 #undef BY_MODEL
@@ -406,6 +440,11 @@ int dsml_train_config_check(const dsml_train_config *cfg)
     if (entry->pairs && cfg->images_per_class != 2)
         return dsml_fail(DSML_ERR_ARG, "%s: batches are pairs, --images-per-class must be 2 (got %d)", entry->name,
                          cfg->images_per_class);
+    if (!cfg->weights[0] && cfg->norm == DSML_NORM_WEIGHTS)
+        return dsml_fail(DSML_ERR_ARG, "--norm weights: only with --weights (the file's average image)");
+    if (!cfg->weights[0] && (cfg->freeze || cfg->lr_new_layer_mult != 1.0f))
+        return dsml_fail(DSML_ERR_ARG, "--%s: only with --weights (a fresh network has no pretrained layers)",
+                         cfg->freeze ? "freeze" : "lr-new-layer-mult");
     if (cfg->protocol == DSML_PROTOCOL_HASHING && cfg->validation_per_class > 0)
         return dsml_fail(DSML_ERR_ARG, "--validation-per-class %d: the hashing protocol trains on the whole database "
                          "and has no validation carve-out", cfg->validation_per_class);
@@ -420,6 +459,17 @@ static int recorded(const dsml_train_config *cfg, const dsml_train_option *o)
     case DSML_RECORD_ALWAYS: return 1;
     case DSML_RECORD_IF_TAKEN: return takes(cfg, o);
     case DSML_RECORD_IF_DENSITY: return cfg->loss.density.weight > 0;
+    case DSML_RECORD_IF_WEIGHTS: return cfg->weights[0] != '\0';
+    case DSML_RECORD_IF_SET: {
+        const void *f = cfield(cfg, o->offset);
+        switch (o->type) {
+        case DSML_OPT_NAME: case DSML_OPT_PATH: return ((const char *)f)[0] != '\0';
+        case DSML_OPT_FLOAT: return *(const float *)f != 0;
+        case DSML_OPT_U64: return *(const uint64_t *)f != 0;
+        case DSML_OPT_INT_LIST: return *(const int *)cfield(cfg, o->count_offset) != 0;
+        default: return *(const int *)f != 0;
+        }
+    }
     }
     return 1;
 }

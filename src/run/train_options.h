@@ -41,6 +41,8 @@ typedef enum {
     DSML_RECORD_ALWAYS,
     DSML_RECORD_IF_TAKEN,   /* when the run's loss or network takes the option */
     DSML_RECORD_IF_DENSITY, /* when the density regulariser is on */
+    DSML_RECORD_IF_SET,     /* when it is not zero, empty or off (so older runs' files stay as they were) */
+    DSML_RECORD_IF_WEIGHTS, /* when the run starts from pretrained weights */
 } dsml_option_record;
 
 /* Row flags. */

@@ -1,0 +1,244 @@
+/* Fine-tuning from the command line: dsml train with --weights (a file, a
+ * manifest's name, a missing one), --freeze, --lr-new-layer-mult, --steps,
+ * --no-eval and the input pipeline's options, as metrics.json records them;
+ * dsml embed over .npy files; the sweep skipping runs whose weights are
+ * missing. Runs that need a PyTorch checkpoint make one with Debian's
+ * python3-torch and skip with a message where it is absent; runs on
+ * Fashion-MNIST skip where Debian's dataset-fashion-mnist is absent. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "data/npy.h"
+#include "results/run_metrics.h"
+#include "support/run_cmd.h"
+#include "support/suite_run.h"
+#include "support/testdir.h"
+
+static int have_fashion_mnist(void)
+{
+    if (access("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", R_OK) == 0) return 1;
+    fprintf(stderr, "SKIP: /usr/share/datasets/fashion-mnist is absent (apt-get install dataset-fashion-mnist)\n");
+    return 0;
+}
+
+static int have_torch(void)
+{
+    cmd_result r;
+    run_shell(&r, "/usr/bin/python3 -c 'import torch' 2>/dev/null");
+    if (r.status == 0) return 1;
+    fprintf(stderr, "SKIP: /usr/bin/python3 cannot import torch (make bench-deps installs python3-torch)\n");
+    return 0;
+}
+
+/* A small training run's options; the output folder and extras follow. */
+#define SMALL_RUN "train --dataset fashion-mnist --model convnet --dim 8 --epochs 1 --train-per-class 20 " \
+                  "--queries-per-class 10 --threads 2 --quiet --data %s"
+
+/* A state dict in dsml's convnet layout for 1 x 28 x 28 images, classifier 10 wide, saved by torch.save. */
+static void write_convnet_pth(const char *path)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import torch, torch.nn as nn; torch.manual_seed(0); "
+             "m = nn.Sequential(nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), "
+             "nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), "
+             "nn.Linear(64 * 7 * 7, 256), nn.ReLU(), nn.Dropout(0), nn.Linear(256, 10)); "
+             "torch.save(m.state_dict(), '%s')\"", path);
+    cmd_result r;
+    run_shell(&r, cmd);
+    ck_assert_msg(r.status == 0, "%s: %s", cmd, r.err);
+}
+
+static void read_run(dsml_run_metrics *m, const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/metrics.json", dir);
+    ck_assert_msg(dsml_run_metrics_read(m, path) == DSML_OK, "%s", dsml_last_error());
+}
+
+START_TEST(test_train_from_weights)
+{
+    if (!have_fashion_mnist() || !have_torch()) return;
+    testdir_make("finetune-weights");
+    const char *pth = testdir_path("convnet.pth");
+    write_convnet_pth(pth);
+    char args[2048];
+    snprintf(args, sizeof args, SMALL_RUN " --weights %s --freeze 2 --lr-new-layer-mult 10 --out %s",
+             testdir_path("data"), pth, testdir_path("run"));
+    cmd_result r;
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    dsml_run_metrics m;
+    read_run(&m, testdir_path("run"));
+    ck_assert_str_eq(dsml_run_metrics_get(&m, "config.weights").string, pth);
+    ck_assert_int_eq((int)dsml_run_metrics_get(&m, "config.freeze").number, 2);
+    ck_assert_double_eq(dsml_run_metrics_get(&m, "config.lr_new_layer_mult").number, 10);
+    ck_assert_str_eq(dsml_run_metrics_get(&m, "pretrained.format").string, "torch");
+    ck_assert_int_eq((int)strlen(dsml_run_metrics_get(&m, "pretrained.sha256").string), 64);
+    ck_assert_int_eq((int)dsml_run_metrics_get(&m, "pretrained.frozen_layers").number, 2);
+    dsml_metrics_value layers = dsml_run_metrics_get(&m, "pretrained.layers");
+    ck_assert_int_eq(layers.kind, DSML_METRICS_LIST);
+    ck_assert_int_eq(layers.count, 4);
+    /* the Sequential's prefixes of conv, conv, linear, and the fresh embedding layer */
+    char compact[65536];
+    size_t n = 0;
+    for (const char *c = read_text(testdir_path("run/metrics.json")); *c && n + 1 < sizeof compact; c++)
+        if (*c != ' ' && *c != '\n') compact[n++] = *c;
+    compact[n] = '\0';
+    ck_assert_msg(strstr(compact, "\"layers\":[\"0\",\"3\",\"7\",null]"), "%s", compact);
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "metrics.euclidean").kind, DSML_METRICS_OBJECT);
+    dsml_run_metrics_free(&m);
+    testdir_done(1);
+}
+END_TEST
+
+/* A missing weights file stops the run before any work, naming the fetch command. */
+START_TEST(test_missing_weights)
+{
+    testdir_make("finetune-missing");
+    char args[2048];
+    snprintf(args, sizeof args, SMALL_RUN " --weights alexnet-imagenet --out %s", testdir_path("data"),
+             testdir_path("run"));
+    cmd_result r;
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "alexnet-owt-7be5be79.pth is missing; get it with `dsml fetch alexnet-imagenet`"),
+                  "%s", r.err);
+    ck_assert_int_eq(access(testdir_path("run"), F_OK), -1);
+    snprintf(args, sizeof args, SMALL_RUN " --weights %s --out %s", testdir_path("data"), testdir_path("no.pth"),
+             testdir_path("run"));
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "no.pth"), "%s", r.err);
+    /* options that need weights are refused without them */
+    snprintf(args, sizeof args, SMALL_RUN " --freeze 1 --out %s", testdir_path("data"), testdir_path("run"));
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--freeze: only with --weights"), "%s", r.err);
+    snprintf(args, sizeof args, SMALL_RUN " --norm weights --out %s", testdir_path("data"), testdir_path("run"));
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--norm weights: only with --weights"), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
+/* --steps, --no-eval and the input pipeline: what metrics.json says. */
+START_TEST(test_steps_no_eval_input)
+{
+    if (!have_fashion_mnist()) return;
+    testdir_make("finetune-steps");
+    char args[2048];
+    snprintf(args, sizeof args, SMALL_RUN " --steps 3 --no-eval --resize 40 --input-size 36 --augment "
+             "--batch 20 --images-per-class 2 --out %s", testdir_path("data"), testdir_path("run"));
+    cmd_result r;
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    dsml_run_metrics m;
+    read_run(&m, testdir_path("run"));
+    ck_assert_int_eq((int)dsml_run_metrics_get(&m, "training.images").number, 60);
+    ck_assert_int_eq((int)dsml_run_metrics_get(&m, "training.epochs").number, 1);
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "metrics").kind, DSML_METRICS_ABSENT);
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "config.no_eval").kind, DSML_METRICS_BOOL);
+    ck_assert_int_eq((int)dsml_run_metrics_get(&m, "config.steps").number, 3);
+    ck_assert_int_eq((int)dsml_run_metrics_get(&m, "config.resize").number, 40);
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "input").kind, DSML_METRICS_OBJECT);
+    ck_assert_str_eq(dsml_run_metrics_get(&m, "input.train_crop").string, "random");
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "input.flip").kind, DSML_METRICS_BOOL);
+    ck_assert_msg(strstr(dsml_run_metrics_get(&m, "model").string, "1x36x36"), "%s",
+                  dsml_run_metrics_get(&m, "model").string);
+    ck_assert_int_eq(access(testdir_path("run/embeddings.bin"), F_OK), -1);
+    dsml_run_metrics_free(&m);
+    /* without the new options nothing new is recorded */
+    snprintf(args, sizeof args, SMALL_RUN " --out %s", testdir_path("data"), testdir_path("plain"));
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    read_run(&m, testdir_path("plain"));
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "input").kind, DSML_METRICS_ABSENT);
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "pretrained").kind, DSML_METRICS_ABSENT);
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "config.steps").kind, DSML_METRICS_ABSENT);
+    ck_assert_int_eq(dsml_run_metrics_get(&m, "config.weights").kind, DSML_METRICS_ABSENT);
+    dsml_run_metrics_free(&m);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_embed)
+{
+    testdir_make("finetune-embed");
+    float x[3 * 1 * 8 * 8];
+    for (int i = 0; i < 3 * 64; i++) x[i] = (float)sin(i * 0.1);
+    ck_assert_int_eq(dsml_npy_write_f32(testdir_path("x.npy"), x, 4, (int64_t[]){3, 1, 8, 8}), DSML_OK);
+    ck_assert_int_eq(dsml_npy_write_f32(testdir_path("flat.npy"), x, 2, (int64_t[]){3, 64}), DSML_OK);
+    char args[2048];
+    cmd_result r;
+    snprintf(args, sizeof args, "embed --model convnet --input %s --out %s --dim 8 --quiet", testdir_path("x.npy"),
+             testdir_path("y.npy"));
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    dsml_npy y;
+    ck_assert_int_eq(dsml_npy_read_as(testdir_path("y.npy"), DSML_NPY_FLOAT32, 2, &y), DSML_OK);
+    ck_assert_int_eq(y.shape[0], 3);
+    ck_assert_int_eq(y.shape[1], 8);
+    for (int i = 0; i < 24; i++) ck_assert(isfinite(((float *)y.data)[i]));
+    dsml_npy_free(&y);
+    static const struct {
+        const char *args, *message;
+        int status;
+    } bad[] = {
+        {"embed --model convnet --input %s --out %s", "--dim is required without --weights", 1},
+        {"embed --model convnet --input %s --out %s --dim 4 --weights /nonexistent.pth", "/nonexistent.pth", 1},
+        {"embed --model resnet --input %s --out %s --dim 4", "--model", 2},
+        {"embed --model convnet --input %s --out %s --dim 0", "--dim", 2},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(args, sizeof args, bad[i].args, testdir_path("x.npy"), testdir_path("bad.npy"));
+        run_dsml(&r, args);
+        ck_assert_int_eq(r.status, bad[i].status);
+        ck_assert_msg(strstr(r.err, bad[i].message), "%s: %s", args, r.err);
+        ck_assert_int_eq(access(testdir_path("bad.npy"), F_OK), -1);
+    }
+    snprintf(args, sizeof args, "embed --model mlp --input %s --out %s --dim 4", testdir_path("flat.npy"),
+             testdir_path("bad.npy"));
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "expected float32 with 4 dimensions"), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_sweep_skips_missing_weights)
+{
+    testdir_make("finetune-sweep");
+    testdir_write_text(testdir_path("w.sweep"), "set dataset=fashion-mnist dim=8 seed=1 epochs=1\n"
+                                                "dml loss=triplet distance=euclidean\n"
+                                                "dml loss=triplet distance=snr weights=alexnet-imagenet\n");
+    char args[2048];
+    snprintf(args, sizeof args, "sweep list --results %s --data %s %s", testdir_path("results"),
+             testdir_path("data"), testdir_path("w.sweep"));
+    cmd_result r;
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "sweep: skipping the runs that start from alexnet-imagenet: alexnet-imagenet: "),
+                  "%s", r.err);
+    ck_assert_msg(strstr(r.err, "get it with `dsml fetch alexnet-imagenet`"), "%s", r.err);
+    ck_assert_msg(strstr(r.out, "triplet-euclidean-d8-s1"), "%s", r.out);
+    ck_assert_msg(!strstr(r.out, "triplet-snr"), "%s", r.out);
+    testdir_done(1);
+}
+END_TEST
+
+int main(void)
+{
+    const suite_case cases[] = {
+        {"weights", 120, (const TTest *[]){test_train_from_weights, test_missing_weights, NULL}},
+        {"runs", 120, (const TTest *[]){test_steps_no_eval_input, NULL}},
+        {"embed", 30, (const TTest *[]){test_embed, NULL}},
+        {"sweep", 30, (const TTest *[]){test_sweep_skips_missing_weights, NULL}},
+    };
+    return suite_run_cases("finetune", cases, SUITE_CASES(cases));
+}
