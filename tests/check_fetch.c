@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -314,7 +315,10 @@ static void fetch_weights_cli(const char *name, const char *file, const char *re
     snprintf(args, sizeof args, "fetch %s --data '%s' --url '%s' --quiet", name, c.root,
              http_server_url(&c.server, file));
     cmd_result r;
-    unsetenv("DSML_MANIFESTS"); /* the binary's own datasets/ */
+    char manifests[4096];
+    ck_assert_ptr_nonnull(getcwd(manifests, sizeof manifests - 16));
+    strcat(manifests, "/datasets"); /* the repository's, wherever the binary under test lives */
+    setenv("DSML_MANIFESTS", manifests, 1);
     run_dsml(&r, args);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, want_error) != NULL, "%s", r.err);

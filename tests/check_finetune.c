@@ -6,6 +6,7 @@
  * python3-torch and skip with a message where it is absent; runs on
  * Fashion-MNIST skip where Debian's dataset-fashion-mnist is absent. */
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -234,6 +235,9 @@ END_TEST
 
 int main(void)
 {
+    /* the repository's manifests, wherever the binary under test lives (build/sanitize/dsml too) */
+    char manifests[4096];
+    if (getcwd(manifests, sizeof manifests - 16)) setenv("DSML_MANIFESTS", strcat(manifests, "/datasets"), 1);
     const suite_case cases[] = {
         {"weights", 120, (const TTest *[]){test_train_from_weights, test_missing_weights, NULL}},
         {"runs", 120, (const TTest *[]){test_steps_no_eval_input, NULL}},
