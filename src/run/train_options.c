@@ -118,9 +118,10 @@ static const dsml_train_option table[] = {
      IF_TAKEN, SWEEP | BY_MODEL, "mlp hidden sizes"},
     {"dropout", "P", MODEL, FLOAT, 0, 0.95, NUMBER(dropout), NULL, "0", "config.dropout", ALWAYS, SWEEP,
      "dropout before the embedding layer"},
-    {"weights", "FILE", MODEL, PATH, 0, 0, TEXT(weights), NULL, NULL, "config.weights", IF_SET, SWEEP,
-     "start from pretrained weights: a PyTorch checkpoint, safetensors or MatConvNet .mat (docs/weights.md); "
-     "an embedding layer of another width than the file's last layer starts fresh"},
+    {"weights", "FILE|NAME", MODEL, PATH, 0, 0, TEXT(weights), NULL, NULL, "config.weights", IF_SET, SWEEP,
+     "start from pretrained weights: a PyTorch checkpoint, safetensors or MatConvNet .mat (docs/weights.md), or "
+     "the file of a manifest fetched with dsml fetch (alexnet-imagenet, cnn-f-imagenet); an embedding layer of "
+     "another width than the file's last layer starts fresh"},
     {"freeze", "N", MODEL, INT, 0, 64, NUMBER(freeze), NULL, "0", "config.freeze", IF_WEIGHTS, SWEEP,
      "with --weights: the first N layers with parameters are not trained"},
 
