@@ -25,6 +25,7 @@ enum { MAX_TENSORS = 16 };
 
 typedef struct {
     dsml_tensor t[MAX_TENSORS];
+    int allocated;         /* tensors made, freed by hand_free even when a test shortens the set */
     dsml_tensor_set set;
 } hand_set;
 
@@ -33,7 +34,9 @@ static float value(int layer, long i) { return (float)(layer * 1000000 + i) * 1e
 
 static void add(hand_set *h, const char *name, int layer, int ndim, const int64_t *shape)
 {
+    ck_assert_int_eq(h->set.count, h->allocated); /* tensors are only added to a whole set */
     dsml_tensor *t = &h->t[h->set.count++];
+    h->allocated++;
     snprintf(t->name, sizeof t->name, "%s", name);
     t->ndim = ndim;
     t->numel = 1;
@@ -55,7 +58,7 @@ static void add_layer(hand_set *h, const char *prefix, int layer, int ndim, cons
 
 static void hand_free(hand_set *h)
 {
-    for (int i = 0; i < h->set.count; i++) free(h->t[i].data);
+    for (int i = 0; i < h->allocated; i++) free(h->t[i].data);
     memset(h, 0, sizeof *h);
 }
 
