@@ -35,8 +35,8 @@ static int have_torch(void)
     return 0;
 }
 
-/* A small training run's options; the output folder and extras follow. */
-#define SMALL_RUN "train --dataset fashion-mnist --model mlp --hidden 64 --dim 8 --epochs 1 --train-per-class 20 " \
+/* A small training run's options (no --epochs: --steps replaces it); the output folder and extras follow. */
+#define SMALL_RUN "train --dataset fashion-mnist --model mlp --hidden 64 --dim 8 --train-per-class 20 " \
                   "--queries-per-class 10 --threads 2 --quiet --data %s"
 
 /* A state dict in the layout of dsml's mlp with one hidden layer of 64 for
@@ -69,7 +69,7 @@ START_TEST(test_train_from_weights)
     const char *pth = testdir_path("mlp.pth");
     write_mlp_pth(pth);
     char args[2048];
-    snprintf(args, sizeof args, SMALL_RUN " --weights %s --freeze 1 --lr-new-layer-mult 10 --out %s",
+    snprintf(args, sizeof args, SMALL_RUN " --epochs 1 --weights %s --freeze 1 --lr-new-layer-mult 10 --out %s",
              testdir_path("data"), pth, testdir_path("run"));
     cmd_result r;
     run_dsml(&r, args);
@@ -121,6 +121,11 @@ START_TEST(test_missing_weights)
     run_dsml(&r, args);
     ck_assert_int_eq(r.status, 2);
     ck_assert_msg(strstr(r.err, "--freeze: only with --weights"), "%s", r.err);
+    snprintf(args, sizeof args, SMALL_RUN " --epochs 1 --steps 2 --out %s", testdir_path("data"),
+             testdir_path("run"));
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "--steps 2 replaces --epochs: give one of them"), "%s", r.err);
     snprintf(args, sizeof args, SMALL_RUN " --norm weights --out %s", testdir_path("data"), testdir_path("run"));
     run_dsml(&r, args);
     ck_assert_int_eq(r.status, 2);
@@ -156,7 +161,7 @@ START_TEST(test_steps_no_eval_input)
     ck_assert_int_eq(access(testdir_path("run/embeddings.bin"), F_OK), -1);
     dsml_run_metrics_free(&m);
     /* without the new options nothing new is recorded */
-    snprintf(args, sizeof args, SMALL_RUN " --out %s", testdir_path("data"), testdir_path("plain"));
+    snprintf(args, sizeof args, SMALL_RUN " --epochs 1 --out %s", testdir_path("data"), testdir_path("plain"));
     run_dsml(&r, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
     read_run(&m, testdir_path("plain"));

@@ -397,6 +397,10 @@ int dsml_train_config_build(dsml_train_config *cfg, const dsml_option_given *giv
             if (rc) return rc;
         }
     }
+    int epochs_given = 0;
+    for (int i = 0; i < n; i++) epochs_given |= !strcmp(given[i].name, "epochs");
+    if (epochs_given && cfg->steps > 0) /* one of them would be ignored */
+        return dsml_fail(DSML_ERR_ARG, "--steps %d replaces --epochs: give one of them", cfg->steps);
     if (cfg->batch % cfg->images_per_class)
         return dsml_fail(DSML_ERR_ARG, "--batch %d is not a multiple of --images-per-class %d", cfg->batch,
                          cfg->images_per_class);
