@@ -258,6 +258,8 @@ START_TEST(test_small_gemms_match_naive)
     ck_assert(dsml_winograd_gemm_fits(32, 64));
     ck_assert(!dsml_winograd_gemm_fits(3, 64));
     ck_assert(!dsml_winograd_gemm_fits(32, 0));
+    ck_assert(dsml_winograd_gemm_fits(64, 64));
+    ck_assert(!dsml_winograd_gemm_fits(64, 192)); /* AlexNet's layers go to BLIS */
 }
 END_TEST
 

@@ -26,7 +26,12 @@ static inline void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
 
 static inline v8 splat(float x) { return (v8){x, x, x, x, x, x, x, x}; }
 
-int dsml_winograd_gemm_fits(int cin, int cout) { return cin > 0 && cout > 0 && cin % W == 0 && cout % W == 0; }
+enum { MAX_CHANNELS = 64 };
+
+int dsml_winograd_gemm_fits(int cin, int cout)
+{
+    return cin > 0 && cout > 0 && cin <= MAX_CHANNELS && cout <= MAX_CHANNELS && cin % W == 0 && cout % W == 0;
+}
 
 /* c[R x V*8] (+)= sum over p < steps of a(r, p) b[p, :], where a(r, p) is
  * a[r * a_row + p * a_step]: a[R x k] b for the plain product (a_step 1),
