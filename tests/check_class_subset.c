@@ -184,6 +184,8 @@ START_TEST(test_apply_errors_leave_the_dataset)
                  "toy has 5 classes (0..4), class 12 is not one of them");
     s = parsed("4-5");
     expect_error(dsml_class_subset_apply(&ds, &s), DSML_ERR_ARG, "class 5 is not one of them");
+    memset(&s, 0, sizeof s); /* not one that parsed */
+    expect_error(dsml_class_subset_apply(&ds, &s), DSML_ERR_ARG, "toy: a class subset of 0 ranges, expected 1..128");
     ck_assert_ptr_eq(ds.pixels, pixels);
     ck_assert_int_eq(ds.n, TOY_N);
     ck_assert_int_eq(ds.n_classes, TOY_CLASSES);

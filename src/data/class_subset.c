@@ -202,6 +202,9 @@ static int fill(dsml_dataset *out, const dsml_dataset *ds, const int *rank, uint
 
 int dsml_class_subset_apply(dsml_dataset *ds, const dsml_class_subset *s)
 {
+    if (s->n_ranges < 1 || s->n_ranges > DSML_CLASS_SUBSET_RANGES)
+        return dsml_fail(DSML_ERR_ARG, "%s: a class subset of %d ranges, expected 1..%d (one that parsed)", ds->name,
+                         s->n_ranges, DSML_CLASS_SUBSET_RANGES);
     int last = s->hi[s->n_ranges - 1];
     if (last >= ds->n_classes)
         return dsml_fail(DSML_ERR_ARG, "%s has %d classes (0..%d), class %d is not one of them", ds->name,
