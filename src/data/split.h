@@ -21,6 +21,9 @@
  * queries (2,100 for NUS-WIDE's 21 concepts). The rest is both the training
  * set and the database.
  *
+ * A subset of the classes (`--classes`, data/class_subset.h) is cut from the
+ * dataset before any split, so each split sees the subset as the whole dataset.
+ *
  * How: for each class in order, its images (ascending index) are shuffled by
  * one dsml_rng seeded with `seed` and cut in that order (queries, then
  * validation, then training, then the rest of the database). Every list is then

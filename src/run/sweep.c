@@ -57,10 +57,10 @@ static int key_index(const char *key)
     return -1;
 }
 
-/* A key whose value is never a comma list (a list of sizes, a path). */
+/* A key whose value is never a comma list (a list of sizes or classes, a path). */
 static int takes_whole_value(const dsml_train_option *o)
 {
-    return o->type == DSML_OPT_INT_LIST || o->type == DSML_OPT_PATH;
+    return o->type == DSML_OPT_INT_LIST || o->type == DSML_OPT_PATH || o->type == DSML_OPT_CLASSES;
 }
 
 static int fail_at(const char *file, int line, const char *what, const char *found)

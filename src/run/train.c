@@ -6,6 +6,7 @@
 #include "core/progress.h"
 #include "core/rng.h"
 #include "core/timer.h"
+#include "data/class_subset.h"
 #include "data/dataset.h"
 #include "data/sampler.h"
 #include "data/split.h"
@@ -442,6 +443,23 @@ static void record_inputs(const dsml_train_config *cfg, const run_state *s, dsml
     rec->f1_at = cfg->f1_at;
 }
 
+/* --classes: the dataset cut to the listed classes, after the cache was read
+ * and its content checked (so the cache itself never depends on the list). */
+static int keep_classes(const dsml_train_config *cfg, dsml_dataset *ds)
+{
+    dsml_class_subset subset;
+    char expected[300];
+    if (dsml_class_subset_parse(cfg->classes, &subset, expected, sizeof expected))
+        return dsml_fail(DSML_ERR_ARG, "--classes %s: expected %s", cfg->classes, expected);
+    int n = ds->n;
+    int rc = dsml_class_subset_apply(ds, &subset);
+    if (rc) return dsml_fail_context(rc, "--classes %s", cfg->classes);
+    if (cfg->log)
+        fprintf(cfg->log, "data: --classes %s: %d of %d images, classes relabelled 0..%d\n", cfg->classes, ds->n, n,
+                ds->n_classes - 1);
+    return DSML_OK;
+}
+
 static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *rec)
 {
     double start = dsml_now();
@@ -459,6 +477,7 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     rc = dsml_data_open(&s->ds, cfg->dataset, cfg->data_root, &data);
     if (rc) return rc;
     s->have_ds = 1;
+    if (cfg->classes[0] && (rc = keep_classes(cfg, &s->ds)) != DSML_OK) return rc;
     dsml_rng split_rng;
     dsml_rng_seed_stream(&split_rng, cfg->seed, STREAM_SPLIT);
     /* --split chooses; by default the dataset does (paper for cub200/cars196), else the protocol */
@@ -466,6 +485,8 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
                               dsml_rng_next(&split_rng)};
     if (req.kind == DSML_SPLIT_DEFAULT && cfg->protocol == DSML_PROTOCOL_HASHING) req.kind = DSML_SPLIT_HASHING;
     rc = dsml_split_make(&s->split, &s->ds, &req, NULL);
+    if (rc && cfg->classes[0]) /* the split names the classes by their new labels */
+        return dsml_fail_context(rc, "--classes %s, relabelled 0..%d", cfg->classes, s->ds.n_classes - 1);
     if (rc) return rc;
     s->have_split = 1;
     rec->eval_on_validation = s->split.n_validation > 0;
@@ -497,6 +518,8 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     dsml_rng_seed_stream(&sampler_rng, cfg->seed, STREAM_SAMPLER);
     rc = dsml_sampler_init(&s->sampler, s->ds.labels, s->split.train, s->split.n_train, s->ds.n_classes,
                            cfg->classes_per_batch, cfg->images_per_class, dsml_rng_next(&sampler_rng));
+    if (rc && cfg->classes[0])
+        return dsml_fail_context(rc, "--classes %s leaves %d classes", cfg->classes, s->ds.n_classes);
     if (rc) return rc;
     s->have_sampler = 1;
     size_t n_params;

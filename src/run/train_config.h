@@ -30,6 +30,8 @@ typedef struct {
     char data_root[1024];      /* the data root ("datasets" unless given) */
     char from[1024];           /* source path override, "" for the default */
     char fashion_mnist_dir[1024]; /* Fashion-MNIST's system folder, "" for Debian's */
+    char classes[256];         /* "5-9": only these classes, relabelled 0..k-1 before the split
+                                  (data/class_subset.h); "" for all */
     int queries_per_class;     /* DML protocol: 100; hashing: 1000 */
     int train_per_class;       /* 500 (taken from the database) */
     int validation_per_class;  /* > 0: train on the rest, evaluate on the held-out validation

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/names.h"
 #include "core/value.h"
+#include "data/class_subset.h"
 
 /* ---- the kinds of the enum options ------------------------------------------- */
 
@@ -62,6 +63,7 @@ static const dsml_option_kinds norms = {norm_count, norm_kind};
 #define ENUM DSML_OPT_ENUM
 #define LIST DSML_OPT_INT_LIST
 #define FLAG DSML_OPT_FLAG
+#define CLASSES DSML_OPT_CLASSES
 #define ALWAYS DSML_RECORD_ALWAYS
 #define IF_TAKEN DSML_RECORD_IF_TAKEN
 #define IF_DENSITY DSML_RECORD_IF_DENSITY
@@ -89,6 +91,10 @@ static const dsml_train_option table[] = {
      "{kinds}; paper (cub200, cars196): the official train/test files, the test images both queries and "
      "database, each query's own image left out; zero-shot: the first half of the classes train, the rest as "
      "paper; default: paper for cub200/cars196, 100 queries per concept for nus-wide, else the protocol's"},
+    {"classes", "LIST", DATA, CLASSES, 0, 0, TEXT(classes), NULL, NULL, "config.classes", IF_SET, SWEEP,
+     "only the images of these classes (5-9, 0,2,4 or 0-2,7), relabelled 0..k-1 in ascending order before the "
+     "split, so queries, database and training set all come from them (zero-shot: the first half of them "
+     "train); default: all classes"},
     {"queries-per-class", "N", DATA, INT, 1, 1000000, NUMBER(queries_per_class), NULL, "100",
      "data.split.queries_per_class", ALWAYS, SWEEP, "queries per class (default 100; hashing: 1000)"},
     {"train-per-class", "N", DATA, INT, 1, 1000000, NUMBER(train_per_class), NULL, "500",
@@ -214,6 +220,7 @@ static const dsml_train_option table[] = {
 #undef ENUM
 #undef LIST
 #undef FLAG
+#undef CLASSES
 #undef ALWAYS
 #undef IF_TAKEN
 #undef IF_DENSITY
@@ -299,6 +306,14 @@ int dsml_train_option_check_value(const dsml_train_option *o, const char *value,
         if (!value || !strcmp(value, "1")) return DSML_OK;
         snprintf(expected, cap, "no value");
         return DSML_ERR_ARG;
+    case DSML_OPT_CLASSES: {
+        dsml_class_subset subset;
+        if (strlen(value) >= o->size) {
+            snprintf(expected, cap, "a list of at most %zu characters", o->size - 1);
+            return DSML_ERR_ARG;
+        }
+        return dsml_class_subset_parse(value, &subset, expected, cap);
+    }
     }
     return DSML_ERR_ARG;
 }
@@ -314,7 +329,7 @@ static void store(dsml_train_config *cfg, const dsml_train_option *o, const char
     case DSML_OPT_INT: dsml_value_int(value, (long long)o->lo, (long long)o->hi, &i, expected, 1); *(int *)f = (int)i; break;
     case DSML_OPT_U64: dsml_value_u64(value, (uint64_t *)f, expected, 1); break;
     case DSML_OPT_FLOAT: dsml_value_number(value, o->lo, o->hi, &x, expected, 1); *(float *)f = (float)x; break;
-    case DSML_OPT_NAME: case DSML_OPT_PATH: snprintf(f, o->size, "%s", value); break;
+    case DSML_OPT_NAME: case DSML_OPT_PATH: case DSML_OPT_CLASSES: snprintf(f, o->size, "%s", value); break;
     case DSML_OPT_ENUM: *(int *)f = kind_index(o->kinds, value); break;
     case DSML_OPT_INT_LIST:
         dsml_value_int_list(value, (long long)o->lo, (long long)o->hi, (int)o->size, f, field(cfg, o->count_offset),
@@ -425,6 +440,10 @@ static int check_range(const dsml_train_config *cfg, const dsml_train_option *o)
     if (o->type == DSML_OPT_ENUM && (*(const int *)f < 0 || *(const int *)f >= o->kinds->count()))
         return dsml_fail(DSML_ERR_ARG, "--%s: kind %d, expected 0..%d", name, *(const int *)f,
                          o->kinds->count() - 1);
+    char expected[300];
+    if (o->type == DSML_OPT_CLASSES && *(const char *)f &&
+        dsml_train_option_check_value(o, f, expected, sizeof expected))
+        return dsml_fail(DSML_ERR_ARG, "--%s %s: expected %s", name, (const char *)f, expected);
     return DSML_OK;
 }
 
@@ -468,7 +487,7 @@ static int recorded(const dsml_train_config *cfg, const dsml_train_option *o)
     case DSML_RECORD_IF_SET: {
         const void *f = cfield(cfg, o->offset);
         switch (o->type) {
-        case DSML_OPT_NAME: case DSML_OPT_PATH: return ((const char *)f)[0] != '\0';
+        case DSML_OPT_NAME: case DSML_OPT_PATH: case DSML_OPT_CLASSES: return ((const char *)f)[0] != '\0';
         case DSML_OPT_FLOAT: return *(const float *)f != 0;
         case DSML_OPT_U64: return *(const uint64_t *)f != 0;
         case DSML_OPT_INT_LIST: return *(const int *)cfield(cfg, o->count_offset) != 0;
@@ -495,7 +514,7 @@ void dsml_train_config_write_json(dsml_json *j, const dsml_train_config *cfg)
         case DSML_OPT_INT: dsml_json_kv_int(j, key, *(const int *)f); break;
         case DSML_OPT_U64: dsml_json_kv_int(j, key, (long long)*(const uint64_t *)f); break;
         case DSML_OPT_FLOAT: dsml_json_kv_double(j, key, *(const float *)f); break;
-        case DSML_OPT_NAME: case DSML_OPT_PATH: dsml_json_kv_string(j, key, f); break;
+        case DSML_OPT_NAME: case DSML_OPT_PATH: case DSML_OPT_CLASSES: dsml_json_kv_string(j, key, f); break;
         case DSML_OPT_ENUM: dsml_json_kv_string(j, key, o->kinds->name(*(const int *)f)); break;
         case DSML_OPT_FLAG: dsml_json_kv_bool(j, key, *(const int *)f); break;
         case DSML_OPT_INT_LIST:
@@ -555,6 +574,14 @@ int dsml_train_option_recorded(const dsml_train_option *o, const char *value, co
     }
     case DSML_OPT_FLAG:
         return v.kind == DSML_METRICS_BOOL && v.number != 0 ? 1 : differs(why, cap, o, value, "false");
+    case DSML_OPT_CLASSES: { /* the same classes, however listed */
+        dsml_class_subset want, got;
+        char expected[300];
+        if (v.kind == DSML_METRICS_STRING && !dsml_class_subset_parse(value, &want, expected, sizeof expected) &&
+            !dsml_class_subset_parse(v.string, &got, expected, sizeof expected) && dsml_class_subset_equal(&want, &got))
+            return 1;
+        return differs(why, cap, o, value, v.kind == DSML_METRICS_STRING ? v.string : "?");
+    }
     case DSML_OPT_INT_LIST: {
         int ok = v.kind == DSML_METRICS_LIST, i = 0;
         for (const char *p = value; ok && *p;) {

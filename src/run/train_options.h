@@ -9,7 +9,8 @@
  * Options that only some losses or networks take (--beta: lifted; --hidden:
  * mlp) are refused for the others, through the loss and network registries;
  * --train-per-class is refused under the hashing protocol, which trains on
- * the whole database. */
+ * the whole database. A class list (--classes) is kept as given and compared
+ * as the set of classes it names. */
 #ifndef DSML_RUN_TRAIN_OPTIONS_H
 #define DSML_RUN_TRAIN_OPTIONS_H
 
@@ -29,6 +30,7 @@ typedef enum {
     DSML_OPT_ENUM,     /* an enum field, one of `kinds`' names */
     DSML_OPT_INT_LIST, /* int[size] with its count at count_offset */
     DSML_OPT_FLAG,     /* int field set to 1; takes no value */
+    DSML_OPT_CLASSES,  /* char[size]: a class list as data/class_subset.h parses it ("5-9", "0,2,4") */
 } dsml_option_type;
 
 typedef enum {
