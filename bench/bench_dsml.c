@@ -3,6 +3,8 @@
  *   bench_dsml sgemm   THREADS [SIZE]               BLIS SGEMM GFLOP/s at SIZE^3 and at conv2's shape
  *   bench_dsml train   THREADS LOSS DIST ITERS [WORK]  convnet training images/s on Fashion-MNIST
  *   bench_dsml embed   THREADS N [WORK]             convnet forward-only images/s over N images
+ *   bench_dsml alexnet-train THREADS LOSS DIST BATCH ITERS [WORK]  AlexNet training images/s, one synthetic batch
+ *   bench_dsml alexnet-embed THREADS BATCH REPS [WORK]             AlexNet forward-only images/s, REPS passes
  *   bench_dsml eval    THREADS NQ NDB D [WORK]      exact Euclidean retrieval, all metrics
  *   bench_dsml hamming THREADS NQ NDB BITS [WORK]   Hamming ranking of packed codes, MAP@50000
  *   bench_dsml kmeans  THREADS N D K [WORK]         k-means++ and Lloyd, NMI against the labels
@@ -20,7 +22,8 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: bench_dsml sgemm|train|embed|eval|hamming|kmeans|snr THREADS ARGS... [WORK]\n"
+    fprintf(stderr, "usage: bench_dsml sgemm|train|embed|alexnet-train|alexnet-embed|eval|hamming|kmeans|snr "
+                    "THREADS ARGS... [WORK]\n"
                     "       bench_dsml jpegs DIR N SIZE\n");
     return 2;
 }
@@ -50,6 +53,10 @@ int main(int argc, char **argv)
     if (!strcmp(job, "train") && argc >= 6)
         return bench_train(threads, argv[3], argv[4], atoi(argv[5]), work_arg(argc, argv, 6));
     if (!strcmp(job, "embed") && argc >= 4) return bench_embed(threads, atoi(argv[3]), work_arg(argc, argv, 4));
+    if (!strcmp(job, "alexnet-train") && argc >= 7)
+        return bench_alexnet_train(threads, argv[3], argv[4], atoi(argv[5]), atoi(argv[6]), work_arg(argc, argv, 7));
+    if (!strcmp(job, "alexnet-embed") && argc >= 5)
+        return bench_alexnet_embed(threads, atoi(argv[3]), atoi(argv[4]), work_arg(argc, argv, 5));
     if (argc < 6) return usage();
     int a = atoi(argv[3]), b = atoi(argv[4]), c = atoi(argv[5]);
     if (a < 1 || b < 1 || c < 1) return usage();

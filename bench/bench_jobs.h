@@ -9,6 +9,10 @@ int bench_sgemm(int threads, int size);
 int bench_train(int threads, const char *loss, const char *distance, int iters, const char *work);
 int bench_embed(int threads, int n, const char *work);
 
+/* bench_alexnet.c: AlexNet (3x227x227 -> 32) on one batch of synthetic images */
+int bench_alexnet_train(int threads, const char *loss, const char *distance, int batch, int iters, const char *work);
+int bench_alexnet_embed(int threads, int batch, int reps, const char *work);
+
 /* bench_eval.c */
 int bench_eval(int threads, int nq, int ndb, int d, const char *work);
 int bench_hamming(int threads, int nq, int ndb, int bits, const char *work);

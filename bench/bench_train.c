@@ -20,7 +20,6 @@
 #include "data/idx.h"
 #include "metric/loss.h"
 #include "nn/model.h"
-#include "nn/sgd.h"
 #include "run/batch.h"
 #include "run/embed.h"
 #include "run/input_pipeline.h"
@@ -72,19 +71,7 @@ static dsml_model *make_convnet(int batch, int dim)
 {
     dsml_model_config cfg = {.kind = DSML_MODEL_CONVNET, .channels = 1, .height = 28, .width = 28,
                              .dim = dim, .max_batch = batch};
-    dsml_rng rng;
-    dsml_rng_seed(&rng, 1);
-    dsml_model *model;
-    int rc = dsml_model_create(&model, &cfg, &rng);
-    if (rc) bench_die("creating the convnet", rc);
-    return model;
-}
-
-static void write_params(dsml_model *model, const char *work)
-{
-    size_t n;
-    const float *p = dsml_model_params(model, &n);
-    bench_npy_write(work, "params.npy", "<f4", p, (long)n, 0);
+    return bench_model_create(&cfg, "creating the convnet");
 }
 
 static void write_norm(const dsml_input_norm *norm, const char *work)
@@ -119,7 +106,7 @@ static int *pk_batches(const dsml_dataset *ds, int batches)
 
 int bench_train(int threads, const char *loss_name, const char *dist_name, int iters, const char *work)
 {
-    enum { BATCH = 100, DIM = 32, BATCHES = 20, CHECK_STEPS = 3 };
+    enum { BATCH = 100, DIM = 32, BATCHES = 20 };
     dsml_loss_kind lk;
     dsml_distance_kind dk;
     if (dsml_loss_parse(loss_name, &lk) || dsml_distance_parse(dist_name, &dk))
@@ -137,44 +124,18 @@ int bench_train(int threads, const char *loss_name, const char *dist_name, int i
 
     dsml_model *model = make_convnet(BATCH, DIM);
     if (work) {
-        write_params(model, work);
+        bench_write_params(model, work);
         bench_npy_write(work, "x.npy", "<f4", x, (long)BATCHES * BATCH, IMAGE_FLOATS);
         bench_npy_write(work, "labels.npy", "<i4", labels, (long)BATCHES * BATCH, 0);
     }
     dsml_loss_params lp = dsml_loss_defaults(lk, dk);
-    dsml_loss_ws *ws;
-    if ((rc = dsml_loss_ws_create(&ws, BATCH, DIM))) bench_die("loss workspace", rc);
-    size_t n_params;
-    float *params = dsml_model_params(model, &n_params);
-    float *grads = dsml_model_grads(model, &n_params);
-    dsml_sgd sgd;
-    if ((rc = dsml_sgd_init(&sgd, n_params, 0.01f, 0.9f, 5e-4f))) bench_die("SGD", rc);
-    float *dh = bench_alloc(sizeof(float) * BATCH * DIM);
-    float h0[BATCH * DIM], losses[CHECK_STEPS];
-    double loss_time = 0, start = 0;
-    /* The first CHECK_STEPS steps are the warm-up and the agreement check
-     * (the peer repeats them from the same parameters); then `iters` timed. */
-    for (int it = -CHECK_STEPS; it < iters; it++) {
-        if (it == 0) { start = dsml_now(); loss_time = 0; }
-        int b = (it + CHECK_STEPS) % BATCHES;
-        const float *h;
-        if ((rc = dsml_model_forward(model, x + (long)b * BATCH * IMAGE_FLOATS, BATCH, 1, NULL, &h)))
-            bench_die("forward", rc);
-        if (it == -CHECK_STEPS) memcpy(h0, h, sizeof h0);
-        double t = dsml_now(), loss;
-        if ((rc = dsml_loss_compute(&lp, h, labels + b * BATCH, BATCH, DIM, dh, ws, &loss))) bench_die("loss", rc);
-        loss_time += dsml_now() - t;
-        if (it < 0) losses[it + CHECK_STEPS] = (float)loss;
-        dsml_model_zero_grad(model);
-        if ((rc = dsml_model_backward(model, dh, BATCH))) bench_die("backward", rc);
-        dsml_sgd_step(&sgd, params, grads);
-    }
-    double elapsed = dsml_now() - start;
+    float h0[BATCH * DIM];
+    bench_steps st = bench_train_steps(model, &lp, x, labels, BATCHES, BATCH, iters, h0);
     if (work) {
         bench_npy_write(work, "h0.npy", "<f4", h0, BATCH, DIM);
-        bench_npy_write(work, "losses.npy", "<f4", losses, CHECK_STEPS, 0);
+        bench_npy_write(work, "losses.npy", "<f4", st.losses, BENCH_CHECK_STEPS, 0);
     }
-    double images_per_s = (double)iters * BATCH / elapsed;
+    double images_per_s = (double)iters * BATCH / st.seconds;
     double flops = dsml_model_flops_per_image(model, 1);
     printf("{\"bench\": \"train\", \"threads\": %d, \"loss\": \"%s\", \"distance\": \"%s\", \"batch\": %d, "
            "\"dim\": %d, \"margin\": %g, \"lambda\": %g, \"iters\": %d, \"images_per_s\": %.1f, "
@@ -182,11 +143,9 @@ int bench_train(int threads, const char *loss_name, const char *dist_name, int i
            "\"gemm_gflops_effective\": %.1f, \"loss_share\": %.4f, \"losses\": [%.6g, %.6g, %.6g], "
            "\"peak_rss_mib\": %.1f}\n",
            threads, loss_name, dist_name, BATCH, DIM, lp.margin, lp.lambda, iters, images_per_s, flops / 1e9,
-           images_per_s * flops / 1e9, loss_time / elapsed, losses[0], losses[1], losses[2],
+           images_per_s * flops / 1e9, st.loss_seconds / st.seconds, st.losses[0], st.losses[1], st.losses[2],
            bench_peak_rss_mib());
-    free(x); free(dh); free(idx);
-    dsml_sgd_free(&sgd);
-    dsml_loss_ws_free(ws);
+    free(x); free(idx);
     dsml_model_free(model);
     dsml_dataset_free(&ds);
     return 0;
@@ -218,7 +177,7 @@ int bench_embed(int threads, int n, const char *work)
     if ((rc = dsml_embed(model, DIM, &ds, &pipe, idx, n, BATCH, xbuf, out))) bench_die("embed", rc);
     double elapsed = dsml_now() - start;
     if (work) {
-        write_params(model, work);
+        bench_write_params(model, work);
         write_norm(&norm, work);
         bench_npy_write(work, "embeddings.npy", "<f4", out, n, DIM);
     }

@@ -31,6 +31,11 @@ def ratio(ours, theirs, higher_is_better=True):
     return f"{(ours / theirs if higher_is_better else theirs / ours):.2f}x"
 
 
+def share(ips, gflop_per_image, peak):
+    """Images/s x GFLOP per image over the SGEMM rate (GFLOP/s) at the same threads."""
+    return f"{ips * gflop_per_image / peak:.0%}" if peak and ips else "n/a"
+
+
 def agree(p):
     if p is None:
         return "n/a"
@@ -89,9 +94,9 @@ def main():
             p = peer("torch", r, "threads", "loss", "distance")
             peak = sgemm.get(r["threads"], {}).get("gflops_square")
             pv = p["images_per_s"] if p else None
-            share = lambda ips: f"{ips * r['gflop_per_image'] / peak:.0%}" if peak and ips else "n/a"
             out.append([r["threads"], r["loss"], r["distance"], fmt(r["images_per_s"]), fmt(pv),
-                        ratio(r["images_per_s"], pv), share(r["images_per_s"]), share(pv), agree(p)])
+                        ratio(r["images_per_s"], pv), share(r["images_per_s"], r["gflop_per_image"], peak),
+                        share(pv, r["gflop_per_image"], peak), agree(p)])
         table(["threads", "loss", "distance", "dsml img/s", "PyTorch img/s", "ratio", "dsml share of SGEMM",
                "PyTorch share of SGEMM", "agrees"], out)
 
@@ -106,6 +111,26 @@ def main():
                         fmt(r["peak_rss_mib"]), fmt(p["peak_rss_mib"]) if p else "n/a", agree(p)])
         table(["threads", "images", "dsml img/s", "PyTorch img/s", "ratio", "dsml peak MiB", "PyTorch peak MiB",
                "agrees"], out)
+
+    alexnet = of("alexnet-train") + of("alexnet-embed")
+    if alexnet:
+        print("## AlexNet (227x227)\n\ntorchvision's AlexNet layout with its last layer 4096 -> 32, dropout 0, on one "
+              "batch of synthetic standard normal images (10 per class); PyTorch: torchvision's model with the same "
+              "parameters and batch. train: forward, loss, backward, SGD step, repeated on the batch; embed: "
+              "forward only, eval mode. Share of SGEMM as in the convnet rows: the model's GEMM flops per image "
+              "(im2col + GEMM) x images/s over the SGEMM rate at the same threads.\n")
+        out = []
+        for r in alexnet:
+            p = peer("torch", r, "threads", "batch", "loss", "distance")
+            peak = sgemm.get(r["threads"], {}).get("gflops_square")
+            pv = p["images_per_s"] if p else None
+            job = (f"train ({r['loss']} {r['distance']})" if r["bench"] == "alexnet-train" else "embed")
+            out.append([job, r["threads"], r["batch"], fmt(r["images_per_s"], 1), fmt(pv, 1),
+                        ratio(r["images_per_s"], pv), share(r["images_per_s"], r["gflop_per_image"], peak),
+                        share(pv, r["gflop_per_image"], peak), fmt(r["peak_rss_mib"]),
+                        fmt(p["peak_rss_mib"]) if p else "n/a", agree(p)])
+        table(["job", "threads", "batch", "dsml img/s", "PyTorch img/s", "ratio", "dsml share of SGEMM",
+               "PyTorch share of SGEMM", "dsml peak MiB", "PyTorch peak MiB", "agrees"], out)
 
     if of("eval"):
         print("## Exact retrieval evaluation\n\nEvery query ranks the whole database (Euclidean), then Recall@1..32, "

@@ -35,6 +35,7 @@ trap 'rm -rf "$work"' EXIT
 if [ "$smoke" = 1 ]; then
     out=$work/smoke
     threads="1"; sgemm_size=500; iters=2; embed_n=300; train_cfgs="contrastive:euclidean triplet:snr"
+    alexnet_train="20 1"; alexnet_embed="20 1"
     eval_size="50 2000"; eval_dims="16"
     ham_size="200 3000"; ham_bits="24"
     km_size="3000 16"; km_ks="10"
@@ -46,6 +47,7 @@ else
     out=bench/results/$(date -u +%Y-%m-%d)-$(hostname -s)
     threads=${BENCH_TRAIN_THREADS:-1 2}; sgemm_size=2000; iters=100; embed_n=70000
     train_cfgs="contrastive:euclidean contrastive:snr triplet:euclidean triplet:snr"
+    alexnet_train="100 5"; alexnet_embed="100 5"   # BATCH ITERS, BATCH REPS: AlexNet steps take 1.5-6 s
     eval_size="1000 69000"; eval_dims="16 32 64"
     ham_size="10000 50000"; ham_bits="16 24 32 48"
     km_size="69000 32"; km_ks="10 100"
@@ -108,11 +110,16 @@ for t in $threads; do
         ours "$BENCH" train "$t" "$loss" "$dist" "$iters" &&
             peer $torch torch_convnet.py train "$t" "$loss" "$dist" "$iters"
     done
+    # shellcheck disable=SC2086
+    ours "$BENCH" alexnet-train "$t" triplet snr $alexnet_train &&
+        peer $torch torch_alexnet.py train "$t" triplet snr $alexnet_train
 done
 # The jobs below run at one thread count: BENCH_THREADS, else the largest above.
 t=${BENCH_THREADS:-${threads##* }}
 [ "$t" = "${threads##* }" ] || note "embedding, evaluation, k-means, SNR and the full run at $t thread(s) (BENCH_THREADS)"
 ours "$BENCH" embed "$t" "$embed_n" && peer $torch torch_convnet.py embed "$t" "$embed_n"
+# shellcheck disable=SC2086
+ours "$BENCH" alexnet-embed "$t" $alexnet_embed && peer $torch torch_alexnet.py embed "$t" $alexnet_embed
 for d in $eval_dims; do
     # shellcheck disable=SC2086
     ours "$BENCH" eval "$t" $eval_size "$d" && { peer $faiss retrieval.py faiss "$t"; peer $torch retrieval.py torch "$t"; }

@@ -113,6 +113,17 @@ def loss_fn(h, labels, loss, distance, margin, lam):
     return value
 
 
+def sgd_step(model, opt, x, labels, loss, distance, ref):
+    """One training step on a batch with the margin and lambda of dsml's JSON
+    line `ref`: the embeddings (detached) and the loss."""
+    opt.zero_grad()
+    h = model(x)
+    value = loss_fn(h, labels, loss, distance, ref["margin"], ref["lambda"])
+    value.backward()
+    opt.step()
+    return h.detach(), float(value)
+
+
 def bench_train(threads, loss, distance, iters, work):
     ref = common.dsml_result(work)
     model = ConvNet()
@@ -124,12 +135,7 @@ def bench_train(threads, loss, distance, iters, work):
 
     def step(b):
         xb, lb = x[b * batch:(b + 1) * batch], labels[b * batch:(b + 1) * batch]
-        opt.zero_grad()
-        h = model(xb)
-        value = loss_fn(h, lb, loss, distance, ref["margin"], ref["lambda"])
-        value.backward()
-        opt.step()
-        return h.detach(), float(value)
+        return sgd_step(model, opt, xb, lb, loss, distance, ref)
 
     # Agreement: dsml's first three steps (also the warm-up).
     h0, losses = None, []
