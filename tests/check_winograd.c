@@ -73,7 +73,7 @@ static void backward(wino_ctx *c, float *dx)
 {
     forward(c);
     dsml_winograd_transpose_weights(&c->l, c->u);
-    dsml_winograd_backward_images(&c->l, c->u, dx, c->r, c->v, c->m, 0, c->n, c->h, c->w, c->slot, 0);
+    dsml_winograd_backward_images(&c->l, c->u, dx, c->r, c->x, c->v, c->m, 0, c->n, c->h, c->w, c->slot, 0);
     memset(c->grads, 0, dsml_conv2d_param_count(c->l.cin, c->l.cout, c->l.k) * sizeof(float));
     dsml_winograd_weight_grad(&c->l, c->slot, c->l.dw, c->l.db);
 }
@@ -191,8 +191,10 @@ static void check_backward(const int *cs, int n, double tol_dx, double tol_dw, u
     dsml_winograd_transform_weights(&c.l, c.u);
     dsml_winograd_forward_images(&c.l, c.u, c.y, c.v, c.m, c.x, 0, c.n, c.h, c.w);
     dsml_winograd_transpose_weights(&c.l, c.u);
-    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, 0, half, c.h, c.w, c.slot, 0);
-    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.v, c.m, half, n, c.h, c.w, c.slot, 1);
+    /* v is scratch: the backward transforms its own patches (NaN bytes left here would show otherwise) */
+    memset(c.v, 0xff, sizeof(float) * dsml_winograd_v_size(&c.l, c.n, c.h, c.w));
+    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.x, c.v, c.m, 0, half, c.h, c.w, c.slot, 0);
+    dsml_winograd_backward_images(&c.l, c.u, dx, c.r, c.x, c.v, c.m, half, n, c.h, c.w, c.slot, 1);
     dsml_winograd_weight_grad(&c.l, c.slot, c.l.dw, c.l.db);
 
     double big_dx, big_dw, err_dx, err_dw;

@@ -32,6 +32,18 @@ unsigned char *dsml_net_carve_bytes(net_carver *c, size_t bytes)
 static size_t in_floats(const net_layer *l) { return (size_t)l->c * l->h * l->w; }
 static size_t out_floats(const net_layer *l) { return (size_t)l->oc * l->oh * l->ow; }
 
+/* The gradients of images b0.. of a backward range run on `lane`. */
+static const float *range_gy(const net_layer *l, int lane, int b0)
+{
+    return l->gy_lane ? l->gy + (size_t)lane * l->gy_lane : l->gy + (size_t)b0 * out_floats(l);
+}
+
+static float *range_gx(const net_layer *l, int lane, int b0)
+{
+    if (!l->gx) return NULL;
+    return l->gx_lane ? l->gx + (size_t)lane * l->gx_lane : l->gx + (size_t)b0 * in_floats(l);
+}
+
 static int same_shape(net_layer *l)
 {
     l->oc = l->c, l->oh = l->h, l->ow = l->w;
@@ -71,17 +83,20 @@ static void conv_init(net_layer *l, float *params, float *grads, dsml_rng *rng)
 
 static void conv_carve(net_layer *l, net_carver *cv, int max_batch)
 {
+    (void)max_batch; /* every buffer of its own is one chunk's, per lane */
     net_conv *c = &l->k.conv;
     if (c->winograd) {
         c->u = dsml_net_carve(cv, dsml_winograd_u_size(&c->l));
-        c->v = dsml_net_carve(cv, dsml_winograd_v_size(&c->l, max_batch, l->h, l->w));
+        c->v_lane_floats = dsml_winograd_v_size(&c->l, cv->chunk, l->h, l->w);
+        c->v = dsml_net_carve(cv, (size_t)cv->lanes * c->v_lane_floats);
         c->lane_floats = dsml_winograd_m_size(&c->l, cv->chunk, l->h, l->w);
         c->m = dsml_net_carve(cv, (size_t)cv->lanes * c->lane_floats);
     } else {
         c->lane_floats = dsml_conv2d_col_size(&c->l, cv->chunk, l->h, l->w);
         c->col = dsml_net_carve(cv, (size_t)cv->lanes * c->lane_floats);
     }
-    c->slots = dsml_net_carve(cv, NET_MAX_GROUPS * c->slot_floats);
+    c->slots = dsml_net_carve(cv, ((size_t)cv->lanes + 1) * c->slot_floats);
+    c->lanes = cv->lanes;
 }
 
 static void conv_prepare(net_layer *l, int backward)
@@ -95,41 +110,58 @@ static void conv_prepare(net_layer *l, int backward)
 /* The calling thread's im2col matrix or Winograd products (the executor runs at most `lanes` threads). */
 static float *lane_col(const net_conv *c) { return c->col + (size_t)omp_get_thread_num() * c->lane_floats; }
 static float *lane_m(const net_conv *c) { return c->m + (size_t)omp_get_thread_num() * c->lane_floats; }
+static float *lane_v(const net_conv *c) { return c->v + (size_t)omp_get_thread_num() * c->v_lane_floats; }
 
 static void conv_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
 {
     (void)rng;
     net_conv *c = &l->k.conv;
-    if (c->winograd) dsml_winograd_forward_images(&c->l, c->u, l->y, c->v, lane_m(c), l->x, b0, b1, l->h, l->w);
+    if (c->winograd) dsml_winograd_forward_images(&c->l, c->u, l->y, lane_v(c), lane_m(c), l->x, b0, b1, l->h, l->w);
     else dsml_conv2d_forward_images(&c->l, l->y, lane_col(c), l->x, b0, b1, l->h, l->w);
 }
 
-static void conv_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+static void conv_backward(net_layer *l, int b0, int b1, int lane, int accumulate)
 {
     net_conv *c = &l->k.conv;
-    float *slot = c->slots + (size_t)group * c->slot_floats;
+    float *slot = c->slots + (size_t)lane * c->slot_floats;
+    /* The kernels index whole-batch buffers by image: given the range's own, it is images 0..b1-b0-1. */
+    float *dx = range_gx(l, lane, b0);
+    const float *dy = range_gy(l, lane, b0), *x = l->x + (size_t)b0 * in_floats(l);
     if (c->winograd)
-        dsml_winograd_backward_images(&c->l, c->u, l->gx, l->gy, c->v, lane_m(c), b0, b1, l->h, l->w, slot,
+        dsml_winograd_backward_images(&c->l, c->u, dx, dy, x, lane_v(c), lane_m(c), 0, b1 - b0, l->h, l->w, slot,
                                       accumulate);
     else
-        dsml_conv2d_backward_images(&c->l, l->gx, l->gy, lane_col(c), l->x, b0, b1, l->h, l->w, slot, accumulate);
+        dsml_conv2d_backward_images(&c->l, dx, dy, lane_col(c), x, 0, b1 - b0, l->h, l->w, slot, accumulate);
 }
 
-static void conv_reduce(net_layer *l, int groups)
+/* The sum over groups, after the lanes' slots. */
+static float *conv_sum(const net_conv *c) { return c->slots + (size_t)c->lanes * c->slot_floats; }
+
+static void conv_gather(net_layer *l, int lane, int add)
 {
     net_conv *c = &l->k.conv;
-    long size = (long)c->slot_floats;
-    float *slots = c->slots;
-    /* im2col: the slots add straight onto [dW; db]; Winograd: into slot 0, then back to dW and db. */
-    int direct = !c->winograd;
-    float *dst = direct ? c->l.dw : slots; /* db follows dW: one (k*k*C + 1) x F matrix */
-#pragma omp parallel for schedule(static)
-    for (long j = 0; j < size; j++) {
-        float sum = 0.0f;
-        for (int s = 0; s < groups; s++) sum += slots[s * size + j];
-        dst[j] = direct ? dst[j] + sum : sum;
+    float *sum = conv_sum(c);
+    const float *slot = c->slots + (size_t)lane * c->slot_floats;
+    size_t size = c->slot_floats;
+    /* 0 + the first slot, as a running sum from 0 would (no -0 survives). */
+#pragma omp simd
+    for (size_t j = 0; j < size; j++) sum[j] = (add ? sum[j] : 0.0f) + slot[j];
+}
+
+static void conv_reduce(net_layer *l)
+{
+    net_conv *c = &l->k.conv;
+    float *sum = conv_sum(c);
+    /* im2col: the sum adds straight onto [dW; db] (db follows dW: one (k*k*C + 1) x F matrix); Winograd: back to
+     * dW and db through G. */
+    if (c->winograd) {
+        dsml_winograd_weight_grad(&c->l, sum, c->l.dw, c->l.db);
+        return;
     }
-    if (!direct) dsml_winograd_weight_grad(&c->l, slots, c->l.dw, c->l.db);
+    long size = (long)c->slot_floats;
+    float *dw = c->l.dw;
+#pragma omp parallel for schedule(static)
+    for (long j = 0; j < size; j++) dw[j] += sum[j];
 }
 
 static double conv_flops(const net_layer *l)
@@ -171,13 +203,14 @@ static void maxpool_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
                                        l->spec.stride, l->oh, l->ow);
 }
 
-static void maxpool_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+static void maxpool_backward(net_layer *l, int b0, int b1, int lane, int accumulate)
 {
-    (void)group, (void)accumulate;
+    (void)accumulate;
     size_t o = (size_t)b0 * out_floats(l);
-    float *dx = l->gx + (size_t)b0 * in_floats(l);
-    if (l->k.pool.halves) dsml_maxpool2d_backward(dx, l->gy + o, l->k.pool.winner + o, b1 - b0, l->h, l->w, l->c);
-    else dsml_maxpool2d_backward_window(dx, l->gy + o, l->k.pool.winner + o, b1 - b0, l->h, l->w, l->c, l->spec.k,
+    float *dx = range_gx(l, lane, b0);
+    const float *dy = range_gy(l, lane, b0);
+    if (l->k.pool.halves) dsml_maxpool2d_backward(dx, dy, l->k.pool.winner + o, b1 - b0, l->h, l->w, l->c);
+    else dsml_maxpool2d_backward_window(dx, dy, l->k.pool.winner + o, b1 - b0, l->h, l->w, l->c, l->spec.k,
                                         l->spec.stride, l->oh, l->ow);
 }
 
@@ -208,12 +241,12 @@ static void lrn_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
                      (size_t)(b1 - b0) * l->h * l->w, l->c);
 }
 
-static void lrn_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+static void lrn_backward(net_layer *l, int b0, int b1, int lane, int accumulate)
 {
-    (void)group, (void)accumulate;
+    (void)accumulate;
     size_t o = (size_t)b0 * out_floats(l);
-    dsml_lrn_backward(&l->k.lrn.l, l->gx + o, l->gy + o, l->x + o, l->k.lrn.scale + o, l->k.lrn.q + o,
-                      (size_t)(b1 - b0) * l->h * l->w, l->c);
+    dsml_lrn_backward(&l->k.lrn.l, range_gx(l, lane, b0), range_gy(l, lane, b0), l->x + o, l->k.lrn.scale + o,
+                      l->k.lrn.q + o, (size_t)(b1 - b0) * l->h * l->w, l->c);
 }
 
 /* ---- avgpool: adaptive, skipped where it is the identity ---- */
@@ -239,11 +272,10 @@ static void avgpool_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
                          l->c, l->oh, l->ow);
 }
 
-static void avgpool_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+static void avgpool_backward(net_layer *l, int b0, int b1, int lane, int accumulate)
 {
-    (void)group, (void)accumulate;
-    dsml_avgpool_backward(l->gx + (size_t)b0 * in_floats(l), l->gy + (size_t)b0 * out_floats(l), b1 - b0, l->h,
-                          l->w, l->c, l->oh, l->ow);
+    (void)accumulate;
+    dsml_avgpool_backward(range_gx(l, lane, b0), range_gy(l, lane, b0), b1 - b0, l->h, l->w, l->c, l->oh, l->ow);
 }
 
 /* ---- relu: in place ---- */
@@ -255,11 +287,11 @@ static void relu_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
     dsml_relu_forward(l->y + o, l->x + o, (size_t)(b1 - b0) * out_floats(l));
 }
 
-static void relu_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+static void relu_backward(net_layer *l, int b0, int b1, int lane, int accumulate)
 {
-    (void)group, (void)accumulate;
+    (void)accumulate;
     size_t o = (size_t)b0 * out_floats(l);
-    dsml_relu_backward(l->gx + o, l->gy + o, l->y + o, (size_t)(b1 - b0) * out_floats(l));
+    dsml_relu_backward(range_gx(l, lane, b0), range_gy(l, lane, b0), l->y + o, (size_t)(b1 - b0) * out_floats(l));
 }
 
 /* ---- flatten: a change of shape only ---- */
@@ -292,11 +324,11 @@ static void linear_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
     dsml_linear_forward(&l->k.linear, l->y + (size_t)b0 * l->oc, l->x + (size_t)b0 * l->c, b1 - b0);
 }
 
-static void linear_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+static void linear_backward(net_layer *l, int b0, int b1, int lane, int accumulate)
 {
-    (void)group, (void)accumulate; /* the head runs on the whole batch: straight into the gradient block */
-    float *dx = l->gx ? l->gx + (size_t)b0 * l->c : NULL;
-    dsml_linear_backward(&l->k.linear, dx, l->gy + (size_t)b0 * l->oc, l->x + (size_t)b0 * l->c, b1 - b0);
+    (void)accumulate; /* the head runs on the whole batch: straight into the gradient block */
+    dsml_linear_backward(&l->k.linear, range_gx(l, lane, b0), range_gy(l, lane, b0), l->x + (size_t)b0 * l->c,
+                         b1 - b0);
 }
 
 static double linear_flops(const net_layer *l) { return 2.0 * l->c * l->oc; }
@@ -323,11 +355,12 @@ static void dropout_forward(net_layer *l, int b0, int b1, dsml_rng *rng)
     dsml_dropout_forward(l->y + o, l->k.mask + o, l->x + o, (size_t)(b1 - b0) * out_floats(l), l->spec.p, rng);
 }
 
-static void dropout_backward(net_layer *l, int b0, int b1, int group, int accumulate)
+static void dropout_backward(net_layer *l, int b0, int b1, int lane, int accumulate)
 {
-    (void)group, (void)accumulate;
+    (void)accumulate;
     size_t o = (size_t)b0 * out_floats(l);
-    dsml_dropout_backward(l->gx + o, l->gy + o, l->k.mask + o, (size_t)(b1 - b0) * out_floats(l));
+    dsml_dropout_backward(range_gx(l, lane, b0), range_gy(l, lane, b0), l->k.mask + o,
+                          (size_t)(b1 - b0) * out_floats(l));
 }
 
 /* ---- the table: a new kind of layer is one more entry ---- */
@@ -336,7 +369,7 @@ static const net_layer_ops ops[DSML_LAYER_KINDS] = {
     [DSML_LAYER_CONV] = {.name = "conv", .flat_input = 0, .output = NET_OWN, .gradient = NET_OWN, .keeps_input = 1,
                          .plan = conv_plan, .param_count = conv_param_count, .init = conv_init, .carve = conv_carve,
                          .prepare = conv_prepare, .forward = conv_forward, .backward = conv_backward,
-                         .reduce = conv_reduce, .flops = conv_flops},
+                         .gather = conv_gather, .reduce = conv_reduce, .flops = conv_flops},
     [DSML_LAYER_MAXPOOL] = {.name = "maxpool", .flat_input = 0, .output = NET_OWN, .gradient = NET_OWN,
                             .plan = maxpool_plan, .carve = maxpool_carve, .forward = maxpool_forward,
                             .backward = maxpool_backward},

@@ -8,7 +8,9 @@
  * range b0..b1-1 and touch only those images, so the executor may run
  * ranges of the spatial layers on different threads. Scratch that a range
  * needs only while it runs (im2col matrices) is one buffer per thread
- * ("lane", omp_get_thread_num()) sized for one trunk chunk. */
+ * ("lane", omp_get_thread_num()) sized for one trunk chunk; so are the
+ * trunk's gradients, since each chunk goes back through the trunk on one
+ * thread (AlexNet's whole-batch ones took 220 MiB at batch 100). */
 #ifndef DSML_NN_NET_LAYER_H
 #define DSML_NN_NET_LAYER_H
 
@@ -20,7 +22,8 @@
 #include "nn/linear.h"
 #include "nn/lrn.h"
 
-/* The most groups of trunk chunks whose weight gradients are summed apart. */
+/* The most groups of trunk chunks whose weight gradients are summed apart
+ * (then added in group order). */
 enum { NET_MAX_GROUPS = 16 };
 
 /* Where a kind's output goes, and where its input gradient goes. */
@@ -35,10 +38,13 @@ typedef struct {
     int winograd;        /* runs as Winograd (F(2x2, 5x5) or F(4x4, 3x3)), else im2col */
     float *col;          /* im2col: one matrix per lane for a chunk of images; backward recomputes it */
     size_t lane_floats;  /* of col, or of m */
-    float *u, *v;        /* Winograd: transformed weights, input patches (whole batch) */
-    float *m;            /* Winograd: products, one buffer per lane for a chunk of images */
-    float *slots;        /* NET_MAX_GROUPS weight-gradient slots */
+    float *u;            /* Winograd: transformed weights */
+    float *v, *m;        /* Winograd: input patches and products, one buffer each per lane for a chunk of
+                          * images; backward recomputes the patches */
+    size_t v_lane_floats;
+    float *slots;        /* weight-gradient slots: one per lane, then the sum over groups */
     size_t slot_floats;
+    int lanes;           /* slots before the sum */
 } net_conv;
 
 typedef struct {
@@ -50,11 +56,14 @@ typedef struct {
     size_t param_offset, param_count;
     float *out;          /* own output buffer (NET_OWN kinds) */
     float *dx;           /* own input-gradient buffer (NET_OWN kinds that compute one) */
+    size_t dx_lane;      /* 0: dx holds the whole batch; else it is per lane, this many floats each (trunk) */
     /* Bound by the executor before each pass. */
     const float *x;      /* forward input */
     float *y;            /* forward output */
     const float *gy;     /* gradient of the output */
     float *gx;           /* gradient of the input; NULL: not computed */
+    size_t gy_lane, gx_lane; /* 0: gy, gx hold the whole batch (image b at b x its floats); else one buffer per
+                              * lane of this many floats, holding a trunk chunk's images from its first */
     union {
         net_conv conv;
         dsml_linear linear;
@@ -103,11 +112,15 @@ typedef struct {
     /* Images b0..b1-1 from x to y; NULL: nothing to do (NET_PASS). */
     void (*forward)(net_layer *l, int b0, int b1, dsml_rng *rng);
     /* Images b0..b1-1 from gy to gx and the parameter gradients: in the
-     * trunk, weight gradients go to slot `group` (accumulate 0 overwrites it);
-     * in the head straight to the gradient block. NULL: nothing to do. */
-    void (*backward)(net_layer *l, int b0, int b1, int group, int accumulate);
-    /* After a trunk backward: adds slots 0..groups-1, in order, to the gradients. */
-    void (*reduce)(net_layer *l, int groups);
+     * trunk, weight gradients go to the slot of `lane` (accumulate 0
+     * overwrites it); in the head straight to the gradient block. NULL:
+     * nothing to do. */
+    void (*backward)(net_layer *l, int b0, int b1, int lane, int accumulate);
+    /* In a trunk backward, once per group of chunks, in group order: the
+     * sum (add 1) or first sum (add 0) receives the slot of `lane`. */
+    void (*gather)(net_layer *l, int lane, int add);
+    /* After a trunk backward: adds the sum to the gradients. */
+    void (*reduce)(net_layer *l);
     /* GEMM flops (2 m n k) per image of the forward; NULL: none. */
     double (*flops)(const net_layer *l);
 } net_layer_ops;

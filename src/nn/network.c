@@ -159,7 +159,10 @@ static size_t carve(dsml_network *net, float *base)
         net_layer *l = &net->layers[i];
         const net_layer_ops *o = ops_of(l);
         l->out = o->output == NET_OWN ? dsml_net_carve(&cv, nb * layer_out_floats(l)) : NULL;
-        l->dx = o->gradient == NET_OWN && i > net->first_param ? dsml_net_carve(&cv, nb * layer_in_floats(l)) : NULL;
+        /* The trunk's gradients are one chunk's per lane (trunk_backward runs a chunk down the trunk on one thread). */
+        l->dx_lane = i < net->n_trunk ? (size_t)net->chunk * layer_in_floats(l) : 0;
+        size_t dx_floats = l->dx_lane ? (size_t)net->lanes * l->dx_lane : nb * layer_in_floats(l);
+        l->dx = o->gradient == NET_OWN && i > net->first_param ? dsml_net_carve(&cv, dx_floats) : NULL;
         if (o->carve) o->carve(l, &cv, net->max_batch);
     }
     return cv.used;
@@ -322,35 +325,45 @@ int dsml_network_forward(dsml_network *net, const float *x, int n, int training,
  * output's gradient and its input's (NULL for the first trained one). */
 static void bind_backward(dsml_network *net, const float *g)
 {
+    size_t g_lane = 0; /* the output's gradient holds the whole batch */
     for (int i = net->count - 1; i >= net->first_trained; i--) {
         net_layer *l = &net->layers[i];
-        l->gy = g;
+        l->gy = g, l->gy_lane = g_lane;
         int own = is_active(l, 1) && ops_of(l)->gradient == NET_OWN;
         /* In place or passed on: plan_execution made sure g is not the caller's when a layer writes it. */
         l->gx = own ? (i > net->first_trained ? l->dx : NULL) : (float *)g;
-        g = l->gx;
+        l->gx_lane = own ? l->dx_lane : g_lane;
+        g = l->gx, g_lane = l->gx_lane;
     }
 }
 
-/* The trunk back from its output's gradient, each chunk on one thread, the
- * weight gradients summed per fixed group of chunks, then in group order. */
+/* The trunk back from its output's gradient, each chunk on one thread. The
+ * weight gradients are summed per fixed group of chunks into the thread's
+ * slot, and the groups' sums added in group order (an ordered region: a
+ * thread adds its group once the one before it has), so the result depends
+ * on the batch size only, not on the thread count, with one slot per thread
+ * rather than one per group. */
 static void trunk_backward(dsml_network *net, int n)
 {
     int chunks = (n + net->chunk - 1) / net->chunk;
     int groups = chunks < NET_MAX_GROUPS ? chunks : NET_MAX_GROUPS;
     int last = net->n_trunk - 1, first = net->first_trained;
-#pragma omp parallel for schedule(static) num_threads(net->lanes)
+#pragma omp parallel for ordered schedule(static, 1) num_threads(net->lanes)
     for (int grp = 0; grp < groups; grp++) {
+        int lane = omp_get_thread_num();
         int c0 = (int)((long)grp * chunks / groups), c1 = (int)((long)(grp + 1) * chunks / groups);
         for (int ch = c0; ch < c1; ch++)
             for (int i = last; i >= first; i--) {
                 net_layer *l = &net->layers[i];
                 if (is_active(l, 1) && ops_of(l)->backward)
-                    ops_of(l)->backward(l, ch * net->chunk, chunk_end(net, ch, n), grp, ch > c0);
+                    ops_of(l)->backward(l, ch * net->chunk, chunk_end(net, ch, n), lane, ch > c0);
             }
+#pragma omp ordered
+        for (int i = first; i <= last; i++)
+            if (ops_of(&net->layers[i])->gather) ops_of(&net->layers[i])->gather(&net->layers[i], lane, grp > 0);
     }
     for (int i = first; i <= last; i++)
-        if (ops_of(&net->layers[i])->reduce) ops_of(&net->layers[i])->reduce(&net->layers[i], groups);
+        if (ops_of(&net->layers[i])->reduce) ops_of(&net->layers[i])->reduce(&net->layers[i]);
 }
 
 int dsml_network_backward(dsml_network *net, const float *dy, int n)

@@ -227,30 +227,39 @@ static void input_adjoint(const scheme *s, float *dimg, const float *dv, float *
     }
 }
 
-void dsml_winograd_forward_images(const dsml_conv2d *l, const float *u, float *y, float *v, float *m, const float *x,
-                                  int b0, int b1, int h, int w)
+/* v[(b - b0) tiles, xi, :] = B^T d B for every tile of images b0..b1-1. */
+static void transform_inputs(const scheme *s, const dsml_conv2d *l, float *v, const float *x, int b0, int b1, int h,
+                             int w)
 {
-    const scheme *s = scheme_of(l);
-    int c = l->cin, f = l->cout, M = s->m, XI = xi_of(s), ty = tiles_along(s, h), tx = tiles_along(s, w);
-    size_t per = tiles(s, h, w), t0 = (size_t)b0 * per, rows = (size_t)(b1 - b0) * per;
+    int c = l->cin, M = s->m, XI = xi_of(s), ty = tiles_along(s, h), tx = tiles_along(s, w);
+    size_t per = tiles(s, h, w);
     float patch[MAX_XI * DSML_WINOGRAD_MAX_CHANNELS], tmp[MAX_XI * DSML_WINOGRAD_MAX_CHANNELS];
     for (int b = b0; b < b1; b++) {
         const float *img = x + (size_t)b * h * w * c;
         for (int i = 0; i < ty; i++)
             for (int j = 0; j < tx; j++) {
                 gather_patch(s, patch, img, h, w, c, M * i - s->pad, M * j - s->pad);
-                sandwich(s, v + ((size_t)b * per + (size_t)i * tx + j) * XI * c, patch, tmp, c, 0);
+                sandwich(s, v + ((size_t)(b - b0) * per + (size_t)i * tx + j) * XI * c, patch, tmp, c, 0);
             }
     }
+}
+
+void dsml_winograd_forward_images(const dsml_conv2d *l, const float *u, float *y, float *v, float *m, const float *x,
+                                  int b0, int b1, int h, int w)
+{
+    const scheme *s = scheme_of(l);
+    int c = l->cin, f = l->cout, M = s->m, XI = xi_of(s), ty = tiles_along(s, h), tx = tiles_along(s, w);
+    size_t per = tiles(s, h, w), rows = (size_t)(b1 - b0) * per;
+    transform_inputs(s, l, v, x, b0, b1, h, w);
     /* m[rows, xi, :] = v[rows, xi, :] u[xi] for each of the t*t positions */
     int fits = dsml_winograd_gemm_fits(c, f);
     for (int xi = 0; xi < XI; xi++)
         if (fits)
-            dsml_winograd_gemm_nn((int)rows, f, c, v + t0 * XI * c + (size_t)xi * c, XI * c, u + (size_t)xi * c * f,
+            dsml_winograd_gemm_nn((int)rows, f, c, v + (size_t)xi * c, XI * c, u + (size_t)xi * c * f,
                                   m + (size_t)xi * f, XI * f);
         else
-            dsml_gemm_serial(DSML_NO_TRANS, DSML_NO_TRANS, (int)rows, f, c, 1.0f, v + t0 * XI * c + (size_t)xi * c,
-                             XI * c, u + (size_t)xi * c * f, f, 0.0f, m + (size_t)xi * f, XI * f);
+            dsml_gemm_serial(DSML_NO_TRANS, DSML_NO_TRANS, (int)rows, f, c, 1.0f, v + (size_t)xi * c, XI * c,
+                             u + (size_t)xi * c * f, f, 0.0f, m + (size_t)xi * f, XI * f);
     for (int b = b0; b < b1; b++) {
         float *img = y + (size_t)b * h * w * f;
         for (int i = 0; i < ty; i++)
@@ -260,12 +269,12 @@ void dsml_winograd_forward_images(const dsml_conv2d *l, const float *u, float *y
     }
 }
 
-void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *dx, const float *dy, float *v, float *m,
-                                   int b0, int b1, int h, int w, float *grad, int accumulate)
+void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *dx, const float *dy, const float *x,
+                                   float *v, float *m, int b0, int b1, int h, int w, float *grad, int accumulate)
 {
     const scheme *s = scheme_of(l);
     int c = l->cin, f = l->cout, M = s->m, XI = xi_of(s), ty = tiles_along(s, h), tx = tiles_along(s, w);
-    size_t per = tiles(s, h, w), t0 = (size_t)b0 * per, rows = (size_t)(b1 - b0) * per;
+    size_t per = tiles(s, h, w), rows = (size_t)(b1 - b0) * per;
     float *dbias = grad + (size_t)XI * c * f;
     if (!accumulate) memset(dbias, 0, sizeof(float) * (size_t)f);
     for (int b = b0; b < b1; b++) {
@@ -276,7 +285,10 @@ void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *
                 output_adjoint(s, m + ((size_t)(b - b0) * per + (size_t)i * tx + j) * XI * f, dimg, h, w, f, M * i,
                                M * j);
     }
-    const float *vb = v + t0 * XI * c;
+    /* The forward's transformed patches, again: keeping them for the whole
+     * batch cost AlexNet 420 MiB at batch 100, redoing them a few percent. */
+    transform_inputs(s, l, v, x, b0, b1, h, w);
+    const float *vb = v;
     /* dU[xi] (+)= v[rows, xi, :]^T dM[rows, xi, :] */
     int fits = dsml_winograd_gemm_fits(c, f);
     for (int xi = 0; xi < XI; xi++)
@@ -292,18 +304,18 @@ void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *
     for (int xi = 0; xi < XI; xi++)
         if (fits)
             dsml_winograd_gemm_nn((int)rows, c, f, m + (size_t)xi * f, XI * f, ut + (size_t)xi * f * c,
-                                  v + t0 * XI * c + (size_t)xi * c, XI * c);
+                                  v + (size_t)xi * c, XI * c);
         else
             dsml_gemm_serial(DSML_NO_TRANS, DSML_TRANS, (int)rows, c, f, 1.0f, m + (size_t)xi * f, XI * f,
-                             u + (size_t)xi * c * f, f, 0.0f, v + t0 * XI * c + (size_t)xi * c, XI * c);
+                             u + (size_t)xi * c * f, f, 0.0f, v + (size_t)xi * c, XI * c);
     float patch[MAX_XI * DSML_WINOGRAD_MAX_CHANNELS], tmp[MAX_XI * DSML_WINOGRAD_MAX_CHANNELS];
     for (int b = b0; b < b1; b++) {
         float *dimg = dx + (size_t)b * h * w * c;
         memset(dimg, 0, sizeof(float) * (size_t)h * w * c);
         for (int i = 0; i < ty; i++)
             for (int j = 0; j < tx; j++)
-                input_adjoint(s, dimg, v + ((size_t)b * per + (size_t)i * tx + j) * XI * c, tmp, patch, h, w, c,
-                              M * i - s->pad, M * j - s->pad);
+                input_adjoint(s, dimg, v + ((size_t)(b - b0) * per + (size_t)i * tx + j) * XI * c, tmp, patch, h, w,
+                              c, M * i - s->pad, M * j - s->pad);
     }
 }
 

@@ -33,15 +33,17 @@
  *      (dsml_winograd_transpose_weights, before a backward; scratch of the
  *      transform until then);
  *   v: per tile, its XI transformed input patches of C channels
- *      (N x tiles x XI x C), kept from forward to backward, where it is
- *      overwritten by the gradient of the patches;
- *   m: per tile, XI x F products (forward) or output gradients (backward),
- *      scratch for the call's images only: tiles x XI x F per image of the
- *      range, from its first image (so dsml_winograd_m_size for b1 - b0
- *      images is enough).
+ *      (tiles x XI x C per image), then in a backward the gradient of the
+ *      patches;
+ *   m: per tile, XI x F products (forward) or output gradients (backward).
+ * v and m are scratch for the call's images only, from the range's first
+ * image (dsml_winograd_v_size and _m_size for b1 - b0 images are enough):
+ * the backward transforms its images' input patches again rather than
+ * keeping the whole batch's from the forward (AlexNet's would take 420 MiB
+ * at batch 100; the transform costs a few percent of the layer).
  * Like dsml_conv2d_*_images, the image-range functions are single-threaded
- * and touch only the images b0..b1-1 of the whole-batch buffers (u, v, x,
- * y, dx, dy). They keep t*t x C floats of scratch on the stack, twice
+ * and touch only the images b0..b1-1 of the whole-batch buffers (x, y, dx,
+ * dy). They keep t*t x C floats of scratch on the stack, twice
  * (about 150 KiB at DSML_WINOGRAD_MAX_CHANNELS). */
 #ifndef DSML_NN_WINOGRAD_H
 #define DSML_NN_WINOGRAD_H
@@ -80,16 +82,16 @@ void dsml_winograd_transform_weights(const dsml_conv2d *l, float *u);
  * after the transform and before the backward calls. */
 void dsml_winograd_transpose_weights(const dsml_conv2d *l, float *u);
 
-/* y = conv(x) + b for images b0..b1-1; v receives their transformed patches. */
+/* y = conv(x) + b for images b0..b1-1 (v and m: scratch, as above). */
 void dsml_winograd_forward_images(const dsml_conv2d *l, const float *u, float *y, float *v, float *m, const float *x,
                                   int b0, int b1, int h, int w);
 
-/* For images b0..b1-1, given dy: grad (a dsml_winograd_grad_size slot)
- * receives (accumulate 0) or has added (accumulate 1) their transformed
- * weight and bias gradients; if dx is not NULL their images of dx are
- * overwritten with the input gradient (v is consumed). */
-void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *dx, const float *dy, float *v, float *m,
-                                   int b0, int b1, int h, int w, float *grad, int accumulate);
+/* For images b0..b1-1, given the forward's input x and dy: grad (a
+ * dsml_winograd_grad_size slot) receives (accumulate 0) or has added
+ * (accumulate 1) their transformed weight and bias gradients; if dx is not
+ * NULL their images of dx are overwritten with the input gradient. */
+void dsml_winograd_backward_images(const dsml_conv2d *l, const float *u, float *dx, const float *dy, const float *x,
+                                   float *v, float *m, int b0, int b1, int h, int w, float *grad, int accumulate);
 
 /* dW += G^T dU G and db += the slot's bias part: a summed slot back to the
  * layer's weight layout (dw then db, as dsml_conv2d_grad_size). */
