@@ -2,7 +2,7 @@
  * manifest's name, a missing one), --freeze, --lr-new-layer-mult (refused
  * when the file fills every layer), --steps, --no-eval and the input
  * pipeline's options, as metrics.json records them; dsml embed over .npy
- * files; the sweep
+ * files, its weights from a file or a fetched manifest's name; the sweep
  * skipping runs whose weights are missing. Runs that need a PyTorch
  * checkpoint make one with Debian's python3-torch and skip with a message
  * where it is absent (safetensors files are written here, without Python);
@@ -264,6 +264,19 @@ START_TEST(test_embed)
 }
 END_TEST
 
+/* dsml <args> with the environment assignments `env` (a shell fragment) before it. */
+static void run_dsml_env(cmd_result *r, const char *env, const char *args)
+{
+    const char *bin = getenv("DSML_BIN");
+    if (!bin) bin = "bin/dsml";
+    size_t len = strlen(env) + strlen(bin) + strlen(args) + 8;
+    char *command = malloc(len);
+    ck_assert_ptr_nonnull(command);
+    snprintf(command, len, "%s %s %s", env, bin, args);
+    run_shell(r, command);
+    free(command);
+}
+
 /* With a file that fills every layer (its last layer as wide as --dim) there is no new layer for
  * --lr-new-layer-mult to scale: refused once the weights are applied, naming the file, with nothing
  * written in the run folder. At 1 the run goes ahead; with another --dim the embedding layer is
@@ -311,6 +324,76 @@ START_TEST(test_lr_mult_without_new_layer)
 }
 END_TEST
 
+/* dsml embed --weights NAME: the file a manifest of that name lists, where dsml fetch puts it under
+ * --data (or $DSML_DATA); a missing file and an unknown name give dsml train's messages. */
+START_TEST(test_embed_weights_by_name)
+{
+    testdir_make("finetune-embed-name");
+    float x[3 * 64];
+    for (int i = 0; i < 3 * 64; i++) x[i] = (float)sin(i * 0.1);
+    char x_path[1024], y_path[1024], data[1024], env[4096], args[4096], want[4096];
+    snprintf(x_path, sizeof x_path, "%s", testdir_path("x.npy"));
+    snprintf(y_path, sizeof y_path, "%s", testdir_path("y.npy"));
+    snprintf(data, sizeof data, "%s", testdir_path("data"));
+    snprintf(env, sizeof env, "DSML_MANIFESTS='%s'", testdir_path("m"));
+    ck_assert_int_eq(dsml_npy_write_f32(x_path, x, 4, (int64_t[]){3, 1, 8, 8}), DSML_OK);
+    static const st_tensor fc[] = {{"fc.weight", 4, 64}, {"fc.bias", 4, 0}}; /* the mlp with no hidden layer */
+    write_safetensors(testdir_path("data/downloads/w.safetensors"), fc, 2);
+    char manifest[512];
+    snprintf(manifest, sizeof manifest, "name w-net\nfile w.safetensors size %ld sha256 unknown md5 unknown\n"
+             "url https://example.org/w.safetensors\n", file_size(testdir_path("data/downloads/w.safetensors")));
+    file_write(testdir_path("m/w-net.manifest"), manifest, strlen(manifest));
+
+    /* fetched: read from there, D the file's last layer's width, y = W x + b */
+    snprintf(args, sizeof args, "embed --model mlp --weights w-net --data %s --input %s --out %s", data, x_path,
+             y_path);
+    cmd_result r;
+    run_dsml_env(&r, env, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "data/downloads/w.safetensors (safetensors, sha256 "), "%s", r.err);
+    dsml_npy y;
+    ck_assert_int_eq(dsml_npy_read_as(y_path, DSML_NPY_FLOAT32, 2, &y), DSML_OK);
+    ck_assert_int_eq(y.shape[0], 3);
+    ck_assert_int_eq(y.shape[1], 4);
+    for (int n = 0; n < 3; n++)
+        for (int o = 0; o < 4; o++) {
+            double want_y = st_value(1, o);
+            for (int i = 0; i < 64; i++) want_y += (double)st_value(0, o * 64 + i) * x[n * 64 + i];
+            ck_assert_double_eq_tol(((float *)y.data)[n * 4 + o], want_y, 1e-5);
+        }
+    dsml_npy_free(&y);
+    unlink(y_path);
+
+    /* not fetched (the data root from $DSML_DATA): dsml train's message, with the command that gets it */
+    snprintf(env, sizeof env, "DSML_MANIFESTS='%s' DSML_DATA='%s'", testdir_path("m"), testdir_path("empty"));
+    snprintf(args, sizeof args, "embed --model mlp --weights w-net --input %s --out %s", x_path, y_path);
+    run_dsml_env(&r, env, args);
+    ck_assert_int_eq(r.status, 1);
+    snprintf(want, sizeof want, "dsml embed: --weights: w-net: %s/downloads/w.safetensors is missing; get it with "
+             "`dsml fetch w-net`\n", testdir_path("empty"));
+    ck_assert_str_eq(r.err, want);
+    ck_assert_int_eq(file_exists(y_path), 0);
+
+    /* an unknown name: word for word what dsml train says */
+    snprintf(args, sizeof args, "embed --model mlp --weights no-such-net --data %s --input %s --out %s", data, x_path,
+             y_path);
+    run_dsml_env(&r, env, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "dsml embed: --weights: no-such-net: no such file, and no weights manifest "), "%s",
+                  r.err);
+    char *embed_err = strdup(r.err + strlen("dsml embed: "));
+    snprintf(args, sizeof args, "train --dataset fashion-mnist --model mlp --weights no-such-net --data %s --out %s",
+             data, testdir_path("run"));
+    run_dsml_env(&r, env, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(!strncmp(r.err, "dsml train: ", strlen("dsml train: ")), "%s", r.err);
+    ck_assert_str_eq(r.err + strlen("dsml train: "), embed_err);
+    free(embed_err);
+    ck_assert_int_eq(file_exists(y_path), 0);
+    testdir_done(1);
+}
+END_TEST
+
 START_TEST(test_sweep_skips_missing_weights)
 {
     testdir_make("finetune-sweep");
@@ -341,7 +424,7 @@ int main(void)
         {"weights", 120, (const TTest *[]){test_train_from_weights, test_missing_weights, NULL}},
         {"lr-mult", 120, (const TTest *[]){test_lr_mult_without_new_layer, NULL}},
         {"runs", 120, (const TTest *[]){test_steps_no_eval_input, NULL}},
-        {"embed", 30, (const TTest *[]){test_embed, NULL}},
+        {"embed", 30, (const TTest *[]){test_embed, test_embed_weights_by_name, NULL}},
         {"sweep", 30, (const TTest *[]){test_sweep_skips_missing_weights, NULL}},
     };
     return suite_run_cases("finetune", cases, SUITE_CASES(cases));
