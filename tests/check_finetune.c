@@ -1,10 +1,12 @@
 /* Fine-tuning from the command line: dsml train with --weights (a file, a
- * manifest's name, a missing one), --freeze, --lr-new-layer-mult, --steps,
- * --no-eval and the input pipeline's options, as metrics.json records them;
- * dsml embed over .npy files; the sweep skipping runs whose weights are
- * missing. Runs that need a PyTorch checkpoint make one with Debian's
- * python3-torch and skip with a message where it is absent; runs on
- * Fashion-MNIST skip where Debian's dataset-fashion-mnist is absent. */
+ * manifest's name, a missing one), --freeze, --lr-new-layer-mult (refused
+ * when the file fills every layer), --steps, --no-eval and the input
+ * pipeline's options, as metrics.json records them; dsml embed over .npy
+ * files, its weights from a file or a fetched manifest's name; the sweep
+ * skipping runs whose weights are missing. Runs that need a PyTorch
+ * checkpoint make one with Debian's python3-torch and skip with a message
+ * where it is absent (safetensors files are written here, without Python);
+ * runs on Fashion-MNIST skip where Debian's dataset-fashion-mnist is absent. */
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "core/error.h"
 #include "data/npy.h"
 #include "results/run_metrics.h"
+#include "support/files.h"
 #include "support/run_cmd.h"
 #include "support/suite_run.h"
 #include "support/testdir.h"
@@ -53,6 +56,49 @@ static void write_mlp_pth(const char *path)
     cmd_result r;
     run_shell(&r, cmd);
     ck_assert_msg(r.status == 0, "%s: %s", cmd, r.err);
+}
+
+/* One tensor of a safetensors file: rows x cols (cols 0: a vector of rows). */
+typedef struct {
+    const char *name;
+    int rows, cols;
+} st_tensor;
+
+/* Element i of tensor k of write_safetensors' files: exact in float32, small
+ * enough that a training step stays finite. */
+static float st_value(int k, int i) { return (float)((k * 31 + i) % 17 - 8) / 1024.0f; }
+
+/* A safetensors file of F32 tensors in the given order, values st_value. */
+static void write_safetensors(const char *path, const st_tensor *t, int n)
+{
+    char header[4096];
+    int len = snprintf(header, sizeof header, "{");
+    size_t offset = 0;
+    for (int k = 0; k < n; k++) {
+        size_t numel = (size_t)t[k].rows * (t[k].cols ? t[k].cols : 1);
+        char shape[64];
+        if (t[k].cols) snprintf(shape, sizeof shape, "%d,%d", t[k].rows, t[k].cols);
+        else snprintf(shape, sizeof shape, "%d", t[k].rows);
+        len += snprintf(header + len, sizeof header - (size_t)len,
+                        "%s\"%s\":{\"dtype\":\"F32\",\"shape\":[%s],\"data_offsets\":[%zu,%zu]}", k ? "," : "",
+                        t[k].name, shape, offset, offset + numel * 4);
+        offset += numel * 4;
+    }
+    len += snprintf(header + len, sizeof header - (size_t)len, "}");
+    while (len % 8) header[len++] = ' '; /* the data 8-aligned, as the safetensors library writes it */
+    ck_assert_int_lt(len, (int)sizeof header);
+    bytes b = {0};
+    uint8_t size[8];
+    for (int i = 0; i < 8; i++) size[i] = (uint8_t)((uint64_t)len >> (8 * i));
+    bytes_add(&b, size, 8);
+    bytes_add(&b, header, (size_t)len);
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < t[k].rows * (t[k].cols ? t[k].cols : 1); i++) {
+            float v = st_value(k, i);
+            bytes_add(&b, &v, sizeof v); /* little-endian, as the machines dsml runs on */
+        }
+    file_write(path, b.data, b.size);
+    free(b.data);
 }
 
 static void read_run(dsml_run_metrics *m, const char *dir)
@@ -218,6 +264,136 @@ START_TEST(test_embed)
 }
 END_TEST
 
+/* dsml <args> with the environment assignments `env` (a shell fragment) before it. */
+static void run_dsml_env(cmd_result *r, const char *env, const char *args)
+{
+    const char *bin = getenv("DSML_BIN");
+    if (!bin) bin = "bin/dsml";
+    size_t len = strlen(env) + strlen(bin) + strlen(args) + 8;
+    char *command = malloc(len);
+    ck_assert_ptr_nonnull(command);
+    snprintf(command, len, "%s %s %s", env, bin, args);
+    run_shell(r, command);
+    free(command);
+}
+
+/* With a file that fills every layer (its last layer as wide as --dim) there is no new layer for
+ * --lr-new-layer-mult to scale: refused once the weights are applied, naming the file, with nothing
+ * written in the run folder. At 1 the run goes ahead; with another --dim the embedding layer is
+ * fresh and the multiplier is taken. */
+START_TEST(test_lr_mult_without_new_layer)
+{
+    if (!have_fashion_mnist()) return;
+    testdir_make("finetune-lr-mult");
+    static const st_tensor mlp[] = {{"fc1.weight", 64, 784}, {"fc1.bias", 64, 0}, {"fc2.weight", 8, 64},
+                                    {"fc2.bias", 8, 0}};
+    char file[1024], data[1024], run[1024], args[4096], want[4096];
+    snprintf(file, sizeof file, "%s", testdir_path("mlp.safetensors"));
+    snprintf(data, sizeof data, "%s", testdir_path("data"));
+    snprintf(run, sizeof run, "%s", testdir_path("run"));
+    write_safetensors(file, mlp, 4);
+    snprintf(args, sizeof args, SMALL_RUN " --steps 1 --no-eval --weights %s --lr-new-layer-mult 10 --out %s", data,
+             file, run);
+    cmd_result r;
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    snprintf(want, sizeof want, "dsml train: --lr-new-layer-mult 10: every layer with parameters (2 of 2) was loaded "
+             "from %s, so there is no new layer for it to act on", file);
+    ck_assert_msg(strstr(r.err, want), "%s", r.err);
+    ck_assert_int_eq(file_exists(run) ? dir_entries(run) : 0, 0);
+
+    snprintf(args, sizeof args, SMALL_RUN " --steps 1 --no-eval --weights %s --lr-new-layer-mult 1 --out %s", data,
+             file, run);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(read_text(testdir_path("run/metrics.json")), "\"fc2\""), "%s",
+                  read_text(testdir_path("run/metrics.json")));
+
+    snprintf(args, sizeof args, SMALL_RUN " --dim 4 --steps 1 --no-eval --weights %s --lr-new-layer-mult 10 --out %s",
+             data, file, testdir_path("fresh"));
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    dsml_run_metrics m;
+    read_run(&m, testdir_path("fresh"));
+    ck_assert_double_eq(dsml_run_metrics_get(&m, "config.lr_new_layer_mult").number, 10);
+    dsml_metrics_value layers = dsml_run_metrics_get(&m, "pretrained.layers");
+    ck_assert_int_eq(layers.count, 2);
+    ck_assert_msg(!strstr(read_text(testdir_path("fresh/metrics.json")), "\"fc2\""), "the fresh layer named");
+    dsml_run_metrics_free(&m);
+    testdir_done(1);
+}
+END_TEST
+
+/* dsml embed --weights NAME: the file a manifest of that name lists, where dsml fetch puts it under
+ * --data (or $DSML_DATA); a missing file and an unknown name give dsml train's messages. */
+START_TEST(test_embed_weights_by_name)
+{
+    testdir_make("finetune-embed-name");
+    float x[3 * 64];
+    for (int i = 0; i < 3 * 64; i++) x[i] = (float)sin(i * 0.1);
+    char x_path[1024], y_path[1024], data[1024], env[4096], args[4096], want[4096];
+    snprintf(x_path, sizeof x_path, "%s", testdir_path("x.npy"));
+    snprintf(y_path, sizeof y_path, "%s", testdir_path("y.npy"));
+    snprintf(data, sizeof data, "%s", testdir_path("data"));
+    snprintf(env, sizeof env, "DSML_MANIFESTS='%s'", testdir_path("m"));
+    ck_assert_int_eq(dsml_npy_write_f32(x_path, x, 4, (int64_t[]){3, 1, 8, 8}), DSML_OK);
+    static const st_tensor fc[] = {{"fc.weight", 4, 64}, {"fc.bias", 4, 0}}; /* the mlp with no hidden layer */
+    write_safetensors(testdir_path("data/downloads/w.safetensors"), fc, 2);
+    char manifest[512];
+    snprintf(manifest, sizeof manifest, "name w-net\nfile w.safetensors size %ld sha256 unknown md5 unknown\n"
+             "url https://example.org/w.safetensors\n", file_size(testdir_path("data/downloads/w.safetensors")));
+    file_write(testdir_path("m/w-net.manifest"), manifest, strlen(manifest));
+
+    /* fetched: read from there, D the file's last layer's width, y = W x + b */
+    snprintf(args, sizeof args, "embed --model mlp --weights w-net --data %s --input %s --out %s", data, x_path,
+             y_path);
+    cmd_result r;
+    run_dsml_env(&r, env, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "data/downloads/w.safetensors (safetensors, sha256 "), "%s", r.err);
+    dsml_npy y;
+    ck_assert_int_eq(dsml_npy_read_as(y_path, DSML_NPY_FLOAT32, 2, &y), DSML_OK);
+    ck_assert_int_eq(y.shape[0], 3);
+    ck_assert_int_eq(y.shape[1], 4);
+    for (int n = 0; n < 3; n++)
+        for (int o = 0; o < 4; o++) {
+            double want_y = st_value(1, o);
+            for (int i = 0; i < 64; i++) want_y += (double)st_value(0, o * 64 + i) * x[n * 64 + i];
+            ck_assert_double_eq_tol(((float *)y.data)[n * 4 + o], want_y, 1e-5);
+        }
+    dsml_npy_free(&y);
+    unlink(y_path);
+
+    /* not fetched (the data root from $DSML_DATA): dsml train's message, with the command that gets it */
+    snprintf(env, sizeof env, "DSML_MANIFESTS='%s' DSML_DATA='%s'", testdir_path("m"), testdir_path("empty"));
+    snprintf(args, sizeof args, "embed --model mlp --weights w-net --input %s --out %s", x_path, y_path);
+    run_dsml_env(&r, env, args);
+    ck_assert_int_eq(r.status, 1);
+    snprintf(want, sizeof want, "dsml embed: --weights: w-net: %s/downloads/w.safetensors is missing; get it with "
+             "`dsml fetch w-net`\n", testdir_path("empty"));
+    ck_assert_str_eq(r.err, want);
+    ck_assert_int_eq(file_exists(y_path), 0);
+
+    /* an unknown name: word for word what dsml train says */
+    snprintf(args, sizeof args, "embed --model mlp --weights no-such-net --data %s --input %s --out %s", data, x_path,
+             y_path);
+    run_dsml_env(&r, env, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "dsml embed: --weights: no-such-net: no such file, and no weights manifest "), "%s",
+                  r.err);
+    char *embed_err = strdup(r.err + strlen("dsml embed: "));
+    snprintf(args, sizeof args, "train --dataset fashion-mnist --model mlp --weights no-such-net --data %s --out %s",
+             data, testdir_path("run"));
+    run_dsml_env(&r, env, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(!strncmp(r.err, "dsml train: ", strlen("dsml train: ")), "%s", r.err);
+    ck_assert_str_eq(r.err + strlen("dsml train: "), embed_err);
+    free(embed_err);
+    ck_assert_int_eq(file_exists(y_path), 0);
+    testdir_done(1);
+}
+END_TEST
+
 START_TEST(test_sweep_skips_missing_weights)
 {
     testdir_make("finetune-sweep");
@@ -246,8 +422,9 @@ int main(void)
     if (getcwd(manifests, sizeof manifests - 16)) setenv("DSML_MANIFESTS", strcat(manifests, "/datasets"), 1);
     const suite_case cases[] = {
         {"weights", 120, (const TTest *[]){test_train_from_weights, test_missing_weights, NULL}},
+        {"lr-mult", 120, (const TTest *[]){test_lr_mult_without_new_layer, NULL}},
         {"runs", 120, (const TTest *[]){test_steps_no_eval_input, NULL}},
-        {"embed", 30, (const TTest *[]){test_embed, NULL}},
+        {"embed", 30, (const TTest *[]){test_embed, test_embed_weights_by_name, NULL}},
         {"sweep", 30, (const TTest *[]){test_sweep_skips_missing_weights, NULL}},
     };
     return suite_run_cases("finetune", cases, SUITE_CASES(cases));

@@ -1,9 +1,11 @@
 /* dsml embed: a network's forward pass over a .npy of images, with weights
- * read from a file (run/embed_npy.h). */
+ * read from a file or a fetched manifest's file (run/embed_npy.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/data_args.h"
+#include "cli/manifest_dir.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "run/embed_npy.h"
@@ -11,17 +13,20 @@
 static void usage(FILE *fp)
 {
     fprintf(fp,
-"usage: dsml embed --model NAME --input X.npy --out Y.npy [--weights FILE] [--dim D]\n"
-"                  [--batch B] [--threads T] [--seed S] [--quiet]\n"
+"usage: dsml embed --model NAME --input X.npy --out Y.npy [--weights FILE|NAME] [--dim D]\n"
+"                  [--data DIR] [--batch B] [--threads T] [--seed S] [--quiet]\n"
 "\n"
 "Runs the network in evaluation mode (no dropout) over X.npy, N x C x H x W float32 images\n"
-"already normalised, and writes Y.npy, N x D float32. With --weights (a PyTorch checkpoint,\n"
-"a safetensors file or a MatConvNet .mat; docs/weights.md) the network's layers are read from\n"
-"the file; without --dim, D is the file's last layer's width (1000 for ImageNet weights), so an\n"
-"import can be compared with another framework's output. A last layer of another width keeps\n"
-"its fresh initialisation (drawn from --seed, default 1) and is reported.\n"
+"already normalised, and writes Y.npy, N x D float32. With --weights the network's layers are\n"
+"read from FILE (a PyTorch checkpoint, a safetensors file or a MatConvNet .mat; docs/weights.md)\n"
+"or from the file of the manifest NAME that dsml fetch got (`dsml fetch alexnet-imagenet`, then\n"
+"--weights alexnet-imagenet, as dsml train takes it); without --dim, D is the file's last layer's\n"
+"width (1000 for ImageNet weights), so an import can be compared with another framework's output.\n"
+"A last layer of another width keeps its fresh initialisation (drawn from --seed, default 1) and\n"
+"is reported.\n"
 "\n"
 "  --model NAME    %s\n"
+"  --data DIR      data root where --weights NAME was fetched (default $DSML_DATA, else datasets)\n"
 "  --batch B       images per forward pass (default 64)\n"
 "  --threads T     OpenMP threads (default: all)\n"
 "  --quiet         no progress or report on stderr\n",
@@ -45,6 +50,8 @@ int cmd_embed(int argc, char **argv)
 {
     dsml_embed_npy_config c = {.model = DSML_MODEL_KINDS, .batch = 64, .seed = 1};
     int quiet = 0;
+    const char *data = NULL;
+    char weights_path[1024];
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int rc = 0;
@@ -61,6 +68,7 @@ int cmd_embed(int argc, char **argv)
                 return 2;
             }
         } else if (!strcmp(o, "--weights")) c.weights = v;
+        else if (!strcmp(o, "--data")) data = v;
         else if (!strcmp(o, "--input")) c.input = v;
         else if (!strcmp(o, "--out")) c.output = v;
         else if (!strcmp(o, "--dim")) rc = option_int("embed", o, v, 1, 65536, &c.dim);
@@ -80,6 +88,11 @@ int cmd_embed(int argc, char **argv)
     if (c.model == DSML_MODEL_KINDS || !c.input || !c.output) {
         fprintf(stderr, "dsml embed: --model, --input and --out are required (see dsml embed --help)\n");
         return 2;
+    }
+    if (c.weights) { /* a manifest's name ("alexnet-imagenet") or a path, as dsml train takes it */
+        if (manifest_weights_path("dsml embed", c.weights, data_args_root(data), weights_path, sizeof weights_path))
+            return 1;
+        c.weights = weights_path;
     }
     if (!quiet) c.log = stderr;
     dsml_embed_npy_report r;

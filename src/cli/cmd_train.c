@@ -8,7 +8,6 @@
 
 #include "cli/commands.h"
 #include "cli/manifest_dir.h"
-#include "data/weights_locate.h"
 #include "core/error.h"
 #include "run/train.h"
 #include "run/train_options.h"
@@ -85,14 +84,10 @@ int cmd_train(int argc, char **argv)
     const char *fashion = getenv("DSML_FASHION_MNIST");
     if (fashion && *fashion) snprintf(cfg.fashion_mnist_dir, sizeof cfg.fashion_mnist_dir, "%s", fashion);
     cfg.log = cfg.quiet ? NULL : stderr;
-    if (cfg.weights[0]) { /* a manifest's name ("alexnet-imagenet") or a path: before any work is done */
-        char dir[1024];
-        if (manifest_dir(dir, sizeof dir) ||
-            dsml_weights_locate(cfg.weights, dir, cfg.data_root, cfg.weights_file, sizeof cfg.weights_file)) {
-            fprintf(stderr, "dsml train: --weights: %s\n", dsml_last_error()[0] ? dsml_last_error() : "path too long");
-            return 1;
-        }
-    }
+    /* a manifest's name ("alexnet-imagenet") or a path: before any work is done */
+    if (cfg.weights[0] &&
+        manifest_weights_path("dsml train", cfg.weights, cfg.data_root, cfg.weights_file, sizeof cfg.weights_file))
+        return 1;
 
     int rc = dsml_train_run(&cfg);
     if (rc) {

@@ -1,4 +1,5 @@
-/* Where the manifests are; see manifest_dir.h. */
+/* Where the manifests are, and `--weights NAME` found through them; see
+ * manifest_dir.h. */
 #include "cli/manifest_dir.h"
 
 #include <limits.h>
@@ -6,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/error.h"
+#include "data/weights_locate.h"
 
 int manifest_dir(char *out, size_t size)
 {
@@ -18,4 +22,18 @@ int manifest_dir(char *out, size_t size)
     char *slash = strrchr(exe, '/');
     if (slash) *slash = '\0';
     return snprintf(out, size, "%s/../datasets", exe) < (int)size ? 0 : -1;
+}
+
+int manifest_weights_path(const char *cmd, const char *weights, const char *data_root, char *path, size_t cap)
+{
+    char dir[1024];
+    if (manifest_dir(dir, sizeof dir)) {
+        fprintf(stderr, "%s: --weights: the manifest folder's path is too long\n", cmd);
+        return 1;
+    }
+    if (dsml_weights_locate(weights, dir, data_root, path, cap)) {
+        fprintf(stderr, "%s: --weights: %s\n", cmd, dsml_last_error());
+        return 1;
+    }
+    return 0;
 }

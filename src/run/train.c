@@ -140,6 +140,12 @@ static int load_weights(const dsml_train_config *cfg, run_state *s, dsml_finishe
     if (rc == DSML_OK && cfg->freeze > s->pretrained.count)
         rc = dsml_fail(DSML_ERR_ARG, "--freeze %d: the network has %d layers with parameters", cfg->freeze,
                        s->pretrained.count);
+    /* a multiplier with no fresh layer to scale would change nothing: refused rather than ignored */
+    if (rc == DSML_OK && cfg->lr_new_layer_mult != 1.0f && s->pretrained.loaded == s->pretrained.count)
+        rc = dsml_fail(DSML_ERR_ARG, "--lr-new-layer-mult %g: every layer with parameters (%d of %d) was loaded from "
+                       "%s, so there is no new layer for it to act on (leave it at 1, or give a --dim other than "
+                       "the file's last layer's width, %d)", cfg->lr_new_layer_mult, s->pretrained.loaded,
+                       s->pretrained.count, weights_file(cfg), s->pretrained.last_width);
     if (rc == DSML_OK) {
         snprintf(s->weights_format, sizeof s->weights_format, "%s", set->format);
         snprintf(s->weights_sha256, sizeof s->weights_sha256, "%s", set->sha256);

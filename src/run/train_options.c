@@ -186,7 +186,7 @@ static const dsml_train_option table[] = {
     {"lr-new-layer-mult", "X", OPTIM, FLOAT, 0, 1000, NUMBER(lr_new_layer_mult), NULL, "1",
      "config.lr_new_layer_mult", IF_WEIGHTS, SWEEP,
      "with --weights: the learning rate of the layers the file did not fill (the embedding layer) is X times "
-     "--lr (the paper states none: 1)"},
+     "--lr (the paper states none: 1); refused when the file fills every layer"},
     {"steps", "N", OPTIM, INT, 0, 1 << 30, NUMBER(steps), NULL, "0", "config.steps", IF_SET, SWEEP,
      "train N batches instead of --epochs epochs (for quick runs and timing)"},
     {"seed", "S", OPTIM, U64, 0, 0, NUMBER(seed), NULL, "1", "config.seed", ALWAYS, SWEEP,
