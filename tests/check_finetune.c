@@ -389,6 +389,11 @@ START_TEST(test_embed_weights_by_name)
     ck_assert_msg(!strncmp(r.err, "dsml train: ", strlen("dsml train: ")), "%s", r.err);
     ck_assert_str_eq(r.err + strlen("dsml train: "), embed_err);
     free(embed_err);
+    /* --data without --weights would be ignored: refused */
+    snprintf(args, sizeof args, "embed --model mlp --dim 4 --data %s --input %s --out %s", data, x_path, y_path);
+    run_dsml_env(&r, env, args);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "dsml embed: --data says where --weights NAME was fetched"), "%s", r.err);
     ck_assert_int_eq(file_exists(y_path), 0);
     testdir_done(1);
 }

@@ -89,6 +89,11 @@ int cmd_embed(int argc, char **argv)
         fprintf(stderr, "dsml embed: --model, --input and --out are required (see dsml embed --help)\n");
         return 2;
     }
+    if (data && !c.weights) {
+        fprintf(stderr, "dsml embed: --data says where --weights NAME was fetched; without --weights it has nothing "
+                        "to do\n");
+        return 2;
+    }
     if (c.weights) { /* a manifest's name ("alexnet-imagenet") or a path, as dsml train takes it */
         if (manifest_weights_path("dsml embed", c.weights, data_args_root(data), weights_path, sizeof weights_path))
             return 1;
