@@ -416,6 +416,9 @@ START_TEST(test_train_with_classes)
     run_dsml(&r, args);
     ck_assert_int_eq(r.status, 1);
     ck_assert_msg(strstr(r.err, "--classes 8-10: ten has 10 classes (0..9), class 10 is not one of them"), "%s", r.err);
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/bad", dir);
+    ck_assert_msg(!file_exists(bad), "%s: a failed run left its folder", bad);
     snprintf(args, sizeof args, TRAIN " --data %s --classes 7 --out %s/bad", root, dir);
     run_dsml(&r, args);
     ck_assert_int_eq(r.status, 2);

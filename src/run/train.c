@@ -26,6 +26,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Independent random streams derived from the run's seed. */
 enum { STREAM_SPLIT = 1, STREAM_INIT, STREAM_SAMPLER, STREAM_DROPOUT, STREAM_KMEANS, STREAM_AUGMENT };
@@ -574,7 +576,12 @@ int dsml_train_run(const dsml_train_config *cfg)
     memset(&state, 0, sizeof state);
     dsml_finished_run *rec = calloc(1, sizeof *rec);
     if (!rec) return dsml_fail(DSML_ERR_NOMEM, "cannot allocate the run record");
+    struct stat st;
+    int existed = stat(cfg->out_dir, &st) == 0;
     int rc = run(cfg, &state, rec);
+    /* A run that failed before writing anything leaves no empty folder of its own behind (rmdir only takes an
+     * empty one; a sweep's folder that held results stays). */
+    if (rc && !existed) rmdir(cfg->out_dir);
     run_state_free(&state);
     free(rec);
     return rc;
