@@ -70,6 +70,7 @@ int dsml_run_metrics_read(dsml_run_metrics *m, const char *path)
     m->model = dsml_jv_string(root, "config.model", NULL);
     m->loss = dsml_jv_string(root, "config.loss", NULL);
     m->distance = dsml_jv_string(root, "config.distance", NULL);
+    m->equations = dsml_jv_string(root, "config.equations", "common");
     m->gpw_mining = dsml_jv_string(root, "config.gpw_mining", NULL);
     m->gpw_weighting = dsml_jv_string(root, "config.gpw_weighting", NULL);
     m->dim = whole(root, "config.dim", 1, 65536);

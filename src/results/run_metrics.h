@@ -32,6 +32,7 @@ typedef struct {
     /* config: strings borrowed from the document, NULL when absent */
     const char *dataset, *protocol, *split, *model, *loss, *distance;
     const char *gpw_mining, *gpw_weighting;
+    const char *equations;       /* config.equations: "paper" or "common"; "common" when absent (older runs) */
     int dim, seed;               /* 0 unless whole numbers in range (dsml_run_metrics_check) */
     int epochs;                  /* config.epochs; 0 when absent */
     long map_at, f1_at;          /* config.map_at, config.f1_at; 0 when absent */
