@@ -127,7 +127,9 @@ clean:
 # one never does, and one whose hyper-parameters changed in the sweep (stale)
 # runs again. `make -jN reproduce` runs N runs at once, each with
 # max(1, cores / N) threads (THREADS=T overrides). ONLY='<shell pattern>'
-# narrows the runs (e.g. ONLY='*/contrastive-*'), SWEEP_FROM='cifar10=PATH'
+# narrows the runs to those whose directory under $(RESULTS) matches it
+# (ONLY='cifar10/*', ONLY='*-snr-*'; one that matches no run is an error, and
+# the tables are still built from every run present), SWEEP_FROM='cifar10=PATH'
 # gives a dataset's source. ENGINE=slurm submits the runs as a SLURM job array.
 SWEEP      ?= paper.sweep
 RESULTS    ?= results

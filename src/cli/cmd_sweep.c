@@ -40,7 +40,8 @@ static void usage(FILE *fp)
 "  --data DIR            data root (default $DSML_DATA, else datasets)\n"
 "  --from DATASET=PATH   source files of a dataset (repeatable); its runs get --from PATH\n"
 "  --kind K              dml, hashing, tune, runs (dml and hashing, the default) or all\n"
-"  --only PATTERN        only runs whose directory matches the shell pattern\n"
+"  --only PATTERN        only runs whose directory under the results root matches the shell pattern\n"
+"                        (cifar10/*, *-snr-*); a pattern that matches no run is an error\n"
 "  --jobs N              runs at once (default: -jN of $MAKEFLAGS, else 1)\n"
 "  --cores N             cores to share (default: the online processors)\n"
 "  --threads N           threads per run (default max(1, cores / jobs))\n"
@@ -103,9 +104,47 @@ static int weights_present(const char *weights, const char *data_root, char skip
     return 0;
 }
 
+/* A run's directory under the results root ("cifar10/contrastive-snr-d32-s1"), what --only
+ * patterns are written against; the full path (with the root) matches too. */
+static const char *run_subdir(const sweep_opts *o, const dsml_sweep_run *r)
+{
+    size_t n = strlen(o->results);
+    return !strncmp(r->dir, o->results, n) && r->dir[n] == '/' ? r->dir + n + 1 : r->dir;
+}
+
+static int only_matches(const sweep_opts *o, const dsml_sweep_run *r)
+{
+    return !o->only || fnmatch(o->only, run_subdir(o, r), 0) == 0 || fnmatch(o->only, r->dir, 0) == 0;
+}
+
+/* --only that matches no run of the sweep, of any kind, is an error: the
+ * message lists the folders the runs are in and one run of each. */
+static int check_only(const sweep_opts *o, const dsml_sweep *sw)
+{
+    int total = sw->n_runs + sw->n_tune;
+    for (int i = 0; i < total; i++)
+        if (only_matches(o, i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs])) return 0;
+    fprintf(stderr, "dsml sweep: --only '%s' matches none of the %d runs of %s; patterns match a run's "
+                    "directory under %s/, e.g.:\n", o->only, total, o->file, o->results);
+    char shown[64][256];
+    int n_shown = 0;
+    for (int i = 0; i < total && n_shown < 64; i++) {
+        const char *sub = run_subdir(o, i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs]);
+        const char *slash = strchr(sub, '/');
+        int len = slash ? (int)(slash - sub) : (int)strlen(sub), seen = 0;
+        for (int s = 0; s < n_shown; s++) seen |= !strncmp(shown[s], sub, (size_t)len) && shown[s][len] == '/';
+        if (seen) continue;
+        snprintf(shown[n_shown++], sizeof shown[0], "%s", sub);
+        fprintf(stderr, "  %.*s/*  (e.g. %s)\n", len, sub, sub);
+    }
+    fprintf(stderr, "  or a part of the run id in any folder: '*-snr-*', '*/triplet-*', '*-d32-*'\n");
+    return 1;
+}
+
 static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_item **items, int *n_items,
                         double **wall, int quiet)
 {
+    if (o->only && check_only(o, sw)) return 1;
     int total = sw->n_runs + sw->n_tune, n = 0;
     dsml_sweep_item *it = calloc((size_t)(total ? total : 1), sizeof *it);
     double *w = calloc((size_t)(total ? total : 1), sizeof *w);
@@ -120,7 +159,7 @@ static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_it
     for (int i = 0; i < total; i++) {
         const dsml_sweep_run *r = i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs];
         if (!(o->kind_mask & kind_bit(r->kind))) continue;
-        if (o->only && fnmatch(o->only, r->dir, 0) != 0) continue;
+        if (!only_matches(o, r)) continue;
         const char *from = from_for(o, r->dataset);
         if (!from) from = dsml_sweep_run_get(r, "from");
         char why[24000];
