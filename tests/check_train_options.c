@@ -157,7 +157,10 @@ START_TEST(test_the_loss_and_protocol_decide_defaults)
             if (!o->name || !(o->flags & DSML_OPT_BY_LOSS) || o->type == DSML_OPT_FLAG) continue;
             char value[64];
             default_value(o, value, sizeof value);
-            int rc = build(&cfg, GIVEN({"loss", e->name}, {o->name, value}), 2);
+            /* the density regulariser's ratio only with the regulariser on */
+            int ratio = !strcmp(o->name, "density-ratio");
+            int rc = ratio ? build(&cfg, GIVEN({"loss", e->name}, {"density", "0.1"}, {o->name, value}), 3)
+                           : build(&cfg, GIVEN({"loss", e->name}, {o->name, value}), 2);
             ck_assert_msg((rc == DSML_OK) == dsml_loss_takes_option(e->kind, o->name), "%s --%s %s: %s", e->name,
                           o->name, value, dsml_last_error());
         }
@@ -196,6 +199,11 @@ START_TEST(test_refusals_and_bad_values)
                    "the hashing protocol trains on the whole database and has no validation carve-out");
     expect_refused(GIVEN({"loss", "vmf"}, {"distance", "snr"}), 2, "vmf: works on cosine similarities");
     expect_refused(GIVEN({"loss", "lifted"}, {"beta", "0"}), 2, "lifted: beta 0, expected a finite value > 0");
+    /* options the run would ignore */
+    expect_refused(GIVEN({"no-eval", NULL}, {"map-at", "10"}), 2, "--map-at: an evaluation option, and --no-eval");
+    expect_refused(GIVEN({"f1-at", "10"}, {"no-eval", NULL}), 2, "--f1-at: an evaluation option, and --no-eval");
+    expect_refused(GIVEN({"density-ratio", "0.3"}), 1, "--density-ratio: the density regulariser is off");
+    expect_refused(GIVEN({"density", "0"}, {"density-ratio", "0.3"}), 2, "--density-ratio: the density regulariser");
 }
 END_TEST
 
@@ -285,6 +293,80 @@ START_TEST(test_config_object_matches_the_format)
 }
 END_TEST
 
+/* A value of o unlike what the run base has (numbers: probes that differ
+ * from every default a loss, protocol or model decides; kinds: the next). */
+static const char *probe_value(const dsml_train_option *o, const dsml_train_config *base, char *buf, size_t size)
+{
+    static const struct { const char *name, *value; } probes[] = {
+        {"dataset", "cifar10"}, {"classes", "0,1,2"}, {"queries-per-class", "7"}, {"train-per-class", "7"},
+        {"validation-per-class", "3"}, {"resize", "24"}, {"input-size", "24"}, {"dim", "16"}, {"hidden", "64,32"},
+        {"dropout", "0.25"}, {"freeze", "1"}, {"margin", "0.75"}, {"beta", "3"}, {"lambda", "0.5"},
+        {"npair-l2", "0.25"}, {"quant", "0.75"}, {"density", "0.25"}, {"density-ratio", "0.25"},
+        {"gpw-alpha", "7"}, {"gpw-beta", "7"}, {"gpw-lambda", "0.25"}, {"gpw-epsilon", "0.25"}, {"kappa", "3"},
+        {"epochs", "3"}, {"batch", "50"}, {"images-per-class", "5"}, {"lr", "0.25"}, {"momentum", "0.25"},
+        {"wd", "0.25"}, {"clip-grad", "3"}, {"lr-new-layer-mult", "3"}, {"steps", "3"}, {"seed", "7"},
+        {"threads", "3"}, {"map-at", "7"}, {"f1-at", "7"},
+    };
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
+        if (!strcmp(probes[i].name, o->name)) return probes[i].value;
+    if (o->type == DSML_OPT_FLAG) return NULL;
+    ck_assert_msg(o->type == DSML_OPT_ENUM, "--%s: give the walk a probe value", o->name);
+    int now = *(const int *)((const char *)base + o->offset); /* the kind after the one the run has */
+    snprintf(buf, size, "%s", o->kinds->name((now + 1) % o->kinds->count()));
+    return buf;
+}
+
+/* Every option, with every loss, both protocols and two networks: either
+ * refused with a message naming it, or it changes the run's configuration
+ * (and, where it is recorded under config., metrics.json's config object).
+ * Options that name files (from, data, weights, out) are walked by the
+ * tests of their readers; --quiet and --no-embeddings change only output. */
+START_TEST(test_every_option_is_taken_or_refused)
+{
+    static const char *const protocols[] = {"dml", "hashing"}, *const models[] = {"convnet", "mlp"};
+    int taken = 0, refused = 0;
+    for (int i = 0; i < dsml_train_option_count(); i++) {
+        const dsml_train_option *o = dsml_train_option_at(i);
+        if (!o->name || o->type == DSML_OPT_PATH || !strcmp(o->name, "quiet") || !strcmp(o->name, "no-embeddings"))
+            continue;
+        if (!strcmp(o->name, "loss") || !strcmp(o->name, "protocol") || !strcmp(o->name, "model")) continue;
+        char buf[64];
+        for (int k = 0; k < DSML_LOSS_COUNT; k++)
+            for (int p = 0; p < 2; p++)
+                for (int m = 0; m < 2; m++) {
+                    const char *loss = dsml_loss_entry_of((dsml_loss_kind)k)->name;
+                    dsml_train_config base, with;
+                    if (build(&base, GIVEN({"loss", loss}, {"protocol", protocols[p]}, {"model", models[m]}), 3))
+                        continue;
+                    char base_json[8192];
+                    snprintf(base_json, sizeof base_json, "%s", config_json(&base));
+                    const char *value = probe_value(o, &base, buf, sizeof buf);
+                    int rc = build(&with, GIVEN({"loss", loss}, {"protocol", protocols[p]}, {"model", models[m]},
+                                                {o->name, value}), 4);
+                    if (rc) {
+                        char flag[80];
+                        snprintf(flag, sizeof flag, "--%s", o->name);
+                        ck_assert_msg(strstr(dsml_last_error(), flag) || strstr(dsml_last_error(), loss),
+                                      "%s %s %s --%s %s: refused without naming it: %s", loss, protocols[p],
+                                      models[m], o->name, value ? value : "", dsml_last_error());
+                        refused++;
+                        continue;
+                    }
+                    taken++;
+                    with.log = base.log = NULL;
+                    ck_assert_msg(memcmp(&base, &with, sizeof base) != 0, "%s %s %s --%s %s: accepted, ignored", loss,
+                                  protocols[p], models[m], o->name, value ? value : "");
+                    if (o->json && !strncmp(o->json, "config.", 7))
+                        ck_assert_msg(strcmp(base_json, config_json(&with)) != 0,
+                                      "%s %s %s --%s %s: accepted, not recorded in %s", loss, protocols[p],
+                                      models[m], o->name, value ? value : "", o->json);
+                }
+    }
+    ck_assert_int_gt(taken, 100);
+    ck_assert_int_gt(refused, 100);
+}
+END_TEST
+
 /* Whether a run recorded what a sweep gives, read back through results/. */
 START_TEST(test_recorded_values)
 {
@@ -367,6 +449,7 @@ int main(void)
         {"build", 60, (const TTest *[]){test_defaults, test_the_loss_and_protocol_decide_defaults,
                                         test_refusals_and_bad_values, test_check_of_a_filled_config, NULL}},
         {"metrics.json", 60, (const TTest *[]){test_config_object_matches_the_format, test_recorded_values, NULL}},
+        {"walk", 120, (const TTest *[]){test_every_option_is_taken_or_refused, NULL}},
         {"help", 60, (const TTest *[]){test_help_lists_every_option, NULL}},
     };
     return suite_run_cases("train_options", cases, SUITE_CASES(cases));

@@ -397,6 +397,13 @@ void dsml_train_config_default(dsml_train_config *cfg)
     cfg->classes_per_batch = cfg->batch / cfg->images_per_class;
 }
 
+static int was_given(const dsml_option_given *given, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(given[i].name, name)) return 1;
+    return 0;
+}
+
 int dsml_train_config_build(dsml_train_config *cfg, const dsml_option_given *given, int n)
 {
     dsml_train_config_default(cfg);
@@ -412,10 +419,15 @@ int dsml_train_config_build(dsml_train_config *cfg, const dsml_option_given *giv
             if (rc) return rc;
         }
     }
-    int epochs_given = 0;
-    for (int i = 0; i < n; i++) epochs_given |= !strcmp(given[i].name, "epochs");
-    if (epochs_given && cfg->steps > 0) /* one of them would be ignored */
+    /* options a run would ignore */
+    if (was_given(given, n, "epochs") && cfg->steps > 0)
         return dsml_fail(DSML_ERR_ARG, "--steps %d replaces --epochs: give one of them", cfg->steps);
+    if (cfg->no_eval && (was_given(given, n, "map-at") || was_given(given, n, "f1-at")))
+        return dsml_fail(DSML_ERR_ARG, "--%s: an evaluation option, and --no-eval evaluates nothing",
+                         was_given(given, n, "map-at") ? "map-at" : "f1-at");
+    if (was_given(given, n, "density-ratio") && cfg->loss.density.weight == 0)
+        return dsml_fail(DSML_ERR_ARG, "--density-ratio: the density regulariser is off (--density 0); "
+                                       "give --density W > 0 to use it");
     if (cfg->batch % cfg->images_per_class)
         return dsml_fail(DSML_ERR_ARG, "--batch %d is not a multiple of --images-per-class %d", cfg->batch,
                          cfg->images_per_class);
