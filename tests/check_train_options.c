@@ -266,7 +266,8 @@ START_TEST(test_config_object_matches_the_format)
     static const char *const keys[] = {
         "\"dataset\":\"cifar10\"", "\"protocol\":\"dml\"", "\"split\":\"default\"", "\"model\":\"mlp\"",
         "\"dim\":32", "\"hidden\":[64,32]", "\"dropout\":0", "\"loss\":\"lifted\"", "\"distance\":\"snr\"",
-        "\"equations\":\"common\"", "\"margin\":1", "\"beta\":8", "\"lambda\":0.0099999997764825821", "\"lifted_hard\":false",
+        "\"equations\":\"common\"", "\"margin\":1", "\"beta\":8", "\"lambda\":0.0099999997764825821",
+        "\"lifted_hard\":false",
         "\"npair_l2\":0", "\"density\":0", "\"epochs\":10", "\"classes_per_batch\":10",
         "\"images_per_class\":10", "\"lr\":0.0099999997764825821", "\"momentum\":0.89999997615814209",
         "\"weight_decay\":0.00050000002374872565", "\"clip_grad\":0", "\"seed\":3", "\"threads\":2",
