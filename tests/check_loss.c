@@ -183,6 +183,22 @@ START_TEST(test_gpw_stage_names)
 }
 END_TEST
 
+START_TEST(test_equations_names)
+{
+    dsml_equations e = DSML_EQUATIONS_COMMON;
+    ck_assert_int_eq(dsml_equations_parse("paper", &e), DSML_OK);
+    ck_assert_int_eq(e, DSML_EQUATIONS_PAPER);
+    ck_assert_int_eq(dsml_equations_parse("common", &e), DSML_OK);
+    ck_assert_int_eq(e, DSML_EQUATIONS_COMMON);
+    ck_assert_str_eq(dsml_equations_name(DSML_EQUATIONS_PAPER), "paper");
+    ck_assert_str_eq(dsml_equations_name(DSML_EQUATIONS_COMMON), "common");
+    ck_assert_str_eq(dsml_equations_name((dsml_equations)2), "unknown");
+    ck_assert_int_eq(dsml_equations_parse("printed", &e), DSML_ERR_ARG);
+    ck_assert_int_eq(e, DSML_EQUATIONS_COMMON);
+    ck_assert_str_eq(dsml_last_error(), "equations 'printed': expected common or paper");
+}
+END_TEST
+
 /* Every member gets its documented default whatever the loss; the entry
  * then adjusts its own. */
 START_TEST(test_defaults_fill_every_member)
@@ -193,6 +209,7 @@ START_TEST(test_defaults_fill_every_member)
             const char *name = dsml_loss_name((dsml_loss_kind)k);
             ck_assert_int_eq(p.loss, k);
             ck_assert_int_eq(p.distance, all_distances[t]);
+            ck_assert_msg(p.equations == DSML_EQUATIONS_COMMON, "%s: equations", name);
             ck_assert_msg(p.lifted.beta == 1.0f && p.lifted.hard == 0, "%s: lifted", name);
             ck_assert_msg(p.density.weight == 0.0f && p.density.ratio == DSML_DENSITY_DEFAULT_RATIO, "%s: density",
                           name);
@@ -318,6 +335,55 @@ START_TEST(test_density_only_where_it_plugs)
 }
 END_TEST
 
+/* --equations paper: the paper's four losses take it (lifted with or without
+ * lifted.hard), N-pair only without the L2 penalty eq. 12 lacks; the other
+ * losses refuse it, by the check and by the compute; an unknown kind is
+ * refused for every loss. */
+START_TEST(test_equations_paper_refusals)
+{
+    for (int k = 0; k < DSML_LOSS_COUNT; k++) {
+        const char *name = dsml_loss_name((dsml_loss_kind)k);
+        dsml_loss_params p = dsml_loss_defaults((dsml_loss_kind)k, DSML_DIST_EUCLIDEAN);
+        p.equations = DSML_EQUATIONS_PAPER;
+        if (k <= DSML_LOSS_NPAIR) {
+            ck_assert_msg(dsml_loss_check(&p) == DSML_OK, "%s: %s", name, dsml_last_error());
+        } else {
+            char want[160];
+            snprintf(want, sizeof want, "%s: --equations paper applies to the paper's losses: contrastive, triplet, "
+                     "lifted, npair", name);
+            ck_assert_int_eq(dsml_loss_check(&p), DSML_ERR_ARG);
+            ck_assert_str_eq(dsml_last_error(), want);
+        }
+        p.equations = (dsml_equations)7;
+        ck_assert_int_eq(dsml_loss_check(&p), DSML_ERR_ARG);
+        ck_assert_ptr_nonnull(strstr(dsml_last_error(), "unknown equations kind 7"));
+    }
+    dsml_loss_params p = dsml_loss_defaults(DSML_LOSS_LIFTED, DSML_DIST_SNR);
+    p.equations = DSML_EQUATIONS_PAPER;
+    p.lifted.hard = 1;
+    ck_assert_int_eq(dsml_loss_check(&p), DSML_OK);
+    p = dsml_loss_defaults(DSML_LOSS_NPAIR, DSML_DIST_SNR);
+    p.equations = DSML_EQUATIONS_PAPER;
+    p.npair.l2 = 0.2f;
+    ck_assert_int_eq(dsml_loss_check(&p), DSML_ERR_ARG);
+    ck_assert_str_eq(dsml_last_error(),
+                     "npair: --equations paper computes eq. 12, which has no L2 penalty; --npair-l2 0.2 given");
+    p.equations = DSML_EQUATIONS_COMMON;
+    ck_assert_int_eq(dsml_loss_check(&p), DSML_OK);
+    /* the compute refuses as the check does */
+    float h[8] = {1, 0, 0, 1, 1, 1, -1, 0}, dh[8];
+    int labels[4] = {0, 0, 1, 1};
+    dsml_loss_ws *ws;
+    ck_assert_int_eq(dsml_loss_ws_create(&ws, 4, 2), DSML_OK);
+    p = dsml_loss_defaults(DSML_LOSS_DPSH, DSML_DIST_EUCLIDEAN);
+    p.equations = DSML_EQUATIONS_PAPER;
+    double loss = 7;
+    ck_assert_int_eq(dsml_loss_compute(&p, h, labels, 4, 2, dh, ws, &loss), DSML_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(dsml_last_error(), "dpsh: --equations paper applies"));
+    dsml_loss_ws_free(ws);
+}
+END_TEST
+
 START_TEST(test_non_finite_and_size_errors)
 {
     float h[8] = {1, 2, 3, 4, 5, 6, 7, 9}, dh[8];
@@ -368,10 +434,11 @@ int main(void)
          (const TTest *[]){test_registry_entries, test_takes_option_table, test_check_option_messages,
                            test_unknown_names_list_all, NULL}},
         {"names and defaults", 30,
-         (const TTest *[]){test_names, test_gpw_stage_names, test_defaults_fill_every_member, NULL}},
-        {"checks", 30,
-         (const TTest *[]){test_distance_refusal, test_density_only_where_it_plugs, test_non_finite_and_size_errors,
+         (const TTest *[]){test_names, test_gpw_stage_names, test_equations_names, test_defaults_fill_every_member,
                            NULL}},
+        {"checks", 30,
+         (const TTest *[]){test_distance_refusal, test_density_only_where_it_plugs, test_equations_paper_refusals,
+                           test_non_finite_and_size_errors, NULL}},
     };
     return suite_run_cases("loss", cases, SUITE_CASES(cases));
 }

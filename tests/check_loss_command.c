@@ -101,6 +101,23 @@ START_TEST(test_npair_l2_reaches_the_loss)
 }
 END_TEST
 
+/* --equations reaches the loss: contrastive by hand (check_pair_losses.c),
+ * 1.7 as non-zero means, 5.6 as eq. 8's sums; dpsh refuses paper. */
+START_TEST(test_equations_reach_the_loss)
+{
+    ck_assert_ptr_nonnull(testdir_make("loss-command-equations"));
+    write_batch("0 0\n0.6 0\n0 0.8\n", "3\n3\n5\n");
+    run_loss("--loss contrastive --distance euclidean --margin 2 --equations common");
+    ck_assert_double_eq_tol(printed_value(), 1.7, 1e-6);
+    run_loss("--loss contrastive --distance euclidean --margin 2 --equations paper");
+    ck_assert_double_eq_tol(printed_value(), 5.6, 1e-6);
+    run_loss("--loss dpsh --distance euclidean --equations paper");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "dpsh: --equations paper applies to the paper's losses"), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
 /* vMF by hand (check_related.c): means (1, 0), (0, 1), kappa 2. */
 START_TEST(test_vmf_means_and_kappa)
 {
@@ -199,8 +216,8 @@ int main(void)
     const suite_case cases[] = {
         {"options", 60, (const TTest *[]){test_refuses_options_of_other_losses, test_help_lists_the_registry, NULL}},
         {"values", 60,
-         (const TTest *[]){test_npair_l2_reaches_the_loss, test_vmf_means_and_kappa, test_gpw_options_in_order,
-                           test_loss_command_value_and_gradient, NULL}},
+         (const TTest *[]){test_npair_l2_reaches_the_loss, test_equations_reach_the_loss, test_vmf_means_and_kappa,
+                           test_gpw_options_in_order, test_loss_command_value_and_gradient, NULL}},
         {"files", 60, (const TTest *[]){test_loss_command_errors_name_file_and_line, NULL}},
     };
     return suite_run_cases("loss_command", cases, SUITE_CASES(cases));

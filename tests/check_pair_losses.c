@@ -2,7 +2,8 @@
  * lifted.c, npair.c, regulariser.c) through the dispatcher: tiny batches
  * worked out by hand, naive loops on a 10 x 10 batch, PyTorch autograd
  * (tests/reference/losses_torch.py), every loss x distance against finite
- * differences, and the N-pair layout errors. */
+ * differences (contrastive also under --equations paper), and the N-pair
+ * layout errors. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -53,6 +54,26 @@ START_TEST(test_contrastive_euclidean_hand)
      * non-zero ones 0.1, not 0.2/4. Loss 0.6 + 0.1 = 0.7. */
     p.margin = 0.9f;
     ck_assert_double_eq_tol(loss_cases_value(&p, h, labels, 3, 2, dh), 0.7, 1e-6);
+}
+END_TEST
+
+/* The same batch under --equations paper (eq. 8 as printed, sums over the
+ * ordered pairs), margin 2: positives 2 x 0.6 = 1.2, negatives 2 x 1.2 +
+ * 2 x 1.0 = 4.4; loss 5.6. dL/dd is 1 per positive and -1 per active negative:
+ * dh0 = 2 (-1, 0) - 2 (0, -1) = (-2, 2); dh1 = 2 (1, 0) - 2 (0.6, -0.8) = (0.8, 1.6);
+ * dh2 = -(dh0 + dh1) = (1.2, -3.6). Margin 0.9: only (0,2),(2,0) at 0.1 each. */
+START_TEST(test_contrastive_paper_hand)
+{
+    const float h[6] = {0, 0, 0.6f, 0, 0, 0.8f};
+    const int labels[3] = {3, 3, 5};
+    float dh[6];
+    dsml_loss_params p = params(DSML_LOSS_CONTRASTIVE, DSML_DIST_EUCLIDEAN, 2.0f, 0.0f);
+    p.equations = DSML_EQUATIONS_PAPER;
+    ck_assert_double_eq_tol(loss_cases_value(&p, h, labels, 3, 2, dh), 5.6, 1e-6);
+    const float want[6] = {-2, 2, 0.8f, 1.6f, 1.2f, -3.6f};
+    assert_grad(dh, want, 6, 1e-5f);
+    p.margin = 0.9f;
+    ck_assert_double_eq_tol(loss_cases_value(&p, h, labels, 3, 2, dh), 1.2 + 0.2, 1e-6);
 }
 END_TEST
 
@@ -407,6 +428,30 @@ START_TEST(test_gradients_all_losses_and_distances)
 }
 END_TEST
 
+/* Contrastive under --equations paper (sums over the pairs) with either
+ * distance, lambda > 0, against finite differences. */
+START_TEST(test_gradients_contrastive_paper)
+{
+    enum { N = 12, D = 5 };
+    float h[N * D], dh[N * D];
+    dsml_loss_ws *ws;
+    ck_assert_int_eq(dsml_loss_ws_create(&ws, N, D), DSML_OK);
+    const dsml_distance_kind kinds[] = {DSML_DIST_EUCLIDEAN, DSML_DIST_SNR};
+    for (int t = 0; t < 2; t++) {
+        loss_cases_shifted(130 + t, h, N, D, 0.7f);
+        loss_case c = {dsml_loss_defaults(DSML_LOSS_CONTRASTIVE, kinds[t]), h, dh, loss_cases_classes, NULL, N, D,
+                       ws};
+        c.p.equations = DSML_EQUATIONS_PAPER;
+        c.p.lambda = 0.05f;
+        c.p.margin = kinds[t] == DSML_DIST_SNR ? 2.0f : 3.0f;
+        char what[64];
+        snprintf(what, sizeof what, "contrastive/%s (paper)", dsml_distance_name(kinds[t]));
+        loss_case_assert_gradient(&c, what, 75);
+    }
+    dsml_loss_ws_free(ws);
+}
+END_TEST
+
 /* ---------- errors ---------- */
 
 START_TEST(test_npair_layout_errors)
@@ -436,12 +481,13 @@ int main(void)
 {
     const suite_case cases[] = {
         {"by hand", 30,
-         (const TTest *[]){test_contrastive_euclidean_hand, test_contrastive_snr_hand, test_triplet_hand,
-                           test_lifted_hand_hard_and_smooth, test_lifted_smooth_bounds_hard,
+         (const TTest *[]){test_contrastive_euclidean_hand, test_contrastive_paper_hand, test_contrastive_snr_hand,
+                           test_triplet_hand, test_lifted_hand_hard_and_smooth, test_lifted_smooth_bounds_hard,
                            test_npair_inner_product_hand, test_npair_snr_duplicate_pair_finite, test_regulariser_hand,
                            NULL}},
         {"references", 60, (const TTest *[]){test_losses_match_naive_batch, test_losses_match_torch_reference, NULL}},
-        {"gradients", 60, (const TTest *[]){test_gradients_all_losses_and_distances, NULL}},
+        {"gradients", 60,
+         (const TTest *[]){test_gradients_all_losses_and_distances, test_gradients_contrastive_paper, NULL}},
         {"errors", 30, (const TTest *[]){test_npair_layout_errors, NULL}},
     };
     return suite_run_cases("pair_losses", cases, SUITE_CASES(cases));

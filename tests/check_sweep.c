@@ -585,24 +585,123 @@ START_TEST(test_tune_choose_and_apply)
 }
 END_TEST
 
+/* write_metrics, recording config.equations "paper" as dsml train --equations paper does. */
+static void write_paper_metrics(const char *dir, const char *loss, const char *distance, int dim, int seed, double lr,
+                                int epochs, int validation, int evaluated_on_validation, double map_at_r)
+{
+    write_metrics(dir, loss, distance, dim, seed, lr, 1.0, epochs, validation, evaluated_on_validation, map_at_r);
+    char path[4096], text[4200];
+    snprintf(path, sizeof path, "%s/metrics.json", dir);
+    const char *old = read_text(path), *config = strstr(old, "\"config\": {");
+    ck_assert_ptr_nonnull(config);
+    size_t head = (size_t)(config - old) + strlen("\"config\": {");
+    snprintf(text, sizeof text, "%.*s\"equations\": \"paper\", %s", (int)head, old, old + head);
+    testdir_write_text(path, text);
+}
+
+#define EQUATIONS_SWEEP "set dataset=fashion-mnist dim=16 seed=1\n" \
+                        "dml loss=contrastive distance=snr\n" \
+                        "dml loss=contrastive distance=snr equations=paper\n" \
+                        "tune-set dataset=fashion-mnist dim=32 seed=1 epochs=1 validation-per-class=20\n" \
+                        "tune loss=contrastive distance=snr lr=0.003,0.01\n" \
+                        "tune loss=contrastive distance=snr lr=0.003,0.01 equations=paper\n"
+
+/* --equations paper: the -paper variant in run ids (common adds nothing),
+ * runs from before the option (no config.equations) read as common, and
+ * tuning per loss x distance x equations. */
+START_TEST(test_equations_variant_state_and_tune)
+{
+    ck_assert_ptr_nonnull(testdir_make("sweep-equations"));
+    char root[4096], path[4200], args[4096], why[512];
+    snprintf(root, sizeof root, "%s/res", testdir_path(""));
+    snprintf(path, sizeof path, "%s", testdir_path("e.sweep"));
+    testdir_write_text(path, EQUATIONS_SWEEP);
+    dsml_sweep sw;
+    ck_assert_msg(dsml_sweep_load(&sw, path, root) == DSML_OK, "%s", dsml_last_error());
+    ck_assert_str_eq(sw.runs[0].id, "contrastive-snr-d16-s1");
+    ck_assert_str_eq(sw.runs[1].id, "contrastive-snr-paper-d16-s1");
+    ck_assert_ptr_nonnull(strstr(sw.runs[1].dir, "/res/fashion-mnist/contrastive-snr-paper-d16-s1"));
+    ck_assert_int_eq(dsml_sweep_train_args(&sw.runs[1], 0, NULL, args, sizeof args), DSML_OK);
+    ck_assert_msg(strstr(args, " --equations paper "), "%s", args);
+    ck_assert_str_eq(sw.tune[0].id, "fashion-mnist-contrastive-snr-d32-s1-lr0.003");
+    ck_assert_str_eq(sw.tune[3].id, "fashion-mnist-contrastive-snr-paper-d32-s1-lr0.01");
+
+    /* a metrics.json without config.equations is a common run: finished for the common line (and for
+       equations=common), stale for the paper one until it records paper */
+    dsml_run_state st;
+    write_metrics(sw.runs[0].dir, "contrastive", "snr", 16, 1, 0.01, 1.0, 10, 0, 0, 0.5);
+    ck_assert_int_eq(dsml_sweep_run_state(&sw.runs[0], &st, why, sizeof why, NULL), DSML_OK);
+    ck_assert_msg(st == DSML_RUN_FINISHED, "%s", why);
+    write_metrics(sw.runs[1].dir, "contrastive", "snr", 16, 1, 0.01, 1.0, 10, 0, 0, 0.5);
+    ck_assert_int_eq(dsml_sweep_run_state(&sw.runs[1], &st, why, sizeof why, NULL), DSML_OK);
+    ck_assert_int_eq(st, DSML_RUN_STALE);
+    ck_assert_str_eq(why, "equations: sweep paper, run common");
+    write_paper_metrics(sw.runs[1].dir, "contrastive", "snr", 16, 1, 0.01, 10, 0, 0, 0.5);
+    ck_assert_int_eq(dsml_sweep_run_state(&sw.runs[1], &st, why, sizeof why, NULL), DSML_OK);
+    ck_assert_msg(st == DSML_RUN_FINISHED, "%s", why);
+    dsml_sweep_free(&sw);
+    ck_assert_int_eq(dsml_sweep_parse(&sw, "s", "dml dataset=fashion-mnist loss=contrastive distance=snr dim=16 "
+                                                "seed=1 equations=common\n", root), DSML_OK);
+    ck_assert_str_eq(sw.runs[0].id, "contrastive-snr-d16-s1");
+    ck_assert_int_eq(dsml_sweep_run_state(&sw.runs[0], &st, why, sizeof why, NULL), DSML_OK);
+    ck_assert_msg(st == DSML_RUN_FINISHED, "%s", why);
+    dsml_sweep_free(&sw);
+    /* a tune line listing both readings: one id each, told apart by the variant alone */
+    ck_assert_int_eq(dsml_sweep_parse(&sw, "s", "tune dataset=fashion-mnist loss=lifted distance=snr dim=32 seed=1 "
+                                                "validation-per-class=20 equations=common,paper\n", root), DSML_OK);
+    ck_assert_str_eq(sw.tune[0].id, "fashion-mnist-lifted-snr-d32-s1");
+    ck_assert_str_eq(sw.tune[1].id, "fashion-mnist-lifted-snr-paper-d32-s1");
+    dsml_sweep_free(&sw);
+
+    /* tuning: the common cell prefers lr 0.003, the paper cell lr 0.01; each goes to its own dml line */
+    ck_assert_int_eq(dsml_sweep_load(&sw, path, root), DSML_OK);
+    for (int i = 0; i < sw.n_tune; i++) {
+        const dsml_sweep_run *t = &sw.tune[i];
+        double lr = atof(dsml_sweep_run_get(t, "lr"));
+        if (dsml_sweep_run_get(t, "equations"))
+            write_paper_metrics(t->dir, "contrastive", "snr", 32, 1, lr, 1, 20, 1, lr == 0.01 ? 0.7 : 0.6);
+        else
+            write_metrics(t->dir, "contrastive", "snr", 32, 1, lr, 1.0, 1, 20, 1, lr == 0.01 ? 0.4 : 0.5);
+    }
+    dsml_tune_cell *cells;
+    int n_cells, applied;
+    ck_assert_int_eq(dsml_sweep_tune_cells(&sw, &cells, &n_cells), DSML_OK);
+    ck_assert_int_eq(n_cells, 2);
+    ck_assert_str_eq(cells[0].equations, "common");
+    ck_assert_str_eq(cells[1].equations, "paper");
+    ck_assert_int_eq(cells[0].n_finished, 2);
+    ck_assert_int_eq(cells[1].n_finished, 2);
+    free(cells);
+    ck_assert_msg(dsml_sweep_tune_apply(&sw, path, 0, NULL, &applied) == DSML_OK, "%s", dsml_last_error());
+    ck_assert_int_eq(applied, 2);
+    const char *text = read_text(path);
+    ck_assert_msg(strstr(text, "# tuned: lr=0.003 (validation MAP@R 0.5000, mean of 1 run; runner-up lr=0.01: 0.4000; "
+                               "2 configurations, 2 of 2 runs finished)\ndml loss=contrastive distance=snr lr=0.003\n"
+                               "# tuned: lr=0.01 (validation MAP@R 0.7000, mean of 1 run; runner-up lr=0.003: 0.6000; "
+                               "2 configurations, 2 of 2 runs finished)\n"
+                               "dml loss=contrastive distance=snr equations=paper lr=0.01\n"), "%s", text);
+    dsml_sweep_free(&sw);
+    testdir_done(1);
+}
+END_TEST
+
 /* ---- the committed sweep and the command ------------------------------------------------------ */
 
 START_TEST(test_paper_sweep_and_command)
 {
     dsml_sweep sw;
     ck_assert_msg(dsml_sweep_load(&sw, "paper.sweep", "results") == DSML_OK, "%s", dsml_last_error());
-    /* 4 datasets x 4 losses x 2 distances x 3 sizes, Fashion-MNIST d32 x 2 more seeds;
-     * 3 datasets x 4 methods x 4 bits; 8 cells x 6 */
-    ck_assert_int_eq(sw.n_runs, 4 * 4 * 2 * 3 + 4 * 2 * 2 + 3 * 4 * 4);
+    /* 4 datasets x 4 losses x 2 distances x 3 sizes x 3 seeds; 3 datasets x 4 methods x 4 bits; 8 cells x 6 */
+    ck_assert_int_eq(sw.n_runs, 4 * 4 * 2 * 3 * 3 + 3 * 4 * 4);
     ck_assert_int_eq(sw.n_tune, 8 * 6);
     int dims[65] = {0}, bits[49] = {0};
     for (int i = 0; i < sw.n_runs; i++) {
         if (sw.runs[i].kind == DSML_SWEEP_DML) dims[sw.runs[i].dim]++;
         else bits[sw.runs[i].dim]++;
     }
-    ck_assert_int_eq(dims[16], 32);
-    ck_assert_int_eq(dims[32], 32 + 16);
-    ck_assert_int_eq(dims[64], 32);
+    ck_assert_int_eq(dims[16], 96);
+    ck_assert_int_eq(dims[32], 96);
+    ck_assert_int_eq(dims[64], 96);
     ck_assert(bits[16] == 12 && bits[24] == 12 && bits[32] == 12 && bits[48] == 12);
     for (int i = 0; i < sw.n_tune; i++) ck_assert_ptr_nonnull(dsml_sweep_run_get(&sw.tune[i], "validation-per-class"));
     dsml_sweep_free(&sw);
@@ -655,6 +754,7 @@ int main(void)
         {"make", 120, (const TTest *[]){test_make_runs_resumes_and_redoes_stale, NULL}},
         {"killed", 120, (const TTest *[]){test_killed_run_looks_unfinished, NULL}},
         {"tune", 120, (const TTest *[]){test_tune_choose_and_apply, NULL}},
+        {"equations", 120, (const TTest *[]){test_equations_variant_state_and_tune, NULL}},
         {"paper", 120, (const TTest *[]){test_paper_sweep_and_command, NULL}},
     };
     return suite_run_cases("sweep", cases, SUITE_CASES(cases));

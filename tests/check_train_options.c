@@ -204,6 +204,18 @@ START_TEST(test_refusals_and_bad_values)
     expect_refused(GIVEN({"f1-at", "10"}, {"no-eval", NULL}), 2, "--f1-at: an evaluation option, and --no-eval");
     expect_refused(GIVEN({"density-ratio", "0.3"}), 1, "--density-ratio: the density regulariser is off");
     expect_refused(GIVEN({"density", "0"}, {"density-ratio", "0.3"}), 2, "--density-ratio: the density regulariser");
+    expect_refused(GIVEN({"equations", "printed"}), 1, "--equations printed: expected common or paper");
+    expect_refused(GIVEN({"loss", "vmf"}, {"equations", "paper"}), 2,
+                   "vmf: --equations paper applies to the paper's losses: contrastive, triplet, lifted, npair");
+    expect_refused(GIVEN({"loss", "npair"}, {"equations", "paper"}, {"npair-l2", "0.2"}), 3,
+                   "npair: --equations paper computes eq. 12, which has no L2 penalty; --npair-l2 0.2 given");
+    /* the same thing twice is fine */
+    dsml_train_config cfg;
+    ck_assert_int_eq(build(&cfg, GIVEN({"equations", "paper"}, {"loss", "lifted"}, {"lifted-hard", NULL}), 3),
+                     DSML_OK);
+    ck_assert_int_eq(cfg.loss.equations, DSML_EQUATIONS_PAPER);
+    ck_assert_int_eq(cfg.loss.lifted.hard, 1);
+    ck_assert_int_eq(build(&cfg, GIVEN({"loss", "vmf"}, {"equations", "common"}), 2), DSML_OK);
 }
 END_TEST
 
@@ -262,7 +274,8 @@ START_TEST(test_config_object_matches_the_format)
     static const char *const keys[] = {
         "\"dataset\":\"cifar10\"", "\"protocol\":\"dml\"", "\"split\":\"default\"", "\"model\":\"mlp\"",
         "\"dim\":32", "\"hidden\":[64,32]", "\"dropout\":0", "\"loss\":\"lifted\"", "\"distance\":\"snr\"",
-        "\"margin\":1", "\"beta\":8", "\"lambda\":0.0099999997764825821", "\"lifted_hard\":false",
+        "\"equations\":\"common\"", "\"margin\":1", "\"beta\":8", "\"lambda\":0.0099999997764825821",
+        "\"lifted_hard\":false",
         "\"npair_l2\":0", "\"density\":0", "\"epochs\":10", "\"classes_per_batch\":10",
         "\"images_per_class\":10", "\"lr\":0.0099999997764825821", "\"momentum\":0.89999997615814209",
         "\"weight_decay\":0.00050000002374872565", "\"clip_grad\":0", "\"seed\":3", "\"threads\":2",
@@ -290,6 +303,8 @@ START_TEST(test_config_object_matches_the_format)
     ck_assert_ptr_nonnull(strstr(config_json(&cfg), "\"npair_l2\":0,\"quant\":0.10000000149011612"));
     ck_assert_int_eq(build(&cfg, GIVEN({"loss", "vmf"}), 1), DSML_OK);
     ck_assert_ptr_nonnull(strstr(config_json(&cfg), "\"vmf_kappa\":16,\"epochs\":10"));
+    ck_assert_int_eq(build(&cfg, GIVEN({"loss", "npair"}, {"equations", "paper"}), 2), DSML_OK);
+    ck_assert_ptr_nonnull(strstr(config_json(&cfg), "\"distance\":\"euclidean\",\"equations\":\"paper\""));
 }
 END_TEST
 
@@ -374,7 +389,8 @@ START_TEST(test_recorded_values)
     const char *path = testdir_path("metrics.json");
     testdir_write_text(path, "{\"config\": {\"loss\": \"lifted\", \"dim\": 16, \"margin\": 0.5, \"lr\": "
                              "0.0099999997764825821, \"hidden\": [64, 32], \"lifted_hard\": true, "
-                             "\"classes_per_batch\": 10, \"images_per_class\": 5, \"seed\": 3, \"dropout\": null}}");
+                             "\"classes_per_batch\": 10, \"images_per_class\": 5, \"seed\": 3, \"dropout\": null, "
+                             "\"equations\": \"paper\"}}");
     dsml_run_metrics m;
     ck_assert_int_eq(dsml_run_metrics_read(&m, path), DSML_OK);
     char why[256];
@@ -396,6 +412,8 @@ START_TEST(test_recorded_values)
         {"epochs", "3", 0, "epochs: sweep 3, the run records none (config.epochs)"},
         {"dropout", "0", 0, "dropout: sweep 0, the run records none (config.dropout)"},
         {"from", "/x", 1, ""}, /* not recorded: never stale */
+        {"equations", "paper", 1, ""},
+        {"equations", "common", 0, "equations: sweep common, run paper"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         why[0] = '\0';

@@ -24,7 +24,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
 "usage: dsml loss --embeddings E.txt --labels L.txt --loss NAME --distance NAME\n"
-"                 [--grad G.txt] [--lambda L] [the loss's options]\n"
+"                 [--grad G.txt] [--lambda L] [--equations common|paper] [the loss's options]\n"
 "\n"
 "E.txt: one embedding per line, whitespace-separated floats. L.txt: one integer\n"
 "label per line. Prints the loss with full precision as the last line of\n"
@@ -53,6 +53,7 @@ static void usage(FILE *fp)
 "                          a bit are similar\n"
 "\n"
 "For npair: two rows per class, the first the anchor and the second its positive.\n"
+"--equations paper (contrastive, triplet, lifted, npair) computes eqs. 7-12 as printed.\n"
 "Formulas, defaults and normalisations: docs/losses.md.\n");
 }
 

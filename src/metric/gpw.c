@@ -77,6 +77,8 @@ void dsml_gpw_defaults(dsml_loss_params *p, dsml_gpw_weighting w)
 static int check(const dsml_loss_params *p)
 {
     const dsml_gpw_params *g = &p->gpw;
+    int rc = dsml_loss_check_common_equations(dsml_loss_gpw_entry.name, p);
+    if (rc) return rc;
     if ((int)g->mining < 0 || (int)g->mining >= DSML_NAMES_COUNT(mining_names))
         return dsml_fail(DSML_ERR_ARG, "gpw: unknown mining kind %d", (int)g->mining);
     if ((int)g->weighting < 0 || (int)g->weighting >= DSML_NAMES_COUNT(weighting_names))

@@ -10,7 +10,8 @@
  * symmetric distance this equals Song et al.'s 1/(2|P|) over unordered pairs.
  * A pair with no negative in the batch contributes 0. The log-sum-exp is
  * taken per row around the row's maximum, so it never overflows. Per-row
- * statistics make the whole loss O(N^2). */
+ * statistics make the whole loss O(N^2). The hard form is taken with
+ * lifted.hard or with --equations paper (eq. 10 as printed). */
 #include <math.h>
 #include <string.h>
 
@@ -20,7 +21,8 @@ static double lifted(const dsml_loss_params *p, const float *dist, const dsml_lo
                      dsml_loss_ws *ws)
 {
     const int *labels = b->labels;
-    int n = b->n, hard = p->lifted.hard;
+    /* eq. 10 as printed (--equations paper) is the hard max */
+    int n = b->n, hard = p->lifted.hard || p->equations == DSML_EQUATIONS_PAPER;
     double alpha = p->margin, beta = p->lifted.beta;
     double *row_max = ws->row_a, *row_sum = ws->row_b, *row_weight = ws->row_c;
     int *row_arg = ws->idx_a;

@@ -21,6 +21,7 @@ dsml_loss_params dsml_loss_defaults(dsml_loss_kind loss, dsml_distance_kind dist
     dsml_loss_params p = {
         .loss = loss,
         .distance = distance,
+        .equations = DSML_EQUATIONS_COMMON,
         .margin = 1.0f,
         .lambda = distance == DSML_DIST_SNR ? 0.01f : 0.0f,
         .density = {.weight = 0.0f, .ratio = DSML_DENSITY_DEFAULT_RATIO},
@@ -122,6 +123,8 @@ static int check_params(const dsml_loss_params *p)
     const char *loss = e->name;
     if ((int)p->distance < 0 || p->distance > DSML_DIST_SNR)
         return dsml_fail(DSML_ERR_ARG, "%s: unknown distance kind %d", loss, (int)p->distance);
+    if ((int)p->equations < 0 || p->equations > DSML_EQUATIONS_PAPER)
+        return dsml_fail(DSML_ERR_ARG, "%s: unknown equations kind %d", loss, (int)p->equations);
     int rc = dsml_loss_check_nonnegative(loss, "lambda", p->lambda);
     if (rc) return rc;
     if (e->density) {

@@ -36,6 +36,14 @@ typedef enum { DSML_GPW_WEIGHT_MS, DSML_GPW_WEIGHT_CONTRASTIVE, DSML_GPW_WEIGHT_
 
 struct dsml_vmf_means; /* vmf.h */
 
+/* Which reading of the paper's eqs. 7-12 the paper's four losses compute
+ * (docs/losses.md, "The paper's equations as printed"). COMMON: the common
+ * conventions (contrastive averaged over its non-zero terms, lifted
+ * log-sum-exp unless lifted.hard); PAPER: the equations as printed
+ * (contrastive summed over pairs, lifted hard max, N-pair without an L2
+ * term). Triplet is the same under both. */
+typedef enum { DSML_EQUATIONS_COMMON, DSML_EQUATIONS_PAPER } dsml_equations;
+
 /* Each loss reads the members it names; dsml_loss_defaults sets all of them,
  * so a member no loss of the run reads still holds its documented default. */
 typedef struct { float weight, ratio; } dsml_density_params;   /* density regulariser: weight 0 = off; ratio > 0 */
@@ -51,6 +59,7 @@ typedef struct { dsml_gpw_mining mining; dsml_gpw_weighting weighting; float alp
 typedef struct {
     dsml_loss_kind loss;
     dsml_distance_kind distance;
+    dsml_equations equations; /* the paper's four losses; the others take COMMON only */
     float margin;   /* alpha of eqs. 8-10: contrastive, triplet, lifted; dtsh: per bit */
     float lambda;   /* zero-mean regulariser, eq. 7, every loss */
     dsml_density_params density;  /* contrastive, triplet, npair */
@@ -148,6 +157,12 @@ int dsml_gpw_mining_parse(const char *name, dsml_gpw_mining *out);
 int dsml_gpw_weighting_parse(const char *name, dsml_gpw_weighting *out);
 const char *dsml_gpw_mining_name(dsml_gpw_mining m);
 const char *dsml_gpw_weighting_name(dsml_gpw_weighting w);
+/* "common", "paper". DSML_ERR_ARG with "equations 'x': expected common or
+ * paper" for anything else, leaving *out alone. */
+int dsml_equations_parse(const char *name, dsml_equations *out);
+/* The name dsml_equations_parse accepts; "unknown" for a bad value. */
+const char *dsml_equations_name(dsml_equations e);
+
 /* Sets p->gpw.alpha, beta, lambda to the documented defaults of the
  * weighting w (and p->gpw.weighting to w). */
 void dsml_gpw_defaults(dsml_loss_params *p, dsml_gpw_weighting w);

@@ -69,8 +69,15 @@ double dsml_loss_regulariser(float lambda, const float *h, int n, int d, float *
 int dsml_loss_check_nonnegative(const char *loss, const char *what, float value);
 int dsml_loss_check_positive(const char *loss, const char *what, float value);
 
+/* The check of a loss that is not one of the paper's four (vmf, gpw, dpsh,
+ * dtsh): DSML_ERR_ARG unless p->equations is COMMON, with "<loss>:
+ * --equations paper applies to the paper's losses: contrastive, triplet,
+ * lifted, npair". */
+int dsml_loss_check_common_equations(const char *loss, const dsml_loss_params *p);
+
 /* The hashing losses (dpsh.c, dtsh.c): no L_r, the quantisation weight of
- * docs/losses.md (0.1) and the given margin; the check of the weight. */
+ * docs/losses.md (0.1) and the given margin; the check of the weight (and of
+ * the equations, COMMON only). */
 void dsml_loss_hashing_defaults(dsml_loss_params *p, float margin);
 int dsml_loss_hashing_check(const char *loss, const dsml_loss_params *p);
 

@@ -10,7 +10,8 @@
  *   sqeuclidean  S = -|h_i - h_j+|^2
  *   snr          S = 1 / max(d_S(h_i, h_j+), DSML_NPAIR_MIN_SNR_DIST)^2   (eq. 11)
  * Each log(1 + sum exp) is a log-sum-exp over {0, S_ij+ - S_ii+} around its
- * maximum, so a pair at distance 0 (S = 1e4) gives a large finite loss. */
+ * maximum, so a pair at distance 0 (S = 1e4) gives a large finite loss.
+ * Under --equations paper (eq. 12 as printed) the L2 weight must be 0. */
 #include <math.h>
 #include <string.h>
 
@@ -132,7 +133,12 @@ static void defaults(dsml_loss_params *p)
 
 static int check(const dsml_loss_params *p)
 {
-    return dsml_loss_check_nonnegative(dsml_loss_npair_entry.name, "npair L2 weight", p->npair.l2);
+    const char *name = dsml_loss_npair_entry.name;
+    int rc = dsml_loss_check_nonnegative(name, "npair L2 weight", p->npair.l2);
+    if (!rc && p->equations == DSML_EQUATIONS_PAPER && p->npair.l2 != 0)
+        rc = dsml_fail(DSML_ERR_ARG, "%s: --equations paper computes eq. 12, which has no L2 penalty; --npair-l2 %g "
+                       "given", name, p->npair.l2);
+    return rc;
 }
 
 static const char *const options[] = {"npair-l2", NULL};

@@ -188,7 +188,9 @@ static void defaults(dsml_loss_params *p)
 
 static int check(const dsml_loss_params *p)
 {
-    return dsml_loss_check_positive(dsml_loss_vmf_entry.name, "kappa", p->vmf.kappa);
+    const char *name = dsml_loss_vmf_entry.name;
+    int rc = dsml_loss_check_common_equations(name, p);
+    return rc ? rc : dsml_loss_check_positive(name, "kappa", p->vmf.kappa);
 }
 
 static const char *const options[] = {"kappa", NULL};

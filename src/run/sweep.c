@@ -151,19 +151,33 @@ static int push_run(parser *ps, const dsml_sweep_run *run)
 
 /* Options that make another method of the same loss and distance: a
  * metric-learning or hashing run that gives one carries it in its id (so it
- * does not share its base run's directory), e.g. contrastive-snr-density0.1-d32-s1. */
+ * does not share its base run's directory), e.g. contrastive-snr-density0.1-d32-s1
+ * or contrastive-snr-paper-d32-s1. `plain` is the value that makes no variant
+ * (compared as a number for a number option; NULL: every value makes one). */
 static const struct {
-    const char *key, *tag;
-} variant_keys[] = {{"density", "density"}, {"gpw-mining", "mining-"}, {"gpw-weighting", "weighting-"}};
+    const char *key, *tag, *plain;
+} variant_keys[] = {{"density", "density", "0"},
+                    {"gpw-mining", "mining-", NULL},
+                    {"gpw-weighting", "weighting-", NULL},
+                    {"equations", "", "common"}};
 
-/* Appends "-TAGVALUE" for each variant option of the choice to buf (len so far). */
-static int variant_suffix(char *buf, size_t cap, const char *const *choice)
+static int is_plain(const dsml_train_option *o, const char *value, const char *plain)
+{
+    if (!plain) return 0;
+    return o->type == DSML_OPT_FLOAT ? strtod(value, NULL) == strtod(plain, NULL) : !strcmp(value, plain);
+}
+
+/* Appends "-TAGVALUE" for each variant option of the choice to buf (len so
+ * far); `only` (NULL: all) restricts it to one option. */
+static int variant_suffix(char *buf, size_t cap, const char *const *choice, const char *only)
 {
     int len = 0;
     buf[0] = 0;
     for (size_t v = 0; v < sizeof variant_keys / sizeof variant_keys[0]; v++) {
-        const char *value = choice[key_index(variant_keys[v].key)];
-        if (!value || (!strcmp(variant_keys[v].key, "density") && strtod(value, NULL) == 0)) continue;
+        if (only && strcmp(only, variant_keys[v].key)) continue;
+        int k = key_index(variant_keys[v].key);
+        const char *value = choice[k];
+        if (!value || is_plain(keys[k], value, variant_keys[v].plain)) continue;
         int n = snprintf(buf + len, cap - (size_t)len, "-%s%s", variant_keys[v].tag, value);
         if (n < 0 || (size_t)(len + n) >= cap) return -1;
         len += n;
@@ -209,8 +223,10 @@ static int make_run(parser *ps, dsml_sweep_kind kind, int line, int group, const
     snprintf(run.distance, sizeof run.distance, "%s", choice[K_DISTANCE]);
     run.dim = atoi(choice[K_DIM]);
     run.seed = atol(choice[K_SEED]);
+    /* tune ids carry only the equations of the variants, so that the two readings' tuning runs never share a
+       directory while every other tune id stays as it was */
     char variant[sizeof run.id];
-    int len = variant_suffix(variant, sizeof variant, choice);
+    int len = variant_suffix(variant, sizeof variant, choice, kind == DSML_SWEEP_TUNE ? "equations" : NULL);
     if (len < 0) return dsml_fail(DSML_ERR_FORMAT, "%s:%d: run id longer than %zu characters", ps->file, line,
                                   sizeof run.id - 1);
     if (kind == DSML_SWEEP_DML) {
@@ -224,10 +240,10 @@ static int make_run(parser *ps, dsml_sweep_kind kind, int line, int group, const
         if (len > 0 && (size_t)len < sizeof run.id)
             len = snprintf(run.dir, sizeof run.dir, "%s/%s-hashing/%s", ps->root, run.dataset, run.id);
     } else {
-        len = snprintf(run.id, sizeof run.id, "%s-%s-%s-d%d-s%ld", run.dataset, run.loss, run.distance, run.dim,
-                       run.seed);
+        len = snprintf(run.id, sizeof run.id, "%s-%s-%s%s-d%d-s%ld", run.dataset, run.loss, run.distance, variant,
+                       run.dim, run.seed);
         for (int k = N_GRID; k < key_count() && len > 0 && (size_t)len < sizeof run.id; k++)
-            if (n_choices[k] > 1)
+            if (n_choices[k] > 1 && strcmp(keys[k]->name, "equations")) /* already in the variant */
                 len += snprintf(run.id + len, sizeof run.id - (size_t)len, "-%s%s", keys[k]->name, choice[k]);
         if (len > 0 && (size_t)len < sizeof run.id)
             len = snprintf(run.dir, sizeof run.dir, "%s/tune/%s", ps->root, run.id);
@@ -520,6 +536,17 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Whether the run recorded `value` for option o. A metrics.json from before
+ * --equations records no config.equations: such a run computed the common
+ * reading, and run_metrics reads the absent key as "common". */
+static int recorded(const dsml_train_option *o, const char *value, const dsml_run_metrics *m, char *why, size_t cap)
+{
+    if (strcmp(o->name, "equations")) return dsml_train_option_recorded(o, value, m, why, cap);
+    if (!strcmp(m->equations, value)) return 1;
+    snprintf(why, cap, "%s: sweep %s, run %s", o->name, value, m->equations);
+    return 0;
+}
+
 int dsml_sweep_run_state(const dsml_sweep_run *run, dsml_run_state *state, char *why, size_t why_cap,
                          double *wall_s)
 {
@@ -541,7 +568,7 @@ int dsml_sweep_run_state(const dsml_sweep_run *run, dsml_run_state *state, char 
     *state = DSML_RUN_FINISHED;
     for (int i = 0; i < run->n_params; i++) {
         const dsml_train_option *o = dsml_train_option_find(run->params[i].key);
-        if (o && !dsml_train_option_recorded(o, run->params[i].value, &m, why, why_cap)) {
+        if (o && !recorded(o, run->params[i].value, &m, why, why_cap)) {
             *state = DSML_RUN_STALE;
             break;
         }

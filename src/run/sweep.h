@@ -15,10 +15,12 @@
  * generated command line never needs shell quoting.
  *
  * Run ids and directories (under the results root R):
- *   dml      R/<dataset>/<loss>-<distance>-d<dim>-s<seed>
- *   hashing  R/<dataset>-hashing/<loss>-<distance>-<dim>b-s<seed>
- *   tune     R/tune/<dataset>-<loss>-<distance>-d<dim>-s<seed>[-<key><value>...]
+ *   dml      R/<dataset>/<loss>-<distance>[<variant>]-d<dim>-s<seed>
+ *   hashing  R/<dataset>-hashing/<loss>-<distance>[<variant>]-<dim>b-s<seed>
+ *   tune     R/tune/<dataset>-<loss>-<distance>[-paper]-d<dim>-s<seed>[-<key><value>...]
  *            (one -<key><value> per key listed with several values)
+ * with <variant> -density<W>, -mining-<name>, -weighting-<name>, -paper
+ * (equations=paper) as docs/sweep.md lists them.
  *
  * A run is finished when its metrics.json exists and records the sweep's
  * values for every key the sweep gives it (dsml_sweep_run_state); otherwise
@@ -102,13 +104,14 @@ int dsml_sweep_make_jobs(const char *makeflags, int cores);
 int dsml_sweep_threads_per_run(int cores, int jobs);
 
 /* ---- tuning (sweep_tune.c) ----
- * The tune runs fall into cells, one per (loss, distance). Within a cell,
+ * The tune runs fall into cells, one per (loss, distance, equations). Within a cell,
  * runs with the same values of every non-grid key form a configuration; its
  * score is the mean validation MAP@R (metrics.euclidean.map@r of runs
  * evaluated on their validation carve-out) over its runs (seeds, datasets,
  * sizes). The best score wins; ties go to the configuration listed first. */
 typedef struct {
     char loss[32], distance[32];
+    char equations[16];               /* "common" (also when the runs do not give it) or "paper" */
     int n_runs, n_finished;           /* tune runs of the cell, and how many are finished */
     int n_configs;
     int best;                         /* index in sw->tune of the best configuration's first run, -1: none */
@@ -126,8 +129,8 @@ typedef struct {
 int dsml_sweep_tune_cells(const dsml_sweep *sw, dsml_tune_cell **cells, int *n_cells);
 
 /* Writes the sweep again to out_path (atomically; usually sw->path) with
- * each chosen configuration's values on every `dml` line of that loss and
- * distance, above it a "# tuned:" comment with the validation scores (an
+ * each chosen configuration's values on every `dml` line of that loss,
+ * distance and equations, above it a "# tuned:" comment with the validation scores (an
  * older "# tuned:" comment there is replaced); every other line as it was.
  * Cells with unfinished runs are left out unless allow_partial. One note per
  * cell goes to `notes` (may be NULL); *applied counts the lines changed. A dml

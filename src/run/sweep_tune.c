@@ -25,6 +25,28 @@ static void signature(const dsml_sweep_run *r, char *out, size_t cap)
     }
 }
 
+/* The reading of the paper's equations a run computes: "common" unless it gives equations=. */
+static const char *equations_of(const dsml_sweep_run *r)
+{
+    const char *v = dsml_sweep_run_get(r, "equations");
+    return v ? v : "common";
+}
+
+/* 1 when run r belongs to cell c: the same loss, distance and equations. */
+static int in_cell(const dsml_sweep_run *r, const dsml_tune_cell *c)
+{
+    return !strcmp(r->loss, c->loss) && !strcmp(r->distance, c->distance) && !strcmp(equations_of(r), c->equations);
+}
+
+/* "contrastive/snr", or "contrastive/snr (paper)" for the paper's equations, for notes. */
+static const char *cell_name(const dsml_tune_cell *c, char *buf, size_t cap)
+{
+    int paper = strcmp(c->equations, "common") != 0;
+    snprintf(buf, cap, "%s/%s%s%s%s", c->loss, c->distance, paper ? " (" : "", paper ? c->equations : "",
+             paper ? ")" : "");
+    return buf;
+}
+
 /* Validation MAP@R of a finished tune run; NAN when unfinished or stale. */
 static int run_score(const dsml_sweep_run *r, double *score)
 {
@@ -54,7 +76,7 @@ static int varying_key(const dsml_sweep *sw, const dsml_tune_cell *c, const char
     int seen = 0;
     for (int i = 0; i < sw->n_tune; i++) {
         const dsml_sweep_run *r = &sw->tune[i];
-        if (strcmp(r->loss, c->loss) || strcmp(r->distance, c->distance)) continue;
+        if (!in_cell(r, c)) continue;
         const char *v = dsml_sweep_run_get(r, key);
         if (!seen) {
             first = v;
@@ -77,7 +99,7 @@ static int score_cell(const dsml_sweep *sw, dsml_tune_cell *c)
     c->best_score = c->runner_up_score = NAN;
     for (int i = 0; i < n && !rc; i++) {
         const dsml_sweep_run *r = &sw->tune[i];
-        if (strcmp(r->loss, c->loss) || strcmp(r->distance, c->distance)) continue;
+        if (!in_cell(r, c)) continue;
         char s[2048];
         signature(r, s, sizeof s);
         int k = 0;
@@ -115,7 +137,7 @@ static int score_cell(const dsml_sweep *sw, dsml_tune_cell *c)
     if (!rc && n_cfg) {
         for (int t = 0; t < n && c->n_keys < DSML_SWEEP_MAX_PARAMS; t++) {
             const dsml_sweep_run *r = &sw->tune[t];
-            if (strcmp(r->loss, c->loss) || strcmp(r->distance, c->distance)) continue;
+            if (!in_cell(r, c)) continue;
             for (int i = N_GRID_PARAMS; i < r->n_params && c->n_keys < DSML_SWEEP_MAX_PARAMS; i++) {
                 const char *key = r->params[i].key;
                 int known = 0;
@@ -142,10 +164,11 @@ int dsml_sweep_tune_cells(const dsml_sweep *sw, dsml_tune_cell **cells, int *n_c
     for (int i = 0; i < sw->n_tune && !rc; i++) {
         const dsml_sweep_run *r = &sw->tune[i];
         int k = 0;
-        while (k < n && (strcmp(c[k].loss, r->loss) || strcmp(c[k].distance, r->distance))) k++;
+        while (k < n && !in_cell(r, &c[k])) k++;
         if (k < n) continue;
         snprintf(c[n].loss, sizeof c[n].loss, "%s", r->loss);
         snprintf(c[n].distance, sizeof c[n].distance, "%s", r->distance);
+        snprintf(c[n].equations, sizeof c[n].equations, "%s", equations_of(r));
         rc = score_cell(sw, &c[n]);
         n++;
     }
@@ -228,6 +251,7 @@ int dsml_sweep_tune_apply(const dsml_sweep *sw, const char *out_path, int allow_
     int n_cells;
     int rc = dsml_sweep_tune_cells(sw, &cells, &n_cells);
     if (rc) return rc;
+    char name[128];
     int *use = calloc((size_t)(n_cells ? n_cells : 1), sizeof *use);
     /* per line: the cell applied to it (-1 none) */
     int *line_cell = malloc(sizeof *line_cell * (size_t)(sw->n_lines ? sw->n_lines : 1));
@@ -237,10 +261,11 @@ int dsml_sweep_tune_apply(const dsml_sweep *sw, const char *out_path, int allow_
         use[k] = c->best >= 0 && (allow_partial || c->n_finished == c->n_runs);
         if (!notes) continue;
         if (c->best < 0)
-            fprintf(notes, "%s/%s: no finished tuning run of %d; nothing chosen\n", c->loss, c->distance, c->n_runs);
+            fprintf(notes, "%s: no finished tuning run of %d; nothing chosen\n", cell_name(c, name, sizeof name),
+                    c->n_runs);
         else if (!use[k])
-            fprintf(notes, "%s/%s: %d of %d tuning runs unfinished; nothing chosen (make tune first, or --partial)\n",
-                    c->loss, c->distance, c->n_runs - c->n_finished, c->n_runs);
+            fprintf(notes, "%s: %d of %d tuning runs unfinished; nothing chosen (make tune first, or --partial)\n",
+                    cell_name(c, name, sizeof name), c->n_runs - c->n_finished, c->n_runs);
     }
     for (int i = 0; i < sw->n_lines && !rc; i++) {
         line_cell[i] = -1;
@@ -250,13 +275,13 @@ int dsml_sweep_tune_apply(const dsml_sweep *sw, const char *out_path, int allow_
             for (int r = 0; r < sw->n_runs; r++) {
                 const dsml_sweep_run *run = &sw->runs[r];
                 if (run->line != i + 1 || run->kind != DSML_SWEEP_DML) continue;
-                if (!strcmp(run->loss, cells[k].loss) && !strcmp(run->distance, cells[k].distance)) hit = 1;
-                else other = 1;
+                if (in_cell(run, &cells[k])) hit = 1;
+                else other = 1; /* a line's runs share their equations (one value per line) */
             }
             if (hit && other)
                 rc = dsml_fail(DSML_ERR_FORMAT, "%s:%d: expected one loss and one distance on a dml line that takes "
-                                                "tuned values (%s/%s), found several; give each its own line",
-                               sw->path, i + 1, cells[k].loss, cells[k].distance);
+                                                "tuned values (%s), found several; give each its own line",
+                               sw->path, i + 1, cell_name(&cells[k], name, sizeof name));
             else if (hit)
                 line_cell[i] = k;
         }
@@ -299,8 +324,8 @@ int dsml_sweep_tune_apply(const dsml_sweep *sw, const char *out_path, int allow_
         describe(&cells[k], &sw->tune[cells[k].best], what, sizeof what);
         int lines = 0;
         for (int i = 0; i < sw->n_lines; i++) lines += line_cell[i] == k;
-        fprintf(notes, "%s/%s: %s, validation MAP@R %.4f (%d configurations); %d dml line%s updated\n",
-                cells[k].loss, cells[k].distance, what, cells[k].best_score, cells[k].n_configs, lines,
+        fprintf(notes, "%s: %s, validation MAP@R %.4f (%d configurations); %d dml line%s updated\n",
+                cell_name(&cells[k], name, sizeof name), what, cells[k].best_score, cells[k].n_configs, lines,
                 lines == 1 ? "" : "s");
     }
     if (rc) dsml_atomic_abort(&f);

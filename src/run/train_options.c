@@ -23,6 +23,8 @@ static int loss_count(void) { return DSML_LOSS_COUNT; }
 static const char *loss_kind(int k) { return dsml_loss_name((dsml_loss_kind)k); }
 static int distance_count(void) { return DSML_DIST_SNR + 1; }
 static const char *distance_kind(int k) { return dsml_distance_name((dsml_distance_kind)k); }
+static int equations_count(void) { return DSML_EQUATIONS_PAPER + 1; }
+static const char *equations_kind(int k) { return dsml_equations_name((dsml_equations)k); }
 static int mining_count(void) { return DSML_GPW_MINE_MS + 1; }
 static const char *mining_kind(int k) { return dsml_gpw_mining_name((dsml_gpw_mining)k); }
 static int weighting_count(void) { return DSML_GPW_WEIGHT_LIFTED + 1; }
@@ -37,6 +39,7 @@ static const dsml_option_kinds splits = {split_count, split_kind};
 static const dsml_option_kinds models = {model_count, model_kind};
 static const dsml_option_kinds losses = {loss_count, loss_kind};
 static const dsml_option_kinds distances = {distance_count, distance_kind};
+static const dsml_option_kinds equations = {equations_count, equations_kind};
 static const dsml_option_kinds minings = {mining_count, mining_kind};
 static const dsml_option_kinds weightings = {weighting_count, weighting_kind};
 static const dsml_option_kinds norms = {norm_count, norm_kind};
@@ -135,6 +138,10 @@ static const dsml_train_option table[] = {
      SWEEP | FIRST, "the loss (docs/losses.md)"},
     {"distance", "NAME", LOSS, ENUM, 0, 0, NUMBER(loss.distance), &distances, "euclidean", "config.distance",
      ALWAYS, SWEEP | FIRST, "the distance"},
+    {"equations", "NAME", LOSS, ENUM, 0, 0, NUMBER(loss.equations), &equations, "common", "config.equations",
+     ALWAYS, SWEEP, "{kinds}; paper: eqs. 7-12 as printed (contrastive sums over pairs, lifted hard max); common: "
+     "contrastive averaged over its non-zero terms (pytorch-metric-learning), lifted log-sum-exp (Song et al.'s "
+     "eq. 4) (docs/losses.md)"},
     {"margin", "A", LOSS, FLOAT, 0, BIG, NUMBER(loss.margin), NULL, NULL, "config.margin", ALWAYS, SWEEP | BY_LOSS,
      "alpha of eqs. 8-10 (default depends on loss and distance); dtsh: per bit"},
     {"beta", "B", LOSS, FLOAT, 0, BIG, NUMBER(loss.lifted.beta), NULL, NULL, "config.beta", ALWAYS,
@@ -258,7 +265,8 @@ static void *field(dsml_train_config *cfg, size_t offset) { return (char *)cfg +
 static const void *cfield(const dsml_train_config *cfg, size_t offset) { return (const char *)cfg + offset; }
 
 /* Enum fields are int-sized (C11 6.7.2.2 and every ABI dsml builds on). */
-_Static_assert(sizeof(dsml_loss_kind) == sizeof(int) && sizeof(dsml_model_kind) == sizeof(int),
+_Static_assert(sizeof(dsml_loss_kind) == sizeof(int) && sizeof(dsml_model_kind) == sizeof(int) &&
+                   sizeof(dsml_equations) == sizeof(int),
                "enum options are stored as int");
 
 static int kind_index(const dsml_option_kinds *kinds, const char *name)
