@@ -691,18 +691,19 @@ START_TEST(test_paper_sweep_and_command)
 {
     dsml_sweep sw;
     ck_assert_msg(dsml_sweep_load(&sw, "paper.sweep", "results") == DSML_OK, "%s", dsml_last_error());
-    /* 4 datasets x 4 losses x 2 distances x 3 sizes x 3 seeds; 3 datasets x 4 methods x 4 bits; 8 cells x 6 */
-    ck_assert_int_eq(sw.n_runs, 4 * 4 * 2 * 3 * 3 + 3 * 4 * 4);
-    ck_assert_int_eq(sw.n_tune, 8 * 6);
+    /* 4 datasets x 4 losses x 2 distances x 3 sizes x 3 seeds, and the paper's equations: 4 datasets x 6
+     * lines at d = 32 x 3 seeds; 3 datasets x 4 methods x 4 bits x 3 seeds; 8 + 6 cells x 6 */
+    ck_assert_int_eq(sw.n_runs, 4 * 4 * 2 * 3 * 3 + 4 * 6 * 3 + 3 * 4 * 4 * 3);
+    ck_assert_int_eq(sw.n_tune, (8 + 6) * 6);
     int dims[65] = {0}, bits[49] = {0};
     for (int i = 0; i < sw.n_runs; i++) {
         if (sw.runs[i].kind == DSML_SWEEP_DML) dims[sw.runs[i].dim]++;
         else bits[sw.runs[i].dim]++;
     }
     ck_assert_int_eq(dims[16], 96);
-    ck_assert_int_eq(dims[32], 96);
+    ck_assert_int_eq(dims[32], 96 + 72);
     ck_assert_int_eq(dims[64], 96);
-    ck_assert(bits[16] == 12 && bits[24] == 12 && bits[32] == 12 && bits[48] == 12);
+    ck_assert(bits[16] == 36 && bits[24] == 36 && bits[32] == 36 && bits[48] == 36);
     for (int i = 0; i < sw.n_tune; i++) ck_assert_ptr_nonnull(dsml_sweep_run_get(&sw.tune[i], "validation-per-class"));
     dsml_sweep_free(&sw);
 
