@@ -490,7 +490,7 @@ END_TEST
                    "dml loss=triplet distance=euclidean lr=0.01\n" \
                    "tune-set dataset=fashion-mnist dim=32 seed=1,2 epochs=1 validation-per-class=20\n" \
                    "tune loss=triplet distance=snr lr=0.003,0.01 margin=0.25,0.5\n" \
-                   "tune loss=triplet distance=euclidean lr=0.01,0.03\n"
+                   "tune loss=triplet distance=euclidean lr=0.01,0.03 margin=0.75\n"
 
 START_TEST(test_tune_choose_and_apply)
 {
@@ -536,6 +536,10 @@ START_TEST(test_tune_choose_and_apply)
     ck_assert_int_eq(cells[0].best_runs, 2);
     ck_assert_int_eq(cells[0].n_keys, 2);
     ck_assert_int_eq(cells[1].n_finished, 3);
+    /* the euclidean cell chose lr; its tune line's single margin is written too */
+    ck_assert_int_eq(cells[1].n_varied, 1);
+    ck_assert_int_eq(cells[1].n_keys, 2);
+    ck_assert_str_eq(cells[1].keys[1], "margin");
     free(cells);
 
     /* the euclidean cell is incomplete: left alone without --partial */
@@ -559,7 +563,8 @@ START_TEST(test_tune_choose_and_apply)
     }
     text = read_text(path);
     ck_assert_msg(strstr(text, "# tuned: lr=0.03 (validation MAP@R 0.3500, mean of 1 run; runner-up lr=0.01: 0.3000; "
-                               "2 configurations, 3 of 4 runs finished)\ndml loss=triplet distance=euclidean lr=0.03\n"),
+                               "2 configurations, 3 of 4 runs finished)\ndml loss=triplet distance=euclidean lr=0.03 "
+                               "margin=0.75\n"),
                   "%s", text);
     ck_assert_ptr_null(strstr(strstr(text, "# tuned:") + 1, "# tuned: margin"));
     ck_assert_ptr_nonnull(strstr(text, "tune loss=triplet distance=snr lr=0.003,0.01 margin=0.25,0.5\n"));

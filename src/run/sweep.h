@@ -119,8 +119,11 @@ typedef struct {
     int runner_up;                    /* the same for the second best, -1: none */
     double runner_up_score;
     int best_runs;                    /* runs averaged for best_score */
-    char keys[DSML_SWEEP_MAX_PARAMS][DSML_SWEEP_KEY]; /* non-grid keys that vary in the cell */
-    int n_keys;
+    /* keys[0..n_varied): the non-grid keys that vary in the cell (what tuning chose); then the
+     * single-valued keys its tune lines give, written too, so that a dml line runs the configuration
+     * that was scored */
+    char keys[DSML_SWEEP_MAX_PARAMS][DSML_SWEEP_KEY];
+    int n_keys, n_varied;
 } dsml_tune_cell;
 
 /* The cells of sw's tune runs, in order of first appearance (*cells malloc'd,

@@ -87,6 +87,27 @@ static int varying_key(const dsml_sweep *sw, const dsml_tune_cell *c, const char
     return 0;
 }
 
+/* Adds to c->keys the non-grid keys written on sweep line `line` (1-based). */
+static void add_line_keys(const dsml_sweep *sw, int line, dsml_tune_cell *c)
+{
+    static const char *const skip[] = {"dataset", "loss", "distance", "dim", "seed", "from"};
+    const char *p = line >= 1 && line <= sw->n_lines ? sw->lines[line - 1] : "";
+    while (*p && c->n_keys < DSML_SWEEP_MAX_PARAMS) {
+        p += strspn(p, " \t\r");
+        if (*p == '#') break;
+        size_t len = strcspn(p, " \t\r#");
+        const char *eq = memchr(p, '=', len);
+        size_t key_len = eq ? (size_t)(eq - p) : 0;
+        int keep = eq && key_len < DSML_SWEEP_KEY;
+        for (size_t k = 0; keep && k < sizeof skip / sizeof skip[0]; k++)
+            keep = !(strlen(skip[k]) == key_len && !strncmp(p, skip[k], key_len));
+        for (int j = 0; keep && j < c->n_keys; j++)
+            keep = !(strlen(c->keys[j]) == key_len && !strncmp(p, c->keys[j], key_len));
+        if (keep) snprintf(c->keys[c->n_keys++], DSML_SWEEP_KEY, "%.*s", (int)key_len, p);
+        p += len;
+    }
+}
+
 static int score_cell(const dsml_sweep *sw, dsml_tune_cell *c)
 {
     int n = sw->n_tune, rc = DSML_OK;
@@ -146,6 +167,10 @@ static int score_cell(const dsml_sweep *sw, dsml_tune_cell *c)
                     snprintf(c->keys[c->n_keys++], DSML_SWEEP_KEY, "%s", key);
             }
         }
+        c->n_varied = c->n_keys;
+        /* and the single values the tune lines give: the configuration scored holds them too */
+        for (int t = 0; t < n; t++)
+            if (in_cell(&sw->tune[t], c)) add_line_keys(sw, sw->tune[t].line, c);
     }
     free(sig);
     free(sum);
@@ -186,7 +211,7 @@ static void describe(const dsml_tune_cell *c, const dsml_sweep_run *r, char *out
 {
     size_t len = 0;
     out[0] = '\0';
-    for (int j = 0; j < c->n_keys && len < cap; j++) {
+    for (int j = 0; j < c->n_varied && len < cap; j++) {
         const char *v = dsml_sweep_run_get(r, c->keys[j]);
         int n = snprintf(out + len, cap - len, "%s%s=%s", j ? " " : "", c->keys[j], v ? v : "(default)");
         if (n < 0) break;
