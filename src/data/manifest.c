@@ -140,6 +140,29 @@ static int parse_file_fields(dsml_manifest_file *f, char *p, const char *source,
     return DSML_OK;
 }
 
+/* "sha256 HEX NOTE..." after `copy`: a known non-official copy. */
+static int parse_copy(dsml_manifest *m, char *p, const char *source, int line)
+{
+    char *key = next_word(&p), *hex = next_word(&p);
+    char *note = rest_of_line(p);
+    if (!key || strcmp(key, "sha256") || !hex || !is_hex_of(hex, 64) || !note[0])
+        return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: copy: expected 'copy sha256 <64 lowercase hex digits> <note>', "
+                         "found 'copy %s%s%s'", source, line, key ? key : "", hex ? " " : "", hex ? hex : "");
+    if (m->n_copies == DSML_MANIFEST_MAX_COPIES)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: more than %d copy lines", source, line,
+                         DSML_MANIFEST_MAX_COPIES);
+    if (dsml_manifest_find_copy(m, hex))
+        return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: copy sha256 %s listed twice", source, line, hex);
+    dsml_manifest_copy *c = &m->copies[m->n_copies];
+    memcpy(c->sha256, hex, 65);
+    if (strlen(note) >= sizeof c->note)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: line %d: copy note longer than %d bytes", source, line,
+                         DSML_MANIFEST_TEXT - 1);
+    memcpy(c->note, note, strlen(note) + 1);
+    m->n_copies++;
+    return DSML_OK;
+}
+
 static int check_file_complete(const dsml_manifest *m, const char *source, int line)
 {
     if (m->n_files == 0) return DSML_OK;
@@ -230,6 +253,8 @@ int dsml_manifest_parse(dsml_manifest *m, const char *text, const char *source)
                 rc = dsml_fail(DSML_ERR_FORMAT, "%s: line %d: more than %d URLs for '%s'", source, line,
                                DSML_MANIFEST_MAX_URLS, f->name);
             else snprintf(f->urls[f->n_urls++], DSML_MANIFEST_URL, "%s", rest);
+        } else if (!strcmp(key, "copy")) {
+            rc = parse_copy(m, rest, source, line);
         } else if (!strcmp(key, "manual")) {
             if (!append_text(f->manual, sizeof f->manual, rest))
                 rc = dsml_fail(DSML_ERR_FORMAT, "%s: line %d: manual text longer than %d bytes", source, line,
@@ -237,7 +262,7 @@ int dsml_manifest_parse(dsml_manifest *m, const char *text, const char *source)
         } else {
             rc = dsml_fail(DSML_ERR_FORMAT,
                            "%s: line %d: unknown directive '%s', expected name, homepage, licence, note, file, url, "
-                           "mirror or manual", source, line, key);
+                           "mirror, manual or copy", source, line, key);
         }
     }
     free(copy);
@@ -274,5 +299,12 @@ const dsml_manifest_file *dsml_manifest_find(const dsml_manifest *m, const char 
 {
     for (int i = 0; i < m->n_files; i++)
         if (!strcmp(m->files[i].name, name)) return &m->files[i];
+    return NULL;
+}
+
+const dsml_manifest_copy *dsml_manifest_find_copy(const dsml_manifest *m, const char *sha256)
+{
+    for (int i = 0; i < m->n_copies; i++)
+        if (!strcmp(m->copies[i].sha256, sha256)) return &m->copies[i];
     return NULL;
 }

@@ -29,6 +29,7 @@
 #define DSML_MANIFEST_TEXT 1024    /* bytes of licence / manual text */
 #define DSML_MANIFEST_NAME 128     /* bytes of a dataset or file name */
 #define DSML_MANIFEST_SHA256_PREFIX_MIN 8 /* fewest SHA-256 digits a prefix may give */
+#define DSML_MANIFEST_MAX_COPIES 4
 
 typedef struct {
     char name[DSML_MANIFEST_NAME];     /* a plain file name: no '/', not "." or ".." */
@@ -42,11 +43,18 @@ typedef struct {
 } dsml_manifest_file;
 
 typedef struct {
+    char sha256[65];                   /* all 64 lowercase hex digits */
+    char note[DSML_MANIFEST_TEXT];     /* what the copy is, for people ("rebuilt from JPEG copies ...") */
+} dsml_manifest_copy;
+
+typedef struct {
     char name[DSML_MANIFEST_NAME];
     char homepage[DSML_MANIFEST_URL];
     char licence[DSML_MANIFEST_TEXT];
     int n_files;
     dsml_manifest_file files[DSML_MANIFEST_MAX_FILES];
+    int n_copies;
+    dsml_manifest_copy copies[DSML_MANIFEST_MAX_COPIES];
 } dsml_manifest;
 
 /* Parses manifest text (NUL-terminated). `source` names it in errors
@@ -60,6 +68,9 @@ int dsml_manifest_parse(dsml_manifest *m, const char *text, const char *source);
 
 /* Reads and parses the file at `path` (at most 1 MiB). */
 int dsml_manifest_load(dsml_manifest *m, const char *path);
+
+/* The known copy with this full SHA-256, or NULL. */
+const dsml_manifest_copy *dsml_manifest_find_copy(const dsml_manifest *m, const char *sha256);
 
 /* The entry for file `name`, or NULL. */
 const dsml_manifest_file *dsml_manifest_find(const dsml_manifest *m, const char *name);

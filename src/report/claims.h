@@ -1,8 +1,13 @@
 /* The verdict on each of the paper's comparisons, and claims.md.
  *
  * A comparison takes the SNR sample minus the Euclidean sample of one metric
- * (report/stats.h) and checks its 95% interval against the sign of the
- * paper's difference. */
+ * (report/stats.h). Its raw verdict: reproduced or contradicted when the 95%
+ * interval excludes 0 (on the side of the paper's difference, or the other);
+ * else equivalent when two one-sided tests show the difference inside
+ * (-delta, +delta); else inconclusive. The verdict after Holm's correction
+ * takes the same decisions from p-values, Holm-adjusted over the family of
+ * one claims.md section (one table of one dataset, one equations arm):
+ * the two-sided p of the difference, then, separately, the TOST p. */
 #ifndef DSML_REPORT_CLAIMS_H
 #define DSML_REPORT_CLAIMS_H
 
@@ -12,24 +17,63 @@
 #include "report/runs.h"
 #include "report/stats.h"
 
+#define DSML_CLAIMS_ALPHA 0.05
+#define DSML_CLAIMS_MARGIN 1.0 /* default equivalence margin, percentage points */
+
 typedef enum {
     DSML_VERDICT_REPRODUCED,   /* CI excludes 0 on the side of the paper's difference */
     DSML_VERDICT_CONTRADICTED, /* CI excludes 0 on the other side (or the paper shows no difference) */
-    DSML_VERDICT_INCONCLUSIVE, /* CI includes 0, or a single seed (no CI) */
+    DSML_VERDICT_EQUIVALENT,   /* CI includes 0 and the 90% interval lies inside (-delta, +delta) */
+    DSML_VERDICT_INCONCLUSIVE, /* neither, or a single seed (no CI) */
     DSML_VERDICT_NOT_RUN,      /* one side (or both) has no runs */
     DSML_VERDICT_COUNT
 } dsml_verdict;
 
 /* `paper_diff`: the paper's SNR - Euclidean (or ours - theirs) difference; its
- * sign is the claim. `d` NULL means not run. */
-dsml_verdict dsml_verdict_decide(double paper_diff, const dsml_diff *d);
+ * sign is the claim. `d` NULL means not run. `delta`: the equivalence margin
+ * in d's unit. */
+dsml_verdict dsml_verdict_decide(double paper_diff, const dsml_diff *d, double delta);
 const char *dsml_verdict_name(dsml_verdict v);
+
+/* One comparison with its tests. Set paper_diff, run and (when run) d, then
+ * dsml_claim_test; dsml_claims_holm over the family sets holm. */
+typedef struct {
+    double paper_diff;    /* the claim: its sign */
+    int run;              /* both sides have runs: d is set */
+    dsml_diff d;
+    double p_diff;        /* two-sided p of "no difference"; NaN without an interval */
+    double p_tost;        /* TOST p of "a difference of delta or more"; NaN without an interval */
+    dsml_verdict raw;     /* dsml_verdict_decide */
+    dsml_verdict holm;    /* after Holm's correction over the family */
+} dsml_claim;
+
+/* Fills p_diff, p_tost and raw (and holm = raw) for margin delta. */
+void dsml_claim_test(dsml_claim *c, double delta);
+/* Holm over the n claims of one family at family-wise level alpha: the
+ * difference tests first (a rejection gives reproduced or contradicted by
+ * the sign of our mean difference), then the TOST p's of the others, Holm
+ * over the whole family separately (a rejection gives equivalent). Claims
+ * without an interval keep their raw verdict and are not in the family. */
+void dsml_claims_holm(dsml_claim *c, int n, double alpha);
+
+typedef struct {
+    double margin;             /* equivalence margin in percentage points (Table 4's fractions: margin / 100) */
+    const char *manifests_dir; /* datasets/<name>.manifest for the provenance lines; NULL: none */
+} dsml_claims_options;
+
+typedef struct {
+    int raw[DSML_VERDICT_COUNT];
+    int holm[DSML_VERDICT_COUNT];
+} dsml_claims_counts;
 
 /* Writes claims.md to `fp`: every comparison of Tables 1-3 (DSML(x) vs x per
  * dataset, size, metric) on the datasets with runs, Table 4 (DSNRH vs each
  * other method) where hashing runs exist, and the qualitative claim "SNR
  * beats Euclidean for every loss" on each dataset with runs but no published
- * values; then counts per verdict. `counts` (may be NULL) receives them. */
-int dsml_claims_write(FILE *fp, const dsml_run_set *runs, const dsml_published *pub, int counts[DSML_VERDICT_COUNT]);
+ * values, a section per equations arm present (report/runs.h); a summary
+ * line per section, counts per verdict, and the data's provenance.
+ * `counts` (may be NULL) receives the counts. */
+int dsml_claims_write(FILE *fp, const dsml_run_set *runs, const dsml_published *pub, const dsml_claims_options *opt,
+                      dsml_claims_counts *counts);
 
 #endif

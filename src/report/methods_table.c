@@ -12,6 +12,7 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "report/paper.h"
+#include "report/provenance.h"
 #include "report/stats.h"
 #include "results/run_metrics.h"
 #include "results/scan.h"
@@ -200,6 +201,7 @@ typedef struct {
     char dataset[32], method[48];
     int rank, dim, seed;
     double metric[N_METRICS];
+    char source[65];          /* data.source_sha256, "" when absent */
 } method_run;
 
 typedef struct {
@@ -250,6 +252,8 @@ static int read_run(run_list *list, const dsml_results_run *found, FILE *notes)
         /* the file and the key are in the message */
     } else if (m.evaluated_on_validation || (m.protocol && !strcmp(m.protocol, "hashing"))) {
         if (notes) fprintf(notes, "%s: validation-only or hashing run, not in the methods table\n", dir);
+    } else if (m.equations && !strcmp(m.equations, "paper")) { /* the table is the common arm's (docs/tables.md) */
+        if (notes) fprintf(notes, "%s: --equations paper run, not in the methods table (claims.md has it)\n", dir);
     } else {
         rc = label_rank(m.loss, m.distance, m.density, m.gpw_mining ? m.gpw_mining : "ms",
                         m.gpw_weighting ? m.gpw_weighting : "ms", r.method, sizeof r.method, &r.rank);
@@ -261,6 +265,9 @@ static int read_run(run_list *list, const dsml_results_run *found, FILE *notes)
             snprintf(r.dataset, sizeof r.dataset, "%s", m.dataset);
             r.dim = m.dim;
             r.seed = m.seed;
+            dsml_metrics_value src = dsml_run_metrics_get(&m, "data.source_sha256");
+            if (src.string && strlen(src.string) < sizeof r.source)
+                snprintf(r.source, sizeof r.source, "%s", src.string);
             for (int k = 0; k < N_METRICS; k++) r.metric[k] = metric_value(&m, k);
             int dup = -1;
             for (int k = 0; k < list->count && dup < 0; k++) {
@@ -420,7 +427,8 @@ static int write_file(const char *path, const char *text, size_t len, FILE *note
     return rc;
 }
 
-int dsml_methods_table_write(const char *results_dir, const char *out_dir, const char *published_path, FILE *notes)
+int dsml_methods_table_write(const char *results_dir, const char *out_dir, const char *published_path,
+                             const char *manifests_dir, FILE *notes)
 {
     dsml_methods_published *pub = NULL;
     int n_pub = 0, rc = DSML_OK;
@@ -506,8 +514,19 @@ int dsml_methods_table_write(const char *results_dir, const char *out_dir, const
             fprintf(fm, "\n");
             fprintf(ft, " \\\\\n");
         }
-        fprintf(ft, "\\hline\n\\end{tabular}\n\\end{table}\n");
+        fprintf(ft, "\\hline\n\\end{tabular}\n");
         free(rows);
+        dsml_sources src = {0};
+        for (int i = 0; i < runs.count; i++)
+            if (!strcmp(runs.runs[i].dataset, sets[s])) dsml_sources_add(&src, runs.runs[i].source);
+        if (src.count) {
+            fprintf(fm, "\n");
+            fprintf(ft, "\\par\\footnotesize ");
+            rc = dsml_provenance_write(fm, manifests_dir, sets[s], &src, 0);
+            if (!rc) rc = dsml_provenance_write(ft, manifests_dir, sets[s], &src, 1);
+            fprintf(ft, "\n");
+        }
+        fprintf(ft, "\\end{table}\n");
     }
     if (!rc && n_pub) {
         fprintf(fm, "\n## Published values\n\n");

@@ -43,10 +43,14 @@ typedef struct {
  * success *out (owned, free()) holds *count values. Errors name name:line. */
 int dsml_methods_published_parse(const char *name, const char *text, dsml_methods_published **out, int *count);
 
-/* Loads the runs under results_dir and the published values (a missing
- * published file is not an error: no published column), and writes
- * out_dir/methods.md and methods.tex atomically. Notes (skipped runs, files
- * written) go to `notes` (NULL: quiet). */
-int dsml_methods_table_write(const char *results_dir, const char *out_dir, const char *published_path, FILE *notes);
+/* Loads the runs under results_dir (the common equations arm: runs with
+ * config.equations "paper" are left out, named on notes) and the published
+ * values (a missing published file is not an error: no published column),
+ * and writes out_dir/methods.md and methods.tex atomically, each dataset's
+ * section ending with its data's provenance against
+ * manifests_dir/<dataset>.manifest (report/provenance.h). Notes (skipped
+ * runs, files written) go to `notes` (NULL: quiet). */
+int dsml_methods_table_write(const char *results_dir, const char *out_dir, const char *published_path,
+                             const char *manifests_dir, FILE *notes);
 
 #endif

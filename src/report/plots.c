@@ -596,6 +596,8 @@ static int dataset_figures(plot_ctx *ctx, const char *dataset, const dsml_result
         else if (r) {
             ctx->report->bad_files++;
             note(ctx, "%s", dsml_last_error());
+        } else if (!strcmp(runs[n].m.equations, "paper")) { /* the figures show the common equations arm */
+            dsml_run_metrics_free(&runs[n].m);
         } else {
             n++;
         }

@@ -15,7 +15,8 @@ static int is_dir(const char *path)
 
 static int same_group(const dsml_table_run *a, const dsml_table_run *b)
 {
-    return a->m.dim == b->m.dim && !strcmp(a->m.dataset, b->m.dataset) && !strcmp(a->m.loss, b->m.loss) &&
+    return a->arm == b->arm && a->m.dim == b->m.dim &&
+           !strcmp(a->m.dataset, b->m.dataset) && !strcmp(a->m.loss, b->m.loss) &&
            !strcmp(a->m.distance, b->m.distance) && !strcmp(a->hash_method, b->hash_method);
 }
 
@@ -31,6 +32,10 @@ static int read_run(dsml_run_set *set, const dsml_results_run *found, dsml_table
         return rc;
     }
     r->dir = found->dir;
+    r->arm = r->m.equations && !strcmp(r->m.equations, "paper") ? DSML_ARM_PAPER : DSML_ARM_COMMON;
+    r->borrowed = 0;
+    dsml_metrics_value src = dsml_run_metrics_get(&r->m, "data.source_sha256");
+    r->source_sha256 = src.string ? src.string : "";
     r->hash_method = dsml_paper_hash_method(r->m.loss, r->m.distance, r->m.protocol);
     int dup = -1;
     if (r->m.evaluated_on_validation) {
@@ -45,8 +50,9 @@ static int read_run(dsml_run_set *set, const dsml_results_run *found, dsml_table
             return DSML_OK;
         }
         if (notes)
-            fprintf(notes, "%s: seed %d of %s %s-%s d%d already read from %s, skipped\n", r->dir, r->m.seed,
-                    r->m.dataset, r->m.loss, r->m.distance, r->m.dim, set->runs[dup].dir);
+            fprintf(notes, "%s: seed %d of %s %s-%s d%d%s already read from %s, skipped\n", r->dir, r->m.seed,
+                    r->m.dataset, r->m.loss, r->m.distance, r->m.dim,
+                    r->arm == DSML_ARM_PAPER ? " (--equations paper)" : "", set->runs[dup].dir);
     }
     dsml_run_metrics_free(&r->m);
     return DSML_OK;
@@ -133,4 +139,59 @@ int dsml_runs_count(const dsml_run_set *set, const char *dataset, int hashing)
     for (int i = 0; i < set->count; i++)
         n += !strcmp(set->runs[i].m.dataset, dataset) && (set->runs[i].hash_method[0] != '\0') == (hashing != 0);
     return n;
+}
+
+int dsml_runs_count_own(const dsml_run_set *set, const char *dataset, int hashing)
+{
+    int n = 0;
+    for (int i = 0; i < set->count; i++)
+        n += !set->runs[i].borrowed && !strcmp(set->runs[i].m.dataset, dataset) &&
+             (set->runs[i].hash_method[0] != '\0') == (hashing != 0);
+    return n;
+}
+
+int dsml_runs_arm_neutral(const char *loss)
+{
+    return !strcmp(loss, "triplet");
+}
+
+const char *dsml_arm_name(dsml_arm arm)
+{
+    return arm == DSML_ARM_PAPER ? "paper" : "common";
+}
+
+/* Whether set holds a run of arm in r's group (any seed). */
+static int group_has_arm(const dsml_run_set *set, const dsml_table_run *r, dsml_arm arm)
+{
+    for (int k = 0; k < set->count; k++) {
+        const dsml_table_run *o = &set->runs[k];
+        if (o->arm == arm && o->m.dim == r->m.dim && !strcmp(o->m.dataset, r->m.dataset) &&
+            !strcmp(o->m.loss, r->m.loss) && !strcmp(o->m.distance, r->m.distance) &&
+            !strcmp(o->hash_method, r->hash_method))
+            return 1;
+    }
+    return 0;
+}
+
+int dsml_runs_arm_view(const dsml_run_set *set, dsml_arm arm, dsml_run_set *view)
+{
+    memset(view, 0, sizeof *view);
+    memcpy(view->source, set->source, sizeof view->source);
+    view->runs = calloc((size_t)(set->count ? set->count : 1), sizeof *view->runs);
+    if (!view->runs) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", set->source);
+    for (int i = 0; i < set->count; i++) {
+        const dsml_table_run *r = &set->runs[i];
+        int borrow = arm == DSML_ARM_PAPER && r->arm == DSML_ARM_COMMON && dsml_runs_arm_neutral(r->m.loss) &&
+                     !group_has_arm(set, r, DSML_ARM_PAPER);
+        if (r->arm != arm && !borrow) continue;
+        view->runs[view->count] = *r;
+        view->runs[view->count++].borrowed = borrow;
+    }
+    return DSML_OK;
+}
+
+void dsml_runs_view_free(dsml_run_set *view)
+{
+    free(view->runs);
+    memset(view, 0, sizeof *view);
 }

@@ -9,9 +9,20 @@
 
 #include <stdio.h>
 
+typedef struct {
+    double equivalence_margin; /* claims' equivalence margin in percentage points (> 0) */
+    const char *manifests_dir; /* the datasets' manifests, for the provenance lines */
+} dsml_tables_options;
+
+/* Margin DSML_CLAIMS_MARGIN (1.0), manifests "datasets". */
+void dsml_tables_defaults(dsml_tables_options *opt);
+
 /* The whole command: loads the runs and `published_path`, writes
- * table1..4.md/.tex and claims.md into out_dir (created if needed), each
- * atomically. Notes (skipped runs, files written) go to `notes`. */
-int dsml_tables_write(const char *results_dir, const char *out_dir, const char *published_path, FILE *notes);
+ * table1..4.md/.tex (the common equations arm) and claims.md (both arms)
+ * into out_dir (created if needed), each atomically, with the data's
+ * provenance against the manifests. Notes (skipped runs, files written) go
+ * to `notes`. */
+int dsml_tables_write(const char *results_dir, const char *out_dir, const char *published_path,
+                      const dsml_tables_options *opt, FILE *notes);
 
 #endif
