@@ -245,10 +245,13 @@ regress-baseline: regress-runs
 	$(DSML) regress baseline --sweep $(REGRESS_SWEEP) --results $(REGRESS_DIR) --baseline $(REGRESS_BASE)
 
 # The paper's tables and figures, rebuilt from whatever runs are in $(RESULTS).
+# EQUIVALENCE_MARGIN: claims.md's margin, in percentage points, for the verdict "equivalent" (docs/tables.md).
 TABLES ?= paper-tables
 PLOTS  ?= plots
+EQUIVALENCE_MARGIN ?= 1.0
 tables: | $(DSML)
 	$(DSML) summary $(RESULTS) > /dev/null
-	$(DSML) tables --results $(RESULTS) --out $(TABLES) --published paper-tables/published.tsv
+	$(DSML) tables --results $(RESULTS) --out $(TABLES) --published paper-tables/published.tsv \
+	    --equivalence-margin $(EQUIVALENCE_MARGIN)
 plots: | $(DSML)
 	$(DSML) plots --results $(RESULTS) --out $(PLOTS)
