@@ -2,7 +2,8 @@
  * run's directory under the results root (what users type: cifar10/...,
  * *-snr-*) or its full path, and a pattern that matches no run of the sweep
  * is an error listing what it could match, so that `make reproduce ONLY=...`
- * never goes on to rebuild the tables from nothing new. */
+ * never goes on to rebuild the tables from nothing new. --only repeats: a run
+ * matching any pattern is selected; patterns matching nothing together fail. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,11 +85,30 @@ START_TEST(test_only_matching_nothing_is_an_error)
 }
 END_TEST
 
+/* --only is repeatable: a run is selected when any pattern matches; only patterns that together match
+ * nothing are an error. */
+START_TEST(test_only_repeatable)
+{
+    ck_assert_ptr_nonnull(testdir_make("sweep-only-many"));
+    testdir_write_text(testdir_path("t.sweep"), sweep_text);
+    list_only("fashion-mnist/*-snr-*' --only 'fashion-mnist/*-euclidean-*", "dml");
+    ck_assert_msg(r.status == 0 && count_lines(r.out) == 2, "%s%s", r.out, r.err);
+    /* one pattern matching nothing beside one that matches: no error */
+    list_only("fashion-mnist/*-snr-*' --only 'nothing", "dml");
+    ck_assert_msg(r.status == 0 && count_lines(r.out) == 1, "%s%s", r.out, r.err);
+    list_only("nothing' --only 'nothing-else", "runs");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "--only 'nothing', 'nothing-else' match none of the 5 runs of "), "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
 int main(void)
 {
     const suite_case cases[] = {
         {"root", 60, (const TTest *[]){test_only_matches_under_the_results_root, NULL}},
         {"none", 60, (const TTest *[]){test_only_matching_nothing_is_an_error, NULL}},
+        {"many", 60, (const TTest *[]){test_only_repeatable, NULL}},
     };
     return suite_run_cases("sweep_only", cases, SUITE_CASES(cases));
 }

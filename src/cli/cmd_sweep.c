@@ -19,6 +19,7 @@
 #include "run/sweep.h"
 
 #define MAX_FROM 16
+#define MAX_ONLY 1024
 
 static void usage(FILE *fp)
 {
@@ -41,7 +42,10 @@ static void usage(FILE *fp)
 "  --from DATASET=PATH   source files of a dataset (repeatable); its runs get --from PATH\n"
 "  --kind K              dml, hashing, tune, runs (dml and hashing, the default) or all\n"
 "  --only PATTERN        only runs whose directory under the results root matches the shell pattern\n"
-"                        (cifar10/*, *-snr-*); a pattern that matches no run is an error\n"
+"                        (cifar10/*, *-snr-*); repeatable: a run is selected when any pattern matches;\n"
+"                        patterns that together match no run are an error\n"
+"  --seeds N             every dml and hashing line runs seeds 1..N instead of its own list (the tune\n"
+"                        lines keep theirs; run ids do not change): more seeds for chosen cells\n"
 "  --jobs N              runs at once (default: -jN of $MAKEFLAGS, else 1)\n"
 "  --cores N             cores to share (default: the online processors)\n"
 "  --threads N           threads per run (default max(1, cores / jobs))\n"
@@ -57,7 +61,10 @@ static void usage(FILE *fp)
 }
 
 typedef struct {
-    const char *command, *file, *results, *only, *out, *status_command;
+    const char *command, *file, *results, *out, *status_command;
+    const char *only[MAX_ONLY];
+    int n_only;
+    int seeds;         /* --seeds N, 0: as the sweep says */
     char data_root[1024];
     const char *from_name[MAX_FROM], *from_path[MAX_FROM];
     int n_from;
@@ -114,7 +121,9 @@ static const char *run_subdir(const sweep_opts *o, const dsml_sweep_run *r)
 
 static int only_matches(const sweep_opts *o, const dsml_sweep_run *r)
 {
-    return !o->only || fnmatch(o->only, run_subdir(o, r), 0) == 0 || fnmatch(o->only, r->dir, 0) == 0;
+    for (int i = 0; i < o->n_only; i++)
+        if (fnmatch(o->only[i], run_subdir(o, r), 0) == 0 || fnmatch(o->only[i], r->dir, 0) == 0) return 1;
+    return o->n_only == 0;
 }
 
 /* --only that matches no run of the sweep, of any kind, is an error: the
@@ -124,8 +133,10 @@ static int check_only(const sweep_opts *o, const dsml_sweep *sw)
     int total = sw->n_runs + sw->n_tune;
     for (int i = 0; i < total; i++)
         if (only_matches(o, i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs])) return 0;
-    fprintf(stderr, "dsml sweep: --only '%s' matches none of the %d runs of %s; patterns match a run's "
-                    "directory under %s/, e.g.:\n", o->only, total, o->file, o->results);
+    fprintf(stderr, "dsml sweep: --only '%s'", o->only[0]);
+    for (int i = 1; i < o->n_only; i++) fprintf(stderr, ", '%s'", o->only[i]);
+    fprintf(stderr, " match%s none of the %d runs of %s; patterns match a run's directory under %s/, e.g.:\n",
+            o->n_only == 1 ? "es" : "", total, o->file, o->results);
     char shown[64][256];
     int n_shown = 0;
     for (int i = 0; i < total && n_shown < 64; i++) {
@@ -144,7 +155,7 @@ static int check_only(const sweep_opts *o, const dsml_sweep *sw)
 static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_item **items, int *n_items,
                         double **wall, int quiet)
 {
-    if (o->only && check_only(o, sw)) return 1;
+    if (o->n_only && check_only(o, sw)) return 1;
     int total = sw->n_runs + sw->n_tune, n = 0;
     dsml_sweep_item *it = calloc((size_t)(total ? total : 1), sizeof *it);
     double *w = calloc((size_t)(total ? total : 1), sizeof *w);
@@ -307,9 +318,11 @@ static int gen_makefile(const sweep_opts *o, const dsml_sweep *sw, const dsml_sw
     char status[4096];
     const char *cmd = o->status_command;
     if (!cmd) {
-        snprintf(status, sizeof status, "$(DSML) sweep status --line --results %s --kind %s %s", o->results,
+        char seeds[32] = "";
+        if (o->seeds) snprintf(seeds, sizeof seeds, " --seeds %d", o->seeds);
+        snprintf(status, sizeof status, "$(DSML) sweep status --line --results %s --kind %s%s %s", o->results,
                  o->kind_mask == 1 ? "dml" : o->kind_mask == 2 ? "hashing" : o->kind_mask == 4 ? "tune" : "runs",
-                 sw->path);
+                 seeds, sw->path);
         cmd = status;
     }
     if (dsml_sweep_write_makefile(fp, sw->path, items, n, o->threads, o->jobs, cmd)) {
@@ -359,7 +372,13 @@ static int parse_args(int argc, char **argv, sweep_opts *o)
             return 2;
         } else if (!strcmp(a, "--results")) o->results = v;
         else if (!strcmp(a, "--data")) rc = option_string("sweep", a, v, o->data_root, sizeof o->data_root);
-        else if (!strcmp(a, "--only")) o->only = v;
+        else if (!strcmp(a, "--only")) {
+            if (o->n_only == MAX_ONLY) {
+                fprintf(stderr, "dsml sweep: --only: at most %d patterns\n", MAX_ONLY);
+                return 2;
+            }
+            o->only[o->n_only++] = v;
+        } else if (!strcmp(a, "--seeds")) rc = option_int("sweep", a, v, 1, DSML_SWEEP_MAX_SEEDS, &o->seeds);
         else if (!strcmp(a, "--out")) o->out = v;
         else if (!strcmp(a, "--status-command")) o->status_command = v;
         else if (!strcmp(a, "--jobs")) rc = option_int("sweep", a, v, 1, 4096, &o->jobs);
@@ -436,7 +455,7 @@ int cmd_sweep(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc) return rc;
     dsml_sweep sw;
-    if (dsml_sweep_load(&sw, o.file, o.results)) {
+    if (dsml_sweep_load_seeds(&sw, o.file, o.results, o.seeds)) {
         fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
         return 1;
     }

@@ -7,7 +7,12 @@
  * (-delta, +delta); else inconclusive. The verdict after Holm's correction
  * takes the same decisions from p-values, Holm-adjusted over the family of
  * one claims.md section (one table of one dataset, one equations arm):
- * the two-sided p of the difference, then, separately, the TOST p. */
+ * the two-sided p of the difference, then, separately, the TOST p.
+ *
+ * Adaptive mode (docs/tables.md, "Adaptive seeds") looks at the data up to K
+ * times, adding seeds to the cells still undecided; every test then runs at
+ * level alpha / K (Bonferroni over the looks), intervals included. K is
+ * dsml_claims_options.looks, recorded in <results>/adaptive.txt. */
 #ifndef DSML_REPORT_CLAIMS_H
 #define DSML_REPORT_CLAIMS_H
 
@@ -33,6 +38,10 @@ typedef enum {
  * sign is the claim. `d` NULL means not run. `delta`: the equivalence margin
  * in d's unit. */
 dsml_verdict dsml_verdict_decide(double paper_diff, const dsml_diff *d, double delta);
+/* The same at level alpha: the (1 - alpha) interval mean +- t_crit(alpha) * se
+ * (not d->half_width) and TOST at alpha. At 0.05 it decides as dsml_verdict_decide
+ * on a difference from dsml_stats_diff. */
+dsml_verdict dsml_verdict_decide_at(double paper_diff, const dsml_diff *d, double delta, double alpha);
 const char *dsml_verdict_name(dsml_verdict v);
 
 /* One comparison with its tests. Set paper_diff, run and (when run) d, then
@@ -47,8 +56,10 @@ typedef struct {
     dsml_verdict holm;    /* after Holm's correction over the family */
 } dsml_claim;
 
-/* Fills p_diff, p_tost and raw (and holm = raw) for margin delta. */
+/* Fills p_diff, p_tost and raw (and holm = raw) for margin delta, at level
+ * DSML_CLAIMS_ALPHA (dsml_claim_test) or alpha. */
 void dsml_claim_test(dsml_claim *c, double delta);
+void dsml_claim_test_at(dsml_claim *c, double delta, double alpha);
 /* Holm over the n claims of one family at family-wise level alpha: the
  * difference tests first (a rejection gives reproduced or contradicted by
  * the sign of our mean difference), then the TOST p's of the others, Holm
@@ -59,6 +70,8 @@ void dsml_claims_holm(dsml_claim *c, int n, double alpha);
 typedef struct {
     double margin;             /* equivalence margin in percentage points (Table 4's fractions: margin / 100) */
     const char *manifests_dir; /* datasets/<name>.manifest for the provenance lines; NULL: none */
+    int looks;                 /* K: every test at DSML_CLAIMS_ALPHA / K; < 1 counts as 1 (one look) */
+    FILE *undecided;           /* NULL, or where the undecided cells go (dsml_claims_write) */
 } dsml_claims_options;
 
 typedef struct {
@@ -72,8 +85,23 @@ typedef struct {
  * beats Euclidean for every loss" on each dataset with runs but no published
  * values, a section per equations arm present (report/runs.h); a summary
  * line per section, counts per verdict, and the data's provenance.
- * `counts` (may be NULL) receives the counts. */
+ * `counts` (may be NULL) receives the counts.
+ *
+ * With opt->undecided, one line per cell (dataset folder, loss, size,
+ * equations arm) that has a comparison whose Holm verdict is inconclusive
+ * while both sides have runs, in the order of claims.md, each cell once:
+ *   "cifar10 triplet 32 common 3"   the last field: the seeds both sides have
+ *                                   (the fewest over the cell's comparisons)
+ * A paper-arm row whose runs are all borrowed from the common arm (triplet)
+ * names the common arm: that is where seeds would be added. Table 4's cells:
+ * "cifar10-hashing dpsh 16 common 3" (DSNRH vs DPSH at 16 bits, the other
+ * method's loss in lower case). */
 int dsml_claims_write(FILE *fp, const dsml_run_set *runs, const dsml_published *pub, const dsml_claims_options *opt,
                       dsml_claims_counts *counts);
+
+/* The looks recorded by adaptive mode in <results_dir>/adaptive.txt, one line
+ * "looks K" (1 <= K <= 1000): *looks = K, or 1 when the file is absent. A file
+ * that says anything else fails, naming it and what it found. */
+int dsml_claims_looks_read(const char *results_dir, int *looks);
 
 #endif

@@ -97,6 +97,11 @@ double dsml_stats_t95(int dof)
     return dof < 1 ? INFINITY : dsml_stats_t_quantile(0.975, dof);
 }
 
+double dsml_stats_t_crit(double alpha, int dof)
+{
+    return dof < 1 ? INFINITY : dsml_stats_t_quantile(1 - alpha / 2, dof);
+}
+
 int dsml_stats_diff(const dsml_sample *snr, const dsml_sample *euclidean, dsml_diff *out)
 {
     memset(out, 0, sizeof *out);
@@ -157,8 +162,13 @@ double dsml_stats_p_tost(const dsml_diff *d, double delta)
 
 int dsml_stats_equivalent(const dsml_diff *d, double delta)
 {
+    return dsml_stats_equivalent_at(d, delta, 0.05);
+}
+
+int dsml_stats_equivalent_at(const dsml_diff *d, double delta, double alpha)
+{
     if (!d->has_ci) return 0;
-    double h = dsml_stats_t_quantile(0.95, d->dof) * d->se;
+    double h = dsml_stats_t_quantile(1 - alpha, d->dof) * d->se; /* 1 - 0.05 is 0.95 exactly in double */
     return d->mean - h > -delta && d->mean + h < delta;
 }
 

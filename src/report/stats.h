@@ -30,6 +30,9 @@ double dsml_stats_t_quantile(double p, int dof);
 /* Two-sided 95% critical value, dsml_stats_t_quantile(0.975, dof);
  * infinite for dof < 1. */
 double dsml_stats_t95(int dof);
+/* Two-sided critical value at level alpha (0 < alpha < 1), dsml_stats_t_quantile(1 - alpha / 2, dof);
+ * infinite for dof < 1. dsml_stats_t_crit(0.05, dof) == dsml_stats_t95(dof) exactly. */
+double dsml_stats_t_crit(double alpha, int dof);
 
 typedef struct {
     int n_snr, n_euclidean;
@@ -54,6 +57,9 @@ double dsml_stats_p_tost(const dsml_diff *d, double delta);
 /* 1 when the 90% interval mean +- t(0.95, dof) * se lies inside
  * (-delta, +delta); 0 otherwise or without an interval. */
 int dsml_stats_equivalent(const dsml_diff *d, double delta);
+/* The same at level alpha: the (1 - 2 alpha) interval mean +- t(1 - alpha, dof) * se inside
+ * (-delta, +delta), exactly when dsml_stats_p_tost < alpha. At alpha 0.05 it is dsml_stats_equivalent. */
+int dsml_stats_equivalent_at(const dsml_diff *d, double delta, double alpha);
 
 /* Holm's step-down at family-wise level alpha over the n p-values: sorted
  * ascending (ties by index), p_(k) (k = 0..m-1) is rejected while

@@ -514,6 +514,8 @@ void dsml_tables_defaults(dsml_tables_options *opt)
 {
     opt->equivalence_margin = DSML_CLAIMS_MARGIN;
     opt->manifests_dir = "datasets";
+    opt->looks = 1;
+    opt->undecided = NULL;
 }
 
 /* claims.md from the whole set (both equations arms). */
@@ -526,7 +528,7 @@ static int write_claims(const char *out_dir, const dsml_run_set *set, const dsml
     FILE *fp = open_memstream(&buf, &len);
     if (!fp) return dsml_fail(DSML_ERR_NOMEM, "claims: out of memory");
     dsml_claims_counts counts;
-    dsml_claims_options copt = {opt->equivalence_margin, opt->manifests_dir};
+    dsml_claims_options copt = {opt->equivalence_margin, opt->manifests_dir, opt->looks, opt->undecided};
     int rc = dsml_claims_write(fp, set, pub, &copt, &counts);
     snprintf(path, sizeof path, "%s/claims.md", out_dir);
     if (rc) {

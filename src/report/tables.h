@@ -12,9 +12,11 @@
 typedef struct {
     double equivalence_margin; /* claims' equivalence margin in percentage points (> 0) */
     const char *manifests_dir; /* the datasets' manifests, for the provenance lines */
+    int looks;                 /* claims' looks K: each test at 0.05 / K (claims.h) */
+    FILE *undecided;           /* NULL, or where claims.md's undecided cells go (claims.h) */
 } dsml_tables_options;
 
-/* Margin DSML_CLAIMS_MARGIN (1.0), manifests "datasets". */
+/* Margin DSML_CLAIMS_MARGIN (1.0), manifests "datasets", 1 look, no undecided list. */
 void dsml_tables_defaults(dsml_tables_options *opt);
 
 /* The whole command: loads the runs and `published_path`, writes

@@ -123,6 +123,7 @@ static int check_value(const char *file, int line, int ki, const char *value, in
 typedef struct {
     const char *file;
     const char *root;
+    const char *seeds;   /* "1,2,...,N" replacing the run lines' seed lists, or NULL */
     dsml_sweep *sw;
     int cap_runs, cap_tune;
 } parser;
@@ -256,9 +257,12 @@ static int make_run(parser *ps, dsml_sweep_kind kind, int line, int group, const
 }
 
 /* Expands a line's values (lists in any key) into every combination. */
-static int expand(parser *ps, dsml_sweep_kind kind, int line, int group, const key_values *kv)
+static int expand(parser *ps, dsml_sweep_kind kind, int line, int group, const key_values *given)
 {
     static const char *const what[N_GRID] = {"dataset=NAME", "loss=NAME", "distance=NAME", "dim=N", "seed=N"};
+    key_values seeded = *given;
+    if (ps->seeds && kind != DSML_SWEEP_TUNE) seeded.value[K_SEED] = ps->seeds;
+    const key_values *kv = &seeded;
     for (int k = 0; k < N_GRID; k++)
         if (!kv->value[k]) return fail_at(ps->file, line, what[k], "none (give it on this line or a set line above)");
     if (kind == DSML_SWEEP_TUNE) {
@@ -384,9 +388,19 @@ static int parse_line(parser *ps, int line_no, const char *text, key_values *def
 
 int dsml_sweep_parse(dsml_sweep *sw, const char *name, const char *text, const char *results_root)
 {
+    return dsml_sweep_parse_seeds(sw, name, text, results_root, 0);
+}
+
+int dsml_sweep_parse_seeds(dsml_sweep *sw, const char *name, const char *text, const char *results_root, int seeds)
+{
     memset(sw, 0, sizeof *sw);
+    if (seeds < 0 || seeds > DSML_SWEEP_MAX_SEEDS)
+        return dsml_fail(DSML_ERR_ARG, "%s: seeds: expected 1..%d, found %d", name, DSML_SWEEP_MAX_SEEDS, seeds);
+    char seed_list[DSML_SWEEP_VALUE] = "";
+    for (int s = 1, len = 0; s <= seeds; s++) len += snprintf(seed_list + len, sizeof seed_list - (size_t)len,
+                                                                 "%s%d", s > 1 ? "," : "", s);
     snprintf(sw->path, sizeof sw->path, "%s", name);
-    parser ps = {.file = name, .root = results_root, .sw = sw};
+    parser ps = {.file = name, .root = results_root, .seeds = seeds ? seed_list : NULL, .sw = sw};
     int cap_lines = 0, rc = DSML_OK;
     for (const char *p = text; *p && !rc;) {
         const char *nl = strchr(p, '\n');
@@ -444,6 +458,11 @@ int dsml_sweep_parse(dsml_sweep *sw, const char *name, const char *text, const c
 
 int dsml_sweep_load(dsml_sweep *sw, const char *path, const char *results_root)
 {
+    return dsml_sweep_load_seeds(sw, path, results_root, 0);
+}
+
+int dsml_sweep_load_seeds(dsml_sweep *sw, const char *path, const char *results_root, int seeds)
+{
     memset(sw, 0, sizeof *sw);
     FILE *fp = fopen(path, "rb");
     if (!fp) return dsml_fail(DSML_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -476,7 +495,7 @@ int dsml_sweep_load(dsml_sweep *sw, const char *path, const char *results_root)
         text[len] = '\0';
         if (strlen(text) != len) rc = dsml_fail(DSML_ERR_FORMAT, "%s: expected text, found a NUL byte", path);
     }
-    if (!rc) rc = dsml_sweep_parse(sw, path, text, results_root);
+    if (!rc) rc = dsml_sweep_parse_seeds(sw, path, text, results_root, seeds);
     free(text);
     return rc;
 }

@@ -74,6 +74,13 @@ typedef struct {
 int dsml_sweep_load(dsml_sweep *sw, const char *path, const char *results_root);
 /* The same from text in memory (`name` for messages). */
 int dsml_sweep_parse(dsml_sweep *sw, const char *name, const char *text, const char *results_root);
+/* The same with every dml and hashing line's seed list replaced by 1..seeds
+ * (1 <= seeds <= DSML_SWEEP_MAX_SEEDS; 0: as written); tune lines keep theirs.
+ * Run ids do not change: seed s is "-s<s>" whichever list it came from. What
+ * `dsml sweep --seeds N` and adaptive mode (docs/tables.md) use. */
+#define DSML_SWEEP_MAX_SEEDS 64
+int dsml_sweep_load_seeds(dsml_sweep *sw, const char *path, const char *results_root, int seeds);
+int dsml_sweep_parse_seeds(dsml_sweep *sw, const char *name, const char *text, const char *results_root, int seeds);
 void dsml_sweep_free(dsml_sweep *sw);
 
 /* The value of `key` in a run, or NULL. */
