@@ -259,13 +259,15 @@ regress-baseline: regress-runs
 	$(DSML) regress baseline --sweep $(REGRESS_SWEEP) --results $(REGRESS_DIR) --baseline $(REGRESS_BASE)
 
 # The paper's tables and figures, rebuilt from whatever runs are in $(RESULTS).
-# EQUIVALENCE_MARGIN: claims.md's margin, in percentage points, for the verdict "equivalent" (docs/tables.md).
+# claims.md's margin for the verdict "equivalent" is the sweep's (`claims equivalence-margin=PP`,
+# docs/tables.md); EQUIVALENCE_MARGIN=PP overrides it.
 TABLES ?= paper-tables
 PLOTS  ?= plots
-EQUIVALENCE_MARGIN ?= 1.0
+EQUIVALENCE_MARGIN ?=
 tables: | $(DSML)
 	$(DSML) summary $(RESULTS) > /dev/null
+	claims=$$($(DSML) sweep claims-options $(SWEEP)) && \
 	$(DSML) tables --results $(RESULTS) --out $(TABLES) --published paper-tables/published.tsv \
-	    --equivalence-margin $(EQUIVALENCE_MARGIN)
+	    $(if $(EQUIVALENCE_MARGIN),--equivalence-margin $(EQUIVALENCE_MARGIN),$$claims)
 plots: | $(DSML)
 	$(DSML) plots --results $(RESULTS) --out $(PLOTS)

@@ -119,10 +119,35 @@ START_TEST(test_parse_and_expand)
 }
 END_TEST
 
+/* claims equivalence-margin=PP: kept with the grid, read by `dsml sweep claims-options` for `make tables`. */
+START_TEST(test_claims_line)
+{
+    dsml_sweep sw;
+    ck_assert_int_eq(dsml_sweep_parse(&sw, "s", "set dataset=fashion-mnist dim=16 seed=1\n"
+                                                "claims equivalence-margin=0.5 # looser\n"
+                                                "dml loss=triplet distance=snr\n", "r"), DSML_OK);
+    ck_assert_double_eq(sw.equivalence_margin, 0.5);
+    ck_assert_int_eq(sw.n_runs, 1);
+    dsml_sweep_free(&sw);
+    ck_assert_int_eq(dsml_sweep_parse(&sw, "s", "dml dataset=fashion-mnist loss=triplet distance=snr dim=16 seed=1\n",
+                                      "r"), DSML_OK);
+    ck_assert_double_eq(sw.equivalence_margin, 0);
+    dsml_sweep_free(&sw);
+    run_dsml(&r, "sweep claims-options paper.sweep");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_str_eq(r.out, "--equivalence-margin 1\n");
+}
+END_TEST
+
 START_TEST(test_parse_errors_name_file_and_line)
 {
     static const struct { const char *text, *message; } cases[] = {
-        {"run dataset=x\n", "s.sweep:1: expected set, dml, hashing, tune-set or tune, found run"},
+        {"run dataset=x\n", "s.sweep:1: expected set, dml, hashing, tune-set, tune or claims, found run"},
+        {"claims margin=1\n", "s.sweep:1: expected equivalence-margin=PP on a claims line, found margin=1"},
+        {"claims equivalence-margin=0\n", "s.sweep:1: expected a margin in percentage points in (0, 100], found"},
+        {"claims equivalence-margin=1x\n", "s.sweep:1: expected a margin in percentage points in (0, 100]"},
+        {"claims equivalence-margin=1\nclaims equivalence-margin=2\n",
+         "s.sweep:2: expected one equivalence margin per file, found equivalence-margin=2"},
         {"set dim=16\n\ndml lr\n", "s.sweep:3: expected KEY=VALUE, found lr"},
         {"dml colour=red\n", "s.sweep:1: expected a key of docs/sweep.md"},
         {"set dataset=fashion-mnist loss=triplet distance=snr dim=16 seed=1\ndml lr=fast\n",
@@ -752,7 +777,7 @@ int main(void)
     /* one case per test, so that CK_RUN_CASE=<name> runs one alone */
     const suite_case cases[] = {
         {"parse", 120, (const TTest *[]){test_parse_and_expand, NULL}},
-        {"parse_errors", 120, (const TTest *[]){test_parse_errors_name_file_and_line, NULL}},
+        {"parse_errors", 120, (const TTest *[]){test_parse_errors_name_file_and_line, test_claims_line, NULL}},
         {"state", 120, (const TTest *[]){test_run_state_finished_unfinished_stale, NULL}},
         {"jobs", 120, (const TTest *[]){test_make_jobs_and_threads, NULL}},
         {"present", 120, (const TTest *[]){test_dataset_present, NULL}},

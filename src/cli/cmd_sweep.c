@@ -35,6 +35,7 @@ static void usage(FILE *fp)
 "  slurm       an sbatch job-array script, one task per run to do\n"
 "  tune-plan   the tuning runs (list of the tune lines' grid)\n"
 "  tune-apply  write the best tuned values into FILE, with their validation scores\n"
+"  claims-options  the dsml tables options FILE's claims line sets (--equivalence-margin PP)\n"
 "\n"
 "options:\n"
 "  --results DIR         results root (default results)\n"
@@ -443,12 +444,13 @@ int cmd_sweep(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    static const char *const commands[] = {"list", "makefile", "status", "slurm", "tune-plan", "tune-apply"};
+    static const char *const commands[] = {"list", "makefile", "status", "slurm", "tune-plan", "tune-apply",
+                                           "claims-options"};
     int known = 0;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) known |= !strcmp(argv[1], commands[i]);
     if (!known) {
-        fprintf(stderr, "dsml sweep: unknown command '%s' (expected list, makefile, status, slurm, tune-plan or "
-                        "tune-apply)\n", argv[1]);
+        fprintf(stderr, "dsml sweep: unknown command '%s' (expected list, makefile, status, slurm, tune-plan, "
+                        "tune-apply or claims-options)\n", argv[1]);
         return 2;
     }
     sweep_opts o;
@@ -458,6 +460,11 @@ int cmd_sweep(int argc, char **argv)
     if (dsml_sweep_load_seeds(&sw, o.file, o.results, o.seeds)) {
         fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
         return 1;
+    }
+    if (!strcmp(o.command, "claims-options")) { /* what `make tables` passes to dsml tables */
+        if (sw.equivalence_margin > 0) printf("--equivalence-margin %g\n", sw.equivalence_margin);
+        dsml_sweep_free(&sw);
+        return 0;
     }
     if (!strcmp(o.command, "tune-apply")) {
         int applied = 0;

@@ -324,6 +324,23 @@ static int add_line(dsml_sweep *sw, const char *start, size_t len, int *cap)
     return DSML_OK;
 }
 
+/* `claims equivalence-margin=PP`: how the tables judge the runs (docs/tables.md), kept with the grid. */
+static int parse_claims(parser *ps, int line_no, char **save)
+{
+    for (char *tok; (tok = strtok_r(NULL, " \t\r", save));) {
+        static const char key[] = "equivalence-margin=";
+        if (strncmp(tok, key, sizeof key - 1))
+            return fail_at(ps->file, line_no, "equivalence-margin=PP on a claims line", tok);
+        if (ps->sw->equivalence_margin > 0) return fail_at(ps->file, line_no, "one equivalence margin per file", tok);
+        char *end;
+        double v = strtod(tok + sizeof key - 1, &end);
+        if (end == tok + sizeof key - 1 || *end || !(v > 0 && v <= 100))
+            return fail_at(ps->file, line_no, "a margin in percentage points in (0, 100]", tok);
+        ps->sw->equivalence_margin = v;
+    }
+    return DSML_OK;
+}
+
 static int parse_line(parser *ps, int line_no, const char *text, key_values *defaults, key_values *tune_defaults,
                       int *group, int *tune_group, char *storage, size_t storage_cap)
 {
@@ -336,12 +353,13 @@ static int parse_line(parser *ps, int line_no, const char *text, key_values *def
     if (!directive) return DSML_OK;
     dsml_sweep_kind kind = DSML_SWEEP_DML;
     int is_set = 0, is_tune_set = 0;
+    if (!strcmp(directive, "claims")) return parse_claims(ps, line_no, &save);
     if (!strcmp(directive, "set")) is_set = 1;
     else if (!strcmp(directive, "tune-set")) is_tune_set = 1;
     else if (!strcmp(directive, "dml")) kind = DSML_SWEEP_DML;
     else if (!strcmp(directive, "hashing")) kind = DSML_SWEEP_HASHING;
     else if (!strcmp(directive, "tune")) kind = DSML_SWEEP_TUNE;
-    else return fail_at(ps->file, line_no, "set, dml, hashing, tune-set or tune", directive);
+    else return fail_at(ps->file, line_no, "set, dml, hashing, tune-set, tune or claims", directive);
     int tune_like = is_tune_set || (!is_set && kind == DSML_SWEEP_TUNE);
     key_values here = tune_like ? *tune_defaults : *defaults;
     int seen[MAX_KEYS] = {0};

@@ -66,6 +66,7 @@ typedef struct {
     dsml_sweep_run *tune;          /* tuning runs, owned */
     int n_tune;
     int n_tune_groups;             /* tune lines */
+    double equivalence_margin;     /* `claims equivalence-margin=PP`: claims.md's margin; 0 when not given */
 } dsml_sweep;
 
 /* Reads and expands a sweep file; results_root prefixes every run's dir
