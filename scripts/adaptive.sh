@@ -29,12 +29,14 @@ patterns() {
     }' "$work/undecided.txt"
 }
 
+claims=$("$DSML" sweep claims-options "$SWEEP") || exit 1 # the sweep's equivalence margin, as make tables
 start=$(date +%s)
 : > "$work/extended.txt"
 looks=0 why=""
 while :; do
     looks=$((looks + 1))
-    "$DSML" tables --results "$RESULTS" --out "$work/tables" --published "$PUBLISHED" --looks "$K" \
+    # shellcheck disable=SC2086 # $claims is options
+    "$DSML" tables --results "$RESULTS" --out "$work/tables" --published "$PUBLISHED" --looks "$K" $claims \
         --undecided "$work/undecided.txt" 2> "$work/tables.log" || { cat "$work/tables.log"; exit 1; }
     left=$(grep -c . "$work/undecided.txt")
     [ "$left" -gt 0 ] || { why="every claim decided"; break; }
