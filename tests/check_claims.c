@@ -382,7 +382,7 @@ START_TEST(test_tables_arms_margin_provenance)
     run_dsml(&r, args);
     ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
     ck_assert_msg(!strstr(r.err, "already read"), "a paper-arm run taken for a repeated seed: %s", r.err);
-    ck_assert_ptr_nonnull(strstr(r.err, "--equations paper run, not in the methods table"));
+    ck_assert_ptr_nonnull(strstr(r.err, "--equations paper runs left out (claims.md has them)"));
     char *claims = strdup(read_text(testdir_path("out/claims.md")));
 
     /* the common arm: contrastive differences 11, 12, 13 (reproduced), triplet equivalent */

@@ -22,7 +22,9 @@ static int same_group(const dsml_table_run *a, const dsml_table_run *b)
 
 /* Reads one finished run into *r; *keep is 0 (and r freed) when it is noted
  * and skipped. */
-static int read_run(dsml_run_set *set, const dsml_results_run *found, dsml_table_run *r, FILE *notes, int *keep)
+/* A tuning run adds to *tuning (named once in a count: a sweep has dozens). */
+static int read_run(dsml_run_set *set, const dsml_results_run *found, dsml_table_run *r, FILE *notes, int *keep,
+                    int *tuning)
 {
     *keep = 0;
     int rc = dsml_run_metrics_read(&r->m, found->metrics);
@@ -39,7 +41,7 @@ static int read_run(dsml_run_set *set, const dsml_results_run *found, dsml_table
     r->hash_method = dsml_paper_hash_method(r->m.loss, r->m.distance, r->m.protocol);
     int dup = -1;
     if (r->m.evaluated_on_validation) {
-        if (notes) fprintf(notes, "%s: evaluated on the validation carve-out (tuning), skipped\n", r->dir);
+        (*tuning)++;
     } else if (r->m.density > 0) { /* a density-adaptive variant is not the paper's row (methods.md has it) */
         if (notes) fprintf(notes, "%s: density-adaptive variant (in methods.md only), skipped\n", r->dir);
     } else {
@@ -71,14 +73,17 @@ int dsml_runs_load(dsml_run_set *set, const char *dir, FILE *notes)
     if (rc) return rc;
     set->runs = calloc((size_t)(set->scanned.count ? set->scanned.count : 1), sizeof *set->runs);
     if (!set->runs) rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", dir);
+    int tuning = 0;
     for (int i = 0; !rc && i < set->scanned.count; i++) {
         const dsml_results_run *found = &set->scanned.runs[i];
         int keep = 0;
         if (!found->dataset[0]) dsml_results_note_outside(notes, found);
         else if (!found->finished) dsml_results_note_unfinished(notes, found);
-        else rc = read_run(set, found, &set->runs[set->count], notes, &keep);
+        else rc = read_run(set, found, &set->runs[set->count], notes, &keep, &tuning);
         set->count += keep;
     }
+    if (!rc && notes && tuning)
+        fprintf(notes, "%s: %d tuning runs (evaluated on the validation carve-out) skipped\n", dir, tuning);
     if (rc) dsml_runs_free(set);
     return rc;
 }
