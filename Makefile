@@ -57,26 +57,33 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# $(call atomically,COMMAND): COMMAND writes $$tmp, which is then renamed over $@, so a program
+# started from $@ meanwhile (a run of `make reproduce` while another `make` builds) runs either
+# the old file or the new one, never a half-written one; on failure the temp file is removed.
+atomically = tmp=$@.tmp.$$$$; { $(1); } && mv -f $$tmp $@ || { rm -f $$tmp; exit 1; }
+
 $(LIB): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)$(call atomically,ar rcs $$tmp $^)
 
 $(DSML): $(CLI_OBJ) $(LIB)
-	@mkdir -p bin
+	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(call atomically,$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $$tmp $(CLI_OBJ) $(LIB) $(LDLIBS))
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HELP_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(HELP_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS)
+	$(Q)$(call atomically,$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $$tmp $< $(HELP_OBJ) $(LIB) $(CHECK_LIBS) $(LDLIBS))
 
-# The version is baked into one object, rebuilt on every build so it stays true.
+# The version is baked into one object, which depends on a stamp file rewritten only when
+# `git describe` changes: a build with nothing changed relinks nothing.
+VERSION_STAMP := $(BUILD)/version.stamp
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = '$(GIT_VERSION)' ] || \
+        { echo '$(GIT_VERSION)' > $(VERSION_STAMP).tmp.$$$$ && mv -f $(VERSION_STAMP).tmp.$$$$ $(VERSION_STAMP); })
 $(BUILD)/src/core/version.o: TARGET_CFLAGS += -DDSML_GIT_VERSION=\"$(GIT_VERSION)\"
+$(BUILD)/src/core/version.o: $(VERSION_STAMP)
 # a * b + c as one FMA in the Winograd-domain kernels (ISO C mode leaves them unfused)
 $(BUILD)/src/nn/winograd_gemm.o: TARGET_CFLAGS += -ffp-contract=fast
-$(BUILD)/src/core/version.o: FORCE
-.PHONY: FORCE
-FORCE:
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
@@ -90,7 +97,7 @@ BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BUILD)/bench/bench_dsml
 $(BENCH_BIN): $(BENCH_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIB) $(LDLIBS)
+	$(Q)$(call atomically,$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $$tmp $(BENCH_OBJ) $(LIB) $(LDLIBS))
 
 # Benchmarks are never part of `make check` and never fail on a timing (only
 # on a disagreement with a peer, or a crash).
@@ -104,14 +111,15 @@ bench-reference: $(DSML)
 
 # Each test program runs in fork mode; a failing one fails the target after all ran.
 check: $(DSML) $(TEST_BIN)
-	@failed=0; for t in $(TEST_BIN); do \
+	+@failed=0; for t in $(TEST_BIN); do \
 	    DSML_BIN=$(CURDIR)/$(DSML) CK_FORK=yes $$t || failed=1; done; \
+	 MAKE="$(MAKE)" DSML=$(DSML) LIB=$(LIB) sh tests/check_make.sh || failed=1; \
 	 test $$failed = 0
 
-# Sanitized code runs several times slower: Check's per-test timeouts are tripled, and the
-# tests that run full-size networks against PyTorch (DSML_SANITIZE) leave them to `make check`.
+# Sanitized code runs several times slower (tests have no wall-clock limit: tests/support/suite_run.c);
+# the tests that run full-size networks against PyTorch (DSML_SANITIZE) leave them to `make check`.
 sanitize:
-	CK_TIMEOUT_MULTIPLIER=3 DSML_SANITIZE=1 $(MAKE) BUILD=build/sanitize DSML=build/sanitize/dsml CFLAGS="-O1 -g" \
+	DSML_SANITIZE=1 $(MAKE) BUILD=build/sanitize DSML=build/sanitize/dsml CFLAGS="-O1 -g" \
 	    CC="$(CC) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" check
 
 clean:

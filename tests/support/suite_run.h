@@ -16,7 +16,7 @@
 
 typedef struct {
     const char *name;          /* the TCase's name, as Check prints it */
-    int timeout;               /* seconds on an idle machine; the guard is 5x that, scaled by CK_TIMEOUT_MULTIPLIER */
+    int timeout;               /* seconds on an idle machine: a hang guard only where DSML_TEST_HANG_GUARD asks */
     const TTest *const *tests; /* NULL-terminated */
 } suite_case;
 
