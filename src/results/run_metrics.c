@@ -319,6 +319,11 @@ int dsml_run_metrics_require(const dsml_run_metrics *m, const char *key, int all
     return bad_value(m->path, key, v, expected ? expected : "a value");
 }
 
+int dsml_run_metrics_refuse(const dsml_run_metrics *m, const char *key, const char *expected)
+{
+    return bad_value(m->path, key, dsml_jv_get(m->doc.root, key), expected);
+}
+
 dsml_metrics_value dsml_run_metrics_get(const dsml_run_metrics *m, const char *key)
 {
     dsml_metrics_value out = {DSML_METRICS_ABSENT, 0, NULL, 0};

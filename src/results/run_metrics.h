@@ -84,6 +84,10 @@ const char *dsml_run_metrics_expected(const char *key);
  *   "<path>: metrics.euclidean.map@t is missing, expected a number in [0, 1]" */
 int dsml_run_metrics_require(const dsml_run_metrics *m, const char *key, int allow_null);
 
+/* DSML_ERR_FORMAT for a value a command cannot use, in the reader's words:
+ *   "<path>: config.lr is the string "0.01", expected a number" */
+int dsml_run_metrics_refuse(const dsml_run_metrics *m, const char *key, const char *expected);
+
 /* ---- lookup by key ----------------------------------------------------------- */
 
 typedef enum {
