@@ -97,25 +97,6 @@ START_TEST(test_rows_order_and_cells)
 }
 END_TEST
 
-/* The key's value replaced by json (added when absent), or the key dropped (json NULL). */
-static void set_key(fixture_doc *d, const char *key, const char *json)
-{
-    int k = 0;
-    while (k < d->n && strcmp(d->key[k], key)) k++;
-    if (k == d->n) {
-        if (json) fixture_raw(d, key, json);
-        return;
-    }
-    if (json) {
-        snprintf(d->value[k], sizeof d->value[k], "%s", json);
-        return;
-    }
-    for (d->n--; k < d->n; k++) {
-        memcpy(d->key[k], d->key[k + 1], sizeof d->key[k]);
-        memcpy(d->value[k], d->value[k + 1], sizeof d->value[k]);
-    }
-}
-
 /* A value summary would print that is not what the writer writes fails the
  * command, naming the file and the key; nothing is written. */
 START_TEST(test_summary_refuses_bad_values)
@@ -138,7 +119,7 @@ START_TEST(test_summary_refuses_bad_values)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fixture_doc d;
         run_doc(&d, "fashion-mnist", "triplet", 1, 0.5);
-        set_key(&d, cases[i].key, cases[i].json);
+        fixture_set(&d, cases[i].key, cases[i].json);
         fixture_write_run(&d, testdir_path("res"), "fashion-mnist", "triplet-snr-d32-s1");
         run_dsml(&r, args);
         ck_assert_msg(r.status == 1, "case %zu: status %d", i, r.status);
