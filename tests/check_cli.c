@@ -63,6 +63,9 @@ START_TEST(test_train_rejects_bad_options)
         {"tables --equivalence-margin ' 1'", "--equivalence-margin: expected a positive number of percentage points, "
                                              "found ' 1'"},
         {"tables --looks +2", "--looks +2: expected an integer in 1..1000"},
+        {"prepare imagefolder --from none --size '32x 32'", "--size 32x 32: expected HxW, each 1..4096"},
+        {"prepare imagefolder --from none --size ' 32x32'", "--size  32x32: expected HxW, each 1..4096"},
+        {"prepare imagefolder --from none --max-bytes ' 5M'", "--max-bytes  5M: expected a byte count"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run_dsml(&r, cases[i].args);
