@@ -53,6 +53,19 @@ START_TEST(test_train_rejects_bad_options)
         {"train --out x --batch 15", "--batch 15 is not a multiple of --images-per-class 10"},
         {"train --dim 8", "--out DIR is required"},
         {"train --out x --epochs", "unknown or incomplete option"},
+        {"train --out x --epochs 0", "--epochs 0: expected an integer in 1..1000"},
+        {"train --out x --model mlp --hidden 256,,3", "--hidden 256,,3: expected a comma-separated list of at most 8 "
+                                                      "integers in 1..1048576 (element 2 is empty)"},
+        {"train --out x --model mlp --hidden 256,", "--hidden 256,: expected a comma-separated list"},
+        {"train --out x --dim 8x", "--dim 8x: expected an integer in 1..4096"},
+        {"tables --equivalence-margin 0x1", "--equivalence-margin: expected a positive number of percentage points, "
+                                            "found '0x1'"},
+        {"tables --equivalence-margin ' 1'", "--equivalence-margin: expected a positive number of percentage points, "
+                                             "found ' 1'"},
+        {"tables --looks +2", "--looks +2: expected an integer in 1..1000"},
+        {"prepare imagefolder --from none --size '32x 32'", "--size 32x 32: expected HxW, each 1..4096"},
+        {"prepare imagefolder --from none --size ' 32x32'", "--size  32x32: expected HxW, each 1..4096"},
+        {"prepare imagefolder --from none --max-bytes ' 5M'", "--max-bytes  5M: expected a byte count"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run_dsml(&r, cases[i].args);

@@ -178,6 +178,40 @@ START_TEST(test_loss_command_errors_name_file_and_line)
 }
 END_TEST
 
+/* A bad value is quoted alone, with its line and column, never with the rest
+ * of the line or its newline; labels are whole non-negative integers. */
+START_TEST(test_loss_command_quotes_only_the_token)
+{
+    ck_assert_ptr_nonnull(testdir_make("cli-loss-token"));
+    static const struct { const char *embeddings, *labels, *message; } cases[] = {
+        {"0 1\n1x 0\n", "0\n1\n", "e.txt: line 2, column 1: '1x' is not a number\n"},
+        {"0 1\n1 0,5\n", "0\n1\n", "e.txt: line 2, column 2: '0,5' is not a number\n"},
+        {"0 1\n1 0x10\n", "0\n1\n", "e.txt: line 2, column 2: '0x10' is not a number\n"},
+        {"0 1\n1 inf # note\n", "0\n1\n", "e.txt: line 2, column 2: inf is not a finite float\n"},
+        {"0 1\n1 abcdefghijklmnopqrstuvwxyz0123456789\n", "0\n1\n",
+         "e.txt: line 2, column 2: 'abcdefghijklmnopqrstuvwx...' is not a number\n"},
+        {"0 1\n1 0\n", "0\n1.5 \n", "l.txt: line 2: '1.5' is not a label (an integer in 0..1000000000)\n"},
+        {"0 1\n1 0\n", "-1\n1\n", "l.txt: line 1: '-1' is not a label (an integer in 0..1000000000)\n"},
+        {"0 1\n1 0\n", "0\n# two\n1 2\n", "l.txt: line 3: more than one value, expected one integer label per "
+                                              "line\n"},
+        {"0 1\n1 0\n", "0\n1x\n", "l.txt: line 2: '1x' is not a label (an integer in 0..1000000000)\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_batch(cases[i].embeddings, cases[i].labels);
+        run_loss("--loss contrastive --distance euclidean");
+        ck_assert_msg(r.status == 1, "case %zu: status %d", i, r.status);
+        size_t len = strlen(r.err), want = strlen(cases[i].message);
+        ck_assert_msg(len >= want && !strcmp(r.err + len - want, cases[i].message), "case %zu: %s", i, r.err);
+        ck_assert_msg(!strchr(r.err, '\n') || strchr(r.err, '\n') == r.err + len - 1, "case %zu: %s", i, r.err);
+    }
+    /* comments, blank lines and blanks around labels are fine */
+    write_batch("0 1 # a\n\n1 0\n", "  0  # first\n\n\t1\n");
+    run_loss("--loss contrastive --distance euclidean");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    testdir_done(1);
+}
+END_TEST
+
 /* Three points, margin 2: a case small enough to do by hand, checked against
  * the value and the gradient file. Normalisation (docs/losses.md): mean over
  * positive ordered pairs + mean over negative ordered pairs with non-zero hinge. */
@@ -218,7 +252,8 @@ int main(void)
         {"values", 60,
          (const TTest *[]){test_npair_l2_reaches_the_loss, test_equations_reach_the_loss, test_vmf_means_and_kappa,
                            test_gpw_options_in_order, test_loss_command_value_and_gradient, NULL}},
-        {"files", 60, (const TTest *[]){test_loss_command_errors_name_file_and_line, NULL}},
+        {"files", 60, (const TTest *[]){test_loss_command_errors_name_file_and_line,
+                                        test_loss_command_quotes_only_the_token, NULL}},
     };
     return suite_run_cases("loss_command", cases, SUITE_CASES(cases));
 }

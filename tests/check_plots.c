@@ -198,7 +198,7 @@ START_TEST(test_plots_end_to_end)
     fixture_run(&paper, "toy", "triplet", "euclidean", 8, 1);
     fixture_str(&paper, "config.equations", "paper");
     fixture_str(&paper, "config.model", "convnet");
-    fixture_recalls(&paper, "euclidean", 0.9);
+    fixture_recalls(&paper, "euclidean", 0.6); /* recall@32 0.92: rates stay in [0, 1] */
     fixture_raw(&paper, "training.loss_per_epoch", "[3, 2, 1]");
     fixture_write_run(&paper, results, "toy", "triplet-euclidean-d8-s1-paper");
 

@@ -93,8 +93,9 @@ static dsml_finished_run *toy_run(void)
     for (int b = 0; b < 2; b++) {
         dsml_retrieval_result *r = b ? &run->hamming : &run->euclidean;
         for (int i = 0; i < 6; i++) r->recall[i] = 0.5 + 0.01 * i + 0.1 * b;
-        r->map = 0.31 + b, r->map_at_t = 0.32 + b, r->f1_at_t = 0.33 + b, r->map_at_r = 0.34 + b;
-        r->r_precision = 0.35 + b, r->precision_at_t = 0.36 + b, r->recall_at_t = 0.37 + b;
+        double up = 0.5 * b; /* every rate stays in [0, 1], which the reader checks */
+        r->map = 0.31 + up, r->map_at_t = 0.32 + up, r->f1_at_t = 0.33 + up, r->map_at_r = 0.34 + up;
+        r->r_precision = 0.35 + up, r->precision_at_t = 0.36 + up, r->recall_at_t = 0.37 + up;
         r->queries = 6;
     }
     run->hamming.curve_points = 3;
@@ -135,11 +136,11 @@ START_TEST(test_writer_round_trip)
         const dsml_ranking_metrics *r = b ? &m.hamming : &m.euclidean;
         ck_assert_int_eq(r->present, 1);
         for (int i = 0; i < DSML_METRICS_RECALL_K; i++) ck_assert_double_eq(r->recall[i], 0.5 + 0.01 * i + 0.1 * b);
-        ck_assert_double_eq(r->map, 0.31 + b);
-        ck_assert_double_eq(r->map_at_t, 0.32 + b);
-        ck_assert_double_eq(r->f1_at_t, 0.33 + b);
-        ck_assert_double_eq(r->map_at_r, 0.34 + b);
-        ck_assert_double_eq(r->r_precision, 0.35 + b);
+        ck_assert_double_eq(r->map, 0.31 + 0.5 * b);
+        ck_assert_double_eq(r->map_at_t, 0.32 + 0.5 * b);
+        ck_assert_double_eq(r->f1_at_t, 0.33 + 0.5 * b);
+        ck_assert_double_eq(r->map_at_r, 0.34 + 0.5 * b);
+        ck_assert_double_eq(r->r_precision, 0.35 + 0.5 * b);
     }
     ck_assert_double_eq(m.nmi, 0.61);
     ck_assert_double_eq(m.cluster_f1, 0.62);
@@ -154,8 +155,8 @@ START_TEST(test_writer_round_trip)
     ck_assert_int_eq(v.kind, DSML_METRICS_NUMBER);
     ck_assert_double_eq(v.number, 0.32);
     ck_assert_double_eq(dsml_run_metrics_get(&m, "metrics.euclidean.map_t").number, 30);
-    ck_assert_double_eq(dsml_run_metrics_get(&m, "metrics.hamming.f1@5").number, 0.33 + 1);
-    ck_assert_double_eq(dsml_run_metrics_get(&m, "metrics.hamming.precision@5").number, 0.36 + 1);
+    ck_assert_double_eq(dsml_run_metrics_get(&m, "metrics.hamming.f1@5").number, 0.33 + 0.5);
+    ck_assert_double_eq(dsml_run_metrics_get(&m, "metrics.hamming.precision@5").number, 0.36 + 0.5);
     ck_assert_double_eq(dsml_run_metrics_get(&m, "metrics.hamming.radius").number, 2);
     ck_assert_int_eq(dsml_run_metrics_get(&m, "metrics.hamming.pr_curve_recall").count, 3);
     ck_assert_str_eq(dsml_run_metrics_get(&m, "data.split.kind").string, "dml");
@@ -238,14 +239,14 @@ START_TEST(test_reader_minimal_and_old_files)
     assert_error(path, "config.dataset: expected a string, found none", 0, 0);
     dsml_run_metrics_free(&m);
 
-    /* older files: the split's sizes stand for the evaluation's; a number
-     * where a metric belongs is the only metric; "true" only as a boolean */
+    /* older files: the split's sizes stand for the evaluation's; "true" only
+     * as a boolean; a block without some of its metrics reads them as NaN */
     fixture_doc d;
     fixture_run(&d, "toy", "contrastive", "euclidean", 16, 0);
     fixture_int(&d, "data.split.query", 100);
     fixture_int(&d, "data.split.database", 900);
     fixture_int(&d, "data.split.evaluated_on_validation", 1);
-    fixture_str(&d, "metrics.euclidean.map", "0.5");
+    fixture_num(&d, "metrics.euclidean.map@t", 0.5);
     fixture_raw(&d, "training.loss_per_epoch", "[]");
     fixture_write(&d, path);
     ck_assert_int_eq(dsml_run_metrics_read(&m, path), DSML_OK);
@@ -292,6 +293,87 @@ START_TEST(test_reader_check_messages)
         assert_error(path, cases[i].message, 0, i);
         dsml_run_metrics_free(&m);
     }
+    testdir_done(1);
+}
+END_TEST
+
+/* A value of the wrong type or out of range at a key the reader knows fails
+ * the read, naming the file, the key, what it holds and what was expected;
+ * null (the writer's NaN) reads as NaN; keys the reader does not know are
+ * left alone. */
+START_TEST(test_reader_refuses_bad_values)
+{
+    ck_assert_ptr_nonnull(testdir_make("results-values"));
+    const char *path = testdir_path("metrics.json");
+    static const struct { const char *key, *json, *message; } cases[] = {
+        {"metrics.euclidean.recall@1", "\"NaN\"",
+         "metrics.euclidean.recall@1 is the string \"NaN\", expected a number in [0, 1]"},
+        {"metrics.euclidean.recall@1", "7.5", "metrics.euclidean.recall@1 is 7.5, expected a number in [0, 1]"},
+        {"metrics.euclidean.map@r", "-3", "metrics.euclidean.map@r is -3, expected a number in [0, 1]"},
+        {"metrics.hamming.map@50000", "1.0001", "metrics.hamming.map@50000 is 1.0001, expected a number in [0, 1]"},
+        {"metrics.hamming.f1@t", "false", "metrics.hamming.f1@t is false, expected a number in [0, 1]"},
+        {"metrics.clustering.nmi", "true", "metrics.clustering.nmi is true, expected a number in [0, 1]"},
+        {"metrics.clustering.f1", "{}", "metrics.clustering.f1 is an object, expected a number in [0, 1]"},
+        {"metrics.vmf.accuracy", "[0.5]", "metrics.vmf.accuracy is a list, expected a number in [0, 1]"},
+        {"metrics.euclidean.queries", "-1", "metrics.euclidean.queries is -1, expected an integer in 0..2147483647"},
+        {"metrics.euclidean.queries", "2.5", "metrics.euclidean.queries is 2.5, expected an integer in 0..2147483647"},
+        {"metrics.hamming.queries_empty_radius", "null",
+         "metrics.hamming.queries_empty_radius is null, expected an integer in 0..2147483647"},
+        {"metrics.hamming.pr_curve_precision", "[0.5, 2]",
+         "metrics.hamming.pr_curve_precision[1] is 2, expected a number in [0, 1]"},
+        {"metrics.hamming.pr_curve_recall", "0.5",
+         "metrics.hamming.pr_curve_recall is 0.5, expected a list of values, each a number in [0, 1]"},
+        {"training.loss_per_epoch", "[1, \"x\"]",
+         "training.loss_per_epoch[1] is the string \"x\", expected a finite number"},
+        {"training.seconds_per_epoch", "[-1]", "training.seconds_per_epoch[0] is -1, expected a non-negative number"},
+        {"training.images_per_second", "\"fast\"",
+         "training.images_per_second is the string \"fast\", expected a non-negative number"},
+        {"wall_seconds.total", "-0.5", "wall_seconds.total is -0.5, expected a non-negative number"},
+        {"config.epochs", "-1", "config.epochs is -1, expected an integer in 0..2147483647"},
+        {"data.split.eval_queries", "1e12", "data.split.eval_queries is 1000000000000, expected an integer in "
+                                             "0..2147483647"},
+        {"metrics", "[]", "metrics is a list, expected an object"},
+        {"metrics.euclidean", "\"x\"", "metrics.euclidean is the string \"x\", expected an object"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fixture_doc d;
+        fixture_run(&d, "toy", "triplet", "snr", 16, 1);
+        fixture_num(&d, "metrics.euclidean.map", 0.5);
+        fixture_raw(&d, cases[i].key, cases[i].json);
+        fixture_write(&d, path);
+        dsml_run_metrics m;
+        ck_assert_msg(dsml_run_metrics_read(&m, path) == DSML_ERR_FORMAT, "case %zu read", i);
+        assert_error(path, cases[i].message, 0, i);
+        ck_assert_ptr_null(m.path);
+    }
+    /* the edges of each range, null, and keys the reader does not know */
+    fixture_doc d;
+    fixture_run(&d, "toy", "triplet", "snr", 16, 1);
+    fixture_num(&d, "metrics.euclidean.recall@1", 0);
+    fixture_num(&d, "metrics.euclidean.recall@2", 1);
+    fixture_raw(&d, "metrics.euclidean.map", "null");
+    fixture_str(&d, "metrics.euclidean.note", "free text");
+    fixture_raw(&d, "training.loss_per_epoch", "[-2.5, null]");
+    fixture_int(&d, "metrics.euclidean.queries", 0);
+    fixture_write(&d, path);
+    dsml_run_metrics m;
+    ck_assert_msg(dsml_run_metrics_read(&m, path) == DSML_OK, "%s", dsml_last_error());
+    ck_assert_double_eq(m.euclidean.recall[1], 1);
+    ck_assert(isnan(m.euclidean.map));
+    ck_assert_double_eq(m.loss_per_epoch[0], -2.5);
+    /* a value a command needs: missing, or null where it must be a number */
+    ck_assert_int_eq(dsml_run_metrics_require(&m, "metrics.euclidean.recall@1", 0), DSML_OK);
+    ck_assert_int_eq(dsml_run_metrics_require(&m, "metrics.euclidean.map@t", 1), DSML_ERR_FORMAT);
+    assert_error(path, "metrics.euclidean.map@t is missing, expected a number in [0, 1]", 0, 0);
+    ck_assert_int_eq(dsml_run_metrics_require(&m, "metrics.euclidean.map", 1), DSML_OK);
+    ck_assert_int_eq(dsml_run_metrics_require(&m, "metrics.euclidean.map", 0), DSML_ERR_FORMAT);
+    assert_error(path, "metrics.euclidean.map is null, expected a number in [0, 1]", 0, 0);
+    ck_assert_int_eq(dsml_run_metrics_require(&m, "config.margin", 0), DSML_ERR_FORMAT);
+    assert_error(path, "config.margin is missing, expected a value", 0, 0);
+    ck_assert_str_eq(dsml_run_metrics_expected("metrics.hamming.map@59000"), "a number in [0, 1]");
+    ck_assert_str_eq(dsml_run_metrics_expected("wall_seconds.total"), "a non-negative number");
+    ck_assert_ptr_null(dsml_run_metrics_expected("metrics.euclidean.note"));
+    dsml_run_metrics_free(&m);
     testdir_done(1);
 }
 END_TEST
@@ -593,7 +675,8 @@ int main(void)
     const suite_case cases[] = {
         {"writer", 30, (const TTest *[]){test_writer_round_trip, test_writer_layout, NULL}},
         {"reader", 30, (const TTest *[]){test_reader_minimal_and_old_files, test_reader_check_messages,
-                                         test_reader_broken_files, test_reader_lookup_by_key, NULL}},
+                                         test_reader_refuses_bad_values, test_reader_broken_files,
+                                         test_reader_lookup_by_key, NULL}},
         {"embeddings", 30, (const TTest *[]){test_embeddings_round_trip, test_embeddings_read_queries_and_broken_files,
                                              NULL}},
         {"scan", 30, (const TTest *[]){test_scan_layout_order_and_notes, test_scan_missing_and_foreign, NULL}},

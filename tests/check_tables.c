@@ -297,24 +297,30 @@ END_TEST
 
 /* Writes root/<dataset>/<run>/metrics.json with the keys `dsml tables` reads.
  * m: clustering f1, nmi, recall@1, recall@2, euclidean map@t, f1@t, hamming map@t, f1@t. */
-static void write_run(const char *root, const char *dataset, const char *run, const char *loss, const char *distance,
-                      int dim, int seed, const double m[8], int validation)
+static void run_doc(fixture_doc *d, const char *dataset, const char *loss, const char *distance, int dim, int seed,
+                    const double m[8], int validation)
 {
     static const char *const keys[8] = {"metrics.clustering.f1",      "metrics.clustering.nmi",
                                         "metrics.euclidean.recall@1", "metrics.euclidean.recall@2",
                                         "metrics.euclidean.map@t",    "metrics.euclidean.f1@t",
                                         "metrics.hamming.map@t",      "metrics.hamming.f1@t"};
+    fixture_run(d, dataset, loss, distance, dim, seed);
+    fixture_str(d, "config.model", "convnet");
+    fixture_int(d, "config.epochs", 10);
+    fixture_int(d, "config.map_at", 0);
+    fixture_int(d, "config.f1_at", 5000);
+    fixture_int(d, "data.split.eval_queries", 1000);
+    fixture_int(d, "data.split.eval_database", 59000);
+    fixture_int(d, "data.split.train", 5000);
+    fixture_bool(d, "data.split.evaluated_on_validation", validation);
+    for (int i = 0; i < 8; i++) fixture_num(d, keys[i], m[i]);
+}
+
+static void write_run(const char *root, const char *dataset, const char *run, const char *loss, const char *distance,
+                      int dim, int seed, const double m[8], int validation)
+{
     fixture_doc d;
-    fixture_run(&d, dataset, loss, distance, dim, seed);
-    fixture_str(&d, "config.model", "convnet");
-    fixture_int(&d, "config.epochs", 10);
-    fixture_int(&d, "config.map_at", 0);
-    fixture_int(&d, "config.f1_at", 5000);
-    fixture_int(&d, "data.split.eval_queries", 1000);
-    fixture_int(&d, "data.split.eval_database", 59000);
-    fixture_int(&d, "data.split.train", 5000);
-    fixture_bool(&d, "data.split.evaluated_on_validation", validation);
-    for (int i = 0; i < 8; i++) fixture_num(&d, keys[i], m[i]);
+    run_doc(&d, dataset, loss, distance, dim, seed, m, validation);
     fixture_write_run(&d, root, dataset, run);
 }
 
@@ -510,6 +516,76 @@ START_TEST(test_command_end_to_end)
 }
 END_TEST
 
+/* A run whose value `dsml tables` would use is not what the writer writes:
+ * the whole build is refused (exit 1, the file and the key named, nothing
+ * written), never a cell from the seeds that happened to read. */
+START_TEST(test_command_refuses_bad_values)
+{
+    require_command();
+    const char *dir = testdir_make("tables-values");
+    ck_assert_ptr_nonnull(dir);
+    char results[4096], args[9000];
+    snprintf(results, sizeof results, "%s/results", dir);
+    snprintf(args, sizeof args, "tables --results %s --out %s/out --published " PUBLISHED, results, dir);
+    static const double m[8] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+    static const struct { const char *key, *json, *message; } cases[] = {
+        {"metrics.euclidean.map@t", "\"NaN\"", "metrics.euclidean.map@t is the string \"NaN\", expected a number in "
+                                               "[0, 1]"},
+        {"metrics.euclidean.map@t", "7.5", "metrics.euclidean.map@t is 7.5, expected a number in [0, 1]"},
+        {"metrics.euclidean.f1@t", "-3", "metrics.euclidean.f1@t is -3, expected a number in [0, 1]"},
+        {"metrics.clustering.nmi", "true", "metrics.clustering.nmi is true, expected a number in [0, 1]"},
+        {"data.split.train", "-5", "data.split.train is -5, expected an integer in 0..2147483647"},
+        {"metrics.euclidean.map@t", NULL, "metrics.euclidean.map@t is missing, expected a number in [0, 1] (seed 1 "
+                                          "of cifar10 triplet-snr d32 has it, in "},
+        {"metrics.hamming.f1@t", "null", "metrics.hamming.f1@t is null, expected a number in [0, 1] (seed 1 of "
+                                         "cifar10 triplet-snr d32 has it, in "},
+        {"config.dim", "\"32\"", "config.dim: expected an integer 1..65536, found \"32\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fixture_doc d;
+        run_doc(&d, "cifar10", "triplet", "snr", 32, 1, m, 0);
+        fixture_write_run(&d, results, "cifar10", "triplet-snr-d32-s1");
+        run_doc(&d, "cifar10", "triplet", "snr", 32, 2, m, 0);
+        fixture_set(&d, cases[i].key, cases[i].json);
+        fixture_write_run(&d, results, "cifar10", "triplet-snr-d32-s2");
+        cmd_result r;
+        run_dsml(&r, args);
+        ck_assert_msg(r.status == 1, "case %zu: status %d: %s", i, r.status, r.err);
+        ck_assert_msg(strstr(r.err, "triplet-snr-d32-s2/metrics.json: ") && strstr(r.err, cases[i].message),
+                      "case %zu: %s", i, r.err);
+        struct stat st;
+        ck_assert_msg(stat(testdir_path("out"), &st) != 0, "case %zu: output written", i);
+    }
+    /* a hashing group: one seed without its MAP */
+    fixture_doc d;
+    run_doc(&d, "cifar10", "triplet", "snr", 32, 2, m, 0);
+    fixture_write_run(&d, results, "cifar10", "triplet-snr-d32-s2");
+    char run[64];
+    for (int seed = 1; seed <= 2; seed++) {
+        fixture_doc d;
+        fixture_run(&d, "cifar10", "dpsh", "euclidean", 16, seed);
+        fixture_str(&d, "config.protocol", "hashing");
+        if (seed == 1) fixture_num(&d, "metrics.hamming.map@t", 0.5);
+        else fixture_num(&d, "metrics.hamming.map", 0.5);
+        snprintf(run, sizeof run, "dpsh-euclidean-16b-s%d", seed);
+        fixture_write_run(&d, results, "cifar10-hashing", run);
+    }
+    cmd_result r;
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.err, "dpsh-euclidean-16b-s2/metrics.json: metrics.hamming.map@t is missing, expected a "
+                                "number in [0, 1] (seed 1 of cifar10 dpsh-euclidean d16 has it, in "),
+                  "%s", r.err);
+    /* the same tree with every value in place builds */
+    fixture_num(&d, "metrics.hamming.map@t", 0.5);
+    fixture_write_run(&d, results, "cifar10-hashing", "dpsh-euclidean-16b-s2");
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(read_text(testdir_path("out/table3.md")), "| DSML(tri) | not run (78.4) | 50.0 "));
+    testdir_done(1);
+}
+END_TEST
+
 int main(void)
 {
     const suite_case cases[] = {
@@ -518,6 +594,7 @@ int main(void)
         {"paper", 30, (const TTest *[]){test_paper_rows_and_labels, test_paper_hashing_and_metrics, NULL}},
         {"stats", 30, (const TTest *[]){test_stats_hand_cases, test_verdict_rule, NULL}},
         {"command", 60, (const TTest *[]){test_command_end_to_end, NULL}},
+        {"values", 120, (const TTest *[]){test_command_refuses_bad_values, NULL}},
     };
     return suite_run_cases("tables", cases, SUITE_CASES(cases));
 }

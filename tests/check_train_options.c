@@ -209,6 +209,52 @@ START_TEST(test_refusals_and_bad_values)
                    "vmf: --equations paper applies to the paper's losses: contrastive, triplet, lifted, npair");
     expect_refused(GIVEN({"loss", "npair"}, {"equations", "paper"}, {"npair-l2", "0.2"}), 3,
                    "npair: --equations paper computes eq. 12, which has no L2 penalty; --npair-l2 0.2 given");
+    /* zero epochs would record the metrics of an untrained network */
+    expect_refused(GIVEN({"epochs", "0"}), 1, "--epochs 0: expected an integer in 1..1000");
+    expect_refused(GIVEN({"epochs", "-1"}), 1, "--epochs -1: expected an integer in 1..1000");
+    /* a value is its whole text: no empty element, trailing comma, sign, blank, hex or junk */
+    static const struct { const char *name, *value, *message; } strict[] = {
+        {"hidden", "256,,3", "--hidden 256,,3: expected a comma-separated list of at most 8 integers in 1..1048576 "
+                             "(element 2 is empty)"},
+        {"hidden", "256,3,", "--hidden 256,3,: expected a comma-separated list of at most 8 integers in 1..1048576 "
+                             "(element 3 is empty)"},
+        {"hidden", ",3", "(element 1 is empty)"},
+        {"hidden", "", "(element 1 is empty)"},
+        {"hidden", "+256", "--hidden +256: expected a comma-separated list of at most 8 integers in 1..1048576 "
+                           "(element 1, '+256', is not one)"},
+        {"hidden", "256, 3", "(element 2, ' 3', is not one)"},
+        {"hidden", "256x", "(element 1, '256x', is not one)"},
+        {"hidden", "0x10", "(element 1, '0x10', is not one)"},
+        {"hidden", "1,2,3,4,5,6,7,8,9", "--hidden 1,2,3,4,5,6,7,8,9: expected a comma-separated list of at most 8"},
+        {"dim", "+8", "--dim +8: expected an integer in 1..4096"},
+        {"dim", " 8", "--dim  8: expected an integer in 1..4096"},
+        {"dim", "8 ", "--dim 8 : expected an integer in 1..4096"},
+        {"dim", "", "--dim : expected an integer in 1..4096"},
+        {"seed", " -1", "--seed  -1: expected a non-negative integer"},
+        {"seed", "+1", "--seed +1: expected a non-negative integer"},
+        {"lr", "0x10", "--lr 0x10: expected a finite number in [1e-12, 1000]"},
+        {"lr", " 0.1", "--lr  0.1: expected a finite number"},
+        {"lr", "+0.1", "--lr +0.1: expected a finite number"},
+        {"lr", "0.1.2", "--lr 0.1.2: expected a finite number"},
+        {"lr", "1e", "--lr 1e: expected a finite number"},
+        {"lr", "inf", "--lr inf: expected a finite number"},
+    };
+    for (size_t i = 0; i < sizeof strict / sizeof strict[0]; i++) {
+        if (!strcmp(strict[i].name, "hidden"))
+            expect_refused(GIVEN({"model", "mlp"}, {strict[i].name, strict[i].value}), 2, strict[i].message);
+        else
+            expect_refused(GIVEN({strict[i].name, strict[i].value}), 1, strict[i].message);
+    }
+    /* and what a plain decimal is */
+    dsml_train_config ok;
+    ck_assert_msg(build(&ok, GIVEN({"model", "mlp"}, {"hidden", "256,3"}, {"lr", "1e-3"}, {"momentum", ".5"},
+                                   {"wd", "0."}, {"clip-grad", "1E+2"}, {"seed", "007"}), 7) == DSML_OK,
+                  "%s", dsml_last_error());
+    ck_assert_int_eq(ok.n_hidden, 2);
+    ck_assert_int_eq(ok.hidden[1], 3);
+    ck_assert_float_eq(ok.momentum, 0.5f);
+    ck_assert_float_eq(ok.clip_grad, 100.0f);
+    ck_assert_int_eq(build(&ok, GIVEN({"loss", "gpw"}, {"gpw-lambda", "-0.5"}), 2), DSML_OK);
     /* the same thing twice is fine */
     dsml_train_config cfg;
     ck_assert_int_eq(build(&cfg, GIVEN({"equations", "paper"}, {"loss", "lifted"}, {"lifted-hard", NULL}), 3),
@@ -226,7 +272,10 @@ START_TEST(test_check_of_a_filled_config)
     ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_OK);
     cfg.epochs = 1001;
     ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_ERR_ARG);
-    ck_assert_str_eq(dsml_last_error(), "--epochs 1001: expected an integer in 0..1000");
+    ck_assert_str_eq(dsml_last_error(), "--epochs 1001: expected an integer in 1..1000");
+    cfg.epochs = 0;
+    ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_ERR_ARG);
+    ck_assert_str_eq(dsml_last_error(), "--epochs 0: expected an integer in 1..1000");
     dsml_train_config_default(&cfg);
     cfg.momentum = 1.0f;
     ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_ERR_ARG);
@@ -238,6 +287,45 @@ START_TEST(test_check_of_a_filled_config)
     cfg.loss.loss = (dsml_loss_kind)99;
     ck_assert_int_eq(dsml_train_config_check(&cfg), DSML_ERR_ARG);
     ck_assert_ptr_nonnull(strstr(dsml_last_error(), "--loss: kind 99"));
+}
+END_TEST
+
+/* Every numeric option's range is enforced, the message naming the option,
+ * the range and the value: just below the lower bound and just above the
+ * upper one, in a run that takes the option. */
+START_TEST(test_every_range_is_enforced)
+{
+    for (int i = 0; i < dsml_train_option_count(); i++) {
+        const dsml_train_option *o = dsml_train_option_at(i);
+        if (!o->name || (o->type != DSML_OPT_INT && o->type != DSML_OPT_FLOAT)) continue;
+        dsml_option_given given[4];
+        int n = 0;
+        if (o->flags & DSML_OPT_BY_MODEL) given[n++] = (dsml_option_given){"model", "mlp"};
+        for (int k = 0; (o->flags & DSML_OPT_BY_LOSS) && k < DSML_LOSS_COUNT; k++)
+            if (dsml_loss_takes_option((dsml_loss_kind)k, o->name)) {
+                given[n++] = (dsml_option_given){"loss", dsml_loss_name((dsml_loss_kind)k)};
+                break;
+            }
+        if (!strcmp(o->name, "density-ratio")) given[n++] = (dsml_option_given){"density", "0.1"};
+        char values[2][64], message[256];
+        if (o->type == DSML_OPT_INT) {
+            snprintf(values[0], sizeof values[0], "%.0f", o->lo - 1);
+            snprintf(values[1], sizeof values[1], "%.0f", o->hi + 1);
+        } else {
+            snprintf(values[0], sizeof values[0], "%.17g", o->lo > 0 ? o->lo / 2 : o->lo < 0 ? 2 * o->lo : -1);
+            snprintf(values[1], sizeof values[1], "%.17g", 2 * o->hi + 1);
+        }
+        for (int b = 0; b < 2; b++) {
+            if (o->type == DSML_OPT_INT)
+                snprintf(message, sizeof message, "--%s %s: expected an integer in %.0f..%.0f", o->name, values[b],
+                         o->lo, o->hi);
+            else
+                snprintf(message, sizeof message, "--%s %s: expected a finite number in [%g, %g]", o->name, values[b],
+                         o->lo, o->hi);
+            given[n] = (dsml_option_given){o->name, values[b]};
+            expect_refused(given, n + 1, message);
+        }
+    }
 }
 END_TEST
 
@@ -446,6 +534,7 @@ START_TEST(test_help_lists_every_option)
     ck_assert_ptr_nonnull(strstr(text, "optimisation:\n"));
     ck_assert_ptr_nonnull(strstr(text, "contrastive, triplet, lifted, npair, vmf, gpw,"));
     ck_assert_ptr_nonnull(strstr(text, "vmf: concentration (default 16)"));     /* from the loss registry */
+    ck_assert_ptr_nonnull(strstr(text, "  --epochs N              epochs, 1..1000 (default 10)\n"));
     ck_assert_ptr_nonnull(strstr(text, "the network: mlp, convnet, alexnet or cnn-f (default convnet)"));
     for (const char *p = text; *p;) { /* wrapped to 100 columns */
         size_t len = strcspn(p, "\n");
@@ -467,7 +556,7 @@ int main(void)
         {"build", 60, (const TTest *[]){test_defaults, test_the_loss_and_protocol_decide_defaults,
                                         test_refusals_and_bad_values, test_check_of_a_filled_config, NULL}},
         {"metrics.json", 60, (const TTest *[]){test_config_object_matches_the_format, test_recorded_values, NULL}},
-        {"walk", 120, (const TTest *[]){test_every_option_is_taken_or_refused, NULL}},
+        {"walk", 120, (const TTest *[]){test_every_option_is_taken_or_refused, test_every_range_is_enforced, NULL}},
         {"help", 60, (const TTest *[]){test_help_lists_every_option, NULL}},
     };
     return suite_run_cases("train_options", cases, SUITE_CASES(cases));

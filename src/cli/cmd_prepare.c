@@ -2,6 +2,7 @@
  * [--size HxW] [--split-dirs] [--skip-bad] [--max-bytes N] [--max-entry-bytes N]
  * [--quiet]: prepares a dataset's cache under DIR/cache/ (or finds it up to
  * date) and prints one line. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static int parse_bytes(const char *option, const char *value, int64_t *out)
     if (*end == 'K' || *end == 'k') shift = 10, end++;
     else if (*end == 'M' || *end == 'm') shift = 20, end++;
     else if (*end == 'G' || *end == 'g') shift = 30, end++;
-    if (end == value || *end || v < 1 || v > (1LL << 40) || value[0] == '-' || value[0] == '+') {
+    if (!isdigit((unsigned char)value[0]) || end == value || *end || v < 1 || v > (1LL << 40)) {
         fprintf(stderr, "dsml prepare: %s %s: expected a byte count, e.g. 512M or 64G\n", option, value);
         return 2;
     }
@@ -67,8 +68,9 @@ static int parse_size(const char *value, int *height, int *width)
     if (end == value || (*end != 'x' && *end != 'X')) goto bad;
     const char *w_start = end + 1;
     long w = strtol(w_start, &end, 10);
-    if (end == w_start || *end || h < 1 || w < 1 || h > 4096 || w > 4096 || value[0] == '-' || value[0] == '+' ||
-        w_start[0] == '-' || w_start[0] == '+')
+    /* digits only: strtol would also take blanks and signs ("32x 32", "+32x32") */
+    if (end == w_start || *end || h < 1 || w < 1 || h > 4096 || w > 4096 || !isdigit((unsigned char)value[0]) ||
+        !isdigit((unsigned char)w_start[0]))
         goto bad;
     *height = (int)h;
     *width = (int)w;

@@ -10,6 +10,7 @@
 #include "cli/options.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "core/value.h"
 #include "report/claims.h"
 #include "report/methods_table.h"
 #include "report/tables.h"
@@ -63,10 +64,10 @@ int cmd_tables(int argc, char **argv)
         } else if (!strcmp(argv[i], "--manifests") && i + 1 < argc) {
             opt.manifests_dir = argv[++i];
         } else if (!strcmp(argv[i], "--equivalence-margin") && i + 1 < argc) {
-            char *end;
             const char *text = argv[++i];
-            opt.equivalence_margin = strtod(text, &end);
-            if (end == text || *end || !(opt.equivalence_margin > 0) || !isfinite(opt.equivalence_margin)) {
+            char expected[128]; /* the whole text a plain decimal (core/value.h), and above 0 */
+            if (dsml_value_number(text, 0, HUGE_VAL, &opt.equivalence_margin, expected, sizeof expected) ||
+                !(opt.equivalence_margin > 0)) {
                 fprintf(stderr, "dsml tables: --equivalence-margin: expected a positive number of percentage points, "
                         "found '%s'\n", text);
                 return 2;

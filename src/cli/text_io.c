@@ -21,6 +21,32 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* Longest token quoted in a message; a longer one is cut and marked "...". */
+enum { QUOTE_MAX = 24 };
+
+/* The next whitespace-separated token of *p (NULL at the end), NUL-terminated
+ * in place so that a message quotes it alone, never the rest of the line or
+ * its newline. */
+static char *next_token(char **p)
+{
+    char *t = *p + strspn(*p, " \t\r\n");
+    if (!*t) return NULL;
+    char *end = t + strcspn(t, " \t\r\n");
+    *p = *end ? end + 1 : end;
+    *end = '\0';
+    return t;
+}
+
+/* A value of the text formats: strtod must take the whole token, written in
+ * decimal (no hex; "nan" and "inf" parse, and are refused as not finite). */
+static int token_number(const char *t, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(t, &end);
+    return end != t && !*end && !strpbrk(t, "xX");
+}
+
 int text_read_matrix(const char *path, float **out, int *rows, int *cols)
 {
     FILE *fp = fopen(path, "r");
@@ -36,20 +62,18 @@ int text_read_matrix(const char *path, float **out, int *rows, int *cols)
         char *hash = strchr(line, '#');
         if (hash) *hash = '\0';
         int in_row = 0;
-        char *p = line, *end;
-        for (;;) {
-            while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
-            if (!*p) break;
-            errno = 0;
-            double v = strtod(p, &end);
-            if (end == p) {
-                rc = dsml_fail(DSML_ERR_FORMAT, "%s: line %ld, column %d: '%.20s' is not a number", path, lineno,
-                               in_row + 1, p);
+        char *p = line, *t;
+        while ((t = next_token(&p))) {
+            double v;
+            int cut = strlen(t) > QUOTE_MAX;
+            if (!token_number(t, &v)) {
+                rc = dsml_fail(DSML_ERR_FORMAT, "%s: line %ld, column %d: '%.*s%s' is not a number", path, lineno,
+                               in_row + 1, QUOTE_MAX, t, cut ? "..." : "");
                 goto done;
             }
             if (!isfinite(v) || fabs(v) > 3.4e38) {
-                rc = dsml_fail(DSML_ERR_NUMERIC, "%s: line %ld, column %d: %.20s is not a finite float", path,
-                               lineno, in_row + 1, p);
+                rc = dsml_fail(DSML_ERR_NUMERIC, "%s: line %ld, column %d: %.*s%s is not a finite float", path,
+                               lineno, in_row + 1, QUOTE_MAX, t, cut ? "..." : "");
                 goto done;
             }
             if (grow((void **)&data, &cap, count + 1, sizeof(float))) {
@@ -58,7 +82,6 @@ int text_read_matrix(const char *path, float **out, int *rows, int *cols)
             }
             data[count++] = (float)v;
             in_row++;
-            p = end;
         }
         if (!in_row) continue;
         if (c < 0) c = in_row;
@@ -81,30 +104,53 @@ done:
     return DSML_OK;
 }
 
+/* One label of line lineno: a whole token of decimal digits, 0..1e9. */
+static int label_value(const char *path, long lineno, const char *t, int *label)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(t, &end, 10);
+    if (*t < '0' || *t > '9' || *end || errno || v > 1000000000L)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: line %ld: '%.*s%s' is not a label (an integer in 0..1000000000)",
+                         path, lineno, QUOTE_MAX, t, strlen(t) > QUOTE_MAX ? "..." : "");
+    *label = (int)v;
+    return DSML_OK;
+}
+
 int text_read_labels(const char *path, int **out, int *count)
 {
-    float *m;
-    int rows, cols;
-    int rc = text_read_matrix(path, &m, &rows, &cols);
-    if (rc) return rc;
-    if (cols != 1) {
-        free(m);
-        return dsml_fail(DSML_ERR_FORMAT, "%s: %d values per line, expected one integer label per line", path, cols);
+    FILE *fp = fopen(path, "r");
+    if (!fp) return dsml_fail(DSML_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    int *labels = NULL;
+    size_t cap = 0, n = 0;
+    int rc = DSML_OK;
+    char *line = NULL;
+    size_t line_cap = 0;
+    long lineno = 0;
+    while (!rc && getline(&line, &line_cap, fp) > 0) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash) *hash = '\0';
+        char *p = line, *t = next_token(&p);
+        if (!t) continue;
+        if (next_token(&p))
+            rc = dsml_fail(DSML_ERR_FORMAT, "%s: line %ld: more than one value, expected one integer label per line",
+                           path, lineno);
+        else if (grow((void **)&labels, &cap, n + 1, sizeof(int)))
+            rc = dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", path);
+        else
+            rc = label_value(path, lineno, t, &labels[n++]);
     }
-    int *labels = malloc(sizeof(int) * (size_t)rows);
-    if (!labels) { free(m); return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", path); }
-    for (int i = 0; i < rows; i++) {
-        if (m[i] != floorf(m[i]) || m[i] < 0 || m[i] > 1e9f) {
-            rc = dsml_fail(DSML_ERR_FORMAT, "%s: label %d (%g) is not a non-negative integer", path, i + 1, m[i]);
-            free(m);
-            free(labels);
-            return rc;
-        }
-        labels[i] = (int)m[i];
+    if (!rc && ferror(fp)) rc = dsml_fail(DSML_ERR_IO, "%s: read error", path);
+    else if (!rc && n == 0) rc = dsml_fail(DSML_ERR_FORMAT, "%s: no rows", path);
+    free(line);
+    fclose(fp);
+    if (rc) {
+        free(labels);
+        return rc;
     }
-    free(m);
     *out = labels;
-    *count = rows;
+    *count = (int)n;
     return DSML_OK;
 }
 

@@ -4,9 +4,11 @@
 #define DSML_CLI_TEXT_IO_H
 
 /* Reads a rectangular float matrix; *rows and *cols set. Caller frees *out.
- * Errors name the file, the line and the column. Returns a dsml_status. */
+ * Errors name the file, the line, the column and the offending token alone.
+ * Returns a dsml_status. */
 int text_read_matrix(const char *path, float **out, int *rows, int *cols);
-/* Reads one integer per line. */
+/* Reads one integer label (0..10^9) per line. Errors name the file, the
+ * line and the offending token alone (never the rest of the line). */
 int text_read_labels(const char *path, int **out, int *count);
 /* Writes rows with full float precision (%.9g), atomically. */
 int text_write_matrix(const char *path, const float *m, int rows, int cols);

@@ -60,6 +60,55 @@ static int read_run(dsml_run_set *set, const dsml_results_run *found, dsml_table
     return DSML_OK;
 }
 
+/* The metrics.json key each paper metric is read from, for messages. */
+static const char *metric_key(dsml_paper_metric metric)
+{
+    switch (metric) {
+    case DSML_PM_CLUSTER_F1: return "metrics.clustering.f1";
+    case DSML_PM_NMI: return "metrics.clustering.nmi";
+    case DSML_PM_RECALL1: return "metrics.euclidean.recall@1";
+    case DSML_PM_RECALL2: return "metrics.euclidean.recall@2";
+    case DSML_PM_EUC_MAP: return "metrics.euclidean.map@t";
+    case DSML_PM_EUC_F1: return "metrics.euclidean.f1@t";
+    case DSML_PM_HAM_MAP: return "metrics.hamming.map@t";
+    case DSML_PM_HAM_F1: return "metrics.hamming.f1@t";
+    case DSML_PM_COUNT: break;
+    }
+    return "metrics";
+}
+
+/* A cell is never built from fewer seeds than its group has: within a group
+ * (dataset, loss, distance, size, arm, hashing method) each metric the
+ * tables and claims read is in every run or in none (then the cell is "not
+ * run"), and a group holds at most DSML_MAX_SEEDS runs. Checked once, before
+ * anything is written; the message names the run that lacks the value. */
+static int check_groups(const dsml_run_set *set)
+{
+    for (int i = 0; i < set->count; i++) {
+        const dsml_table_run *r = &set->runs[i];
+        int size = 1;
+        for (int j = 0; j < i; j++) {
+            const dsml_table_run *o = &set->runs[j];
+            if (!same_group(o, r)) continue;
+            if (++size > DSML_MAX_SEEDS)
+                return dsml_fail(DSML_ERR_FORMAT, "%s: more than %d seeds of %s %s-%s d%d", r->m.path, DSML_MAX_SEEDS,
+                                 r->m.dataset, r->m.loss, r->m.distance, r->m.dim);
+            for (int k = 0; k < DSML_PM_COUNT; k++) {
+                int has_r = !isnan(dsml_paper_metric_value(&r->m, (dsml_paper_metric)k));
+                if (has_r == !isnan(dsml_paper_metric_value(&o->m, (dsml_paper_metric)k))) continue;
+                const dsml_table_run *lacking = has_r ? o : r;
+                char why[1024];
+                dsml_run_metrics_require(&lacking->m, metric_key((dsml_paper_metric)k), 0);
+                snprintf(why, sizeof why, "%s", dsml_last_error()); /* dsml_fail writes over it */
+                return dsml_fail(DSML_ERR_FORMAT, "%s (seed %d of %s %s-%s d%d has it, in %s)", why,
+                                 (has_r ? r : o)->m.seed, r->m.dataset, r->m.loss, r->m.distance, r->m.dim,
+                                 (has_r ? r : o)->dir);
+            }
+        }
+    }
+    return DSML_OK;
+}
+
 int dsml_runs_load(dsml_run_set *set, const char *dir, FILE *notes)
 {
     memset(set, 0, sizeof *set);
@@ -82,6 +131,7 @@ int dsml_runs_load(dsml_run_set *set, const char *dir, FILE *notes)
         else rc = read_run(set, found, &set->runs[set->count], notes, &keep, &tuning);
         set->count += keep;
     }
+    if (!rc) rc = check_groups(set);
     if (!rc && notes && tuning)
         fprintf(notes, "%s: %d tuning runs (evaluated on the validation carve-out) skipped\n", dir, tuning);
     if (rc) dsml_runs_free(set);
@@ -97,7 +147,8 @@ void dsml_runs_free(dsml_run_set *set)
     dsml_results_list_free(&set->scanned);
 }
 
-/* Adds (seed, value) keeping seeds ascending. */
+/* Adds (seed, value) keeping seeds ascending (check_groups made sure a
+ * group's runs all have the value or none has it, and fit). */
 static void sample_add(dsml_sample *s, int seed, double value)
 {
     if (s->n == DSML_MAX_SEEDS || isnan(value)) return;

@@ -46,13 +46,21 @@ typedef struct dsml_run_set {
 /* Reads every finished run under dir. Unfinished runs, validation-only runs,
  * density variants and repeated seeds of a group (the first by directory
  * name is kept) are skipped, each named on `notes` (NULL: quiet). A missing
- * results directory gives an empty set (noted). A metrics.json that does not
- * parse, or fails dsml_run_metrics_check, fails. */
+ * results directory gives an empty set (noted). The whole set fails, so that
+ * no table is built from the runs that happened to read, when a metrics.json
+ * does not parse, holds a value of the wrong type or out of range
+ * (results/run_metrics.h) or fails dsml_run_metrics_check, or when a group
+ * (dataset, loss, distance, dim, arm, hashing method) has a metric of the
+ * tables in some of its runs but not in others (absent, or null: not
+ * computed), which would build its cell from fewer seeds than it has:
+ *   "<path>: metrics.euclidean.map@t is missing, expected a number in [0, 1]
+ *    (seed 1 of cifar10 triplet-snr d32 has it, in <dir>)"
+ * A metric absent from every run of a group leaves its cells "not run". */
 int dsml_runs_load(dsml_run_set *set, const char *dir, FILE *notes);
 void dsml_runs_free(dsml_run_set *set);
 
 /* The values of `metric` over seeds for one DML group (hashing runs
- * excluded; NaN values skipped), seeds ascending. */
+ * excluded; a metric no run of the group has gives none), seeds ascending. */
 void dsml_runs_sample(const dsml_run_set *set, const char *dataset, const char *loss, const char *distance, int dim,
                       dsml_paper_metric metric, dsml_sample *out);
 /* The same for a hashing method ("DSNRH", "DPSH", "DTSH"; a trailing '*' is

@@ -62,6 +62,32 @@ static int compare_names(const void *a, const void *b)
     return strcmp(((const run_row *)a)->name, ((const run_row *)b)->name);
 }
 
+/* Each cell's value, before any is written: a string column holds a string,
+ * a number column a number or null (an empty cell), in the range the reader
+ * checked. A column whose object is in the file must be there too (the
+ * writer writes each object whole); a column of an absent object (a hashing
+ * run's metrics.euclidean, a --no-eval run's metrics) is an empty cell, as is
+ * an absent config key (older runs record fewer options). */
+static int check_row(const run_row *row)
+{
+    for (int c = 0; c < N_COLUMNS; c++) {
+        const column *col = &columns[c];
+        dsml_metrics_value v = dsml_run_metrics_get(&row->m, col->path);
+        if (v.kind == DSML_METRICS_ABSENT) {
+            char parent[96];
+            snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(col->path, '.') - col->path), col->path);
+            if (strncmp(col->path, "config.", 7) && dsml_run_metrics_get(&row->m, parent).kind != DSML_METRICS_ABSENT)
+                return dsml_run_metrics_require(&row->m, col->path, 1);
+        } else if (col->is_string && v.kind != DSML_METRICS_STRING) {
+            return dsml_run_metrics_refuse(&row->m, col->path, "a string");
+        } else if (!col->is_string && v.kind != DSML_METRICS_NUMBER && v.kind != DSML_METRICS_NULL) {
+            const char *expected = dsml_run_metrics_expected(col->path);
+            return dsml_run_metrics_refuse(&row->m, col->path, expected ? expected : "a number");
+        }
+    }
+    return DSML_OK;
+}
+
 /* The row of a finished run. */
 static int read_row(run_row *row, const dsml_results_run *run)
 {
@@ -70,6 +96,7 @@ static int read_row(run_row *row, const dsml_results_run *run)
     if (!row->name) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", run->dir);
     snprintf(row->name, len, "%s%s%s", run->dataset, run->dataset[0] ? "/" : "", run->name);
     int rc = dsml_run_metrics_read(&row->m, run->metrics);
+    if (!rc && (rc = check_row(row))) dsml_run_metrics_free(&row->m);
     if (rc) free(row->name);
     return rc;
 }

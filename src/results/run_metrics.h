@@ -5,10 +5,16 @@
  * regression check's metrics, the sweep's stale check). Layout of the file:
  * docs/results.md.
  *
- * Reading requires nothing but a JSON object: a value absent from the file
- * (or of another type) reads as NULL (strings), NaN (metrics) or 0 (sizes),
- * as each field says. A command that needs a run's identity checks it with
- * dsml_run_metrics_check, which names the file and the key. */
+ * Reading checks every value it knows wherever the file holds it: each
+ * metric a finite number in its range (rates in [0, 1], counts non-negative
+ * integers, times non-negative), or null (the writer's NaN); a string, a
+ * boolean, a list or an object where a number belongs, or a number out of
+ * range, fails the read naming the file, the key and what was expected:
+ *   "<path>: metrics.euclidean.recall@1 is the string "NaN", expected a number in [0, 1]"
+ * A value absent from the file reads as NULL (strings), NaN (metrics) or 0
+ * (sizes), as each field says: a command that needs a value requires it
+ * (dsml_run_metrics_require), one that needs a run's identity checks it with
+ * dsml_run_metrics_check. */
 #ifndef DSML_RESULTS_RUN_METRICS_H
 #define DSML_RESULTS_RUN_METRICS_H
 
@@ -54,7 +60,9 @@ typedef struct {
 } dsml_run_metrics;
 
 /* Parses path into *m. Fails (naming the file) when the file cannot be read,
- * is not JSON, or is not a JSON object; absent keys are not errors. On
+ * is not JSON, is not a JSON object, or holds a value of the wrong type or out
+ * of range at a key the reader knows (docs/results.md); absent keys are not
+ * errors. On
  * success *m owns its memory (dsml_run_metrics_free); on failure *m is
  * empty. */
 int dsml_run_metrics_read(dsml_run_metrics *m, const char *path);
@@ -66,6 +74,19 @@ void dsml_run_metrics_free(dsml_run_metrics *m);
  * the first key that fails and what it holds:
  *   "<path>: config.dim: expected an integer 1..65536, found none" */
 int dsml_run_metrics_check(const dsml_run_metrics *m);
+
+/* What the reader requires of the value at key ("a number in [0, 1]", "an
+ * integer in 0..2147483647"); NULL for a key it does not check. */
+const char *dsml_run_metrics_expected(const char *key);
+
+/* DSML_OK when the file holds a value at key (null counts only when
+ * allow_null: the writer's NaN); else DSML_ERR_FORMAT naming the file and key:
+ *   "<path>: metrics.euclidean.map@t is missing, expected a number in [0, 1]" */
+int dsml_run_metrics_require(const dsml_run_metrics *m, const char *key, int allow_null);
+
+/* DSML_ERR_FORMAT for a value a command cannot use, in the reader's words:
+ *   "<path>: config.lr is the string "0.01", expected a number" */
+int dsml_run_metrics_refuse(const dsml_run_metrics *m, const char *key, const char *expected);
 
 /* ---- lookup by key ----------------------------------------------------------- */
 

@@ -174,7 +174,9 @@ static const dsml_train_option table[] = {
     {"kappa", "K", LOSS, FLOAT, 1e-6, BIG, NUMBER(loss.vmf.kappa), NULL, NULL, "config.vmf_kappa", IF_TAKEN,
      SWEEP | BY_LOSS, "vmf: concentration"},
 
-    {"epochs", "N", OPTIM, INT, 0, 1000, NUMBER(epochs), NULL, "10", "config.epochs", ALWAYS, SWEEP, "epochs"},
+    /* at least one: --epochs 0 would record the metrics of an untrained network */
+    {"epochs", "N", OPTIM, INT, 1, 1000, NUMBER(epochs), NULL, "10", "config.epochs", ALWAYS, SWEEP,
+     "epochs, 1..1000"},
     {"batch", "B", OPTIM, INT, 4, 100000, NUMBER(batch), NULL, NULL, NULL, ALWAYS, SWEEP | PER_BATCH,
      "images per batch (default 100; npair: 20, i.e. 10 pairs, the paper's CIFAR-10 setting, since N-pair "
      "needs one class per pair)"},

@@ -58,6 +58,25 @@ void fixture_run(fixture_doc *d, const char *dataset, const char *loss, const ch
     fixture_int(d, "config.seed", seed);
 }
 
+void fixture_set(fixture_doc *d, const char *key, const char *json)
+{
+    int k = 0;
+    while (k < d->n && strcmp(d->key[k], key)) k++;
+    if (k == d->n) {
+        if (json) fixture_raw(d, key, json);
+        return;
+    }
+    if (json) {
+        ck_assert_msg(strlen(json) < sizeof d->value[k], "fixture: %s too long", key);
+        strcpy(d->value[k], json);
+        return;
+    }
+    for (d->n--; k < d->n; k++) {
+        memcpy(d->key[k], d->key[k + 1], sizeof d->key[k]);
+        memcpy(d->value[k], d->value[k + 1], sizeof d->value[k]);
+    }
+}
+
 void fixture_recalls(fixture_doc *d, const char *block, double base)
 {
     static const int k[6] = {1, 2, 4, 8, 16, 32};

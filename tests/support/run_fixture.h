@@ -35,6 +35,9 @@ void fixture_int(fixture_doc *d, const char *key, long long value);
 void fixture_bool(fixture_doc *d, const char *key, int value);
 /* Any JSON text: "[1, 2]", "null". */
 void fixture_raw(fixture_doc *d, const char *key, const char *json);
+/* The key's value replaced by json (the key added when absent), or the key
+ * dropped (json NULL): one document with one value broken or missing. */
+void fixture_set(fixture_doc *d, const char *key, const char *json);
 /* metrics.<block>.recall@1 .. recall@32 = base + K / 100. */
 void fixture_recalls(fixture_doc *d, const char *block, double base);
 
