@@ -21,7 +21,7 @@ uint8_t *fetch_body(void)
 void fetch_case_serve(http_server *s, const void *data, size_t size, const http_server_config *config,
                       const char *log_name)
 {
-    static const http_server_config normal = {HTTP_SERVER_NORMAL, 0, 0, 4};
+    static const http_server_config normal = {.mode = HTTP_SERVER_NORMAL, .max_requests = 4};
     ck_assert_int_eq(http_server_start(s, data, size, config ? config : &normal, testdir_path(log_name)), 0);
 }
 
