@@ -42,8 +42,7 @@ void fetch_case_begin(fetch_case *c, const char *name, const void *data, size_t 
     c->options.attempts = 3;
     c->options.backoff_s = 0.01;
     c->options.connect_timeout_s = 5;
-    c->options.low_speed_bytes = 1;
-    c->options.low_speed_time_s = 5;
+    c->options.stall_timeout_s = 5;
 }
 
 void fetch_case_manifest(fetch_case *c, const char *file, const char *size, const char *sha, const char *md5,
