@@ -21,7 +21,7 @@ uint8_t *fetch_body(void)
 void fetch_case_serve(http_server *s, const void *data, size_t size, const http_server_config *config,
                       const char *log_name)
 {
-    static const http_server_config normal = {HTTP_SERVER_NORMAL, 0, 0, 4};
+    static const http_server_config normal = {.mode = HTTP_SERVER_NORMAL, .max_requests = 4};
     ck_assert_int_eq(http_server_start(s, data, size, config ? config : &normal, testdir_path(log_name)), 0);
 }
 
@@ -42,8 +42,7 @@ void fetch_case_begin(fetch_case *c, const char *name, const void *data, size_t 
     c->options.attempts = 3;
     c->options.backoff_s = 0.01;
     c->options.connect_timeout_s = 5;
-    c->options.low_speed_bytes = 1;
-    c->options.low_speed_time_s = 5;
+    c->options.stall_timeout_s = 5;
 }
 
 void fetch_case_manifest(fetch_case *c, const char *file, const char *size, const char *sha, const char *md5,
