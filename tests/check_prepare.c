@@ -1,7 +1,8 @@
 /* `dsml prepare` and `dsml data info` end to end, on small image trees the
  * tests write (PNG with libpng): folders and tar.gz archives, a corrupt image
  * with and without --skip-bad, --split-dirs, staleness and the cache's
- * version-2 extension, `data info` on a dataset never prepared, usage
+ * version-2 extension, class names that are not UTF-8 (valid JSON all the
+ * same), `data info` on a dataset never prepared, usage
  * errors, a CUB-200-2011 archive prepared and trained on, and the
  * environment the CLI reads for the library ($DSML_FASHION_MNIST). */
 #include <check.h>
@@ -284,6 +285,54 @@ START_TEST(test_corrupt_image_and_skip_bad)
 }
 END_TEST
 
+/* A fresh test folder `name` with the paths of its src/ and root/ (4096 bytes each). */
+static const char *test_dirs(const char *name, char *src, char *root)
+{
+    const char *dir = testdir_make(name);
+    ck_assert_ptr_nonnull(dir);
+    snprintf(src, 4096, "%s/src", dir);
+    snprintf(root, 4096, "%s/root", dir);
+    return dir;
+}
+
+/* Folder names that are not UTF-8 (Latin-1 "caf\xe9", an overlong '/') become
+ * class names that `data info` writes with U+FFFD: the JSON parses here and
+ * in Python's strict json module. */
+START_TEST(test_info_non_utf8_class_names)
+{
+    if (!have_commands()) return;
+    char src[4096], root[4096], path[8192];
+    const char *dir = test_dirs("prepare-utf8", src, root);
+    static const char *const classes[3] = {"caf\xe9", "x\xc0\xaf", "ok"};
+    for (int c = 0; c < 3; c++) {
+        snprintf(path, sizeof path, "%s/%s/%d.png", src, classes[c], c);
+        write_png(path, 4, 4, 10 * c);
+    }
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name names --data %s --quiet", src, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    const dsml_jv *v = info_json("names", root);
+    const dsml_jv *names = jget(v, "class_names");
+    ck_assert_str_eq(jstring(jat(names, 0)), "caf\xEF\xBF\xBD");
+    ck_assert_str_eq(jstring(jat(names, 1)), "ok");
+    ck_assert_str_eq(jstring(jat(names, 2)), "x\xEF\xBF\xBD\xEF\xBF\xBD");
+    dsml_json_doc_free(&doc);
+    snprintf(path, sizeof path, "%s/info.json", dir);
+    testdir_write_text(path, r.out);
+    run_shell(&r, "command -v python3");
+    if (r.status != 0) {
+        fprintf(stderr, "SKIP: no python3 to read %s with\n", path);
+    } else {
+        snprintf(args, sizeof args, "python3 -c 'import json, sys; d = json.load(open(sys.argv[1], encoding=\"utf-8\", "
+                 "errors=\"strict\")); print(\"|\".join(d[\"class_names\"]))' %s", path);
+        run_shell(&r, args);
+        ck_assert_msg(r.status == 0, "python3 cannot read it: %s", r.err);
+        ck_assert_str_eq(r.out, "caf\xEF\xBF\xBD|ok|x\xEF\xBF\xBD\xEF\xBF\xBD\n");
+    }
+    testdir_done(1);
+}
+END_TEST
+
 START_TEST(test_split_dirs)
 {
     if (!have_commands()) return;
@@ -496,7 +545,8 @@ int main(void)
 {
     const suite_case cases[] = {
         {"imagefolder", 60, (const TTest *[]){test_prepare_folder_and_info, test_prepare_archive,
-                                              test_corrupt_image_and_skip_bad, test_split_dirs, NULL}},
+                                              test_corrupt_image_and_skip_bad, test_split_dirs,
+                                              test_info_non_utf8_class_names, NULL}},
         {"usage", 60, (const TTest *[]){test_info_unprepared_and_usage, NULL}},
         {"annotated", 60, (const TTest *[]){test_prepare_cub200_and_train, NULL}},
         {"environment", 60, (const TTest *[]){test_fashion_mnist_dir_from_environment, NULL}},
