@@ -1,6 +1,7 @@
 /* Tests of src/core: errors (worker threads included), names, RNG, GEMM
- * against the naive reference, atomic writes, the JSON writer (valid UTF-8
- * whatever the input) and reader. */
+ * against the naive reference, atomic writes and the removal of temp files
+ * left by ended processes, the JSON writer (valid UTF-8 whatever the input)
+ * and reader. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "core/json_parse.h"
 #include "core/names.h"
 #include "support/run_cmd.h"
+#include "support/stale_temps.h"
 #include "support/testdir.h"
 #include "support/suite_run.h"
 
@@ -203,6 +205,49 @@ START_TEST(test_atomic_write_replaces_whole_file)
 }
 END_TEST
 
+START_TEST(test_atomic_remove_stale)
+{
+    const char *dir = testdir_make("stale");
+    ck_assert_ptr_nonnull(dir);
+    const char *host = temp_host();
+    long dead = dead_pid(), alive = (long)getpid();
+    char kept[4][8192], gone[2][8192];
+    snprintf(gone[0], sizeof gone[0], "%s", write_temp(testdir_path("cache.dsd"), host, dead));
+    snprintf(gone[1], sizeof gone[1], "%s", write_temp(testdir_path("metrics.json"), NULL, dead)); /* older form */
+    snprintf(kept[0], sizeof kept[0], "%s", write_temp(testdir_path("embeddings.bin"), host, alive));
+    snprintf(kept[1], sizeof kept[1], "%s", write_temp(testdir_path("embeddings.bin"), "other-node", dead));
+    snprintf(kept[2], sizeof kept[2], "%s", write_temp(testdir_path("metrics.json"), NULL, alive));
+    snprintf(kept[3], sizeof kept[3], "%s", testdir_path("notes.tmp.txt"));
+    testdir_write_text(kept[3], "not a temp file");
+    char folder[8192]; /* a temp name on a folder: not a file this writes */
+    snprintf(folder, sizeof folder, "%s/sub.tmp.%s.%ld", dir, host, dead);
+    ck_assert_int_eq(mkdir(folder, 0755), 0);
+
+    int removed = -1;
+    ck_assert_int_eq(dsml_atomic_remove_stale(dir, &removed), DSML_OK);
+    ck_assert_int_eq(removed, 2);
+    for (int i = 0; i < 2; i++) ck_assert_msg(access(gone[i], F_OK) != 0, "%s left", gone[i]);
+    for (int i = 0; i < 4; i++) ck_assert_msg(access(kept[i], F_OK) == 0, "%s removed", kept[i]);
+    ck_assert_int_eq(access(folder, F_OK), 0);
+    ck_assert_int_eq(dsml_atomic_remove_stale(dir, &removed), DSML_OK);
+    ck_assert_int_eq(removed, 0);
+    /* a folder not made yet holds nothing */
+    ck_assert_int_eq(dsml_atomic_remove_stale(testdir_path("missing"), &removed), DSML_OK);
+    ck_assert_int_eq(removed, 0);
+
+    /* the writer's own temp name carries host and pid */
+    dsml_atomic_file f;
+    ck_assert_int_eq(dsml_atomic_begin(&f, testdir_path("x.bin")), DSML_OK);
+    char want[8192];
+    snprintf(want, sizeof want, "%s.tmp.%s.%ld", testdir_path("x.bin"), host, alive);
+    ck_assert_str_eq(f.temp, want);
+    ck_assert_int_eq(dsml_atomic_remove_stale(dir, &removed), DSML_OK); /* its writer is alive */
+    ck_assert_int_eq(access(f.temp, F_OK), 0);
+    dsml_atomic_abort(&f);
+    testdir_done(1);
+}
+END_TEST
+
 START_TEST(test_json_writer)
 {
     char *text = NULL;
@@ -351,7 +396,7 @@ int main(void)
         {"names", 60, (const TTest *[]){test_names_both_ways, NULL}},
         {"rng", 60, (const TTest *[]){test_rng_deterministic_and_uniform, test_rng_shuffle_is_permutation, NULL}},
         {"gemm", 120, (const TTest *[]){test_gemm_matches_naive_all_layouts, NULL}},
-        {"files", 60, (const TTest *[]){test_atomic_write_replaces_whole_file, NULL}},
+        {"files", 60, (const TTest *[]){test_atomic_write_replaces_whole_file, test_atomic_remove_stale, NULL}},
         {"json", 60, (const TTest *[]){test_json_writer, test_json_writer_invalid_utf8,
                                        test_json_reader_round_trip_and_errors, NULL}},
     };
