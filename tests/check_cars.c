@@ -132,6 +132,30 @@ START_TEST(test_mat5_inflate_cap)
 }
 END_TEST
 
+/* Dimensions whose product passes int64 (2^20 x 2^20 x (2^31 - 1)): refused
+ * with a message, and no overflow on the way (UBSan: `make sanitize`). */
+START_TEST(test_mat5_dimensions_overflow)
+{
+    static const int32_t dims[3][3] = {{1 << 20, 1 << 20, 0x7fffffff}, {0x7fffffff, 0x7fffffff, 0x7fffffff},
+                                       {0x7fffffff, 2, 0x7fffffff}};
+    for (int k = 0; k < 3; k++) {
+        bytes body = {0}, file = {0};
+        uint32_t flags[2] = {6, 0};
+        mat_el(&body, 6, flags, 8, 0);
+        mat_el(&body, 5, dims[k], 12, 0);
+        mat_el(&body, 1, "big", 3, 1);
+        mat_el(&body, 9, "\0\0\0\0\0\0\0\0", 8, 0);
+        mat_header(&file, "", 0);
+        mat_wrap(&file, &body);
+        dsml_mat_file m;
+        expect_error(dsml_mat_parse(&m, file.data, file.size, "big.mat", 0), DSML_ERR_FORMAT,
+                     "big.mat: offset 152: more than 2^40 elements");
+        free(body.data);
+        free(file.data);
+    }
+}
+END_TEST
+
 START_TEST(test_mat5_scipy_fixtures)
 {
     static const char *const files[2] = {FIXTURES_DIR "/cars_annos_scipy.mat", FIXTURES_DIR "/cars_annos_scipy_raw.mat"};
@@ -305,7 +329,7 @@ int main(void)
 {
     const suite_case cases[] = {
         {"mat5", 30, (const TTest *[]){test_mat5_hand_made, test_mat5_inflate_cap, test_mat5_scipy_fixtures,
-                                       test_mat5_big_endian, NULL}},
+                                       test_mat5_big_endian, test_mat5_dimensions_overflow, NULL}},
         {"car_ims", 30, (const TTest *[]){test_cars_car_ims_layout, NULL}},
         {"devkit", 30, (const TTest *[]){test_cars_devkit_layout, NULL}},
     };

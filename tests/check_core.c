@@ -1,5 +1,7 @@
 /* Tests of src/core: errors (worker threads included), names, RNG, GEMM
- * against the naive reference, atomic writes, the JSON writer and reader. */
+ * against the naive reference, atomic writes and the removal of temp files
+ * left by ended processes, the JSON writer (valid UTF-8 whatever the input)
+ * and reader. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,8 @@
 #include "core/json.h"
 #include "core/json_parse.h"
 #include "core/names.h"
+#include "support/run_cmd.h"
+#include "support/stale_temps.h"
 #include "support/testdir.h"
 #include "support/suite_run.h"
 
@@ -201,6 +205,49 @@ START_TEST(test_atomic_write_replaces_whole_file)
 }
 END_TEST
 
+START_TEST(test_atomic_remove_stale)
+{
+    const char *dir = testdir_make("stale");
+    ck_assert_ptr_nonnull(dir);
+    const char *host = temp_host();
+    long dead = dead_pid(), alive = (long)getpid();
+    char kept[4][8192], gone[2][8192];
+    snprintf(gone[0], sizeof gone[0], "%s", write_temp(testdir_path("cache.dsd"), host, dead));
+    snprintf(gone[1], sizeof gone[1], "%s", write_temp(testdir_path("metrics.json"), NULL, dead)); /* older form */
+    snprintf(kept[0], sizeof kept[0], "%s", write_temp(testdir_path("embeddings.bin"), host, alive));
+    snprintf(kept[1], sizeof kept[1], "%s", write_temp(testdir_path("embeddings.bin"), "other-node", dead));
+    snprintf(kept[2], sizeof kept[2], "%s", write_temp(testdir_path("metrics.json"), NULL, alive));
+    snprintf(kept[3], sizeof kept[3], "%s", testdir_path("notes.tmp.txt"));
+    testdir_write_text(kept[3], "not a temp file");
+    char folder[8192]; /* a temp name on a folder: not a file this writes */
+    snprintf(folder, sizeof folder, "%s/sub.tmp.%s.%ld", dir, host, dead);
+    ck_assert_int_eq(mkdir(folder, 0755), 0);
+
+    int removed = -1;
+    ck_assert_int_eq(dsml_atomic_remove_stale(dir, &removed), DSML_OK);
+    ck_assert_int_eq(removed, 2);
+    for (int i = 0; i < 2; i++) ck_assert_msg(access(gone[i], F_OK) != 0, "%s left", gone[i]);
+    for (int i = 0; i < 4; i++) ck_assert_msg(access(kept[i], F_OK) == 0, "%s removed", kept[i]);
+    ck_assert_int_eq(access(folder, F_OK), 0);
+    ck_assert_int_eq(dsml_atomic_remove_stale(dir, &removed), DSML_OK);
+    ck_assert_int_eq(removed, 0);
+    /* a folder not made yet holds nothing */
+    ck_assert_int_eq(dsml_atomic_remove_stale(testdir_path("missing"), &removed), DSML_OK);
+    ck_assert_int_eq(removed, 0);
+
+    /* the writer's own temp name carries host and pid */
+    dsml_atomic_file f;
+    ck_assert_int_eq(dsml_atomic_begin(&f, testdir_path("x.bin")), DSML_OK);
+    char want[8192];
+    snprintf(want, sizeof want, "%s.tmp.%s.%ld", testdir_path("x.bin"), host, alive);
+    ck_assert_str_eq(f.temp, want);
+    ck_assert_int_eq(dsml_atomic_remove_stale(dir, &removed), DSML_OK); /* its writer is alive */
+    ck_assert_int_eq(access(f.temp, F_OK), 0);
+    dsml_atomic_abort(&f);
+    testdir_done(1);
+}
+END_TEST
+
 START_TEST(test_json_writer)
 {
     char *text = NULL;
@@ -225,6 +272,69 @@ START_TEST(test_json_writer)
     ck_assert_str_eq(text, "{\n  \"name\": \"a\\\"b\\n\",\n  \"x\": 0.10000000000000001,\n  \"bad\": null,\n"
                            "  \"list\": [\n    1,\n    2\n  ],\n  \"empty\": {}\n}\n");
     free(text);
+}
+END_TEST
+
+/* Strings that are not UTF-8 (a Latin-1 folder name, an overlong form, a
+ * sequence cut short, a surrogate) are written with U+FFFD, so that the
+ * document parses, here and in Python's strict json module. */
+START_TEST(test_json_writer_invalid_utf8)
+{
+#define FFFD "\xEF\xBF\xBD"
+    static const struct { const char *in, *out; } cases[] = {
+        {"caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80"}, /* valid: kept */
+        {"Fran\xe7ois", "Fran" FFFD "ois"},                                 /* Latin-1 byte */
+        {"a\xff" "b", "a" FFFD "b"},
+        {"\xc0\xaf/", FFFD FFFD "/"},                                       /* overlong '/' */
+        {"x\xe2\x82", "x" FFFD},                                            /* truncated at the end */
+        {"\xe2\x82y", FFFD "y"},                                            /* truncated inside */
+        {"\xed\xa0\x80", FFFD FFFD FFFD},                                   /* a surrogate */
+        {"\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD},                           /* above U+10FFFF */
+        {"tab\t\x01", "tab\\t\\u0001"},
+    };
+    ck_assert_ptr_nonnull(testdir_make("json-utf8"));
+    const char *path = testdir_path("names.json");
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    dsml_json j;
+    dsml_json_init(&j, fp);
+    dsml_json_object_begin(&j);
+    dsml_json_key(&j, "names");
+    dsml_json_array_begin(&j);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) dsml_json_string(&j, cases[i].in);
+    dsml_json_array_end(&j);
+    dsml_json_kv_string(&j, "k\xfe", "v");
+    dsml_json_object_end(&j);
+    ck_assert_int_eq(fclose(fp), 0);
+
+    const char *text = read_text(path);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char quoted[256];
+        snprintf(quoted, sizeof quoted, "\"%s\"", cases[i].out);
+        ck_assert_msg(strstr(text, quoted), "case %zu: %s not in %s", i, quoted, text);
+    }
+    dsml_json_doc doc;
+    ck_assert_int_eq(dsml_json_parse(&doc, path, text, strlen(text)), DSML_OK);
+    const dsml_jv *names = dsml_jv_get(doc.root, "names");
+    ck_assert_ptr_nonnull(names);
+    ck_assert_str_eq(names->child->next->string, "Fran" FFFD "ois");
+    ck_assert_str_eq(dsml_jv_string(doc.root, "k" FFFD, ""), "v");
+    dsml_json_doc_free(&doc);
+
+    cmd_result r;
+    char command[8400];
+    snprintf(command, sizeof command, "python3 -c 'import json, sys; d = json.load(open(sys.argv[1], "
+             "encoding=\"utf-8\", errors=\"strict\")); print(len(d[\"names\"]), d[\"names\"][1])' %s", path);
+    run_shell(&r, "command -v python3");
+    if (r.status != 0) {
+        fprintf(stderr, "SKIP: no python3 to read %s with\n", path);
+    } else {
+        run_shell(&r, command);
+        ck_assert_msg(r.status == 0, "python3 cannot read it: %s", r.err);
+        ck_assert_str_eq(r.out, "9 Fran\xEF\xBF\xBDois\n");
+    }
+    testdir_done(1);
+#undef FFFD
 }
 END_TEST
 
@@ -286,8 +396,9 @@ int main(void)
         {"names", 60, (const TTest *[]){test_names_both_ways, NULL}},
         {"rng", 60, (const TTest *[]){test_rng_deterministic_and_uniform, test_rng_shuffle_is_permutation, NULL}},
         {"gemm", 120, (const TTest *[]){test_gemm_matches_naive_all_layouts, NULL}},
-        {"files", 60, (const TTest *[]){test_atomic_write_replaces_whole_file, NULL}},
-        {"json", 60, (const TTest *[]){test_json_writer, test_json_reader_round_trip_and_errors, NULL}},
+        {"files", 60, (const TTest *[]){test_atomic_write_replaces_whole_file, test_atomic_remove_stale, NULL}},
+        {"json", 60, (const TTest *[]){test_json_writer, test_json_writer_invalid_utf8,
+                                       test_json_reader_round_trip_and_errors, NULL}},
     };
     return suite_run_cases("core", cases, SUITE_CASES(cases));
 }

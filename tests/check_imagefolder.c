@@ -1,12 +1,15 @@
 /* Tests of the imagefolder reader (src/data/imagefolder.c): nested classes
  * and split folders, the folder's source hash, corrupt and misplaced images
- * (with and without skip_bad), and tar.gz and zip archives of the same tree,
- * including escaping members and a decompression bomb. */
+ * (with and without skip_bad), an empty folder, hidden entries, symbolic
+ * links (broken, out of the tree, back up the tree), and tar.gz and zip
+ * archives of the same tree, including escaping members and a decompression
+ * bomb. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/sha256.h"
@@ -15,6 +18,7 @@
 #include "support/archive_files.h"
 #include "support/files.h"
 #include "support/image_files.h"
+#include "support/run_cmd.h"
 #include "support/suite_run.h"
 #include "support/testdir.h"
 
@@ -170,6 +174,29 @@ START_TEST(test_imagefolder_folder_source_hash)
 }
 END_TEST
 
+/* Reads the tree with o (skip_bad set): the four good images, and `skipped`
+ * the one file skipped, with a log line holding "skipped " and `logged`. */
+static void read_skipping_one(const char *root, const dsml_imagefolder_options *o, const char *skipped,
+                              const char *logged)
+{
+    dsml_dataset ds;
+    dsml_imagefolder_info info;
+    FILE *log = tmpfile();
+    ck_assert_ptr_nonnull(log);
+    int rc = dsml_imagefolder_read(&ds, root, o, log, &info);
+    ck_assert_msg(rc == 0, "%s", dsml_last_error());
+    ck_assert_int_eq(ds.n, 4);
+    ck_assert_int_eq(info.n_skipped, 1);
+    ck_assert_str_eq(info.skipped[0], skipped);
+    char text[1024] = "";
+    rewind(log);
+    text[fread(text, 1, sizeof text - 1, log)] = '\0';
+    fclose(log);
+    ck_assert_msg(strstr(text, "skipped ") && strstr(text, logged), "log: %s", text);
+    dsml_dataset_free(&ds);
+    dsml_imagefolder_info_free(&info);
+}
+
 START_TEST(test_imagefolder_bad_images)
 {
     const char *root = make_test_tree("imagefolder-bad");
@@ -183,21 +210,7 @@ START_TEST(test_imagefolder_bad_images)
     ck_assert_ptr_null(ds.pixels);
 
     o.skip_bad = 1;
-    FILE *log = tmpfile();
-    ck_assert_ptr_nonnull(log);
-    int rc = dsml_imagefolder_read(&ds, root, &o, log, &info);
-    ck_assert_msg(rc == 0, "%s", dsml_last_error());
-    ck_assert_int_eq(ds.n, 4);
-    ck_assert_int_eq(info.n_skipped, 1);
-    ck_assert_str_eq(info.skipped[0], "train/beta/b1/bad.png");
-    char text[1024] = "";
-    rewind(log);
-    size_t got = fread(text, 1, sizeof text - 1, log);
-    text[got] = '\0';
-    fclose(log);
-    ck_assert_msg(strstr(text, "bad.png"), "log: %s", text);
-    dsml_dataset_free(&ds);
-    dsml_imagefolder_info_free(&info);
+    read_skipping_one(root, &o, "train/beta/b1/bad.png", "bad.png");
 
     /* an image in the root folder */
     write_tree_file(root, "stray.png", 9);
@@ -213,6 +226,141 @@ START_TEST(test_imagefolder_bad_images)
                      DSML_ERR_FORMAT);
     o.channels = 2;
     ck_assert_int_eq(dsml_imagefolder_read(&ds, root, &o, NULL, NULL), DSML_ERR_ARG);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_imagefolder_empty_folder)
+{
+    const char *dir = testdir_make("imagefolder-empty");
+    ck_assert_ptr_nonnull(dir);
+    dsml_dataset ds;
+    dsml_imagefolder_options o = options(0);
+    /* no entries at all: the walk collects nothing (and sorts nothing) */
+    ck_assert_int_eq(dsml_imagefolder_read(&ds, dir, &o, NULL, NULL), DSML_ERR_FORMAT);
+    ck_assert_msg(strstr(dsml_last_error(), "no JPEG or PNG images found (0 other files, 0 skipped)"), "%s",
+                  dsml_last_error());
+    ck_assert_ptr_null(ds.pixels);
+    testdir_done(1);
+}
+END_TEST
+
+/* ln -s target <root>/<rel> */
+static void link_at(const char *root, const char *rel, const char *target)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    ck_assert_msg(symlink(target, path) == 0, "symlink %s", path);
+}
+
+START_TEST(test_imagefolder_hidden_entries)
+{
+    const char *root = make_test_tree("imagefolder-hidden");
+    dsml_dataset ds;
+    dsml_imagefolder_info info;
+    dsml_imagefolder_options o = options(1);
+    ck_assert_int_eq(dsml_imagefolder_read(&ds, root, &o, NULL, NULL), 0);
+    char source[65];
+    snprintf(source, sizeof source, "%s", ds.source_sha256);
+    dsml_dataset_free(&ds);
+    /* a hidden image, a hidden folder of images, an editor's lock link to
+     * nowhere, a hidden link to a folder: all ignored, with or without skip_bad */
+    write_tree_file(root, "train/alpha/a1/.thumb.png", 99);
+    write_tree_file(root, "train/.cache/beta/b1/y.png", 99);
+    link_at(root, "train/beta/b1/.#x.png", "user@host.1234:1700000000");
+    link_at(root, ".everything", ".");
+    for (int skip = 0; skip < 2; skip++) {
+        o.skip_bad = skip;
+        int rc = dsml_imagefolder_read(&ds, root, &o, NULL, &info);
+        ck_assert_msg(rc == 0, "%s", dsml_last_error());
+        ck_assert_int_eq(ds.n, 4);
+        ck_assert_int_eq(info.n_skipped, 0);
+        ck_assert_int_eq(info.n_ignored, 3 + 4);
+        ck_assert_str_eq(ds.source_sha256, source); /* hidden files are not part of the source */
+        dsml_dataset_free(&ds);
+        dsml_imagefolder_info_free(&info);
+    }
+    /* an archive of the same tree: the same images (hidden members ignored, links not followed) */
+    dsml_dataset folder;
+    ck_assert_int_eq(dsml_imagefolder_read(&folder, root, &o, NULL, NULL), 0);
+    char command[8400], tgz[4200];
+    snprintf(tgz, sizeof tgz, "%s", testdir_path("tree.tar.gz"));
+    snprintf(command, sizeof command, "tar -C %s -czf %s .", root, tgz);
+    cmd_result r;
+    run_shell(&r, command);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    int rc = dsml_imagefolder_read(&ds, tgz, &o, NULL, &info);
+    ck_assert_msg(rc == 0, "%s", dsml_last_error());
+    ck_assert_int_eq(ds.n, 4);
+    ck_assert_int_eq(info.n_ignored, 3 + 2);
+    ck_assert_str_eq(ds.content_sha256, folder.content_sha256);
+    dsml_dataset_free(&ds);
+    dsml_dataset_free(&folder);
+    dsml_imagefolder_info_free(&info);
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_imagefolder_broken_link)
+{
+    const char *root = make_test_tree("imagefolder-broken-link");
+    link_at(root, "train/beta/b1/gone.png", "/nonexistent/gone.png");
+    dsml_dataset ds;
+    dsml_imagefolder_info info;
+    dsml_imagefolder_options o = options(1);
+    ck_assert_int_eq(dsml_imagefolder_read(&ds, root, &o, NULL, &info), DSML_ERR_FORMAT);
+    ck_assert_msg(strstr(dsml_last_error(), "train/beta/b1/gone.png: symbolic link to /nonexistent/gone.png") &&
+                  strstr(dsml_last_error(), "No such file"), "%s", dsml_last_error());
+    ck_assert_ptr_null(ds.pixels);
+    /* with skip_bad: skipped and listed like a corrupt image */
+    o.skip_bad = 1;
+    read_skipping_one(root, &o, "train/beta/b1/gone.png", "gone.png: symbolic link to");
+    /* a link loop is as broken as a missing target */
+    link_at(root, "train/beta/b1/loop.png", "loop.png");
+    o.skip_bad = 0;
+    remove(testdir_path("tree/train/beta/b1/gone.png"));
+    ck_assert_int_eq(dsml_imagefolder_read(&ds, root, &o, NULL, NULL), DSML_ERR_FORMAT);
+    ck_assert_msg(strstr(dsml_last_error(), "loop.png: symbolic link to loop.png"), "%s", dsml_last_error());
+    testdir_done(1);
+}
+END_TEST
+
+START_TEST(test_imagefolder_links)
+{
+    const char *dir = testdir_make("imagefolder-links");
+    ck_assert_ptr_nonnull(dir);
+    char root[4096];
+    snprintf(root, sizeof root, "%s/tree", dir);
+    write_tree_file(root, "cat/a.png", 10);
+    write_tree_file(dir, "outside/x/b.png", 30);
+    write_tree_file(dir, "outside/y/c.png", 50);
+    mkdir(testdir_path("tree/fish"), 0755);
+    link_at(root, "cat/up", "..");                          /* back up the tree: would recur forever */
+    link_at(root, "cat/self", ".");
+    link_at(root, "dog", "cat");                            /* a folder inside the root: walked */
+    link_at(root, "bird", "../outside/x");                  /* a folder out of the root: not walked */
+    link_at(root, "fish/b.png", "../../outside/y/c.png");   /* a file anywhere: read */
+    dsml_dataset ds;
+    dsml_imagefolder_options o = options(0);
+    int rc = dsml_imagefolder_read(&ds, root, &o, NULL, NULL);
+    ck_assert_msg(rc == 0, "%s", dsml_last_error());
+    ck_assert_int_eq(ds.n, 3);
+    ck_assert_int_eq(ds.n_classes, 3);
+    ck_assert_str_eq(ds.class_names[0], "cat");
+    ck_assert_str_eq(ds.class_names[1], "dog");
+    ck_assert_str_eq(ds.class_names[2], "fish");
+    check_image(&ds, 0, 10);
+    check_image(&ds, 1, 10);
+    check_image(&ds, 2, 50);
+    dsml_dataset_free(&ds);
+    /* the root given through a link: the same tree */
+    char via[4200];
+    snprintf(via, sizeof via, "%s/via", dir);
+    ck_assert_int_eq(symlink("tree", via), 0);
+    rc = dsml_imagefolder_read(&ds, via, &o, NULL, NULL);
+    ck_assert_msg(rc == 0, "%s", dsml_last_error());
+    ck_assert_int_eq(ds.n, 3);
+    dsml_dataset_free(&ds);
     testdir_done(1);
 }
 END_TEST
@@ -315,7 +463,9 @@ int main(void)
     const suite_case cases[] = {
         {"folder", 30, (const TTest *[]){test_imagefolder_nested_classes_and_splits,
                                          test_imagefolder_folder_source_hash, NULL}},
-        {"bad", 30, (const TTest *[]){test_imagefolder_bad_images, NULL}},
+        {"bad", 30, (const TTest *[]){test_imagefolder_bad_images, test_imagefolder_empty_folder, NULL}},
+        {"links", 30, (const TTest *[]){test_imagefolder_hidden_entries, test_imagefolder_broken_link,
+                                        test_imagefolder_links, NULL}},
         {"archive", 30, (const TTest *[]){test_imagefolder_archives_match_folder,
                                           test_imagefolder_archive_escape_and_bomb, NULL}},
     };

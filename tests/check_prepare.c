@@ -1,7 +1,9 @@
 /* `dsml prepare` and `dsml data info` end to end, on small image trees the
  * tests write (PNG with libpng): folders and tar.gz archives, a corrupt image
  * with and without --skip-bad, --split-dirs, staleness and the cache's
- * version-2 extension, `data info` on a dataset never prepared, usage
+ * version-2 extension, a broken symbolic link, class names that are not
+ * UTF-8 (valid JSON all the same), temp files of killed writers removed by
+ * the next prepare and train, `data info` on a dataset never prepared, usage
  * errors, a CUB-200-2011 archive prepared and trained on, and the
  * environment the CLI reads for the library ($DSML_FASHION_MNIST). */
 #include <check.h>
@@ -17,6 +19,7 @@
 #include "support/files.h"
 #include "support/image_files.h"
 #include "support/run_cmd.h"
+#include "support/stale_temps.h"
 #include "support/suite_run.h"
 #include "support/testdir.h"
 
@@ -284,6 +287,96 @@ START_TEST(test_corrupt_image_and_skip_bad)
 }
 END_TEST
 
+/* A fresh test folder `name` with the paths of its src/ and root/ (4096 bytes each). */
+static const char *test_dirs(const char *name, char *src, char *root)
+{
+    const char *dir = testdir_make(name);
+    ck_assert_ptr_nonnull(dir);
+    snprintf(src, 4096, "%s/src", dir);
+    snprintf(root, 4096, "%s/root", dir);
+    return dir;
+}
+
+START_TEST(test_broken_link_and_stale_temps)
+{
+    if (!have_commands()) return;
+    char src[4096], root[4096], cache[4200];
+    test_dirs("prepare-link", src, root);
+    snprintf(cache, sizeof cache, "%s/cache/pets.dsd", root);
+    make_tree(src, "");
+    ck_assert_int_eq(symlink("/nonexistent/gone.png", testdir_path("src/dog/gone.png")), 0);
+    ck_assert_int_eq(symlink("/nonexistent/lock", testdir_path("src/cat/.#0.png")), 0); /* hidden: ignored */
+
+    /* temp files of writers that were killed: this host's are removed, another host's are kept */
+    ck_assert_int_eq(dsml_mkdirs(testdir_path("root/cache")), 0);
+    const char *host = temp_host();
+    long dead = dead_pid();
+    char gone[2][8192], kept[8192];
+    snprintf(gone[0], sizeof gone[0], "%s", write_temp(cache, host, dead));
+    snprintf(gone[1], sizeof gone[1], "%s", write_temp(cache, NULL, dead));
+    snprintf(kept, sizeof kept, "%s", write_temp(cache, "node-b", dead));
+
+    /* without --skip-bad the link stops the prepare, named with its target, in the usual context */
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --quiet", src, root);
+    expect_exit(args, 1, "preparing pets from ");
+    ck_assert_msg(strstr(r.err, "dog/gone.png: symbolic link to /nonexistent/gone.png"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "removed 2 temp files left in ") && strstr(r.err, "/cache by processes that ended"),
+                  "%s", r.err);
+    for (int i = 0; i < 2; i++) ck_assert_msg(access(gone[i], F_OK) != 0, "%s left", gone[i]);
+    ck_assert_int_eq(access(kept, F_OK), 0);
+
+    /* with --skip-bad it is skipped and counted like a corrupt image */
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name pets --data %s --skip-bad --quiet", src, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.out, "pets: prepared: 5 images, 2 classes") && strstr(r.out, "1 skipped") &&
+                  strstr(r.out, "2 ignored"), "%s", r.out);
+    ck_assert_msg(!strstr(r.err, "temp file"), "nothing left to remove: %s", r.err);
+    const dsml_jv *v = info_json("pets", root);
+    ck_assert_str_eq(jstring(jat(jget(jget(v, "skipped"), "files"), 0)), "dog/gone.png");
+    dsml_json_doc_free(&doc);
+    testdir_done(1);
+}
+END_TEST
+
+/* Folder names that are not UTF-8 (Latin-1 "caf\xe9", an overlong '/') become
+ * class names that `data info` writes with U+FFFD: the JSON parses here and
+ * in Python's strict json module. */
+START_TEST(test_info_non_utf8_class_names)
+{
+    if (!have_commands()) return;
+    char src[4096], root[4096], path[8192];
+    const char *dir = test_dirs("prepare-utf8", src, root);
+    static const char *const classes[3] = {"caf\xe9", "x\xc0\xaf", "ok"};
+    for (int c = 0; c < 3; c++) {
+        snprintf(path, sizeof path, "%s/%s/%d.png", src, classes[c], c);
+        write_png(path, 4, 4, 10 * c);
+    }
+    snprintf(args, sizeof args, "prepare imagefolder --from %s --name names --data %s --quiet", src, root);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    const dsml_jv *v = info_json("names", root);
+    const dsml_jv *names = jget(v, "class_names");
+    ck_assert_str_eq(jstring(jat(names, 0)), "caf\xEF\xBF\xBD");
+    ck_assert_str_eq(jstring(jat(names, 1)), "ok");
+    ck_assert_str_eq(jstring(jat(names, 2)), "x\xEF\xBF\xBD\xEF\xBF\xBD");
+    dsml_json_doc_free(&doc);
+    snprintf(path, sizeof path, "%s/info.json", dir);
+    testdir_write_text(path, r.out);
+    run_shell(&r, "command -v python3");
+    if (r.status != 0) {
+        fprintf(stderr, "SKIP: no python3 to read %s with\n", path);
+    } else {
+        snprintf(args, sizeof args, "python3 -c 'import json, sys; d = json.load(open(sys.argv[1], encoding=\"utf-8\", "
+                 "errors=\"strict\")); print(\"|\".join(d[\"class_names\"]))' %s", path);
+        run_shell(&r, args);
+        ck_assert_msg(r.status == 0, "python3 cannot read it: %s", r.err);
+        ck_assert_str_eq(r.out, "caf\xEF\xBF\xBD|ok|x\xEF\xBF\xBD\xEF\xBF\xBD\n");
+    }
+    testdir_done(1);
+}
+END_TEST
+
 START_TEST(test_split_dirs)
 {
     if (!have_commands()) return;
@@ -454,6 +547,24 @@ START_TEST(test_prepare_cub200_and_train)
         ck_assert_int_eq(jint(sp, "query_is_database"), 1);
         dsml_json_doc_free(&doc);
     }
+    /* temp files of a run killed while writing: the next run in that folder removes them and says so */
+    snprintf(path, sizeof path, "%s/run2", dir);
+    ck_assert_int_eq(dsml_mkdirs(path), 0);
+    long dead = dead_pid();
+    char gone[2][8192], kept[8192];
+    snprintf(path, sizeof path, "%s/run2/metrics.json", dir);
+    snprintf(gone[0], sizeof gone[0], "%s", write_temp(path, temp_host(), dead));
+    snprintf(kept, sizeof kept, "%s", write_temp(path, temp_host(), (long)getpid())); /* a live writer's */
+    snprintf(path, sizeof path, "%s/run2/embeddings.bin", dir);
+    snprintf(gone[1], sizeof gone[1], "%s", write_temp(path, NULL, dead));
+    snprintf(args, sizeof args, "train --dataset cub200 --data %s --model mlp --hidden 8 --dim 4 --epochs 1 "
+             "--batch 4 --images-per-class 2 --threads 1 --no-embeddings --out %s/run2", root, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s: %s", args, r.err);
+    ck_assert_msg(strstr(r.err, "run: removed 2 temp files left in ") && strstr(r.err, "run2 by processes that ended"),
+                  "%s", r.err);
+    for (int i = 0; i < 2; i++) ck_assert_msg(access(gone[i], F_OK) != 0, "%s left", gone[i]);
+    ck_assert_int_eq(access(kept, F_OK), 0);
     snprintf(args, sizeof args, "train --dataset cub200 --data %s --split hashy --out %s/bad", root, dir);
     expect_exit(args, 2, "--split hashy: expected default, dml, hashing, paper or zero-shot");
     testdir_done(1);
@@ -496,7 +607,9 @@ int main(void)
 {
     const suite_case cases[] = {
         {"imagefolder", 60, (const TTest *[]){test_prepare_folder_and_info, test_prepare_archive,
-                                              test_corrupt_image_and_skip_bad, test_split_dirs, NULL}},
+                                              test_corrupt_image_and_skip_bad, test_split_dirs,
+                                              test_broken_link_and_stale_temps, test_info_non_utf8_class_names,
+                                              NULL}},
         {"usage", 60, (const TTest *[]){test_info_unprepared_and_usage, NULL}},
         {"annotated", 60, (const TTest *[]){test_prepare_cub200_and_train, NULL}},
         {"environment", 60, (const TTest *[]){test_fashion_mnist_dir_from_environment, NULL}},

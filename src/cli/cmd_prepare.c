@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/data_args.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 #include "data/dataset.h"
 #include "data/kind.h"
@@ -162,6 +163,23 @@ static int check_kind(const char *kind_name, const dsml_data_kind *kind, const c
     return 0;
 }
 
+/* Removes the temp files that killed writers left in the cache folder and
+ * says how many; a failure there is a warning, not a reason to stop. */
+static void remove_stale_temps(const char *data, const char *name)
+{
+    char cache[4096];
+    if (dsml_data_cache_path(data, name, cache, sizeof cache)) return; /* the prepare names the problem */
+    char *slash = strrchr(cache, '/');
+    if (slash) *slash = '\0';
+    int removed;
+    if (dsml_atomic_remove_stale(slash ? cache : ".", &removed))
+        fprintf(stderr, "dsml prepare: warning: %s\n", dsml_last_error());
+    else if (removed)
+        fprintf(stderr, "dsml prepare: removed %d temp file%s left in %s by processes that ended\n", removed,
+                removed == 1 ? "" : "s", slash ? cache : ".");
+    dsml_clear_error();
+}
+
 int cmd_prepare(int argc, char **argv)
 {
     data_arg args[N_ARGS] = {
@@ -189,6 +207,7 @@ int cmd_prepare(int argc, char **argv)
     dsml_dataset ds;
     int prepared = 0;
     const char *name = kind && kind->local_name ? local : kind_name;
+    remove_stale_temps(data, name);
     if (kind) rc = dsml_data_prepare(&ds, kind_name, name, data, &o, &prepared);
     else rc = dsml_data_open(&ds, kind_name, data, &o); /* a local name prepared before */
     if (rc) {

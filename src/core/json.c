@@ -50,10 +50,41 @@ void dsml_json_object_end(dsml_json *j) { close_(j, '}'); }
 void dsml_json_array_begin(dsml_json *j) { open(j, '['); }
 void dsml_json_array_end(dsml_json *j) { close_(j, ']'); }
 
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), or 0 when it is not one;
+ * then *bad gets how many bytes to replace by one U+FFFD (the longest start
+ * of a valid sequence, at least 1, as Unicode recommends). */
+static int utf8_length(const unsigned char *p, int *bad)
+{
+    int n = p[0] < 0x80 ? 1 : p[0] < 0xC2 ? 0 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : p[0] < 0xF5 ? 4 : 0;
+    unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range */
+    if (p[0] == 0xE0) lo = 0xA0;
+    else if (p[0] == 0xED) hi = 0x9F;
+    else if (p[0] == 0xF0) lo = 0x90;
+    else if (p[0] == 0xF4) hi = 0x8F;
+    *bad = 1;
+    for (int i = 1; i < n; i++) {
+        if (i == 1 ? p[i] < lo || p[i] > hi : (p[i] & 0xC0) != 0x80) return 0; /* NUL stops here too */
+        *bad = i + 1;
+    }
+    return n;
+}
+
 static void write_escaped(FILE *fp, const char *s)
 {
     fputc('"', fp);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int bad, n = utf8_length(p, &bad);
+        if (n == 0) { /* not UTF-8 (a Latin-1 file name, say): U+FFFD keeps the document valid */
+            fputs("\xEF\xBF\xBD", fp);
+            p += bad;
+            continue;
+        }
+        if (n > 1) {
+            fwrite(p, 1, (size_t)n, fp);
+            p += n;
+            continue;
+        }
         switch (*p) {
         case '"': fputs("\\\"", fp); break;
         case '\\': fputs("\\\\", fp); break;
@@ -64,6 +95,7 @@ static void write_escaped(FILE *fp, const char *s)
             if (*p < 0x20) fprintf(fp, "\\u%04x", *p);
             else fputc(*p, fp);
         }
+        p++;
     }
     fputc('"', fp);
 }

@@ -1,6 +1,11 @@
 /* A small streaming JSON writer: objects, arrays, keys and scalars written in
  * order, commas and indentation handled here. Doubles are written with 17
- * significant digits (round-trip exact); NaN/inf are written as null. */
+ * significant digits (round-trip exact); NaN/inf are written as null.
+ * Strings (keys and values) always come out as valid UTF-8, so that any JSON
+ * parser reads the document: well-formed UTF-8 is copied, each invalid byte
+ * sequence (a Latin-1 folder name, an overlong or truncated sequence, a
+ * surrogate) becomes U+FFFD, and quotes, backslashes and control characters are
+ * escaped. */
 #ifndef DSML_CORE_JSON_H
 #define DSML_CORE_JSON_H
 

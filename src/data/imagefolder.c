@@ -10,6 +10,7 @@
 #include "data/walk.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,9 +55,9 @@ static void reader_free(reader *r)
 static int grow(void **buf, size_t *cap, size_t need, size_t elem, const char *what)
 {
     if (need <= *cap) return DSML_OK;
-    size_t n = *cap ? *cap : 16;
-    while (n < need) n *= 2;
-    void *p = realloc(*buf, n * elem);
+    size_t n = *cap ? *cap : 16, bytes;
+    while (n < need && n <= SIZE_MAX / 2) n *= 2;
+    void *p = n < need || __builtin_mul_overflow(n, elem, &bytes) ? NULL : realloc(*buf, bytes);
     if (!p) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", what);
     *buf = p;
     *cap = n;
@@ -114,6 +115,9 @@ static int add_image(reader *r, const char *rel, const uint8_t *data, size_t siz
 typedef struct {
     char *rel;
     int64_t size;
+    dsml_walk_kind kind;
+    char *target; /* DSML_WALK_BROKEN_LINK: what the link says */
+    int error;    /* DSML_WALK_BROKEN_LINK: why it cannot be followed */
 } file_ent;
 
 typedef struct {
@@ -121,26 +125,47 @@ typedef struct {
     size_t n, cap;
 } file_list;
 
-/* dsml_walk's callback: collects every regular file. */
-static int collect_file(const char *rel, const struct stat *st, void *context)
+/* dsml_walk_entries' callback: collects every regular file, hidden entry and broken link. */
+static int collect_file(const dsml_walk_entry *e, void *context)
 {
     file_list *files = context;
     if (grow((void **)&files->v, &files->cap, files->n + 1, sizeof *files->v, "folder walk")) return DSML_ERR_NOMEM;
-    if (!(files->v[files->n].rel = strdup(rel))) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", rel);
-    files->v[files->n++].size = st->st_size;
+    file_ent *f = &files->v[files->n];
+    *f = (file_ent){strdup(e->rel), e->st ? e->st->st_size : 0, e->kind, NULL, e->error};
+    if (f->rel && e->kind == DSML_WALK_BROKEN_LINK) f->target = strdup(e->target);
+    if (!f->rel || (e->kind == DSML_WALK_BROKEN_LINK && !f->target)) {
+        free(f->rel);
+        return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory", e->rel);
+    }
+    files->n++;
     return DSML_OK;
 }
 
 static int cmp_file(const void *a, const void *b) { return strcmp(((const file_ent *)a)->rel, ((const file_ent *)b)->rel); }
 
+/* A link that cannot be followed is a bad file: an error naming it and its
+ * target, or with skip_bad skipped and listed like a corrupt image. */
+static int broken_link(reader *r, const file_ent *f)
+{
+    char name[4200];
+    return bad_image(r, f->rel, dsml_fail(DSML_ERR_FORMAT, "%s: symbolic link to %s, which cannot be followed: %s",
+                                          display_name(r, f->rel, name, sizeof name), f->target,
+                                          strerror(f->error)));
+}
+
 static int read_folder(reader *r, char source_hex[65])
 {
     file_list files = {0};
-    int rc = dsml_walk(r->root, collect_file, &files);
-    if (!rc) qsort(files.v, files.n, sizeof *files.v, cmp_file);
+    int rc = dsml_walk_entries(r->root, collect_file, &files);
+    if (!rc && files.n > 1) qsort(files.v, files.n, sizeof *files.v, cmp_file); /* qsort(NULL, 0) is undefined */
     dsml_sha256 list;
     dsml_sha256_init(&list);
     for (size_t i = 0; !rc && i < files.n; i++) {
+        if (files.v[i].kind != DSML_WALK_FILE) { /* hidden entries are ignored, as other files are */
+            if (files.v[i].kind == DSML_WALK_HIDDEN) r->n_ignored++;
+            else rc = broken_link(r, &files.v[i]);
+            continue;
+        }
         char full[8192], hex[65];
         snprintf(full, sizeof full, "%s/%s", r->root, files.v[i].rel);
         FILE *fp = fopen(full, "rb");
@@ -183,7 +208,10 @@ static int read_folder(reader *r, char source_hex[65])
         dsml_sha256_update(&list, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
     }
     if (!rc) dsml_sha256_final_hex(&list, source_hex);
-    for (size_t i = 0; i < files.n; i++) free(files.v[i].rel);
+    for (size_t i = 0; i < files.n; i++) {
+        free(files.v[i].rel);
+        free(files.v[i].target);
+    }
     free(files.v);
     return rc;
 }
@@ -217,6 +245,18 @@ static int read_member(reader *r, dsml_archive *a, uint8_t *discard, size_t *kep
     return DSML_OK;
 }
 
+/* 1 when a folder or the file in the member path starts with '.' (as the
+ * folder walk does, hidden entries are ignored). */
+static int hidden_member(const char *name)
+{
+    for (const char *p = name;;) {
+        if (p[0] == '.' && p[1] != '/' && p[1] != '\0') return 1;
+        const char *slash = strchr(p, '/');
+        if (!slash) return 0;
+        p = slash + 1;
+    }
+}
+
 static int read_archive(reader *r, char source_hex[65])
 {
     dsml_archive_limits limits = {r->opt.max_total_bytes, r->opt.max_entry_bytes};
@@ -228,6 +268,10 @@ static int read_archive(reader *r, char source_hex[65])
     dsml_archive_member m;
     while (!rc && !(rc = dsml_archive_next(a, &m)) && m.name) {
         if (!m.is_file) continue; /* folders, links: nothing to read */
+        if (hidden_member(m.name)) {
+            r->n_ignored++;
+            continue;
+        }
         size_t size = 0;
         int is_image = 0;
         rc = read_member(r, a, discard, &size, &is_image);

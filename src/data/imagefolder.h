@@ -7,9 +7,11 @@
  *   <split>/<class dirs...>/<file>    with split_dirs: split = "<split>" (train, test, ...)
  * Classes are sorted by name (bytewise) and numbered from 0; images are
  * sorted by path; so labels and order never depend on directory order.
- * Files that are not JPEG or PNG by their magic bytes are ignored and counted.
- * An image with no class directory is an error naming it. A corrupt image is
- * an error naming it, or with skip_bad is skipped, named on `log` and counted.
+ * Files that are not JPEG or PNG by their magic bytes, and hidden entries
+ * (a '.' name, file or folder), are ignored and counted. An image with no
+ * class directory is an error naming it. A corrupt image, or a symbolic link
+ * that cannot be followed, is an error naming it, or with skip_bad is
+ * skipped, named on `log` and counted. Folders are walked as walk.h says.
  * Archives are streamed through archive.h (nothing is extracted to disk); an
  * absolute or ".." member name, a link out of the archive, more decompressed
  * bytes than max_total_bytes, or a member over max_entry_bytes, refuses the
@@ -41,8 +43,8 @@ typedef struct {
 /* What a read found besides the dataset. Zero-initialise; the read fills it;
  * release with dsml_imagefolder_info_free. All arrays are owned by info. */
 typedef struct {
-    int n_ignored;                          /* files that are not JPEG or PNG */
-    int n_skipped;                          /* corrupt images skipped (skip_bad) */
+    int n_ignored;                          /* files that are not JPEG or PNG, hidden entries */
+    int n_skipped;                          /* corrupt images and broken links skipped (skip_bad) */
     char **skipped;                         /* their paths, n_skipped entries, sorted */
     int n_splits;                           /* 0 unless split_dirs */
     char (*split_names)[DSML_DATASET_NAME]; /* n_splits names, sorted */

@@ -194,8 +194,8 @@ static int parse_items(ctx *c, const uint8_t *base, size_t base_off, const uint8
     char msg[160];
     size_t off = base_off + (size_t)(p - base);
     if (count > (int64_t)((size_t)(end - p) / 8)) {
-        snprintf(msg, sizeof msg, "%lld items need at least %lld bytes, %zu left", (long long)count,
-                 (long long)count * 8, (size_t)(end - p));
+        snprintf(msg, sizeof msg, "%lld items need at least 8 bytes each, %zu left", (long long)count,
+                 (size_t)(end - p));
         return fail_at(c, off, msg);
     }
     if (count == 0) return DSML_OK;
@@ -257,8 +257,9 @@ static int parse_matrix(ctx *c, const uint8_t *data, size_t size, size_t off, ds
         int32_t v = (int32_t)rd32(c, t.data + 4 * d);
         if (v < 0) return fail_at(c, here, "a negative dimension");
         a->dims[d] = v;
-        a->numel *= v;
-        if (a->numel > (int64_t)1 << 40) return fail_at(c, here, "more than 2^40 elements");
+        /* checked before it is used: 2^40 times a dimension of up to 2^31 overflows int64 */
+        if (__builtin_mul_overflow(a->numel, (int64_t)v, &a->numel) || a->numel > (int64_t)1 << 40)
+            return fail_at(c, here, "more than 2^40 elements");
     }
     p += t.taken;
     here = off + (size_t)(p - data);
@@ -329,7 +330,13 @@ static int parse_matrix(ctx *c, const uint8_t *data, size_t size, size_t off, ds
                      (size_t)(end - p) / 8);
             return fail_at(c, here, msg);
         }
-        if (a->n_fields > 0 && (rc = parse_items(c, data, off, p, end, a, a->numel * a->n_fields))) return rc;
+        int64_t items;
+        if (__builtin_mul_overflow(a->numel, (int64_t)a->n_fields, &items)) {
+            snprintf(msg, sizeof msg, "%lld struct elements of %d fields: too many", (long long)a->numel,
+                     a->n_fields);
+            return fail_at(c, here, msg);
+        }
+        if (a->n_fields > 0 && (rc = parse_items(c, data, off, p, end, a, items))) return rc;
     } else {
         a->kind = DSML_MAT_OTHER; /* sparse, object, ...: kept, not decoded */
     }

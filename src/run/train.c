@@ -476,6 +476,14 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     dsml_set_threads(cfg->threads);
     rc = dsml_mkdirs(cfg->out_dir);
     if (rc) return rc;
+    int removed; /* temp files of runs killed while writing here; one that cannot be removed stops nothing */
+    if (dsml_atomic_remove_stale(cfg->out_dir, &removed) != DSML_OK) {
+        if (cfg->log) fprintf(cfg->log, "run: warning: %s\n", dsml_last_error());
+        dsml_clear_error();
+    } else if (removed && cfg->log) {
+        fprintf(cfg->log, "run: removed %d temp file%s left in %s by processes that ended\n", removed,
+                removed == 1 ? "" : "s", cfg->out_dir);
+    }
 
     dsml_data_options data;
     dsml_data_options_default(&data);
