@@ -111,7 +111,7 @@ bench-reference: $(DSML)
 
 # Each test program runs in fork mode; a failing one fails the target after all ran.
 check: $(DSML) $(TEST_BIN)
-	+@failed=0; for t in $(TEST_BIN); do \
+	@failed=0; for t in $(TEST_BIN); do \
 	    DSML_BIN=$(CURDIR)/$(DSML) CK_FORK=yes $$t || failed=1; done; \
 	 MAKE="$(MAKE)" DSML=$(DSML) LIB=$(LIB) sh tests/check_make.sh || failed=1; \
 	 test $$failed = 0

@@ -317,12 +317,12 @@ START_TEST(test_params_entries_and_folder_layouts)
     expect_params("nus-wide", path, &o, want);
     /* imagefolder: a folder as one tree, an archive as one file; split_dirs is its own */
     snprintf(path, sizeof path, "%s/nus/ImageList", dir);
-    snprintf(want, sizeof want, "imagefolder reader=imagefolder-1 channels=1 size=8x4 split_dirs=1 skip_bad=1 "
+    snprintf(want, sizeof want, "imagefolder reader=imagefolder-2 channels=1 size=8x4 split_dirs=1 skip_bad=1 "
              "source=tree=2:10:%016llx from=%s", (unsigned long long)tree_digest(rel, sizes, 2), path);
     expect_params("imagefolder", path, &o, want);
     o.split_dirs = 0;
     o.skip_bad = 0;
-    snprintf(want, sizeof want, "imagefolder reader=imagefolder-1 channels=1 size=8x4 split_dirs=0 skip_bad=0 "
+    snprintf(want, sizeof want, "imagefolder reader=imagefolder-2 channels=1 size=8x4 split_dirs=0 skip_bad=0 "
              "source=file=40:%lld.%09ld from=%s", STAMP_S, STAMP_NS, testdir_path("CUB_200_2011.tgz"));
     expect_params("imagefolder", testdir_path("CUB_200_2011.tgz"), &o, want);
     testdir_done(1);
@@ -334,7 +334,7 @@ START_TEST(test_params_read_back)
     const dsml_data_kind *folder = dsml_data_kind_find("imagefolder"), *cub = dsml_data_kind_find("cub200");
     dsml_data_options o = options_from(NULL, NULL);
     char from[DSML_CACHE_PARAMS];
-    ck_assert_int_eq(dsml_data_params_read("imagefolder reader=imagefolder-1 channels=1 size=8x6 split_dirs=1 "
+    ck_assert_int_eq(dsml_data_params_read("imagefolder reader=imagefolder-2 channels=1 size=8x6 split_dirs=1 "
                                            "skip_bad=1 source=tree=1:2:0000000000000003 from=/a path/with spaces",
                                            folder, &o, from, sizeof from),
                      DSML_OK);
@@ -356,9 +356,9 @@ START_TEST(test_params_read_back)
                  DSML_ERR_FORMAT, "expected \"imagefolder reader=R channels=C size=HxW split_dirs=S skip_bad=B ... "
                                   "from=PATH\"");
     ck_assert_int_eq(o.height, 16);
-    expect_error(dsml_data_params_read("imagefolder reader=imagefolder-1 channels=3 size=9x9 split_dirs=0 skip_bad=0",
+    expect_error(dsml_data_params_read("imagefolder reader=imagefolder-2 channels=3 size=9x9 split_dirs=0 skip_bad=0",
                                        folder, &o, from, sizeof from),
-                 DSML_ERR_FORMAT, "parameters \"imagefolder reader=imagefolder-1");
+                 DSML_ERR_FORMAT, "parameters \"imagefolder reader=imagefolder-2");
 }
 END_TEST
 
@@ -486,7 +486,7 @@ START_TEST(test_open_local_name)
     char want[8192];
     snprintf(want, sizeof want, "data: pets: source %s is gone", src);
     ck_assert_msg(strstr(text, want), "%s", text);
-    ck_assert_ptr_nonnull(strstr(text, "pets.dsd: stale (prepared with \"imagefolder reader=imagefolder-1 channels=1 "
+    ck_assert_ptr_nonnull(strstr(text, "pets.dsd: stale (prepared with \"imagefolder reader=imagefolder-2 channels=1 "
                                        "size=6x3 split_dirs=0 skip_bad=0 source=tree=4:"));
     free(text);
     /* a broken cache: how to prepare it again */

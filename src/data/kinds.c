@@ -160,7 +160,7 @@ static const dsml_data_kind kinds[] = {
     },
     {
         .name = "imagefolder",
-        .reader = "imagefolder-1",
+        .reader = "imagefolder-2",
         .params = dsml_data_params_folder,
         .read = read_imagefolder,
         .options = DSML_DATA_OPT_SHAPE | DSML_DATA_OPT_SPLIT_DIRS | DSML_DATA_OPT_SKIP_BAD,
