@@ -41,8 +41,8 @@ void fetch_case_begin(fetch_case *c, const char *name, const void *data, size_t 
     dsml_fetch_options_default(&c->options, c->root);
     c->options.attempts = 3;
     c->options.backoff_s = 0.01;
-    c->options.connect_timeout_s = 5;
-    c->options.stall_timeout_s = 5;
+    c->options.connect_timeout_s = 60; /* generous: a busy machine never trips them */
+    c->options.stall_timeout_s = 60;
 }
 
 void fetch_case_manifest(fetch_case *c, const char *file, const char *size, const char *sha, const char *md5,

@@ -188,12 +188,12 @@ int http_server_start(http_server *s, const void *body, size_t size, const http_
     if (pid < 0) { perror("fork"); close(fd); return -1; }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        alarm(30); /* never outlives a stuck test */
+        alarm(600); /* never outlives a stuck test (its death ends the server at once) */
         int stalled = 0;
         for (int i = 0; i < config->max_requests; i++) {
             int c = accept(fd, NULL, NULL);
             if (c < 0) { if (errno == EINTR) { i--; continue; } break; }
-            struct timeval tv = {5, 0};
+            struct timeval tv = {60, 0}; /* a client on a busy machine may take a while */
             setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
             if (serve_one(c, body, size, config, i, s->log_path)) {
                 stalled++; /* left open and silent: never closed, so the client waits */
