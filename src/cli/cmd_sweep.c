@@ -312,6 +312,16 @@ static int gen_list(const sweep_opts *o, const dsml_sweep *sw, const dsml_sweep_
     return do_list(items, n, o->threads, fp);
 }
 
+/* A generator's result: 0, or 1 after the message, which names the file being written when writing failed
+ * (the generator knows only its stream). */
+static int gen_failed(const sweep_opts *o, int rc)
+{
+    if (!rc) return 0;
+    if (rc == DSML_ERR_IO && o->out) fprintf(stderr, "dsml sweep: %s: %s\n", o->out, dsml_last_error());
+    else fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
+    return 1;
+}
+
 static int gen_makefile(const sweep_opts *o, const dsml_sweep *sw, const dsml_sweep_item *items, int n, FILE *fp,
                         int *extra)
 {
@@ -326,21 +336,13 @@ static int gen_makefile(const sweep_opts *o, const dsml_sweep *sw, const dsml_sw
                  seeds, sw->path);
         cmd = status;
     }
-    if (dsml_sweep_write_makefile(fp, sw->path, items, n, o->threads, o->jobs, cmd)) {
-        fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
-        return 1;
-    }
-    return 0;
+    return gen_failed(o, dsml_sweep_write_makefile(fp, sw->path, items, n, o->threads, o->jobs, cmd));
 }
 
 static int gen_slurm(const sweep_opts *o, const dsml_sweep *sw, const dsml_sweep_item *items, int n, FILE *fp,
                      int *tasks)
 {
-    if (dsml_sweep_write_slurm(fp, sw->path, items, n, &o->slurm, tasks)) {
-        fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
-        return 1;
-    }
-    return 0;
+    return gen_failed(o, dsml_sweep_write_slurm(fp, sw->path, items, n, &o->slurm, tasks));
 }
 
 static int parse_args(int argc, char **argv, sweep_opts *o)

@@ -268,9 +268,13 @@ static int texts_write(table_texts *t, const char *out_dir, int table, FILE *not
     char path[4200];
     snprintf(path, sizeof path, "%s/table%d.md", out_dir, table);
     int rc = finish_file(t->md, &t->md_text, &t->md_len, path, notes);
+    if (rc) { /* the .md's failure is the one reported (a full disk): the .tex is not tried after it */
+        fclose(t->tex);
+        free(t->tex_text);
+        return rc;
+    }
     snprintf(path, sizeof path, "%s/table%d.tex", out_dir, table);
-    int rc2 = finish_file(t->tex, &t->tex_text, &t->tex_len, path, notes);
-    return rc ? rc : rc2;
+    return finish_file(t->tex, &t->tex_text, &t->tex_len, path, notes);
 }
 
 static const char *paper_t12 = "Paper: AlexNet pre-trained on ImageNet and fine-tuned (227x227 inputs), one run.";

@@ -4,6 +4,7 @@
 #include "run/sweep.h"
 #include "core/error.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define ARGS_CAP 8192
@@ -45,7 +46,7 @@ int dsml_sweep_write_makefile(FILE *fp, const char *sweep_path, const dsml_sweep
         fprintf(fp, "\t$(DSML) %s\n", args);
         if (status_command) fprintf(fp, "\t@%s\n", status_command);
     }
-    if (ferror(fp)) return dsml_fail(DSML_ERR_IO, "writing the make fragment failed");
+    if (ferror(fp)) return dsml_fail(DSML_ERR_IO, "writing the make fragment failed: %s", strerror(errno));
     return DSML_OK;
 }
 
@@ -90,6 +91,6 @@ int dsml_sweep_write_slurm(FILE *fp, const char *sweep_path, const dsml_sweep_it
                 "fi\n"
                 "echo \"task $SLURM_ARRAY_TASK_ID on $(hostname): dsml $args\"\n"
                 "exec \"$DSML\" $args\n");
-    if (ferror(fp)) return dsml_fail(DSML_ERR_IO, "writing the slurm script failed");
+    if (ferror(fp)) return dsml_fail(DSML_ERR_IO, "writing the slurm script failed: %s", strerror(errno));
     return DSML_OK;
 }
