@@ -23,7 +23,9 @@
 #include "run/input_pipeline.h"
 #include "run/pretrained.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -483,6 +485,17 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     } else if (removed && cfg->log) {
         fprintf(cfg->log, "run: removed %d temp file%s left in %s by processes that ended\n", removed,
                 removed == 1 ? "" : "s", cfg->out_dir);
+    }
+    /* A finished run's metrics.json no longer stands for this folder once a new run starts writing its
+     * embeddings here: set aside first, so a run killed or failing from now on leaves nothing that looks finished
+     * (what the sweep's rules do for a stale run). */
+    char finished[1200], aside[1200];
+    snprintf(finished, sizeof finished, "%s/metrics.json", cfg->out_dir);
+    snprintf(aside, sizeof aside, "%s/metrics.stale.json", cfg->out_dir);
+    if (rename(finished, aside) == 0) {
+        if (cfg->log) fprintf(cfg->log, "run: the earlier run's metrics.json is now %s\n", aside);
+    } else if (errno != ENOENT) {
+        return dsml_fail(DSML_ERR_IO, "%s: cannot set the earlier run's metrics aside: %s", finished, strerror(errno));
     }
 
     dsml_data_options data;
