@@ -26,6 +26,8 @@ FUZZ_CFLAGS  ?= -O1 -g
 # -fno-sanitize-recover: an undefined-behaviour report stops the input like a crash, so libFuzzer keeps it.
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # (-Wno-pass-failed: clang's note that an `omp simd` loop was not vectorised, at -O1)
+# an undefined-behaviour report with its stack, like ASan's (the user's UBSAN_OPTIONS win)
+FUZZ_ENV     := UBSAN_OPTIONS="$${UBSAN_OPTIONS:-print_stacktrace=1}"
 FUZZ_ALL_CFLAGS = $(DSML_CFLAGS) $(FUZZ_CFLAGS) $(FUZZ_SAN) -Wno-pass-failed -Ifuzz/support
 
 FUZZ_NAMES   := $(sort $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
@@ -73,12 +75,12 @@ fuzz:
 $(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/fuzz_%
 	@mkdir -p $(FUZZ_WORK)/corpus/$* $(FUZZ_WORK)/crashes/$* $(FUZZ_WORK)/logs
 	@echo "fuzz: fuzz_$* for $(FUZZ_SECONDS) s (log: $(FUZZ_WORK)/logs/$*.log)"
-	@$< -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -artifact_prefix=$(FUZZ_WORK)/crashes/$*/ $(call fuzz_dict,$*) \
+	@$(FUZZ_ENV) $< -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -artifact_prefix=$(FUZZ_WORK)/crashes/$*/ $(call fuzz_dict,$*) \
 	    $(FUZZ_FLAGS) $(FUZZ_WORK)/corpus/$* fuzz/corpus/$* > $(FUZZ_WORK)/logs/$*.log 2>&1; \
 	 rc=$$?; FUZZ_NAME=$* FUZZ_LOG=$(FUZZ_WORK)/logs/$*.log FUZZ_CRASHES=$(FUZZ_WORK)/crashes/$* \
 	    sh fuzz/report.sh $$rc || exit 1; \
 	 if [ "$(FUZZ_MERGE)" = 1 ]; then \
-	    $< -merge=1 $(call fuzz_dict,$*) fuzz/corpus/$* $(FUZZ_WORK)/corpus/$* >> $(FUZZ_WORK)/logs/$*.log 2>&1 && \
+	    $(FUZZ_ENV) $< -merge=1 $(call fuzz_dict,$*) fuzz/corpus/$* $(FUZZ_WORK)/corpus/$* >> $(FUZZ_WORK)/logs/$*.log 2>&1 && \
 	    echo "fuzz: fuzz_$*: new inputs merged into fuzz/corpus/$*"; fi
 
 # The seeds, then a few seconds of mutations; the corpus grows in a scratch folder that starts empty.
@@ -87,7 +89,7 @@ fuzz-smoke:
 	+@$(MAKE) --no-print-directory -k $(FUZZ_NAMES:%=fuzz-smoke-%)
 $(FUZZ_NAMES:%=fuzz-smoke-%): fuzz-smoke-%: $(FUZZ_BUILD)/fuzz_%
 	@rm -rf $(FUZZ_WORK)/smoke/$* && mkdir -p $(FUZZ_WORK)/smoke/$*/corpus $(FUZZ_WORK)/crashes/$* $(FUZZ_WORK)/logs
-	@$< -max_total_time=$(FUZZ_SMOKE_SECONDS) -timeout=0 -artifact_prefix=$(FUZZ_WORK)/crashes/$*/ \
+	@$(FUZZ_ENV) $< -max_total_time=$(FUZZ_SMOKE_SECONDS) -timeout=0 -artifact_prefix=$(FUZZ_WORK)/crashes/$*/ \
 	    $(call fuzz_dict,$*) $(FUZZ_WORK)/smoke/$*/corpus fuzz/corpus/$* > $(FUZZ_WORK)/logs/smoke-$*.log 2>&1; \
 	 rc=$$?; FUZZ_NAME=$* FUZZ_LOG=$(FUZZ_WORK)/logs/smoke-$*.log FUZZ_CRASHES=$(FUZZ_WORK)/crashes/$* \
 	    sh fuzz/report.sh $$rc

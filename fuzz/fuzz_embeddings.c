@@ -9,13 +9,13 @@ static void touch(const dsml_embeddings *e, int all)
 {
     if (e->nq) {
         volatile float q = e->queries[(size_t)e->nq * e->d - 1];
-        volatile int l = e->query_labels[e->nq - 1] + e->query_index[e->nq - 1];
-        (void)q, (void)l;
+        volatile int l = e->query_labels[e->nq - 1], i = e->query_index[e->nq - 1];
+        (void)q, (void)l, (void)i;
     }
     if (all && e->ndb) {
         volatile float x = e->database[(size_t)e->ndb * e->d - 1];
-        volatile int l = e->database_labels[e->ndb - 1] + e->database_index[e->ndb - 1];
-        (void)x, (void)l;
+        volatile int l = e->database_labels[e->ndb - 1], i = e->database_index[e->ndb - 1];
+        (void)x, (void)l, (void)i;
     }
 }
 
