@@ -293,3 +293,6 @@ tables: | $(DSML)
 	    $(if $(EQUIVALENCE_MARGIN),--equivalence-margin $(EQUIVALENCE_MARGIN),$$claims)
 plots: | $(DSML)
 	$(DSML) plots --results $(RESULTS) --out $(PLOTS)
+
+# Fuzzing (docs/fuzzing.md): make fuzz-deps, fuzz, fuzz-smoke
+include fuzz/fuzz.mk

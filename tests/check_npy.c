@@ -191,6 +191,11 @@ START_TEST(test_npy_broken_headers)
         /* shapes that overflow, or that the file is far too short for: refused before allocating */
         {"{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904,)}",
          "expected a dimension below 2^62, found '4611686018427387904,)}'"},
+        /* 20 digits whose value times 10 would wrap past 2^64 to a small number (found by fuzz_npy) */
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (19000000000000000000,)}",
+         "expected a dimension below 2^62, found '19000000000000000000,)}'"},
+        {"{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387903,)}", /* the largest dimension */
+         "h.npy: shape (4611686018427387903,) of '<f4' is too large (more than 2^62 bytes)"},
         {"{'descr': '<f4', 'fortran_order': False, 'shape': (2147483648, 2147483648, 4)}",
          "h.npy: shape (2147483648, 2147483648, 4) of '<f4' is too large (more than 2^62 bytes)"},
         {"{'descr': '<i8', 'fortran_order': False, 'shape': (1000000, 1000)}",

@@ -177,6 +177,17 @@ START_TEST(test_parse_errors_name_file_and_line)
         {"set dataset=fashion-mnist dim=16 seed=1 loss=triplet distance=snr from=/x;rm\ndml\n",
          "s.sweep:1: expected a path of letters"},
         {"set dim=16 dim=32\n", "s.sweep:1: expected each key once, found dim=32"},
+        /* found by fuzz_sweep: an empty value left the run without a seed (atol(NULL)) */
+        {"dml dataset=fashion-mnist loss=triplet distance=snr dim=16 seed=\n",
+         "s.sweep:1: expected a value, found seed="},
+        {"set seed=\ndml dataset=fashion-mnist loss=triplet distance=snr dim=16\n",
+         "s.sweep:1: expected a value, found seed="},
+        {"dml dataset= loss= distance= bits= seed=\n", "s.sweep:1: expected a value, found dataset="},
+        /* a list longer than expansion takes is refused, not cut to its first 64 values */
+        {"dml dataset=fashion-mnist loss=triplet distance=snr dim=16 seed=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,"
+         "17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,"
+         "51,52,53,54,55,56,57,58,59,60,61,62,63,64,65\n",
+         "s.sweep:1: expected at most 64 comma-separated values, found 65 values in seed"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         dsml_sweep sw;

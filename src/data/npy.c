@@ -140,11 +140,13 @@ static int parse_dim(cursor *c, int64_t *value)
     size_t start = c->at;
     int64_t v = 0;
     while (c->at < c->n && c->s[c->at] >= '0' && c->s[c->at] <= '9') {
-        v = v * 10 + (c->s[c->at] - '0');
-        if (v >= MAX_BYTES) {
+        int digit = c->s[c->at] - '0';
+        /* checked before multiplying: v * 10 itself may pass INT64_MAX */
+        if (v > (MAX_BYTES - 1 - digit) / 10) {
             c->at = start;
             return syntax(c, "a dimension below 2^62");
         }
+        v = v * 10 + digit;
         c->at++;
     }
     if (c->at == start) return syntax(c, "a non-negative integer");

@@ -19,6 +19,8 @@
  * runs carry them, then the others in the table's order; "bits" is another
  * name for dim. */
 enum { K_DATASET, K_LOSS, K_DISTANCE, K_DIM, K_SEED, N_GRID, MAX_KEYS = 64 };
+/* values in one comma list; a longer list is refused, never cut short */
+enum { MAX_LIST = 64 };
 static const char *const grid_names[N_GRID] = {"dataset", "loss", "distance", "dim", "seed"};
 
 static const dsml_train_option *keys[MAX_KEYS];
@@ -108,9 +110,19 @@ static int check_value(const char *file, int line, int ki, const char *value, in
         snprintf(found, sizeof found, "%s=%s", k->name, value);
         return fail_at(file, line, "a comma-separated list without empty elements", found);
     }
+    int commas = 0;
+    for (const char *p = value; *p; p++) commas += *p == ',';
+    if (commas >= MAX_LIST) {
+        char found[DSML_SWEEP_VALUE + 32];
+        snprintf(found, sizeof found, "%d values in %s", commas + 1, k->name);
+        char expected[64];
+        snprintf(expected, sizeof expected, "at most %d comma-separated values", MAX_LIST);
+        return fail_at(file, line, expected, found);
+    }
     char buf[DSML_SWEEP_VALUE];
-    const char *el[64];
-    int n = split_list(value, buf, sizeof buf, el, 64);
+    const char *el[MAX_LIST];
+    int n = split_list(value, buf, sizeof buf, el, MAX_LIST);
+    if (n == 0) return check_element(file, line, k, value); /* "key=" with nothing after it */
     for (int i = 0; i < n; i++) {
         int rc = check_element(file, line, k, el[i]);
         if (rc) return rc;
@@ -272,7 +284,7 @@ static int expand(parser *ps, dsml_sweep_kind kind, int line, int group, const k
                            v ? v : "none");
     }
     char bufs[MAX_KEYS][DSML_SWEEP_VALUE];
-    const char *el[MAX_KEYS][64];
+    const char *el[MAX_KEYS][MAX_LIST];
     int n[MAX_KEYS], idx[MAX_KEYS];
     for (int k = 0; k < key_count(); k++) {
         idx[k] = 0;
@@ -282,7 +294,7 @@ static int expand(parser *ps, dsml_sweep_kind kind, int line, int group, const k
             el[k][0] = bufs[k];
             n[k] = 1;
         } else
-            n[k] = split_list(kv->value[k], bufs[k], sizeof bufs[k], el[k], 64);
+            n[k] = split_list(kv->value[k], bufs[k], sizeof bufs[k], el[k], MAX_LIST);
     }
     /* odometer over the keys, the last key fastest */
     for (;;) {
