@@ -2,6 +2,7 @@
 #
 #   make            bin/dsml and build/libdsml.a
 #   make deps       install the Debian packages the project needs (root or sudo)
+#   make test-deps  and those the tests need (PyTorch and faiss, clang's libFuzzer, SLURM)
 #   make check      build and run the unit tests (Check)
 #   make sanitize   the unit tests under AddressSanitizer + UBSan
 #   make bench      benchmarks against the peers (see bench/README.md)
@@ -49,7 +50,7 @@ DEBIAN_PACKAGES := build-essential pkg-config libblis-dev libarchive-dev zlib1g-
 BENCH_PACKAGES := python3-torch python3-torchvision python3-scipy python3-faiss python3-sklearn python3-numpy
 
 .SECONDARY:
-.PHONY: all deps check sanitize clean bench bench-deps bench-smoke bench-reference tables plots
+.PHONY: all deps test-deps check sanitize clean bench bench-deps bench-smoke bench-reference tables plots
 all: $(DSML)
 
 $(BUILD)/%.o: %.c
@@ -92,6 +93,12 @@ deps:
 
 bench-deps: deps
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BENCH_PACKAGES)
+
+# Everything the test command needs, in one install: the build, the peers the tests and benchmarks
+# compare with, clang's libFuzzer (fuzz/fuzz.mk) and a SLURM to run check-slurm on.
+test-deps: deps
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    $(BENCH_PACKAGES) $(FUZZ_PACKAGES) $(SLURM_PACKAGES)
 
 BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BUILD)/bench/bench_dsml
