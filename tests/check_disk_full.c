@@ -242,6 +242,11 @@ static void write_runs(const char *results)
         fixture_int(&d, "data.split.eval_database", 59000);
         fixture_recalls(&d, "euclidean", 0.5 + i / 10.0);
         fixture_num(&d, "metrics.euclidean.map@t", 0.4 + i / 10.0);
+        /* the rest of the block summary reads (its reader insists on every column of a block present) */
+        fixture_num(&d, "metrics.euclidean.map", 0.45 + i / 10.0);
+        fixture_num(&d, "metrics.euclidean.map@r", 0.3);
+        fixture_num(&d, "metrics.euclidean.r_precision", 0.35);
+        fixture_num(&d, "metrics.euclidean.f1@t", 0.25);
         fixture_num(&d, "wall_seconds.total", 12.5);
         fixture_write_run(&d, results, "fashion-mnist", i ? "contrastive-snr-d32-s1" : "contrastive-euclidean-d32-s1");
     }

@@ -25,6 +25,7 @@
 #include "support/testdir.h"
 
 static spawn_result r;
+static cmd_result run_out;
 
 /* A copy of `at` whose file pattern is under `dir`. */
 static spawn_kill kill_under(const spawn_kill *at, const char *dir, char *pattern, size_t cap)
@@ -137,6 +138,79 @@ START_TEST(test_train_killed)
         ck_assert_msg(run_whole(pattern, 1), "run again after a kill %s: no metrics.json", p->at.label);
         if (!p->fresh_data) file_mark_expect_same(&cache_mark, cache);
         file_mark_free(&cache_mark);
+    }
+    testdir_done(1);
+}
+END_TEST
+
+/* Over an earlier, finished run (the reference, seed 1) a run of seed 2 is killed: the folder's metrics.json,
+ * when there is one, is always the one of the embeddings.bin beside it (the earlier run's, or the new one's). */
+static const spawn_kill over_points[] = {
+    {"after the first epoch", 5, NULL, 0, 0},
+    {"as embeddings.bin is written", 0, "out/embeddings.bin.tmp.*", 0, 0},
+    {"as metrics.json is written", 0, "out/metrics.json.tmp.*", 0, 0},
+    {"after 200 ms", 0, NULL, 0, 200},
+};
+
+static int same_bytes(const char *a, const char *b)
+{
+    static cmd_result c;
+    char cmd[9000];
+    path_format(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
+    run_shell(&c, cmd);
+    return c.status == 0;
+}
+
+START_TEST(test_train_killed_over_earlier_run)
+{
+    if (!fashion_mnist_present()) return;
+    const char *bin = dsml_binary();
+    const char *dir = testdir_make("kill-over");
+    ck_assert_ptr_nonnull(dir);
+    char a[4096], b[4096], cmd[16384];
+    path_format(a, sizeof a, "%s/a", dir);
+    path_format(b, sizeof b, "%s/b", dir);
+    path_format(cmd, sizeof cmd, "%s " TRAIN_ARGS, bin, a, a);
+    spawn_run(&r, cmd, NULL, 0);
+    ck_assert_msg(r.status == 0, "%s:\n%s", cmd, spawn_tail(&r));
+    path_format(cmd, sizeof cmd, "%s " TRAIN_ARGS " --seed 2", bin, b, b);
+    spawn_run(&r, cmd, NULL, 0);
+    ck_assert_msg(r.status == 0, "%s:\n%s", cmd, spawn_tail(&r));
+
+    for (size_t i = 0; i < sizeof over_points / sizeof over_points[0]; i++) {
+        const spawn_kill *p = &over_points[i];
+        char point[4096], pattern[4096], out[4200], metrics[4300], emb[4300], a_metrics[4300], a_emb[4300];
+        path_format(point, sizeof point, "%s/p%zu", dir, i);
+        path_format(out, sizeof out, "%s/out", point);
+        path_format(metrics, sizeof metrics, "%s/metrics.json", out);
+        path_format(emb, sizeof emb, "%s/embeddings.bin", out);
+        path_format(a_metrics, sizeof a_metrics, "%s/out/metrics.json", a);
+        path_format(a_emb, sizeof a_emb, "%s/out/embeddings.bin", a);
+        char cache[4300], a_cache[4300], b_out[4200];
+        mkdir_in(point, "data/cache");
+        path_format(cache, sizeof cache, "%s/data/cache/fashion-mnist.dsd", point);
+        path_format(a_cache, sizeof a_cache, "%s/data/cache/fashion-mnist.dsd", a);
+        path_format(b_out, sizeof b_out, "%s/out", b);
+        ck_assert_int_eq(link(a_cache, cache), 0);
+        path_format(cmd, sizeof cmd, "cp -R '%s/out' '%s/'", a, point);
+        run_shell(&run_out, cmd);
+        ck_assert_msg(run_out.status == 0, "%s", run_out.err);
+        path_format(cmd, sizeof cmd, "%s " TRAIN_ARGS " --seed 2", bin, point, point);
+        spawn_kill k = kill_under(p, point, pattern, sizeof pattern);
+        spawn_run(&r, cmd, &k, 0);
+        expect_ended_or_killed(p->label);
+        if (run_whole(out, 1)) {
+            if (same_bytes(metrics, a_metrics))
+                ck_assert_msg(same_bytes(emb, a_emb), "killed %s: the earlier run's metrics.json beside other "
+                              "embeddings", p->label);
+            else
+                run_expect_same(out, b_out);
+        }
+        spawn_run(&r, cmd, NULL, 0);
+        ck_assert_msg(r.status == 0, "run again after a kill %s: status %d:\n%s", p->label, r.status,
+                      spawn_tail(&r));
+        ck_assert_msg(run_whole(out, 1), "run again after a kill %s: no metrics.json", p->label);
+        run_expect_same(out, b_out);
     }
     testdir_done(1);
 }
@@ -316,7 +390,7 @@ END_TEST
 int main(void)
 {
     const suite_case cases[] = {
-        {"train", 40, (const TTest *[]){test_train_killed, NULL}},
+        {"train", 40, (const TTest *[]){test_train_killed, test_train_killed_over_earlier_run, NULL}},
         {"prepare", 20, (const TTest *[]){test_prepare_killed, NULL}},
         {"reproduce", 40, (const TTest *[]){test_reproduce_killed_on_files, test_reproduce_killed_on_lines_and_delays,
                                             NULL}},

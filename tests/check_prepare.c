@@ -594,7 +594,7 @@ START_TEST(test_fashion_mnist_dir_from_environment)
     ck_assert_int_eq(r.status, 1);
     snprintf(want, sizeof want, "no source found (looked at %s)", nope);
     ck_assert_msg(strstr(r.err, want) && strstr(r.err, "set DSML_FASHION_MNIST"), "%s", r.err);
-    /* a run into a folder holding a finished run's metrics sets them aside before it can fail */
+    /* a run into a folder holding a finished run fails before replacing anything: that run is left whole */
     char run_dir[4200], finished[4300], aside[4300];
     snprintf(run_dir, sizeof run_dir, "%s/run", dir);
     snprintf(finished, sizeof finished, "%s/metrics.json", run_dir);
@@ -605,8 +605,8 @@ START_TEST(test_fashion_mnist_dir_from_environment)
     run_dsml(&r, args);
     ck_assert_int_ne(r.status, 0);
     ck_assert_msg(strstr(r.err, want), "%s", r.err);
-    ck_assert_int_eq(access(finished, F_OK), -1);
-    ck_assert_str_eq(read_text(aside), "{\"earlier\": 1}\n");
+    ck_assert_str_eq(read_text(finished), "{\"earlier\": 1}\n");
+    ck_assert_int_eq(access(aside, F_OK), -1);
     unsetenv("DSML_FASHION_MNIST");
     testdir_done(1);
 }

@@ -57,6 +57,8 @@ typedef struct {
     uint64_t *query_sets, *db_sets; /* multi-label dataset: label sets for the evaluation */
     dsml_input_pipeline pipe;  /* cached images to the network's input */
     int have_pipe;
+    int set_aside;             /* an earlier run's metrics.json is metrics.stale.json for the time of this run */
+    int embeddings_replaced;   /* this run's embeddings.bin is in place: the earlier metrics no longer fit it */
     dsml_tensor_set weights;   /* --weights, read before the network exists, freed once applied */
     dsml_pretrained_report pretrained; /* --weights: where each layer's values came from */
     float layer_lr_mult[DSML_NETWORK_MAX_LAYERS]; /* --weights: per layer with parameters; 0 = frozen */
@@ -414,6 +416,7 @@ static int evaluate(const dsml_train_config *cfg, run_state *s, dsml_finished_ru
         snprintf(path, sizeof path, "%s/embeddings.bin", cfg->out_dir);
         rc = dsml_embeddings_write(path, d, s->query_emb, s->query_labels, q_idx, nq, s->db_emb, s->db_labels,
                                    db_idx, ndb);
+        s->embeddings_replaced = rc == DSML_OK;
     }
     return rc;
 }
@@ -470,6 +473,13 @@ static int keep_classes(const dsml_train_config *cfg, dsml_dataset *ds)
     return DSML_OK;
 }
 
+/* A finished run's metrics.json in the output folder, and where it is set aside during a run. */
+static void finished_paths(const dsml_train_config *cfg, char finished[1200], char aside[1200])
+{
+    snprintf(finished, 1200, "%s/metrics.json", cfg->out_dir);
+    snprintf(aside, 1200, "%s/metrics.stale.json", cfg->out_dir);
+}
+
 static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *rec)
 {
     double start = dsml_now();
@@ -486,14 +496,14 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
         fprintf(cfg->log, "run: removed %d temp file%s left in %s by processes that ended\n", removed,
                 removed == 1 ? "" : "s", cfg->out_dir);
     }
-    /* A finished run's metrics.json no longer stands for this folder once a new run starts writing its
-     * embeddings here: set aside first, so a run killed or failing from now on leaves nothing that looks finished
-     * (what the sweep's rules do for a stale run). */
+    /* An earlier run's metrics.json is set aside for the time of this run, so a run killed once its own
+     * embeddings.bin is in place leaves nothing that looks finished (what the sweep's rules do for a stale run);
+     * dsml_train_run puts it back when this run fails before replacing anything. */
     char finished[1200], aside[1200];
-    snprintf(finished, sizeof finished, "%s/metrics.json", cfg->out_dir);
-    snprintf(aside, sizeof aside, "%s/metrics.stale.json", cfg->out_dir);
+    finished_paths(cfg, finished, aside);
     if (rename(finished, aside) == 0) {
-        if (cfg->log) fprintf(cfg->log, "run: the earlier run's metrics.json is now %s\n", aside);
+        s->set_aside = 1;
+        if (cfg->log) fprintf(cfg->log, "run: the earlier run's metrics.json is %s while this run lasts\n", aside);
     } else if (errno != ENOENT) {
         return dsml_fail(DSML_ERR_IO, "%s: cannot set the earlier run's metrics aside: %s", finished, strerror(errno));
     }
@@ -588,7 +598,13 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     char path[1200];
     snprintf(path, sizeof path, "%s/metrics.json", cfg->out_dir);
     record_inputs(cfg, s, rec);
-    return dsml_metrics_write(rec, path);
+    rc = dsml_metrics_write(rec, path);
+    if (rc == DSML_OK && cfg->no_embeddings) {
+        /* an earlier run's embeddings.bin does not belong to these metrics */
+        snprintf(path, sizeof path, "%s/embeddings.bin", cfg->out_dir);
+        if (unlink(path) == 0 && cfg->log) fprintf(cfg->log, "run: removed the earlier run's %s\n", path);
+    }
+    return rc;
 }
 
 int dsml_train_run(const dsml_train_config *cfg)
@@ -600,6 +616,12 @@ int dsml_train_run(const dsml_train_config *cfg)
     struct stat st;
     int existed = stat(cfg->out_dir, &st) == 0;
     int rc = run(cfg, &state, rec);
+    if (rc && state.set_aside && !state.embeddings_replaced) {
+        /* nothing of the earlier run was replaced: it is whole again, as it was */
+        char finished[1200], aside[1200];
+        finished_paths(cfg, finished, aside);
+        rename(aside, finished);
+    }
     /* A run that failed before writing anything leaves no empty folder of its own behind (rmdir only takes an
      * empty one; a sweep's folder that held results stays). */
     if (rc && !existed) rmdir(cfg->out_dir);
