@@ -94,7 +94,8 @@ int dsml_fetch_part_record(const char *meta, const char *url, const char *etag, 
         return DSML_OK;
     }
     char text[META_MAX];
-    int n = snprintf(text, sizeof text, "url %s\n", url);
+    /* the URL is for people and cut to fit; each validator is under VALIDATOR_MAX: no line can overflow */
+    int n = snprintf(text, sizeof text, "url %.2048s\n", url);
     if (use_etag) n += snprintf(text + n, sizeof text - (size_t)n, "etag %s\n", etag);
     if (use_date) n += snprintf(text + n, sizeof text - (size_t)n, "last-modified %s\n", last_modified);
     return dsml_atomic_write(meta, text, (size_t)n);
