@@ -1,4 +1,5 @@
 /* The common main() of every tests/check_*.c program. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "suite_run.h"
@@ -24,7 +25,17 @@ static int suite_run(Suite *s)
 int suite_run_cases(const char *name, const suite_case *cases, int count)
 {
     const char *guard_text = getenv("DSML_TEST_HANG_GUARD");
-    int guard = guard_text ? atoi(guard_text) : 0;
+    int guard = 0;
+    if (guard_text) {
+        char *end;
+        long v = strtol(guard_text, &end, 10);
+        if (end == guard_text || *end || v < 1 || v > 1000) {
+            fprintf(stderr, "%s: DSML_TEST_HANG_GUARD=%s: expected an integer in 1..1000 (times a case's idle time)\n",
+                    name, guard_text);
+            return EXIT_FAILURE;
+        }
+        guard = (int)v;
+    }
     Suite *s = suite_create(name);
     for (int i = 0; i < count; i++) {
         TCase *tc = tcase_create(cases[i].name);
