@@ -212,6 +212,16 @@ START_TEST(test_train_killed_over_earlier_run)
         ck_assert_msg(run_whole(out, 1), "run again after a kill %s: no metrics.json", p->label);
         run_expect_same(out, b_out);
     }
+    /* a run that writes no embeddings over a finished one: the earlier embeddings.bin goes with its metrics */
+    char p0[4200], out0[4300], emb0[4400];
+    path_format(p0, sizeof p0, "%s/p0", dir);
+    path_format(out0, sizeof out0, "%s/out", p0);
+    path_format(emb0, sizeof emb0, "%s/embeddings.bin", out0);
+    path_format(cmd, sizeof cmd, "%s " TRAIN_ARGS " --no-embeddings", bin, p0, p0);
+    spawn_run(&r, cmd, NULL, 0);
+    ck_assert_msg(r.status == 0, "%s:\n%s", cmd, spawn_tail(&r));
+    ck_assert_msg(run_whole(out0, 0), "no metrics.json after a --no-embeddings run");
+    ck_assert_msg(!file_exists(emb0), "%s: an earlier run's embeddings beside new metrics", emb0);
     testdir_done(1);
 }
 END_TEST

@@ -599,8 +599,8 @@ static int run(const dsml_train_config *cfg, run_state *s, dsml_finished_run *re
     snprintf(path, sizeof path, "%s/metrics.json", cfg->out_dir);
     record_inputs(cfg, s, rec);
     rc = dsml_metrics_write(rec, path);
-    if (rc == DSML_OK && cfg->no_embeddings) {
-        /* an earlier run's embeddings.bin does not belong to these metrics */
+    if (rc == DSML_OK && !s->embeddings_replaced) {
+        /* no embeddings of this run (--no-embeddings, --no-eval): an earlier run's do not belong to these metrics */
         snprintf(path, sizeof path, "%s/embeddings.bin", cfg->out_dir);
         if (unlink(path) == 0 && cfg->log) fprintf(cfg->log, "run: removed the earlier run's %s\n", path);
     }
