@@ -98,7 +98,7 @@ bench-deps: deps
 # compare with, clang's libFuzzer (fuzz/fuzz.mk) and a SLURM to run check-slurm on.
 test-deps: deps
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	    $(BENCH_PACKAGES) $(FUZZ_PACKAGES) $(SLURM_PACKAGES)
+	    $(BENCH_PACKAGES) $(FUZZ_PACKAGES) $(SLURM_PACKAGES) $(CHECK_PACKAGES)
 
 BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard bench/*.c)))
 BENCH_BIN := $(BUILD)/bench/bench_dsml
@@ -116,11 +116,16 @@ bench-smoke: $(BENCH_BIN) $(DSML)
 bench-reference: $(DSML)
 	DSML=$(DSML) RESULTS=$(RESULTS)/reference bench/reference.sh
 
-# Each test program runs in fork mode; a failing one fails the target after all ran.
+# Each test program runs in fork mode, then each shell test of CHECK_SCRIPTS (the mk/*.mk files add
+# theirs, and the Debian packages they need to CHECK_PACKAGES); a failing one fails the target after
+# all ran.
+CHECK_SCRIPTS := tests/check_make.sh
+CHECK_PACKAGES :=
 check: $(DSML) $(TEST_BIN)
 	@failed=0; for t in $(TEST_BIN); do \
 	    DSML_BIN=$(CURDIR)/$(DSML) CK_FORK=yes $$t || failed=1; done; \
-	 MAKE="$(MAKE)" DSML=$(DSML) LIB=$(LIB) sh tests/check_make.sh || failed=1; \
+	 for s in $(CHECK_SCRIPTS); do \
+	    MAKE="$(MAKE)" DSML=$(DSML) LIB=$(LIB) BUILD=$(BUILD) CC="$(CC)" sh $$s || failed=1; done; \
 	 test $$failed = 0
 
 # Sanitized code runs several times slower (tests have no wall-clock limit: tests/support/suite_run.c);
@@ -303,3 +308,7 @@ plots: | $(DSML)
 
 # Fuzzing (docs/fuzzing.md): make fuzz-deps, fuzz, fuzz-smoke
 include fuzz/fuzz.mk
+# Installing (docs/install.md): make install, make uninstall
+include mk/install.mk
+# The report page (docs/report.md): make report
+include mk/report.mk

@@ -1,0 +1,1 @@
+# make install / make uninstall (docs/install.md).

@@ -1,0 +1,1 @@
+# make report: report/index.html (docs/report.md).
