@@ -26,6 +26,9 @@ public_headers = $(CC) -MM -MT headers -Isrc $(PUBLIC_HEADER) | tr -s ' \\' '\n\
 # pkg-config --define-prefix can move the whole tree.
 pc_path = $(if $(filter $(prefix),$(1)),$${prefix},$(patsubst $(prefix)/%,$${prefix}/%,$(1)))
 
+# the test renders the man page with groff (nroff's package on Debian)
+CHECK_SCRIPTS += tests/check_install.sh
+CHECK_PACKAGES += groff-base
 .PHONY: man install uninstall
 man: $(MAN_PAGE)
 
