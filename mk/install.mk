@@ -53,6 +53,9 @@ install: $(DSML) $(LIB) $(MAN_PAGE)
 	$(Q)$(INSTALL_DATA) $(LIB) $(DESTDIR)$(libdir)/libdsml.a
 	$(Q)$(INSTALL_DATA) $(PC_FILE) $(DESTDIR)$(libdir)/pkgconfig/dsml.pc
 	$(Q)$(INSTALL_DATA) $(MAN_PAGE) $(DESTDIR)$(man1dir)/dsml.1
+	@# the manifests (datasets and weights: official URLs and checksums), found by the installed dsml
+	$(Q)rm -rf $(DESTDIR)$(datarootdir)/dsml && $(INSTALL) -d $(DESTDIR)$(datarootdir)/dsml/datasets && \
+	 $(INSTALL_DATA) $(wildcard datasets/*.manifest) $(DESTDIR)$(datarootdir)/dsml/datasets/
 	@# the dsml include folder is the project's own: replaced whole, so no header of an older
 	@# version stays behind
 	$(Q)headers=$$($(public_headers)) && [ -n "$$headers" ] || { echo "install: no public headers found"; exit 1; }; \
@@ -68,4 +71,4 @@ uninstall:
 	@test -n "$(includedir)" || { echo "uninstall: includedir is empty"; exit 1; }
 	rm -f $(DESTDIR)$(bindir)/dsml $(DESTDIR)$(libdir)/libdsml.a $(DESTDIR)$(libdir)/pkgconfig/dsml.pc \
 	    $(DESTDIR)$(man1dir)/dsml.1
-	rm -rf $(DESTDIR)$(includedir)/dsml
+	rm -rf $(DESTDIR)$(includedir)/dsml $(DESTDIR)$(datarootdir)/dsml

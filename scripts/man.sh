@@ -61,10 +61,10 @@ printf '%s\n' "$commands" | while read -r name summary; do
     text=$("$dsml" "$name" --help 2>&1) || fail "$dsml $name --help failed"
     printf '.SS %s\n' "$name"
     printf '%s\n' "$summary" | escape
-    # a help text proper starts with its usage line; one that does not (version prints the
-    # versions) is output, not documentation, and the summary says it all
+    # every command's help text starts with its usage line; anything else is not a help text
     case $text in
     usage:*) printf '.PP\n.nf\n'; printf '%s\n' "$text" | escape; printf '.fi\n' ;;
+    *) fail "$dsml $name --help printed no usage line" ;;
     esac
 done || exit 1
 
@@ -87,8 +87,11 @@ The folder of the dataset and weights manifests (default
 .I ../datasets
 beside the folder of the
 .B dsml
-program, as in a build tree; an installed program needs it set, e.g. to a source tree\(aqs
-.IR datasets ).
+program, as in a build tree, else
+.I ../share/dsml/datasets
+beside it, where
+.B make install
+puts them).
 .TP
 .B BLIS_ARCH_TYPE
 BLIS\(aqs kernel choice; when unset,

@@ -33,19 +33,30 @@ inner_make install
 
 # --- the files: exactly these, the headers copies of the sources ---
 found=$(cd "$top" && find . -type f | sed 's|^\./||' | sort)
-for f in bin/dsml lib/libdsml.a lib/pkgconfig/dsml.pc share/man/man1/dsml.1 include/dsml/dsml.h; do
+for f in bin/dsml lib/libdsml.a lib/pkgconfig/dsml.pc share/man/man1/dsml.1 include/dsml/dsml.h \
+    share/dsml/datasets/cifar10.manifest share/dsml/datasets/alexnet-imagenet.manifest; do
     printf '%s\n' "$found" | grep -qx "$f" || fail "$prefix/$f was not installed"
 done
 for f in $found; do
     case $f in
     bin/dsml | lib/libdsml.a | lib/pkgconfig/dsml.pc | share/man/man1/dsml.1) ;;
     include/dsml/dsml.h) cmp -s "$top/$f" include/dsml/dsml.h || fail "$f differs from include/dsml/dsml.h" ;;
+    share/dsml/datasets/*.manifest) cmp -s "$top/$f" "datasets/${f#share/dsml/datasets/}" ||
+        fail "$f is no copy of datasets/${f#share/dsml/datasets/}" ;;
     include/dsml/*/*.h) cmp -s "$top/$f" "src/${f#include/dsml/}" || fail "$f is no copy of src/${f#include/dsml/}" ;;
     *) fail "make install wrote $prefix/$f, which it should not" ;;
     esac
 done
 [ -x "$top/bin/dsml" ] || fail "$prefix/bin/dsml is not executable"
 cmp -s "$top/lib/libdsml.a" "$LIB" || fail "$prefix/lib/libdsml.a is not $LIB"
+
+# --- the installed program finds the installed manifests (no DSML_MANIFESTS, run from elsewhere) ---
+msg=$(cd / && env -u DSML_MANIFESTS "$top/bin/dsml" fetch no-such-dataset --data "$dir/data" 2>&1) &&
+    fail "the installed dsml fetch of an unknown name succeeded"
+case $msg in
+*"$top/bin/../share/dsml/datasets/no-such-dataset.manifest"*) ;;
+*) fail "the installed dsml does not look in $prefix/share/dsml/datasets: $msg" ;;
+esac
 
 # --- pkg-config, pointed at the DESTDIR (the sysroot is prefixed to -I and -L) ---
 export PKG_CONFIG_PATH="$top/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -21,7 +22,14 @@ int manifest_dir(char *out, size_t size)
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash) *slash = '\0';
-    return snprintf(out, size, "%s/../datasets", exe) < (int)size ? 0 : -1;
+    /* a checkout's bin/dsml: its datasets/; an installed one (make install): PREFIX/share/dsml/datasets */
+    if (snprintf(out, size, "%s/../datasets", exe) >= (int)size) return -1;
+    struct stat st;
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+    char shared[PATH_MAX + 32];
+    snprintf(shared, sizeof shared, "%s/../share/dsml/datasets", exe);
+    if (stat(shared, &st) == 0 && S_ISDIR(st.st_mode)) return snprintf(out, size, "%s", shared) < (int)size ? 0 : -1;
+    return 0;
 }
 
 int manifest_weights_path(const char *cmd, const char *weights, const char *data_root, char *path, size_t cap)

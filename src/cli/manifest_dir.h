@@ -1,7 +1,8 @@
 /* The folder of the *.manifest files (datasets and pretrained weights), which
  * the library never looks up itself: $DSML_MANIFESTS when set and not empty,
  * else the datasets/ folder next to the program's bin/ folder
- * (/proc/self/exe/../../datasets), else "datasets". Used by dsml fetch and
+ * (/proc/self/exe/../../datasets), else, for an installed program (make
+ * install), ../share/dsml/datasets beside its bin/, else "datasets". Used by dsml fetch and
  * by the commands that take `--weights NAME` (dsml_weights_locate), which
  * resolve it through manifest_weights_path. */
 #ifndef DSML_CLI_MANIFEST_DIR_H
