@@ -227,8 +227,8 @@ static int figure_write(FILE *fp, const char *dir, const figure *f, int index, d
     } else {
         fprintf(fp, "<p class=\"missing\">Figure missing: <code>");
         dsml_html_text(fp, f->stem);
-        fprintf(fp, ".svg</code> was not drawn (its data file is there; <code>make plots</code> draws it with "
-                "gnuplot).</p>\n");
+        fprintf(fp, ".svg</code> is not in the plots folder, its data file is (<code>make plots</code> draws it "
+                "when gnuplot and the figure's inputs are there).</p>\n");
         sum->missing_figures++;
     }
     fprintf(fp, "<figcaption>");
