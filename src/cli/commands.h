@@ -11,6 +11,7 @@ int cmd_prepare(int argc, char **argv);
 int cmd_data(int argc, char **argv);
 int cmd_tables(int argc, char **argv);
 int cmd_plots(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
 int cmd_embed(int argc, char **argv);

@@ -21,6 +21,7 @@ static const struct {
     {"summary", cmd_summary, "one row per finished run: a table and summary.csv"},
     {"tables", cmd_tables, "the paper's Tables 1-4 from results/, published values beside ours, claims"},
     {"plots", cmd_plots, "the paper's figures from results/ as data files and gnuplot images"},
+    {"report", cmd_report, "one self-contained HTML page: tables, claims, figures, provenance"},
     {"sweep", cmd_sweep, "expand a sweep file (paper.sweep) into runs: list, makefile, status, slurm, tune"},
     {"regress", cmd_regress, "compare a regression run's metrics with results/baseline/regress.json"},
     {"version", cmd_version, "print the program and library versions"},

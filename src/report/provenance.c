@@ -133,6 +133,18 @@ static int load_manifest(const char *dir, const char *dataset, dsml_manifest *m,
     return dsml_manifest_load(m, path);
 }
 
+int dsml_provenance_verdict_of(const char *manifests_dir, const char *dataset, const char *sha256, char *out,
+                               size_t size)
+{
+    dsml_manifest *m = malloc(sizeof *m);
+    if (!m) return dsml_fail(DSML_ERR_NOMEM, "%s: out of memory for its manifest", dataset);
+    int found;
+    int rc = load_manifest(manifests_dir, dataset, m, &found);
+    if (!rc) dsml_provenance_verdict(found ? m : NULL, sha256, out, size);
+    free(m);
+    return rc;
+}
+
 int dsml_provenance_write(FILE *fp, const char *manifests_dir, const char *dataset, const dsml_sources *s, int tex)
 {
     if (s->count == 0) return DSML_OK;

@@ -41,6 +41,12 @@ void dsml_sources_add(dsml_sources *s, const char *sha256);
  * (docs/formats.md). `m` NULL: no manifest for the dataset. */
 void dsml_provenance_verdict(const dsml_manifest *m, const char *sha256, char *out, size_t size);
 
+/* The same verdict with the manifest read from manifests_dir/<dataset>.manifest
+ * (none there: the no-manifest verdict); one that does not parse fails,
+ * naming the file and line. */
+int dsml_provenance_verdict_of(const char *manifests_dir, const char *dataset, const char *sha256, char *out,
+                               size_t size);
+
 /* Writes the provenance of one dataset: its sources with run counts and
  * verdicts, as a Markdown paragraph (tex = 0) or LaTeX text for a caption
  * (tex = 1). Reads manifests_dir/<dataset>.manifest (a missing one is said
