@@ -121,6 +121,9 @@ bench-reference: $(DSML)
 # all ran.
 CHECK_SCRIPTS := tests/check_make.sh
 CHECK_PACKAGES :=
+# dsml eval against NumPy and its --run reproduction (docs/eval.md)
+CHECK_SCRIPTS += tests/check_eval_cmd.sh
+CHECK_PACKAGES += python3-numpy dataset-fashion-mnist
 check: $(DSML) $(TEST_BIN)
 	@failed=0; for t in $(TEST_BIN); do \
 	    DSML_BIN=$(CURDIR)/$(DSML) CK_FORK=yes $$t || failed=1; done; \

@@ -132,6 +132,27 @@ def main():
         table(["job", "threads", "batch", "dsml img/s", "PyTorch img/s", "ratio", "dsml share of SGEMM",
                "PyTorch share of SGEMM", "dsml peak MiB", "PyTorch peak MiB", "agrees"], out)
 
+    if of("eval-cmd"):
+        print("## `dsml eval` on saved .npy files\n\nThe whole command (reading the .npy files, float32 inputs and "
+              "int64 labels as PyTorch saves them; Euclidean ranking and every metric) against the same job in "
+              "plain NumPy and with faiss `IndexFlatL2` (metrics in NumPy), each its own process: wall seconds and "
+              "peak RSS in MiB of that process. pytorch-metric-learning's AccuracyCalculator runs only when it can "
+              "be imported (a note says when it was not).\n")
+        out = []
+        for r in of("eval-cmd"):
+            ps = [peer(n, r, "threads", "dim", "queries", "database") for n in ("numpy", "faiss",
+                                                                               "pytorch-metric-learning")]
+            sec = lambda p: p["seconds"] if p else None
+            row = [r["threads"], f"{r['queries']:,} x {r['database']:,} x {r['dim']}", fmt(r["seconds"], 2),
+                   mem(r)]
+            for p in ps:
+                row += [fmt(sec(p), 2), mem(p), ratio(r["seconds"], sec(p), False), agree(p)]
+            out.append(row)
+        head = ["threads", "queries x database x d", "dsml s", "dsml MiB"]
+        for n in ("numpy", "faiss", "PML"):
+            head += [f"{n} s", f"{n} MiB", f"vs {n}", "agrees"]
+        table(head, out)
+
     if of("eval"):
         print("## Exact retrieval evaluation\n\nEvery query ranks the whole database (Euclidean), then Recall@1..32, "
               "MAP, MAP@R, precision and F1@5000 from that ranking; ten Gaussian clusters. Memory: peak RSS in MiB, "

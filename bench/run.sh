@@ -36,7 +36,7 @@ if [ "$smoke" = 1 ]; then
     out=$work/smoke
     threads="1"; sgemm_size=500; iters=2; embed_n=300; train_cfgs="contrastive:euclidean triplet:snr"
     alexnet_train="20 1"; alexnet_embed="20 1"
-    eval_size="50 2000"; eval_dims="16"
+    eval_size="50 2000"; eval_dims="16"; eval_cmd="50 2000 16"
     ham_size="200 3000"; ham_bits="24"
     km_size="3000 16"; km_ks="10"
     snr_size="200 32"; snr_reps=2
@@ -48,7 +48,7 @@ else
     threads=${BENCH_TRAIN_THREADS:-1 2}; sgemm_size=2000; iters=100; embed_n=70000
     train_cfgs="contrastive:euclidean contrastive:snr triplet:euclidean triplet:snr"
     alexnet_train="100 5"; alexnet_embed="100 5"   # BATCH ITERS, BATCH REPS: AlexNet steps take 1.5-6 s
-    eval_size="1000 69000"; eval_dims="16 32 64"
+    eval_size="1000 69000"; eval_dims="16 32 64"; eval_cmd="1000 69000 32"
     ham_size="10000 50000"; ham_bits="16 24 32 48"
     km_size="69000 32"; km_ks="10 100"
     snr_size="1000 64"; snr_reps=3
@@ -124,6 +124,17 @@ for d in $eval_dims; do
     # shellcheck disable=SC2086
     ours "$BENCH" eval "$t" $eval_size "$d" && { peer $faiss retrieval.py faiss "$t"; peer $torch retrieval.py torch "$t"; }
 done
+# `dsml eval` on .npy files as a PyTorch user saves them, against NumPy, faiss and (when importable)
+# pytorch-metric-learning, each its own process: time, peak RSS, agreement (bench/peers/eval_cmd.py)
+if [ $numpy = 1 ]; then
+    mkdir -p "$work/eval-cmd"
+    echo "bench: peer eval_cmd.py $eval_cmd" >&2
+    # shellcheck disable=SC2086
+    "$PY" bench/peers/eval_cmd.py "$DSML" "$t" $eval_cmd "$work/eval-cmd" | tee -a "$json"
+    rc=${PIPESTATUS[0]}
+    [ "$rc" = 0 ] || fail "eval_cmd.py: exit $rc (3: a peer disagrees with dsml eval)"
+    rm -rf "$work/eval-cmd"
+fi
 for b in $ham_bits; do
     # shellcheck disable=SC2086
     ours "$BENCH" hamming "$t" $ham_size "$b" && { peer $numpy hamming.py numpy "$t"; peer $faiss hamming.py faiss "$t"; }

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "data/archive.h"
 #include "data/npy.h"
+#include "support/archive_files.h"
 #include "support/expect.h"
 #include "support/files.h"
 #include "support/suite_run.h"
@@ -101,6 +103,13 @@ START_TEST(test_npy_label_fixtures)
     ck_assert_mem_eq(a.data, want8, sizeof want8);
     dsml_npy_free(&a);
 
+    /* numpy's '<u2' (refused before the integer types were all taken) */
+    read_ok(FIXTURES "u2.npy", &a);
+    static const int32_t want_u2[3] = {0, 1, 2};
+    ck_assert_int_eq(a.shape[0], 3);
+    ck_assert_mem_eq(a.data, want_u2, sizeof want_u2);
+    dsml_npy_free(&a);
+
     expect_error(dsml_npy_read(FIXTURES "i8_too_big.npy", &a), DSML_ERR_FORMAT,
                  "i8_too_big.npy: element 2 is 2147483648, expected an int32 (-2147483648 to 2147483647)");
     ck_assert_ptr_null(a.data);
@@ -118,10 +127,9 @@ START_TEST(test_npy_refused_fixtures)
     } cases[] = {
         {"f4_fortran.npy", "f4_fortran.npy: fortran_order True (column-major), expected False (C order)"},
         {"f4_big_endian.npy", "f4_big_endian.npy: dtype '>f4' (big-endian), expected little-endian '<f4', '<f8', "
-                              "'<i4' or '<i8'"},
+                              "'<i8', '<i4', '<i2', '|i1', '<u8', '<u4', '<u2', '|u1' or '|b1'"},
         {"object.npy", "object.npy: dtype '|O' (Python objects), expected little-endian"},
         {"structured.npy", "structured.npy: structured dtype (a list of fields), expected one of '<f4'"},
-        {"u2.npy", "u2.npy: dtype '<u2', expected little-endian '<f4'"},
         {"f4_5d.npy", "f4_5d.npy: shape has 5 dimensions, expected 0 to 4"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -205,6 +213,95 @@ START_TEST(test_npy_broken_headers)
     /* Python 2's long integers only in the versions Python 2 wrote */
     expect_header_error(3, "{'descr': '<f4', 'fortran_order': False, 'shape': (2L, 3)}",
                         "h.npy: header byte 52: expected ',' or ')' in the shape, found 'L, 3)}'");
+    testdir_done(1);
+}
+END_TEST
+
+/* The label types PyTorch and NumPy users save (bool and uint8 multi-label
+ * matrices, torch.long, small integers), all read as int32, each checked
+ * against its range; types still refused. */
+START_TEST(test_npy_integer_dtypes)
+{
+    ck_assert_ptr_nonnull(testdir_make("npy-dtypes"));
+    static const struct {
+        const char *descr;
+        unsigned char data[8];
+        int size, n;
+        int32_t want[4];
+    } cases[] = {
+        {"|b1", {1, 0, 1, 1}, 4, 4, {1, 0, 1, 1}},
+        {"|u1", {255, 0, 7}, 3, 3, {255, 0, 7}},
+        {"|i1", {0xff, 5, 0x80}, 3, 3, {-1, 5, -128}},
+        {"<i2", {0xfe, 0xff, 0x00, 0x80}, 4, 2, {-2, -32768}},
+        {"<u2", {0xff, 0xff, 0x01, 0x00}, 4, 2, {65535, 1}},
+        {"<u4", {0xff, 0xff, 0xff, 0x7f, 3, 0, 0, 0}, 8, 2, {INT32_MAX, 3}},
+        {"<u8", {7, 0, 0, 0, 0, 0, 0, 0}, 8, 1, {7}},
+    };
+    const char *path = testdir_path("t.npy");
+    char header[128];
+    dsml_npy a;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%d,), }", cases[i].descr,
+                 cases[i].n);
+        write_npy_raw(path, 1, header, cases[i].data, (size_t)cases[i].size);
+        int rc = dsml_npy_read_as(path, DSML_NPY_INT32, 1, &a);
+        ck_assert_msg(rc == DSML_OK, "%s: %s", cases[i].descr, dsml_last_error());
+        ck_assert_int_eq(a.shape[0], cases[i].n);
+        ck_assert_mem_eq(a.data, cases[i].want, sizeof(int32_t) * (size_t)cases[i].n);
+        dsml_npy_free(&a);
+    }
+    static const struct {
+        const char *descr;
+        unsigned char data[8];
+        int size;
+        const char *error;
+    } refused[] = {
+        {"|b1", {0, 2}, 2, "t.npy: element 1 is the byte 2, expected a bool (0 or 1)"},
+        {"<u4", {0, 0, 0, 0x80}, 4, "t.npy: element 0 is 2147483648, expected an int32 (0 to 2147483647)"},
+        {"<u8", {0, 0, 0, 0, 0, 0, 0, 0x80}, 8, "t.npy: element 0 is 9223372036854775808, expected an int32"},
+        {"<f2", {0, 0x3c}, 2, "t.npy: dtype '<f2', expected little-endian '<f4'"},
+        {"<c8", {0, 0, 0, 0, 0, 0, 0, 0}, 8, "t.npy: dtype '<c8', expected little-endian '<f4'"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (%d,), }",
+                 refused[i].descr, refused[i].descr[1] == 'f' || refused[i].descr[1] == 'c' ? 1 : refused[i].size /
+                 (refused[i].descr[2] - '0'));
+        write_npy_raw(path, 1, header, refused[i].data, (size_t)refused[i].size);
+        expect_error(dsml_npy_read(path, &a), DSML_ERR_FORMAT, refused[i].error);
+        ck_assert_ptr_null(a.data);
+    }
+    testdir_done(1);
+}
+END_TEST
+
+/* A member of a zip (an .npz): read from the archive stream, its declared
+ * size checked against the shape. */
+START_TEST(test_npy_archive_member)
+{
+    ck_assert_ptr_nonnull(testdir_make("npy-member"));
+    bytes whole = file_read(FIXTURES "f4_2d.npy");
+    const char *zip = testdir_path("x.npz");
+    archive_member members[2] = {{"a.npy", whole.data, whole.size, NULL},
+                                 {"cut.npy", whole.data, whole.size - 4, NULL}};
+    archive_write_members(zip, members, 2, TEST_ARCHIVE_ZIP);
+    dsml_archive *ar;
+    ck_assert_int_eq(dsml_archive_open(&ar, zip, NULL), DSML_OK);
+    dsml_archive_member m;
+    dsml_npy a;
+    ck_assert_int_eq(dsml_archive_next(ar, &m), DSML_OK);
+    ck_assert_str_eq(m.name, "a.npy");
+    int rc = dsml_npy_read_member(ar, m.size, "x.npz:a.npy", &a);
+    ck_assert_msg(rc == DSML_OK, "%s", dsml_last_error());
+    check_float_fixture(&a, 2, (const int64_t[]){3, 4});
+    dsml_npy_free(&a);
+    ck_assert_int_eq(dsml_archive_next(ar, &m), DSML_OK);
+    expect_error(dsml_npy_read_member(ar, m.size, "x.npz:cut.npy", &a), DSML_ERR_FORMAT,
+                 "x.npz:cut.npy: truncated: shape (3, 4) of '<f4' needs 48 bytes of data, 44 found");
+    ck_assert_ptr_null(a.data);
+    expect_error(dsml_npy_read_member(ar, -1, "x.npz:cut.npy", &a), DSML_ERR_FORMAT,
+                 "x.npz:cut.npy: the archive does not declare the member's size");
+    dsml_archive_close(ar, NULL);
+    free(whole.data);
     testdir_done(1);
 }
 END_TEST
@@ -366,6 +463,7 @@ int main(void)
                                         test_npy_read_as, NULL}},
         {"broken", 30, (const TTest *[]){test_npy_broken_headers, test_npy_broken_files, NULL}},
         {"write", 30, (const TTest *[]){test_npy_write_round_trip, NULL}},
+        {"labels", 30, (const TTest *[]){test_npy_integer_dtypes, test_npy_archive_member, NULL}},
     };
     return suite_run_cases("npy", cases, SUITE_CASES(cases));
 }

@@ -15,5 +15,6 @@ int cmd_report(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_regress(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

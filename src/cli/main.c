@@ -14,6 +14,7 @@ static const struct {
 } commands[] = {
     {"train", cmd_train, "train an embedding network, evaluate it, write metrics.json"},
     {"embed", cmd_embed, "a network's outputs for a .npy of images, with weights read from a file"},
+    {"eval", cmd_eval, "retrieval and clustering metrics of embeddings from any framework (.npy, .npz, a run)"},
     {"loss", cmd_loss, "the loss and gradient of one batch read from text files"},
     {"fetch", cmd_fetch, "download and verify a dataset's files (datasets/NAME.manifest)"},
     {"prepare", cmd_prepare, "prepare a dataset's cache (fashion-mnist, cifar10, imagefolder)"},

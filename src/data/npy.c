@@ -4,6 +4,7 @@
 #include "data/npy.h"
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "data/archive.h"
 
 #include <errno.h>
 #include <float.h>
@@ -21,20 +22,51 @@
 #define MAX_BYTES ((int64_t)1 << 62)
 #define CHUNK 65536             /* bytes converted at a time */
 
-/* The element types a file may hold and what each becomes. */
+/* How a file's elements are stored: IEEE float, signed or unsigned
+ * integer, or numpy's bool (one byte, 0 or 1). */
+typedef enum { KIND_FLOAT, KIND_SIGNED, KIND_UNSIGNED, KIND_BOOL } element_kind;
+
+/* The element types a file may hold and what each becomes. The integer and
+ * bool types are what PyTorch and NumPy users save labels as (torch.long,
+ * bool or uint8 multi-label matrices); every one becomes int32. */
 typedef struct {
     const char *descr;
     int size;
     dsml_npy_dtype dtype;
+    element_kind kind;
 } file_type;
 
 static const file_type file_types[] = {
-    {"<f4", 4, DSML_NPY_FLOAT32},
-    {"<f8", 8, DSML_NPY_FLOAT32},
-    {"<i4", 4, DSML_NPY_INT32},
-    {"<i8", 8, DSML_NPY_INT32},
+    {"<f4", 4, DSML_NPY_FLOAT32, KIND_FLOAT},
+    {"<f8", 8, DSML_NPY_FLOAT32, KIND_FLOAT},
+    {"<i4", 4, DSML_NPY_INT32, KIND_SIGNED},
+    {"<i8", 8, DSML_NPY_INT32, KIND_SIGNED},
+    {"<i2", 2, DSML_NPY_INT32, KIND_SIGNED},
+    {"|i1", 1, DSML_NPY_INT32, KIND_SIGNED},
+    {"|u1", 1, DSML_NPY_INT32, KIND_UNSIGNED},
+    {"<u2", 2, DSML_NPY_INT32, KIND_UNSIGNED},
+    {"<u4", 4, DSML_NPY_INT32, KIND_UNSIGNED},
+    {"<u8", 8, DSML_NPY_INT32, KIND_UNSIGNED},
+    {"|b1", 1, DSML_NPY_INT32, KIND_BOOL},
 };
-#define ACCEPTED "'<f4', '<f8', '<i4' or '<i8'"
+#define ACCEPTED "'<f4', '<f8', '<i8', '<i4', '<i2', '|i1', '<u8', '<u4', '<u2', '|u1' or '|b1'"
+
+/* Where the bytes come from: a file, or the current member of an archive
+ * (an .npz); `size` is the whole file's or member's length. */
+typedef struct {
+    FILE *fp;
+    dsml_archive *archive;
+    int64_t size;
+} source;
+
+/* Reads exactly n bytes; an error naming `path` (or the archive's own,
+ * naming the archive and member) when they are not all there. */
+static int source_read(source *src, const char *path, void *buf, size_t n)
+{
+    if (!src->fp) return dsml_archive_read(src->archive, buf, n);
+    if (fread(buf, 1, n, src->fp) == n) return DSML_OK;
+    return dsml_fail(DSML_ERR_IO, "%s: read failed: %s", path, ferror(src->fp) ? strerror(errno) : "the file shrank");
+}
 
 /* What the header says. */
 typedef struct {
@@ -243,14 +275,16 @@ static int parse_header(cursor *c, header_info *h)
 }
 
 /* Reads the magic, version and header; *data_at is where the data starts. */
-static int read_header(FILE *fp, const char *path, int64_t file_size, header_info *h, int64_t *data_at)
+static int read_header(source *src, const char *path, header_info *h, int64_t *data_at)
 {
+    int64_t file_size = src->size;
     unsigned char pre[12];
     char found[128];
     if (file_size < 10)
         return dsml_fail(DSML_ERR_FORMAT, "%s: %" PRId64 " bytes, expected at least 10 (a .npy prefix)", path,
                          file_size);
-    if (fread(pre, 1, 8, fp) != 8) return dsml_fail(DSML_ERR_IO, "%s: read failed: %s", path, strerror(errno));
+    int rc = source_read(src, path, pre, 8);
+    if (rc) return rc;
     if (memcmp(pre, MAGIC, MAGIC_LEN))
         return dsml_fail(DSML_ERR_FORMAT, "%s: magic '\\x93NUMPY' expected, found '%s' (not a .npy file)", path,
                          excerpt(found, sizeof found, (const char *)pre, MAGIC_LEN));
@@ -258,8 +292,9 @@ static int read_header(FILE *fp, const char *path, int64_t file_size, header_inf
     if (minor != 0 || major < 1 || major > 3)
         return dsml_fail(DSML_ERR_FORMAT, "%s: .npy version %d.%d, expected 1.0, 2.0 or 3.0", path, major, minor);
     int len_bytes = major == 1 ? 2 : 4;
-    if (file_size < 8 + len_bytes || fread(pre + 8, 1, (size_t)len_bytes, fp) != (size_t)len_bytes)
+    if (file_size < 8 + len_bytes)
         return dsml_fail(DSML_ERR_FORMAT, "%s: file ends inside the header length", path);
+    if ((rc = source_read(src, path, pre + 8, (size_t)len_bytes)) != DSML_OK) return rc;
     uint32_t len = (uint32_t)pre[8] | (uint32_t)pre[9] << 8;
     if (len_bytes == 4) len |= (uint32_t)pre[10] << 16 | (uint32_t)pre[11] << 24;
     if (len > DSML_NPY_MAX_HEADER)
@@ -271,8 +306,7 @@ static int read_header(FILE *fp, const char *path, int64_t file_size, header_inf
                          file_size - 8 - len_bytes);
     char *text = malloc(len ? len : 1);
     if (!text) return dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate %" PRIu32 " bytes of header", path, len);
-    int rc = DSML_OK;
-    if (fread(text, 1, len, fp) != len) rc = dsml_fail(DSML_ERR_IO, "%s: read failed: %s", path, strerror(errno));
+    rc = source_read(src, path, text, len);
     cursor c = {path, text, len, 0, major <= 2};
     if (!rc) rc = parse_header(&c, h);
     free(text);
@@ -309,29 +343,39 @@ static int convert(const char *path, const file_type *t, const unsigned char *ra
 {
     for (size_t i = 0; i < count; i++) {
         uint64_t bits = load_le(raw + i * (size_t)t->size, t->size);
-        if (t->dtype == DSML_NPY_INT32) {
-            int64_t v = t->size == 4 ? (int64_t)(int32_t)(uint32_t)bits : (int64_t)bits;
-            if (v < INT32_MIN || v > INT32_MAX)
-                return dsml_fail(DSML_ERR_FORMAT, "%s: element %" PRId64 " is %" PRId64 ", expected an int32 "
-                                 "(%d to %d)", path, first + (int64_t)i, v, INT32_MIN, INT32_MAX);
-            ((int32_t *)out)[i] = (int32_t)v;
-        } else if (t->size == 4) {
+        if (t->kind == KIND_FLOAT && t->size == 4) {
             uint32_t b = (uint32_t)bits;
             memcpy((float *)out + i, &b, 4);
-        } else {
+        } else if (t->kind == KIND_FLOAT) {
             double d;
             memcpy(&d, &bits, 8);
             if (isfinite(d) && fabs(d) > FLT_MAX)
                 return dsml_fail(DSML_ERR_FORMAT, "%s: element %" PRId64 " is %g, beyond float32's range", path,
                                  first + (int64_t)i, d);
             ((float *)out)[i] = (float)d;
+        } else if (t->kind == KIND_BOOL && bits > 1) {
+            return dsml_fail(DSML_ERR_FORMAT, "%s: element %" PRId64 " is the byte %" PRIu64 ", expected a bool "
+                             "(0 or 1)", path, first + (int64_t)i, bits);
+        } else if (t->kind == KIND_UNSIGNED && bits > INT32_MAX) {
+            return dsml_fail(DSML_ERR_FORMAT, "%s: element %" PRId64 " is %" PRIu64 ", expected an int32 (0 to %d)",
+                             path, first + (int64_t)i, bits, INT32_MAX);
+        } else {
+            int64_t v = (int64_t)bits;
+            if (t->kind == KIND_SIGNED && t->size < 8) { /* sign-extend the top bit of the element's width */
+                uint64_t sign = (uint64_t)1 << (8 * t->size - 1);
+                v = (int64_t)((bits ^ sign) - sign);
+            }
+            if (v < INT32_MIN || v > INT32_MAX)
+                return dsml_fail(DSML_ERR_FORMAT, "%s: element %" PRId64 " is %" PRId64 ", expected an int32 "
+                                 "(%d to %d)", path, first + (int64_t)i, v, INT32_MIN, INT32_MAX);
+            ((int32_t *)out)[i] = (int32_t)v;
         }
     }
     return DSML_OK;
 }
 
 /* Reads count elements of type t through a fixed buffer into out. */
-static int read_data(FILE *fp, const char *path, const file_type *t, int64_t count, void *out)
+static int read_data(source *src, const char *path, const file_type *t, int64_t count, void *out)
 {
     unsigned char *raw = malloc(CHUNK);
     if (!raw) return dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate %d bytes", path, CHUNK);
@@ -339,9 +383,8 @@ static int read_data(FILE *fp, const char *path, const file_type *t, int64_t cou
     int rc = DSML_OK;
     while (!rc && done < count) {
         size_t n = (size_t)(count - done < per_chunk ? count - done : per_chunk);
-        if (fread(raw, (size_t)t->size, n, fp) != n)
-            rc = dsml_fail(DSML_ERR_IO, "%s: read failed near element %" PRId64 ": %s", path, done,
-                           ferror(fp) ? strerror(errno) : "the file shrank");
+        rc = source_read(src, path, raw, n * (size_t)t->size);
+        if (rc) dsml_fail_context(rc, "%s: near element %" PRId64, path, done);
         else rc = convert(path, t, raw, n, (char *)out + done * 4, done);
         done += (int64_t)n;
     }
@@ -349,20 +392,16 @@ static int read_data(FILE *fp, const char *path, const file_type *t, int64_t cou
     return rc;
 }
 
-int dsml_npy_read(const char *path, dsml_npy *out)
+/* The whole array from src: header, size check, then the data. */
+static int read_source(source *src, const char *path, dsml_npy *out)
 {
-    memset(out, 0, sizeof *out);
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return dsml_fail(DSML_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
     header_info h = {0};
     int64_t data_at = 0, bytes = 0;
-    int rc = fstat(fileno(fp), &st) ? dsml_fail(DSML_ERR_IO, "%s: cannot stat: %s", path, strerror(errno)) : 0;
-    if (!rc) rc = read_header(fp, path, (int64_t)st.st_size, &h, &data_at);
+    int rc = read_header(src, path, &h, &data_at);
     if (!rc) rc = data_bytes(path, &h, &bytes);
-    if (!rc && (int64_t)st.st_size - data_at != bytes) {
+    if (!rc && src->size - data_at != bytes) {
         char s[160];
-        int64_t have = (int64_t)st.st_size - data_at;
+        int64_t have = src->size - data_at;
         shape_text(s, sizeof s, h.ndim, h.shape);
         rc = have < bytes ? dsml_fail(DSML_ERR_FORMAT, "%s: truncated: shape %s of '%s' needs %" PRId64 " bytes of "
                                       "data, %" PRId64 " found", path, s, h.type->descr, bytes, have)
@@ -373,8 +412,7 @@ int dsml_npy_read(const char *path, dsml_npy *out)
     void *data = NULL;
     if (!rc && !(data = malloc(count ? (size_t)count * 4 : 1)))
         rc = dsml_fail(DSML_ERR_NOMEM, "%s: cannot allocate %" PRId64 " bytes", path, count * 4);
-    if (!rc) rc = read_data(fp, path, h.type, count, data);
-    fclose(fp);
+    if (!rc) rc = read_data(src, path, h.type, count, data);
     if (rc) {
         free(data);
         return rc;
@@ -386,17 +424,45 @@ int dsml_npy_read(const char *path, dsml_npy *out)
     return DSML_OK;
 }
 
-int dsml_npy_read_as(const char *path, dsml_npy_dtype dtype, int ndim, dsml_npy *out)
+int dsml_npy_read(const char *path, dsml_npy *out)
 {
-    int rc = dsml_npy_read(path, out);
-    if (rc) return rc;
+    memset(out, 0, sizeof *out);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return dsml_fail(DSML_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    int rc = fstat(fileno(fp), &st) ? dsml_fail(DSML_ERR_IO, "%s: cannot stat: %s", path, strerror(errno)) : 0;
+    source src = {fp, NULL, (int64_t)st.st_size};
+    if (!rc) rc = read_source(&src, path, out);
+    fclose(fp);
+    return rc;
+}
+
+int dsml_npy_read_member(dsml_archive *a, int64_t size, const char *name, dsml_npy *out)
+{
+    memset(out, 0, sizeof *out);
+    if (size < 0)
+        return dsml_fail(DSML_ERR_FORMAT, "%s: the archive does not declare the member's size", name);
+    source src = {NULL, a, size};
+    return read_source(&src, name, out);
+}
+
+/* Checks that a read array has the dtype and number of dimensions asked for
+ * (ndim < 0: any); frees it when not. */
+static int require(const char *path, dsml_npy_dtype dtype, int ndim, dsml_npy *out)
+{
     if (out->dtype == dtype && (ndim < 0 || out->ndim == ndim)) return DSML_OK;
     char s[160], dims[48] = "";
     if (ndim >= 0) snprintf(dims, sizeof dims, " with %d dimension%s", ndim, ndim == 1 ? "" : "s");
-    rc = dsml_fail(DSML_ERR_FORMAT, "%s: %s %s, expected %s%s", path, dtype_name(out->dtype),
-                   shape_text(s, sizeof s, out->ndim, out->shape), dtype_name(dtype), dims);
+    int rc = dsml_fail(DSML_ERR_FORMAT, "%s: %s %s, expected %s%s", path, dtype_name(out->dtype),
+                       shape_text(s, sizeof s, out->ndim, out->shape), dtype_name(dtype), dims);
     dsml_npy_free(out);
     return rc;
+}
+
+int dsml_npy_read_as(const char *path, dsml_npy_dtype dtype, int ndim, dsml_npy *out)
+{
+    int rc = dsml_npy_read(path, out);
+    return rc ? rc : require(path, dtype, ndim, out);
 }
 
 int64_t dsml_npy_count(const dsml_npy *a)

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <time.h>
 
-static void write_retrieval(dsml_json *j, const char *key, const dsml_retrieval_result *r, int map_at,
-                            int f1_at, int ndb)
+void dsml_metrics_write_ranking(dsml_json *j, const char *key, const dsml_retrieval_result *r, int map_at,
+                                int f1_at, int ndb)
 {
     char name[64];
     dsml_json_key(j, key);
@@ -60,28 +60,48 @@ static void write_retrieval(dsml_json *j, const char *key, const dsml_retrieval_
     dsml_json_object_end(j);
 }
 
-/* "metrics": the rankings, clustering and (vmf) classification of the evaluation. */
-static void write_metrics(dsml_json *j, const dsml_finished_run *rec)
+void dsml_metrics_write_object(dsml_json *j, const dsml_metrics_set *m)
 {
-    dsml_json_key(j, "metrics");
+    const dsml_retrieval_result *ranked[4] = {m->euclidean, m->hamming, m->snr, m->cosine};
+    static const char *const keys[4] = {"euclidean", "hamming", "snr", "cosine"};
     dsml_json_object_begin(j);
-    if (!rec->euclidean_skipped) write_retrieval(j, "euclidean", &rec->euclidean, rec->map_at, rec->f1_at,
-                                                 rec->n_eval_database);
-    write_retrieval(j, "hamming", &rec->hamming, rec->map_at, rec->f1_at, rec->n_eval_database);
-    dsml_json_key(j, "clustering");
-    dsml_json_object_begin(j);
-    dsml_json_kv_double(j, "nmi", rec->nmi);
-    dsml_json_kv_double(j, "f1", rec->pairwise_f1);
-    dsml_json_kv_string(j, "on", "queries");
-    dsml_json_object_end(j);
-    if (rec->have_vmf) {
+    for (int i = 0; i < 4; i++)
+        if (ranked[i]) dsml_metrics_write_ranking(j, keys[i], ranked[i], m->map_at, m->f1_at, m->n_database);
+    if (m->have_clustering) {
+        dsml_json_key(j, "clustering");
+        dsml_json_object_begin(j);
+        dsml_json_kv_double(j, "nmi", m->nmi);
+        dsml_json_kv_double(j, "f1", m->pairwise_f1);
+        dsml_json_kv_string(j, "on", "queries");
+        dsml_json_object_end(j);
+    }
+    if (m->have_vmf) {
         dsml_json_key(j, "vmf");
         dsml_json_object_begin(j);
-        dsml_json_kv_double(j, "accuracy", rec->vmf_accuracy);
+        dsml_json_kv_double(j, "accuracy", m->vmf_accuracy);
         dsml_json_kv_string(j, "on", "queries");
         dsml_json_object_end(j);
     }
     dsml_json_object_end(j);
+}
+
+/* "metrics": the rankings, clustering and (vmf) classification of the evaluation. */
+static void write_metrics(dsml_json *j, const dsml_finished_run *rec)
+{
+    dsml_metrics_set m = {
+        .euclidean = rec->euclidean_skipped ? NULL : &rec->euclidean,
+        .hamming = &rec->hamming,
+        .map_at = rec->map_at,
+        .f1_at = rec->f1_at,
+        .n_database = rec->n_eval_database,
+        .have_clustering = 1,
+        .nmi = rec->nmi,
+        .pairwise_f1 = rec->pairwise_f1,
+        .have_vmf = rec->have_vmf,
+        .vmf_accuracy = rec->vmf_accuracy,
+    };
+    dsml_json_key(j, "metrics");
+    dsml_metrics_write_object(j, &m);
 }
 
 /* "pretrained": the weights file and, per layer with parameters, where its values came from. */

@@ -70,6 +70,29 @@ typedef struct {
     double load_s, train_s, embed_s, eval_s, total_s;
 } dsml_finished_run;
 
+/* The "metrics" object of metrics.json: what `dsml train` writes into the
+ * file and `dsml eval` prints, through the same two functions. A NULL
+ * ranking is left out. */
+typedef struct {
+    const dsml_retrieval_result *euclidean, *hamming, *snr, *cosine;
+    int map_at, f1_at;      /* the configured T of MAP@T (0: whole database) and of F1@T */
+    int n_database;         /* items each query ranked: cut-offs above it become it */
+    int have_clustering;
+    double nmi, pairwise_f1;
+    int have_vmf;
+    double vmf_accuracy;
+} dsml_metrics_set;
+
+/* Writes the object (its value; the caller writes any key before it). Key
+ * order: euclidean, hamming, snr, cosine, clustering, vmf. */
+void dsml_metrics_write_object(dsml_json *j, const dsml_metrics_set *m);
+
+/* Writes `key` and one ranking's object: recall@K, map, map@T, f1@T, map@r,
+ * r_precision, precision@K and, for Hamming ranking, the radius lookup and
+ * the precision-recall curve (docs/results.md). */
+void dsml_metrics_write_ranking(dsml_json *j, const char *key, const dsml_retrieval_result *r, int map_at,
+                                int f1_at, int ndb);
+
 /* Writes `run` to `path` atomically. The program's version, libraries,
  * thread count and the time are added here. */
 int dsml_metrics_write(const dsml_finished_run *run, const char *path);
