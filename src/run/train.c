@@ -11,6 +11,7 @@
 #include "data/sampler.h"
 #include "data/split.h"
 #include "eval/cluster.h"
+#include "eval/eval_run.h"
 #include "eval/retrieval.h"
 #include "metric/l2norm.h"
 #include "metric/vmf.h"
@@ -32,7 +33,9 @@
 #include <unistd.h>
 
 /* Independent random streams derived from the run's seed. */
+/* k-means draws from stream 5, DSML_EVAL_KMEANS_STREAM, which `dsml eval --run` shares */
 enum { STREAM_SPLIT = 1, STREAM_INIT, STREAM_SAMPLER, STREAM_DROPOUT, STREAM_KMEANS, STREAM_AUGMENT };
+_Static_assert(STREAM_KMEANS == DSML_EVAL_KMEANS_STREAM, "dsml eval --run repeats the trainer's k-means stream");
 
 /* Everything a run allocates, released in one place. */
 typedef struct {
