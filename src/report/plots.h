@@ -1,7 +1,7 @@
 /* The paper's figures from a results tree: plain-column data files (.dat)
  * written here, images drawn by gnuplot from the committed scripts in plots/.
  *
- *   fig1_curves.dat, fig1_snr.dat -> fig1.{png,svg}       synthetic SNR-distance curves (sec. 3.1)
+ *   fig1_curves.dat, fig1_snr.dat -> fig1.{png,svg,pdf}   synthetic SNR-distance curves (sec. 3.1)
  *   fig3_<dataset>.dat            -> fig3_<dataset>.*     Recall@K, dashed Euclidean, solid SNR
  *   fig4_<dataset>_<run>.dat      -> fig4_<dataset>.*     t-SNE of query embeddings, contrastive
  *                                                         and DSML(cont) side by side
@@ -56,9 +56,14 @@ typedef struct {
     int tsne_iterations;      /* (1000) */
 } dsml_plots_config;
 
+/* The image formats every script writes, in this order (images_of[]). */
+enum { DSML_PLOTS_PNG, DSML_PLOTS_SVG, DSML_PLOTS_PDF, DSML_PLOTS_FORMATS };
+
 typedef struct {
     int data_files;       /* .dat files written */
-    int images;           /* image files gnuplot wrote (png and svg counted apart) */
+    int images;           /* image files gnuplot wrote, every format counted */
+    int images_of[DSML_PLOTS_FORMATS]; /* of which PNG, SVG, PDF */
+    int pdf_skipped;      /* figures gnuplot drew without a PDF (no pdfcairo terminal; not a failure) */
     int skipped;          /* figures skipped for missing inputs */
     int bad_files;        /* metrics.json / embeddings.bin that could not be read */
     int gnuplot_missing;  /* 1 when gnuplot could not be started (data and render.sh still written) */
