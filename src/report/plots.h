@@ -4,7 +4,9 @@
  *   fig1_curves.dat, fig1_snr.dat -> fig1.{png,svg,pdf}   synthetic SNR-distance curves (sec. 3.1)
  *   fig3_<dataset>.dat            -> fig3_<dataset>.*     Recall@K, dashed Euclidean, solid SNR
  *   fig4_<dataset>_<run>.dat      -> fig4_<dataset>.*     t-SNE of query embeddings, contrastive
- *                                                         and DSML(cont) side by side
+ *                                                         and DSML(cont) side by side at one scale,
+ *                                                         the legend naming the classes where the
+ *                                                         dataset has fixed names (data/class_names.h)
  *   loss_<dataset>.dat            -> loss_<dataset>.*     training loss per epoch, one line per run
  *   render.sh                                             the gnuplot commands, to redraw by hand
  *
@@ -49,7 +51,8 @@ int dsml_plots_synthetic_snr(uint64_t seed, int dims, const double *sigma2, int 
 typedef struct {
     const char *results_dir;  /* results/<dataset>/<run>/metrics.json ("results") */
     const char *out_dir;      /* where .dat, images, render.sh and gnuplot.log go ("plots") */
-    const char *scripts_dir;  /* the committed fig1.gp, fig3_recall.gp, fig4_tsne.gp, loss_curves.gp ("plots") */
+    const char *scripts_dir;  /* the committed fig1.gp, fig3_recall.gp, fig4_tsne.gp, loss_curves.gp and
+                               * the terminal.gp they load ("plots") */
     const char *gnuplot;      /* the program, looked up in PATH ("gnuplot"); NULL: write data only */
     uint64_t seed;            /* figure 1 noise, t-SNE subsample and initialisation (1) */
     int tsne_max_points;      /* queries kept for t-SNE (1000) */
