@@ -3,7 +3,7 @@
 # with the SNR distance var(compared - anchor) / var(anchor) measured on the
 # drawn data. Written by `dsml plots`, which passes:
 #   datafile  fig1_curves.dat: dim, anchor, then one column per sigma^2
-#   outbase   output path without extension (.png and .svg are written)
+#   outbase   output path without extension (.png, .svg and .pdf are written)
 #   sig, meas space-separated sigma^2 values and measured SNR distances
 #   dims      the feature size
 if (!exists("datafile")) datafile = "fig1_curves.dat"
@@ -12,17 +12,19 @@ if (!exists("sig")) sig = "0.2 0.5 1 2"
 if (!exists("meas")) meas = "? ? ? ?"
 if (!exists("dims")) dims = 32
 
-do for [fmt in "png svg"] {
-    if (fmt eq "png") {
-        if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
-            set terminal pngcairo size 1400,900 noenhanced font ",11"
-        } else {
-            set terminal png size 1400,900 noenhanced
-        }
-    } else {
-        set terminal svg size 1400,900 noenhanced font ",11"
+# size in inches (page width, 2 x 2 panels) and font in points, the same in every format
+figw = 7.0
+figh = 5.0
+figfont = 9
+# the formats' terminals and sizes (terminal.gp, beside this script)
+dirname(p) = strstrt(p, "/") ? p[1:strstrt(p, "/")].dirname(p[strstrt(p, "/") + 1:]) : ""
+here = dirname(ARG0)
+
+do for [fmt in "png svg pdf"] {
+    load here."terminal.gp"
+    if (!fmt_ok) {
+        continue
     }
-    set output outbase.".".fmt
     set multiplot layout 2,2 title sprintf("Figure 1: %d-dim anchor feature N(0,1) and compared feature = anchor + N(0, sigma^2) noise", dims)
     set xrange [0.5:dims + 0.5]
     set xlabel "dimension"

@@ -4,7 +4,7 @@
  * tables` and `dsml plots` run there as `make tables plots` runs them (and
  * the reference grid's tables as `make reference` does), and
  * every file must come out byte for byte as committed. Images (gnuplot's
- * PNG and SVG) and the rendering log are not compared. Needs git and a
+ * PNG, SVG and PDF) and the rendering log are not compared. Needs git and a
  * clone (skipped with a message otherwise, e.g. in a release tarball). */
 #include <check.h>
 #include <stdio.h>
@@ -44,7 +44,7 @@ START_TEST(test_committed_tables_and_figure_data_rebuild_byte_for_byte)
     run_shell(&r, cmd);
     ck_assert_msg(r.status == 0, "make tables plots in the export: %s", r.err);
     snprintf(cmd, sizeof cmd,
-             "diff -r -x '*.png' -x '*.svg' -x render.sh -x gnuplot.log -x summary.csv %s %s",
+             "diff -r -x '*.png' -x '*.svg' -x '*.pdf' -x render.sh -x gnuplot.log -x summary.csv %s %s",
              testdir_path("committed"), testdir_path("rebuilt"));
     run_shell(&r, cmd);
     ck_assert_msg(r.status == 0,

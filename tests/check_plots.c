@@ -1,6 +1,9 @@
 /* Tests of `dsml plots` (src/report/plots.h, src/cli/cmd_plots.c): Figure
  * 1's SNR distances and their sampling spread at 32 dims; the command end to
- * end on a small results tree made here, and with inputs missing or broken.
+ * end on a small results tree made here, and with inputs missing or broken;
+ * PDF output and a gnuplot without pdfcairo; Figure 4's legend (class names
+ * by data.name and config.classes) and its two panels at one scale, read
+ * back from the rendered SVG.
  * (t-SNE: check_tsne.c; the embeddings.bin reader: check_results.c.) */
 #include <check.h>
 #include <math.h>
@@ -108,37 +111,69 @@ END_TEST
 
 /* ---- the command ---------------------------------------------------------------- */
 
-/* A run directory with metrics.json (recall@K = base + K / 100, losses
- * 2, 1.5, 1 scaled by base) and, when nq > 0, embeddings.bin of 3 blobs. */
+/* embeddings.bin of nq queries in `labels` blobs (label i % labels, a blob
+ * around 6 on axis label % dim) and 5 database items. */
+static void fake_queries(const char *path, int dim, int nq, int labels)
+{
+    int *label = malloc(sizeof *label * (size_t)nq);
+    float *q = malloc(sizeof *q * (size_t)nq * (size_t)dim);
+    dsml_rng r;
+    dsml_rng_seed(&r, (uint64_t)nq + (uint64_t)dim);
+    for (int i = 0; i < nq; i++) {
+        label[i] = i % labels;
+        for (int k = 0; k < dim; k++)
+            q[i * dim + k] = (float)((k == label[i] % dim ? 6.0 : 0.0) + dsml_rng_normal(&r));
+    }
+    fixture_embeddings(path, dim, nq, 5, label, q, "DSMLEMB1", 1);
+    free(label);
+    free(q);
+}
+
+/* The keys every fake run has: identity, model, recall@K = base + K / 100,
+ * losses 2, 1.5, 1 scaled by base. */
+static void fake_doc(fixture_doc *d, const char *dataset, const char *loss, const char *distance, int dim, int seed,
+                     double base)
+{
+    fixture_run(d, dataset, loss, distance, dim, seed);
+    fixture_int(d, "format_version", 1);
+    fixture_str(d, "config.model", "convnet");
+    fixture_recalls(d, "euclidean", base);
+    fixture_int(d, "training.epochs", 3);
+    char curve[256];
+    snprintf(curve, sizeof curve, "[%.17g, %.17g, %.17g]", 2 * base, 1.5 * base, base);
+    fixture_raw(d, "training.loss_per_epoch", curve);
+}
+
+/* A run directory with metrics.json (fake_doc) and, when nq > 0,
+ * embeddings.bin of 3 blobs. */
 static void fake_run(const char *results, const char *dataset, const char *loss, const char *distance, int dim,
                      int seed, double base, int nq)
 {
     char run[256], path[4400];
     snprintf(run, sizeof run, "%s-%s-d%d-s%d", loss, distance, dim, seed);
     fixture_doc d;
-    fixture_run(&d, dataset, loss, distance, dim, seed);
-    fixture_int(&d, "format_version", 1);
-    fixture_str(&d, "config.model", "convnet");
-    fixture_recalls(&d, "euclidean", base);
-    fixture_int(&d, "training.epochs", 3);
-    char curve[256];
-    snprintf(curve, sizeof curve, "[%.17g, %.17g, %.17g]", 2 * base, 1.5 * base, base);
-    fixture_raw(&d, "training.loss_per_epoch", curve);
+    fake_doc(&d, dataset, loss, distance, dim, seed, base);
     fixture_write_run(&d, results, dataset, run);
     if (nq > 0) {
-        int *labels = malloc(sizeof *labels * (size_t)nq);
-        float *q = malloc(sizeof *q * (size_t)nq * (size_t)dim);
-        dsml_rng r;
-        dsml_rng_seed(&r, (uint64_t)nq + (uint64_t)dim);
-        for (int i = 0; i < nq; i++) {
-            labels[i] = i % 3;
-            for (int k = 0; k < dim; k++) q[i * dim + k] = (float)((k == labels[i] ? 6.0 : 0.0) + dsml_rng_normal(&r));
-        }
         snprintf(path, sizeof path, "%s/%s/%s/embeddings.bin", results, dataset, run);
-        fixture_embeddings(path, dim, nq, 5, labels, q, "DSMLEMB1", 1);
-        free(labels);
-        free(q);
+        fake_queries(path, dim, nq, 3);
     }
+}
+
+/* A seed-1 contrastive run of folder `folder` for figure 4: metrics.json with
+ * data.name and config.classes when not NULL, 60 queries in `labels` classes. */
+static void fake_fig4_run(const char *results, const char *folder, const char *data_name, const char *classes,
+                          const char *distance, int dim, int labels)
+{
+    char run[256], path[4400];
+    snprintf(run, sizeof run, "contrastive-%s-d%d-s1", distance, dim);
+    fixture_doc d;
+    fake_doc(&d, folder, "contrastive", distance, dim, 1, 0.4);
+    if (classes) fixture_str(&d, "config.classes", classes);
+    if (data_name) fixture_str(&d, "data.name", data_name);
+    fixture_write_run(&d, results, folder, run);
+    snprintf(path, sizeof path, "%s/%s/%s/embeddings.bin", results, folder, run);
+    fake_queries(path, dim, 60, labels);
 }
 
 static int gnuplot_present(void)
@@ -280,13 +315,17 @@ START_TEST(test_plots_end_to_end)
     snprintf(path, sizeof path, "%s/render.sh", out);
     ck_assert_ptr_nonnull(strstr(read_text(path), "plots/fig4_tsne.gp"));
     if (gnuplot_present()) {
-        const char *images[] = {"fig1.png", "fig1.svg", "fig3_toy.png", "fig4_toy.png", "loss_toy.png", "loss_toy.svg"};
-        for (int i = 0; i < 6; i++) {
+        const char *images[] = {"fig1.png", "fig1.svg", "fig1.pdf", "fig3_toy.png", "fig3_toy.pdf", "fig4_toy.png",
+                                "fig4_toy.pdf", "loss_toy.png", "loss_toy.svg", "loss_toy.pdf"};
+        for (int i = 0; i < 10; i++) {
             struct stat st;
             snprintf(path, sizeof path, "%s/%s", out, images[i]);
             ck_assert_msg(stat(path, &st) == 0 && st.st_size > 1000, "%s missing or tiny", path);
         }
-        ck_assert_ptr_nonnull(strstr(r.err, "and 10 images")); /* 8 + the hashing run's loss curve */
+        snprintf(path, sizeof path, "%s/fig3_toy.pdf", out);
+        ck_assert_int_eq(strncmp(read_text(path), "%PDF-", 5), 0);
+        /* 4 figures of toy + the hashing run's loss curve, in three formats each */
+        ck_assert_msg(strstr(r.err, "and 15 images (5 PNG, 5 SVG, 5 PDF)"), "%s", r.err);
     } else {
         fprintf(stderr, "check_plots: gnuplot not installed: image checks skipped\n");
     }
@@ -373,13 +412,227 @@ START_TEST(test_plots_missing_inputs_bad_files_and_no_gnuplot)
 }
 END_TEST
 
+/* ---- Figure 4: class names, one scale ------------------------------------------- */
+
+/* 1 when gnuplot is on PATH; else prints that `test` is skipped. */
+static int gnuplot_for(const char *test)
+{
+    if (gnuplot_present()) return 1;
+    fprintf(stderr, "SKIP %s: gnuplot not installed\n", test);
+    return 0;
+}
+
+/* results/fmnist: the figure 4 pair of Fashion-MNIST runs at size 16, with
+ * 12 labels (the last two beyond the dataset's ten names). */
+static void fmnist_pair(const char *results)
+{
+    fake_fig4_run(results, "fmnist", "fashion-mnist", NULL, "euclidean", 16, 12);
+    fake_fig4_run(results, "fmnist", "fashion-mnist", NULL, "snr", 16, 12);
+}
+
+/* The plotting areas of an SVG's panels: gnuplot draws each panel's border as
+ * a closed rectangle path "M x0,y0 L x0,y1 L x1,y1 L x1,y0 L x0,y0 Z" (twice);
+ * rect[i] = {x0, y0, x1, y1} with x0 < x1, y0 < y1, distinct ones in order. */
+static int svg_panels(const char *svg, double rect[][4], int max)
+{
+    int n = 0;
+    for (const char *p = strstr(svg, "d='M"); p; p = strstr(p + 1, "d='M")) {
+        double x[5], y[5];
+        if (sscanf(p, "d='M%lf,%lf L%lf,%lf L%lf,%lf L%lf,%lf L%lf,%lf Z", &x[0], &y[0], &x[1], &y[1], &x[2], &y[2],
+                   &x[3], &y[3], &x[4], &y[4]) != 10)
+            continue;
+        if (x[0] != x[1] || y[1] != y[2] || x[2] != x[3] || y[3] != y[0] || x[4] != x[0] || y[4] != y[0]) continue;
+        double r[4] = {fmin(x[0], x[2]), fmin(y[0], y[1]), fmax(x[0], x[2]), fmax(y[0], y[1])};
+        int seen = 0;
+        for (int i = 0; i < n; i++) seen |= !memcmp(rect[i], r, sizeof r);
+        if (!seen && n < max) memcpy(rect[n++], r, sizeof r);
+    }
+    return n;
+}
+
+/* The extent {xmin, ymin, xmax, ymax} of the points an SVG draws inside rect
+ * (the legend's sample points lie outside both panels); the count. */
+static int svg_points_extent(const char *svg, const double rect[4], double ext[4])
+{
+    int n = 0;
+    for (const char *p = strstr(svg, "<use xlink:href='#gpPt"); p; p = strstr(p + 1, "<use xlink:href='#gpPt")) {
+        const char *t = strstr(p, "translate(");
+        double x, y;
+        if (!t || sscanf(t, "translate(%lf,%lf)", &x, &y) != 2) continue;
+        if (x <= rect[0] || x >= rect[2] || y <= rect[1] || y >= rect[3]) continue;
+        if (n == 0 || x < ext[0]) ext[0] = x;
+        if (n == 0 || y < ext[1]) ext[1] = y;
+        if (n == 0 || x > ext[2]) ext[2] = x;
+        if (n == 0 || y > ext[3]) ext[3] = y;
+        n++;
+    }
+    return n;
+}
+
+/* The extent {xmin, ymin, xmax, ymax} of a fig4 data file's x y columns. */
+static int dat_extent(const char *path, double ext[4])
+{
+    FILE *fp = fopen(path, "r");
+    ck_assert_msg(fp != NULL, "%s", path);
+    char line[256];
+    int n = 0;
+    while (fgets(line, sizeof line, fp)) {
+        double x, y;
+        if (line[0] == '#' || sscanf(line, "%lf %lf", &x, &y) != 2) continue;
+        if (n == 0 || x < ext[0]) ext[0] = x;
+        if (n == 0 || y < ext[1]) ext[1] = y;
+        if (n == 0 || x > ext[2]) ext[2] = x;
+        if (n == 0 || y > ext[3]) ext[3] = y;
+        n++;
+    }
+    fclose(fp);
+    return n;
+}
+
+/* 1 when the file's first 64 KiB hold `what` (a PDF has NUL bytes: no strstr). */
+static int file_holds(const char *path, const char *what)
+{
+    static char buf[1 << 16];
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return 0;
+    size_t n = fread(buf, 1, sizeof buf, fp), len = strlen(what);
+    fclose(fp);
+    for (size_t i = 0; i + len <= n; i++)
+        if (!memcmp(buf + i, what, len)) return 1;
+    return 0;
+}
+
+static int count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what)) n++;
+    return n;
+}
+
+START_TEST(test_fig4_class_names)
+{
+    const char *dir = testdir_make("plots-fig4-names");
+    ck_assert_ptr_nonnull(dir);
+    char results[4200], args[9000];
+    snprintf(results, sizeof results, "%s/results", dir);
+    fmnist_pair(results); /* 12 labels of a dataset with 10 names: the last two numbered */
+    /* the folder's name is not the dataset: data.name is; a subset's labels are its classes in order */
+    fake_fig4_run(results, "toy-hashing", "cifar10", "9,2,5", "euclidean", 8, 3);
+    fake_fig4_run(results, "toy-hashing", "cifar10", "9,2,5", "snr", 8, 3);
+    /* no data.name: config.dataset, a dataset without fixed names */
+    fake_fig4_run(results, "toy", NULL, NULL, "euclidean", 8, 3);
+    fake_fig4_run(results, "toy", NULL, NULL, "snr", 8, 3);
+    /* the two runs disagree on what the labels are: numbers */
+    fake_fig4_run(results, "mixed", "cifar10", NULL, "euclidean", 8, 3);
+    fake_fig4_run(results, "mixed", "fashion-mnist", NULL, "snr", 8, 3);
+    cmd_result r;
+    snprintf(args, sizeof args,
+             "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot --tsne-iterations 50", results, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    const char *render = read_text(testdir_path("out/render.sh"));
+    ck_assert_msg(strstr(render, "classnames='T-shirt/top|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|"
+                                 "Ankle boot|10|11'"), "%s", render);
+    ck_assert_msg(strstr(render, "classnames='bird|dog|truck'"), "%s", render);
+    ck_assert_msg(strstr(render, "classnames='0|1|2'"), "%s", render);
+    ck_assert_msg(strstr(render, "classnames=''"), "%s", render);
+    ck_assert_ptr_nonnull(strstr(r.err, "figure 4 (mixed): contrastive-euclidean-d8-s1 and contrastive-snr-d8-s1 "
+                                        "name their classes differently"));
+    testdir_done(1);
+}
+END_TEST
+
+/* Drawn: the legend once, with the names as given (space and '/' intact);
+ * both panels the same square plotting area; the points of both at one
+ * scale and one origin, equal on x and y. */
+START_TEST(test_fig4_one_legend_one_scale)
+{
+    if (!gnuplot_for("test_fig4_one_legend_one_scale")) return;
+    const char *dir = testdir_make("plots-fig4-scale");
+    ck_assert_ptr_nonnull(dir);
+    char results[4200], args[9000];
+    snprintf(results, sizeof results, "%s/results", dir);
+    fmnist_pair(results);
+    cmd_result r;
+    snprintf(args, sizeof args, "plots --results '%s' --out '%s/out' --scripts plots --tsne-iterations 200", results,
+             dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    const char *svg = read_text(testdir_path("out/fig4_fmnist.svg"));
+    ck_assert_int_eq(count_of(svg, "<text>T-shirt/top</text>"), 1);
+    ck_assert_int_eq(count_of(svg, "<text>Ankle boot</text>"), 1);
+    ck_assert_int_eq(count_of(svg, "<text>11</text>"), 1);
+    ck_assert_ptr_null(strstr(svg, "<text>0</text>"));
+    /* 7 inches wide at 96 pixels an inch; the PDF at 72 points an inch */
+    ck_assert_ptr_nonnull(strstr(svg, "width=\"672\""));
+    ck_assert(file_holds(testdir_path("out/fig4_fmnist.pdf"), "/MediaBox [ 0 0 504 "));
+
+    double rect[4][4];
+    ck_assert_int_eq(svg_panels(svg, rect, 4), 2);
+    double w0 = rect[0][2] - rect[0][0], h0 = rect[0][3] - rect[0][1];
+    ck_assert_double_eq_tol(w0, rect[1][2] - rect[1][0], 0.02);
+    ck_assert_double_eq_tol(h0, rect[1][3] - rect[1][1], 0.02);
+    ck_assert_double_eq_tol(w0, h0, 0.02);                   /* square */
+    ck_assert_double_eq_tol(rect[0][1], rect[1][1], 0.02);   /* side by side */
+    ck_assert_double_lt(rect[0][2], rect[1][0]);
+
+    const char *files[2] = {"out/fig4_fmnist_contrastive-euclidean-d16-s1.dat",
+                            "out/fig4_fmnist_contrastive-snr-d16-s1.dat"};
+    double scale[2][2], origin[2][2];
+    for (int s = 0; s < 2; s++) {
+        double data[4] = {0}, drawn[4] = {0};
+        ck_assert_int_eq(dat_extent(testdir_path(files[s]), data), 60);
+        ck_assert_int_eq(svg_points_extent(svg, rect[s], drawn), 60);
+        scale[s][0] = (drawn[2] - drawn[0]) / (data[2] - data[0]);
+        scale[s][1] = (drawn[3] - drawn[1]) / (data[3] - data[1]); /* SVG y grows downwards */
+        origin[s][0] = data[0] - (drawn[0] - rect[s][0]) / scale[s][0]; /* the x at the panel's left edge */
+        origin[s][1] = data[3] + (drawn[1] - rect[s][1]) / scale[s][1]; /* the y at its top edge */
+    }
+    double span = w0 / scale[0][0];
+    for (int s = 0; s < 2; s++) ck_assert_double_eq_tol(scale[s][0] / scale[s][1], 1.0, 0.002); /* equal aspect */
+    ck_assert_double_eq_tol(scale[1][0] / scale[0][0], 1.0, 0.002);
+    ck_assert_double_eq_tol(origin[0][0], origin[1][0], 0.002 * span);
+    ck_assert_double_eq_tol(origin[0][1], origin[1][1], 0.002 * span);
+    testdir_done(1);
+}
+END_TEST
+
+/* A gnuplot without pdfcairo (terminals= stands for GPVAL_TERMINALS):
+ * PNG and SVG drawn, the PDF skipped with a note, not a failure. */
+START_TEST(test_no_pdfcairo_skips_pdf_only)
+{
+    if (!gnuplot_for("test_no_pdfcairo_skips_pdf_only")) return;
+    const char *dir = testdir_make("plots-no-pdf");
+    ck_assert_ptr_nonnull(dir);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s/bin' && printf '#!/bin/sh\\nexec %%s -e \"terminals=\\047pngcairo png svg\\047\" "
+             "\"$@\"\\n' \"$(command -v gnuplot)\" > '%s/bin/gnuplot' && chmod +x '%s/bin/gnuplot'", dir, dir, dir);
+    cmd_result r;
+    run_shell(&r, cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    const char *bin = getenv("DSML_BIN") ? getenv("DSML_BIN") : "bin/dsml";
+    snprintf(cmd, sizeof cmd, "PATH='%s/bin':\"$PATH\" %s plots --results '%s/none' --out '%s/out' --scripts plots",
+             dir, bin, dir, dir);
+    run_shell(&r, cmd);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "and 2 images (1 PNG, 1 SVG, 0 PDF)"), "%s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, "no PDF for 1 figures"));
+    ck_assert_ptr_nonnull(strstr(read_text(testdir_path("out/gnuplot.log")), "no pdfcairo terminal"));
+    ck_assert_int_ne(access(testdir_path("out/fig1.pdf"), F_OK), 0);
+    ck_assert_int_eq(access(testdir_path("out/fig1.png"), F_OK), 0);
+    testdir_done(1);
+}
+END_TEST
+
 int main(void)
 {
     const suite_case cases[] = {
         {"figure1", 60, (const TTest *[]){test_snr_distance_hand_case, test_fig1_data_matches_definition,
                                           test_fig1_sampling_spread_at_32_dims, NULL}},
         {"command", 120, (const TTest *[]){test_plots_end_to_end, test_plots_missing_inputs_bad_files_and_no_gnuplot,
-                                           NULL}},
+                                           test_no_pdfcairo_skips_pdf_only, NULL}},
+        {"figure4", 120, (const TTest *[]){test_fig4_class_names, test_fig4_one_legend_one_scale, NULL}},
     };
     return suite_run_cases("plots", cases, SUITE_CASES(cases));
 }

@@ -14,11 +14,13 @@ static const char usage_text[] =
 "\n"
 "Writes the data files (.dat) of Figure 1 (synthetic SNR-distance curves), Figure 3\n"
 "(Recall@K per dataset), Figure 4 (t-SNE of query embeddings, contrastive and DSML(cont))\n"
-"and the training-loss curves, then draws them with gnuplot (PNG and SVG).\n"
+"and the training-loss curves, then draws them with gnuplot (PNG, SVG and PDF; the PDF\n"
+"only where gnuplot has the pdfcairo terminal).\n"
 "\n"
 "  --results DIR           results tree: DIR/<dataset>/<run>/metrics.json (results)\n"
 "  --out DIR               where data, images, render.sh and gnuplot.log go (plots)\n"
-"  --scripts DIR           where fig1.gp, fig3_recall.gp, fig4_tsne.gp, loss_curves.gp are (plots)\n"
+"  --scripts DIR           where fig1.gp, fig3_recall.gp, fig4_tsne.gp, loss_curves.gp and\n"
+"                          terminal.gp are (plots)\n"
 "  --seed N                figure 1 noise, t-SNE subsample and initialisation (1)\n"
 "  --tsne-points N         queries kept per t-SNE, at most (1000)\n"
 "  --tsne-iterations N     (1000)\n"
@@ -64,12 +66,17 @@ int cmd_plots(int argc, char **argv)
         fprintf(stderr, "dsml plots: %s\n", dsml_last_error());
         return 1;
     }
-    fprintf(stderr, "dsml plots: %d data files and %d images in %s; %d figures skipped for missing inputs",
-            report.data_files, report.images, cfg.out_dir, report.skipped);
+    fprintf(stderr, "dsml plots: %d data files and %d images (%d PNG, %d SVG, %d PDF) in %s; "
+                    "%d figures skipped for missing inputs",
+            report.data_files, report.images, report.images_of[DSML_PLOTS_PNG], report.images_of[DSML_PLOTS_SVG],
+            report.images_of[DSML_PLOTS_PDF], cfg.out_dir, report.skipped);
     if (report.bad_files) fprintf(stderr, "; %d unreadable input files", report.bad_files);
     if (report.gnuplot_failed) fprintf(stderr, "; gnuplot failed %d times (see %s/gnuplot.log)",
                                        report.gnuplot_failed, cfg.out_dir);
     fputc('\n', stderr);
+    if (report.pdf_skipped)
+        fprintf(stderr, "dsml plots: no PDF for %d figures: this gnuplot has no pdfcairo terminal "
+                        "(see %s/gnuplot.log)\n", report.pdf_skipped, cfg.out_dir);
     if (report.gnuplot_missing)
         fprintf(stderr, "dsml plots: gnuplot is not installed: data files written; draw them later with "
                         "%s/render.sh (needs gnuplot)\n", cfg.out_dir);

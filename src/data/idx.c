@@ -1,6 +1,7 @@
 /* IDX reader and the Fashion-MNIST pool; see idx.h and docs/formats.md. */
 #include "data/idx.h"
 #include "core/error.h"
+#include "data/class_names.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,10 +13,6 @@
 #define MAX_COUNT (1 << 28)
 #define MAX_SIDE 65536
 #define MAX_BYTES ((uint64_t)1 << 32)
-
-static const char *const fashion_classes[10] = {
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-};
 
 static const char *const fashion_names[4] = {
     "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
@@ -210,7 +207,9 @@ int dsml_fashion_mnist_read(dsml_dataset *ds, const char *dir, int expect_train,
         memcpy(pixels + (size_t)train.n * image, test.pixels, (size_t)test.n * image);
         for (int i = 0; i < train.n; i++) labels[i] = train.labels[i];
         for (int i = 0; i < test.n; i++) labels[train.n + i] = test.labels[i];
-        for (int c = 0; c < 10; c++) snprintf(ds->class_names[c], DSML_DATASET_NAME, "%s", fashion_classes[c]);
+        int n_names;
+        const char *const *names = dsml_class_names("fashion-mnist", &n_names);
+        for (int c = 0; c < n_names && c < 10; c++) snprintf(ds->class_names[c], DSML_DATASET_NAME, "%s", names[c]);
         const char *list[4] = {paths[0], paths[1], paths[2], paths[3]};
         rc = dsml_source_sha256(list, 4, ds->source_sha256);
     }

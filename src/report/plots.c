@@ -4,6 +4,8 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/rng.h"
+#include "data/class_names.h"
+#include "data/class_subset.h"
 #include "eval/tsne.h"
 #include "report/paper.h"
 #include "results/embeddings.h"
@@ -26,6 +28,7 @@ const double dsml_fig1_sigma2[DSML_FIG1_CURVES] = {0.2, 0.5, 1.0, 2.0};
 #define N_RECALL DSML_METRICS_RECALL_K
 #define MAX_LOSSES 16
 #define PATH_SIZE 4096
+#define LEGEND_SIZE 4096 /* figure 4's class names, '|'-separated */
 
 /* ---- Figure 1 ---------------------------------------------------------------- */
 
@@ -133,8 +136,8 @@ static void out_path(const plot_ctx *ctx, char *buf, const char *name)
 }
 
 /* Runs `gnuplot -e VARS SCRIPT`, its output appended to <out>/gnuplot.log,
- * and counts the images outbase.png and outbase.svg it left. Also records
- * the command in render.sh. */
+ * and counts the images outbase.png, .svg and .pdf it left. Also records the
+ * command in render.sh. */
 static void draw(plot_ctx *ctx, const char *script_name, const char *vars, const char *outbase_name)
 {
     char script[PATH_SIZE];
@@ -174,14 +177,21 @@ static void draw(plot_ctx *ctx, const char *script_name, const char *vars, const
         note(ctx, "gnuplot failed on %s: see %s", script, ctx->log_path);
         return;
     }
-    static const char *const ext[] = {"png", "svg"};
-    for (int i = 0; i < 2; i++) {
+    /* A script that ran to the end wrote every format its gnuplot has: a PNG
+     * and an SVG always, a PDF unless pdfcairo is missing (the script skips
+     * it with a note in gnuplot.log), so only a missing PDF is not a failure. */
+    static const char *const ext[DSML_PLOTS_FORMATS] = {"png", "svg", "pdf"};
+    for (int i = 0; i < DSML_PLOTS_FORMATS; i++) {
         char name[512], path[PATH_SIZE];
         snprintf(name, sizeof name, "%s.%s", outbase_name, ext[i]);
         out_path(ctx, path, name);
         if (file_size(path) > 0) {
             ctx->report->images++;
+            ctx->report->images_of[i]++;
             note(ctx, "wrote %s", path);
+        } else if (i == DSML_PLOTS_PDF) {
+            ctx->report->pdf_skipped++;
+            note(ctx, "gnuplot wrote no %s (no pdfcairo terminal? see %s)", path, ctx->log_path);
         } else {
             ctx->report->gnuplot_failed++;
             note(ctx, "gnuplot left no %s (see %s)", path, ctx->log_path);
@@ -461,6 +471,61 @@ done:
     return rc;
 }
 
+/* Names that can stand in figure 4's legend: not empty, without the list's
+ * separator '|' or what would end gnuplot's single-quoted string or the
+ * shell's double quotes in render.sh. Spaces and '/' are fine. */
+static int legend_safe(const char *name)
+{
+    return *name && !strpbrk(name, "|'\"$`\\\n");
+}
+
+/* The class that label `label` of a run stands for when the run kept the
+ * subset s ("2,5,9": label 1 is class 5); -1 beyond the subset. */
+static int subset_class(const dsml_class_subset *s, int label)
+{
+    for (int i = 0; i < s->n_ranges; i++) {
+        int width = s->hi[i] - s->lo[i] + 1;
+        if (label < width) return s->lo[i] + label;
+        label -= width;
+    }
+    return -1;
+}
+
+/* Figure 4's legend for labels 0..classes-1 of run r, '|'-separated, into
+ * buf: each label's class name where the run's dataset (metrics.json
+ * data.name, which names the prepared dataset also for a folder such as
+ * cifar10-hashing; else config.dataset) has fixed names (data/class_names.h),
+ * through config.classes when the run kept a subset; the label's number
+ * where there is no name. "" when the list does not fit (the script then
+ * numbers every class). */
+static void legend_names(const run_info *r, int classes, char *buf, size_t cap)
+{
+    dsml_metrics_value data_name = dsml_run_metrics_get(&r->m, "data.name");
+    int count;
+    const char *const *names =
+        dsml_class_names(data_name.kind == DSML_METRICS_STRING ? data_name.string : r->m.dataset, &count);
+    dsml_metrics_value kept = dsml_run_metrics_get(&r->m, "config.classes");
+    dsml_class_subset subset;
+    char expected[256];
+    int has_subset = kept.kind == DSML_METRICS_STRING &&
+                     !dsml_class_subset_parse(kept.string, &subset, expected, sizeof expected);
+    if (kept.kind != DSML_METRICS_ABSENT && !has_subset) names = NULL; /* a subset it cannot read: numbers */
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int label = 0; label < classes; label++) {
+        int c = has_subset ? subset_class(&subset, label) : label;
+        char number[16];
+        snprintf(number, sizeof number, "%d", label);
+        const char *text = names && c >= 0 && c < count && legend_safe(names[c]) ? names[c] : number;
+        int n = snprintf(buf + len, cap - len, "%s%s", label ? "|" : "", text);
+        if (n < 0 || (size_t)n >= cap - len) {
+            buf[0] = '\0';
+            return;
+        }
+        len += (size_t)n;
+    }
+}
+
 /* How much a size is preferred for figure 4: 64, then 32, then the largest. */
 static double size_preference(int dim)
 {
@@ -517,14 +582,22 @@ static int figure4(plot_ctx *ctx, const char *dataset, const run_info *runs, int
             return DSML_OK;
         }
     }
-    char vars[4 * PATH_SIZE], outbase[512];
+    /* one legend for both panels: the runs must agree on what each label is */
+    char legend[2][LEGEND_SIZE];
+    for (int s = 0; s < 2; s++) legend_names(pick[s], classes, legend[s], sizeof legend[s]);
+    if (strcmp(legend[0], legend[1])) {
+        note(ctx, "figure 4 (%s): %s and %s name their classes differently (dataset or config.classes): "
+                  "legend numbered", dataset, pick[0]->found->name, pick[1]->found->name);
+        legend[0][0] = '\0';
+    }
+    char vars[4 * PATH_SIZE + LEGEND_SIZE], outbase[512];
     snprintf(outbase, sizeof outbase, "fig4_%s", dataset);
     snprintf(vars, sizeof vars,
-             "leftfile='%s/%s'; rightfile='%s/%s'; outbase='%s/%s'; classes=%d; "
+             "leftfile='%s/%s'; rightfile='%s/%s'; outbase='%s/%s'; classes=%d; classnames='%s'; "
              "lefttitle='contrastive (%s)'; righttitle='DSML(cont) (%s)'; "
              "plottitle='t-SNE of %s query embeddings, size %d (%s trained from scratch)'",
              ctx->cfg->out_dir, names[0], ctx->cfg->out_dir, names[1], ctx->cfg->out_dir, outbase, classes,
-             pick[0]->found->name, pick[1]->found->name, dataset, pick[0]->m.dim, model_name(pick[0]));
+             legend[0], pick[0]->found->name, pick[1]->found->name, dataset, pick[0]->m.dim, model_name(pick[0]));
     draw(ctx, "fig4_tsne.gp", vars, outbase);
     return DSML_OK;
 }

@@ -1,10 +1,12 @@
 /* The paper's figures from a results tree: plain-column data files (.dat)
  * written here, images drawn by gnuplot from the committed scripts in plots/.
  *
- *   fig1_curves.dat, fig1_snr.dat -> fig1.{png,svg}       synthetic SNR-distance curves (sec. 3.1)
+ *   fig1_curves.dat, fig1_snr.dat -> fig1.{png,svg,pdf}   synthetic SNR-distance curves (sec. 3.1)
  *   fig3_<dataset>.dat            -> fig3_<dataset>.*     Recall@K, dashed Euclidean, solid SNR
  *   fig4_<dataset>_<run>.dat      -> fig4_<dataset>.*     t-SNE of query embeddings, contrastive
- *                                                         and DSML(cont) side by side
+ *                                                         and DSML(cont) side by side at one scale,
+ *                                                         the legend naming the classes where the
+ *                                                         dataset has fixed names (data/class_names.h)
  *   loss_<dataset>.dat            -> loss_<dataset>.*     training loss per epoch, one line per run
  *   render.sh                                             the gnuplot commands, to redraw by hand
  *
@@ -49,16 +51,22 @@ int dsml_plots_synthetic_snr(uint64_t seed, int dims, const double *sigma2, int 
 typedef struct {
     const char *results_dir;  /* results/<dataset>/<run>/metrics.json ("results") */
     const char *out_dir;      /* where .dat, images, render.sh and gnuplot.log go ("plots") */
-    const char *scripts_dir;  /* the committed fig1.gp, fig3_recall.gp, fig4_tsne.gp, loss_curves.gp ("plots") */
+    const char *scripts_dir;  /* the committed fig1.gp, fig3_recall.gp, fig4_tsne.gp, loss_curves.gp and
+                               * the terminal.gp they load ("plots") */
     const char *gnuplot;      /* the program, looked up in PATH ("gnuplot"); NULL: write data only */
     uint64_t seed;            /* figure 1 noise, t-SNE subsample and initialisation (1) */
     int tsne_max_points;      /* queries kept for t-SNE (1000) */
     int tsne_iterations;      /* (1000) */
 } dsml_plots_config;
 
+/* The image formats every script writes, in this order (images_of[]). */
+enum { DSML_PLOTS_PNG, DSML_PLOTS_SVG, DSML_PLOTS_PDF, DSML_PLOTS_FORMATS };
+
 typedef struct {
     int data_files;       /* .dat files written */
-    int images;           /* image files gnuplot wrote (png and svg counted apart) */
+    int images;           /* image files gnuplot wrote, every format counted */
+    int images_of[DSML_PLOTS_FORMATS]; /* of which PNG, SVG, PDF */
+    int pdf_skipped;      /* figures gnuplot drew without a PDF (no pdfcairo terminal; not a failure) */
     int skipped;          /* figures skipped for missing inputs */
     int bad_files;        /* metrics.json / embeddings.bin that could not be read */
     int gnuplot_missing;  /* 1 when gnuplot could not be started (data and render.sh still written) */
