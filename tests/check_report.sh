@@ -44,6 +44,9 @@ mkdir -p "$W/badtables" && cp "$W/tables"/*.md "$W/badtables/" && printf '\n### 
 "$DSML" report --results results --tables "$W/badtables" --plots "$W/plots" --out "$W/bad/x.html" 2>"$W/bad.log" &&
     fail "a table file with a level-3 heading was accepted"
 grep -q 'table2.md:23: a heading of level 3' "$W/bad.log" || fail "unexpected message: $(cat "$W/bad.log")"
+# the page leaves out the tables' "do not edit" line and their repeated title
+grep -q 'do not edit' "$page" && fail "the page repeats the tables' 'do not edit' line"
+[ "$(grep -c '>Table 1. Results on CARS196<' "$page")" = 1 ] || fail "Table 1's title is not on the page exactly once"
 [ -e "$W/bad/x.html" ] && fail "a failed report left a page"
 
 # expected rows: every table line of the Markdown but separators, cells trimmed, ** and ` dropped
@@ -61,7 +64,7 @@ expect() {
     printf '<script>window.__expect = {figures: %s, missing: %s, rows: {' "$1" "$2"
     rows table1 "$W/tables/table1.md"; printf ','; rows table2 "$W/tables/table2.md"; printf ','
     rows table3 "$W/tables/table3.md"; printf ','; rows table4 "$W/tables/table4.md"; printf ','
-    rows claims "$W/tables/claims.md"; printf '}};</script>\n'
+    rows claims "$W/tables/claims.md"; printf ','; rows methods "$W/tables/methods.md"; printf '}};</script>\n'
 }
 # $1: the page, $2: where the page with the checks goes, $3: expected figures, $4: expected missing
 instrument() {
