@@ -542,6 +542,54 @@ START_TEST(test_fig4_class_names)
 }
 END_TEST
 
+/* Without the runs' embeddings.bin (not committed), figure 4 is drawn from the data files made
+ * from those runs with the same seed, left byte for byte as they are; other data files are not
+ * taken for them (another seed, another run, a damaged row). */
+START_TEST(test_fig4_from_kept_data)
+{
+    const char *dir = testdir_make("plots-fig4-kept");
+    ck_assert_ptr_nonnull(dir);
+    char results[4200], args[9000], path[4400];
+    snprintf(results, sizeof results, "%s/results", dir);
+    fmnist_pair(results);
+    cmd_result r;
+    snprintf(args, sizeof args,
+             "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot --tsne-iterations 50", results, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    const char *left = "out/fig4_fmnist_contrastive-euclidean-d16-s1.dat";
+    char *before = strdup(read_text(testdir_path(left)));
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/fmnist/contrastive-%s-d16-s1/embeddings.bin", results, i ? "snr" : "euclidean");
+        ck_assert_int_eq(unlink(path), 0);
+    }
+    unlink(testdir_path("out/render.sh"));
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "figure 4 (fmnist): ") && strstr(r.err, "drawn from the data files"), "%s", r.err);
+    ck_assert_str_eq(read_text(testdir_path(left)), before);
+    const char *render = read_text(testdir_path("out/render.sh"));
+    ck_assert_msg(strstr(render, "classnames='T-shirt/top|") && strstr(render, "classes=12;"), "%s", render);
+    /* another seed: the files were not made with it */
+    snprintf(args, sizeof args, "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot --seed 2",
+             results, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "figure 4 (fmnist): skipped: ") && !strstr(r.err, "drawn from"), "%s", r.err);
+    /* a damaged row: not taken */
+    FILE *fp = fopen(testdir_path(left), "a");
+    ck_assert_ptr_nonnull(fp);
+    fputs("1.5 2.5 x 3\n", fp);
+    fclose(fp);
+    snprintf(args, sizeof args, "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot", results, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "figure 4 (fmnist): skipped: ") && !strstr(r.err, "drawn from"), "%s", r.err);
+    free(before);
+    testdir_done(1);
+}
+END_TEST
+
 /* Drawn: the legend once, with the names as given (space and '/' intact);
  * both panels the same square plotting area; the points of both at one
  * scale and one origin, equal on x and y. */
@@ -632,7 +680,7 @@ int main(void)
                                           test_fig1_sampling_spread_at_32_dims, NULL}},
         {"command", 120, (const TTest *[]){test_plots_end_to_end, test_plots_missing_inputs_bad_files_and_no_gnuplot,
                                            test_no_pdfcairo_skips_pdf_only, NULL}},
-        {"figure4", 120, (const TTest *[]){test_fig4_class_names, test_fig4_one_legend_one_scale, NULL}},
+        {"figure4", 120, (const TTest *[]){test_fig4_class_names, test_fig4_from_kept_data, test_fig4_one_legend_one_scale, NULL}},
     };
     return suite_run_cases("plots", cases, SUITE_CASES(cases));
 }

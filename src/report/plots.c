@@ -471,6 +471,38 @@ done:
     return rc;
 }
 
+/* Whether <out>/<name> of both picked runs is a figure 4 data file that tsne_run_file wrote from
+ * that run's embeddings.bin with this seed (its first line says so); *classes gets max label + 1
+ * of their rows. Lets `dsml plots` draw figure 4 from the committed data files when the runs'
+ * embeddings.bin, which is not committed, is absent. */
+static int fig4_data_kept(plot_ctx *ctx, const run_info *const pick[2], const char names[2][512], int *classes)
+{
+    int max_label = -1;
+    for (int s = 0; s < 2; s++) {
+        char path[PATH_SIZE + 600], want[PATH_SIZE + 96], line[PATH_SIZE + 256];
+        snprintf(path, sizeof path, "%s/%s", ctx->cfg->out_dir, names[s]);
+        snprintf(want, sizeof want, " queries of %s/embeddings.bin (seed %llu, ", pick[s]->found->dir,
+                 (unsigned long long)ctx->cfg->seed);
+        FILE *fp = fopen(path, "r");
+        if (!fp) return 0;
+        int ok = fgets(line, sizeof line, fp) && !strncmp(line, "# Figure 4: t-SNE of ", 21) && strstr(line, want);
+        int rows = 0;
+        while (ok && fgets(line, sizeof line, fp)) {
+            if (line[0] == '#') continue;
+            double x, y;
+            int label, query;
+            char end;
+            if (sscanf(line, "%lf %lf %d %d %c", &x, &y, &label, &query, &end) != 4 || label < 0) ok = 0;
+            else if (label > max_label) max_label = label;
+            rows++;
+        }
+        fclose(fp);
+        if (!ok || rows < 4) return 0;
+    }
+    *classes = max_label + 1;
+    return 1;
+}
+
 /* Names that can stand in figure 4's legend: not empty, without the list's
  * separator '|' or what would end gnuplot's single-quoted string or the
  * shell's double quotes in render.sh. Spaces and '/' are fine. */
@@ -556,19 +588,24 @@ static int figure4(plot_ctx *ctx, const char *dataset, const run_info *runs, int
                   "and one size", dataset);
         return DSML_OK;
     }
+    char names[2][512];
+    for (int s = 0; s < 2; s++) snprintf(names[s], sizeof names[s], "fig4_%s_%s.dat", dataset, pick[s]->found->name);
+    int classes = 0;
     for (int s = 0; s < 2; s++) {
         char path[PATH_SIZE + 32];
         snprintf(path, sizeof path, "%s/embeddings.bin", pick[s]->found->dir);
-        if (!is_file(path)) {
-            ctx->report->skipped++;
-            note(ctx, "figure 4 (%s): skipped: %s: no such file (run trained with --no-embeddings?)", dataset, path);
-            return DSML_OK;
+        if (is_file(path)) continue;
+        /* embeddings.bin is not committed; the data files made from it are */
+        if (fig4_data_kept(ctx, pick, names, &classes)) {
+            note(ctx, "figure 4 (%s): %s: no such file; drawn from the data files in %s made from these runs "
+                      "with seed %llu", dataset, path, ctx->cfg->out_dir, (unsigned long long)ctx->cfg->seed);
+            goto draw_it;
         }
+        ctx->report->skipped++;
+        note(ctx, "figure 4 (%s): skipped: %s: no such file (run trained with --no-embeddings?)", dataset, path);
+        return DSML_OK;
     }
-    char names[2][512];
-    int classes = 0;
     for (int s = 0; s < 2; s++) {
-        snprintf(names[s], sizeof names[s], "fig4_%s_%s.dat", dataset, pick[s]->found->name);
         int written = 0, bad_input = 0;
         int rc = tsne_run_file(ctx, pick[s], names[s], &classes, &written, &bad_input);
         if (rc && (!bad_input || rc == DSML_ERR_NOMEM)) return rc;
@@ -582,6 +619,7 @@ static int figure4(plot_ctx *ctx, const char *dataset, const run_info *runs, int
             return DSML_OK;
         }
     }
+draw_it:;
     /* one legend for both panels: the runs must agree on what each label is */
     char legend[2][LEGEND_SIZE];
     for (int s = 0; s < 2; s++) legend_names(pick[s], classes, legend[s], sizeof legend[s]);
