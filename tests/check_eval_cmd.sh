@@ -56,7 +56,7 @@ fi
 
 # Sanitized (make sanitize), preparing and training take minutes: the evaluator's code ran above;
 # the --run reproduction, training code more than evaluation, is left to make check.
-if [ -n "$DSML_SANITIZE" ]; then
+if [ -n "${DSML_SANITIZE:-}" ]; then
     echo "check_eval_cmd: sanitized build: the --run reproduction runs in make check only"
     echo "PASS: check_eval_cmd"
     exit 0

@@ -570,9 +570,20 @@ START_TEST(test_fig4_from_kept_data)
     ck_assert_str_eq(read_text(testdir_path(left)), before);
     const char *render = read_text(testdir_path("out/render.sh"));
     ck_assert_msg(strstr(render, "classnames='T-shirt/top|") && strstr(render, "classes=12;"), "%s", render);
+    /* other t-SNE settings: the files were not made with them */
+    snprintf(args, sizeof args,
+             "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot --tsne-iterations 60", results, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "figure 4 (fmnist): skipped: ") && !strstr(r.err, "drawn from"), "%s", r.err);
+    snprintf(args, sizeof args, "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot "
+             "--tsne-iterations 50 --tsne-points 30", results, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_msg(strstr(r.err, "figure 4 (fmnist): skipped: ") && !strstr(r.err, "drawn from"), "%s", r.err);
     /* another seed: the files were not made with it */
-    snprintf(args, sizeof args, "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot --seed 2",
-             results, dir);
+    snprintf(args, sizeof args, "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot --seed 2 "
+             "--tsne-iterations 50", results, dir);
     run_dsml(&r, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.err, "figure 4 (fmnist): skipped: ") && !strstr(r.err, "drawn from"), "%s", r.err);
@@ -581,7 +592,8 @@ START_TEST(test_fig4_from_kept_data)
     ck_assert_ptr_nonnull(fp);
     fputs("1.5 2.5 x 3\n", fp);
     fclose(fp);
-    snprintf(args, sizeof args, "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot", results, dir);
+    snprintf(args, sizeof args, "plots --results '%s' --out '%s/out' --scripts plots --no-gnuplot "
+             "--tsne-iterations 50", results, dir);
     run_dsml(&r, args);
     ck_assert_msg(r.status == 0, "%s", r.err);
     ck_assert_msg(strstr(r.err, "figure 4 (fmnist): skipped: ") && !strstr(r.err, "drawn from"), "%s", r.err);

@@ -472,7 +472,7 @@ done:
 }
 
 /* Whether <out>/<name> of both picked runs is a figure 4 data file that tsne_run_file wrote from
- * that run's embeddings.bin with this seed (its first line says so); *classes gets max label + 1
+ * that run's embeddings.bin with this seed, point count and iterations (its first line says so); *classes gets max label + 1
  * of their rows. Lets `dsml plots` draw figure 4 from the committed data files when the runs'
  * embeddings.bin, which is not committed, is absent. */
 static int fig4_data_kept(plot_ctx *ctx, const run_info *const pick[2], const char names[2][512], int *classes)
@@ -485,7 +485,13 @@ static int fig4_data_kept(plot_ctx *ctx, const run_info *const pick[2], const ch
                  (unsigned long long)ctx->cfg->seed);
         FILE *fp = fopen(path, "r");
         if (!fp) return 0;
-        int ok = fgets(line, sizeof line, fp) && !strncmp(line, "# Figure 4: t-SNE of ", 21) && strstr(line, want);
+        /* the same t-SNE as asked: points kept of the run's queries, iterations */
+        int keep = 0, nq = 0;
+        char iterations[48];
+        snprintf(iterations, sizeof iterations, ", %d iterations, ", ctx->cfg->tsne_iterations);
+        int ok = fgets(line, sizeof line, fp) && sscanf(line, "# Figure 4: t-SNE of %d of the %d ", &keep, &nq) == 2 &&
+                 keep == (nq < ctx->cfg->tsne_max_points ? nq : ctx->cfg->tsne_max_points) && strstr(line, want) &&
+                 strstr(strstr(line, want), iterations);
         int rows = 0;
         while (ok && fgets(line, sizeof line, fp)) {
             if (line[0] == '#') continue;
@@ -598,7 +604,7 @@ static int figure4(plot_ctx *ctx, const char *dataset, const run_info *runs, int
         /* embeddings.bin is not committed; the data files made from it are */
         if (fig4_data_kept(ctx, pick, names, &classes)) {
             note(ctx, "figure 4 (%s): %s: no such file; drawn from the data files in %s made from these runs "
-                      "with seed %llu", dataset, path, ctx->cfg->out_dir, (unsigned long long)ctx->cfg->seed);
+                      "with the same seed and t-SNE settings", dataset, path, ctx->cfg->out_dir);
             goto draw_it;
         }
         ctx->report->skipped++;
