@@ -19,6 +19,7 @@
 #include "report/provenance.h"
 #include "report/runs.h"
 #include "report/stats.h"
+#include "results/account.h"
 #include "support/run_cmd.h"
 #include "support/run_fixture.h"
 #include "support/suite_run.h"
@@ -457,6 +458,65 @@ START_TEST(test_tables_arms_margin_provenance)
 }
 END_TEST
 
+/* claims.md's text into a string (owned by the caller). */
+static char *claims_text(const dsml_run_set *runs, const dsml_published *pub, const dsml_account *account)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(fp);
+    dsml_claims_options opt = {DSML_CLAIMS_MARGIN, NULL, 1, NULL, account};
+    ck_assert_msg(dsml_claims_write(fp, runs, pub, &opt, NULL) == DSML_OK, "%s", dsml_last_error());
+    fclose(fp);
+    return text;
+}
+
+/* The summary's paragraph from the sweep's account: the datasets skipped
+ * with reason and command, the runs that did not finish, the weights not
+ * had; nothing from an account where every run finished. */
+START_TEST(test_summary_from_account)
+{
+    const char *dir = testdir_make("claims-account");
+    dsml_published pub;
+    ck_assert_msg(dsml_published_load(&pub, "paper-tables/published.tsv") == DSML_OK, "%s", dsml_last_error());
+    dsml_run_set runs;
+    ck_assert_msg(dsml_runs_load(&runs, testdir_path("results"), NULL) == DSML_OK, "%s", dsml_last_error());
+    char *plain = claims_text(&runs, &pub, NULL);
+    ck_assert_ptr_null(strstr(plain, "make reproduce"));
+
+    char datasets[4096];
+    snprintf(datasets, sizeof datasets, "[%s, %s, %s]",
+             fixture_account_dataset("cub200", 0, 0, 0, 36, "download failed: HTTP 404", "dsml fetch cub200"),
+             fixture_account_dataset("fashion-mnist", 56, 0, 0, 0, "", ""),
+             fixture_account_dataset("nus-wide", 0, 0, 0, 12, "", ""));
+    fixture_account(dir, datasets, "[]");
+    dsml_account account;
+    ck_assert_msg(dsml_account_read(testdir_path("account.json"), &account) == DSML_OK, "%s", dsml_last_error());
+    char *text = claims_text(&runs, &pub, &account);
+    char expected[4096];
+    snprintf(expected, sizeof expected, "no hashing runs.\n\nNot run by `make reproduce` (%s, sweep `paper.sweep`): "
+             "`cub200`, 36 runs skipped: download failed: HTTP 404; get it: `dsml fetch cub200`; `nus-wide`, 12 runs "
+             "skipped.\n\n", account.path);
+    ck_assert_msg(strstr(text, expected), "%s", text);
+    free(text);
+    dsml_account_free(&account);
+
+    /* every run finished, every weights file there: claims.md as without an account */
+    snprintf(datasets, sizeof datasets, "[%s]", fixture_account_dataset("fashion-mnist", 56, 0, 0, 0, "", ""));
+    fixture_account(dir, datasets, "[{\"name\": \"w\", \"runs\": 3, \"status\": \"present\", \"reason\": \"\", "
+                                   "\"get\": \"\"}]");
+    ck_assert_msg(dsml_account_read(testdir_path("account.json"), &account) == DSML_OK, "%s", dsml_last_error());
+    text = claims_text(&runs, &pub, &account);
+    ck_assert_str_eq(text, plain);
+    free(text);
+    free(plain);
+    dsml_account_free(&account);
+    dsml_runs_free(&runs);
+    dsml_published_free(&pub);
+    testdir_done(1);
+}
+END_TEST
+
 int main(void)
 {
     const suite_case cases[] = {
@@ -465,6 +525,7 @@ int main(void)
         {"arms", 30, (const TTest *[]){test_arm_views, NULL}},
         {"provenance", 30, (const TTest *[]){test_provenance_verdicts, NULL}},
         {"command", 60, (const TTest *[]){test_tables_arms_margin_provenance, NULL}},
+        {"account", 30, (const TTest *[]){test_summary_from_account, NULL}},
     };
     return suite_run_cases("claims", cases, SUITE_CASES(cases));
 }

@@ -586,6 +586,101 @@ START_TEST(test_command_refuses_bad_values)
 }
 END_TEST
 
+/* The file under the test's folder holds text. */
+static void expect_in(const char *file, const char *text)
+{
+    const char *have = read_text(testdir_path(file));
+    ck_assert_msg(strstr(have, text), "%s lacks \"%s\":\n%.3000s", file, text, have);
+}
+
+/* The sweep's account (<results>/account.json): a table whose dataset has no
+ * runs says why and how to get it, one whose runs did not all finish says how
+ * many did, claims.md's summary lists what was not run; an account with
+ * every run finished changes nothing, a broken one fails the command. */
+START_TEST(test_command_account)
+{
+    require_command();
+    const char *dir = testdir_make("tables-account");
+    ck_assert_ptr_nonnull(dir);
+    char results[4096], args[9000], datasets[4096], expected[9000];
+    snprintf(results, sizeof results, "%s/results", dir);
+    static const double m[8] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+    write_run(results, "cifar10", "triplet-snr-d32-s1", "triplet", "snr", 32, 1, m, 0);
+    write_run(results, "cifar10", "triplet-euclidean-d32-s1", "triplet", "euclidean", 32, 1, m, 0);
+    snprintf(datasets, sizeof datasets, "[%s, %s, %s]",
+             fixture_account_dataset("cars196", 0, 0, 0, 36, "manual dataset",
+                                     "see datasets/cars196.manifest: put car_ims.tgz into $DSML_DATA/"),
+             fixture_account_dataset("cifar10", 2, 1, 1, 0, "a run failed: out of memory", ""),
+             fixture_account_dataset("nus-wide", 0, 0, 0, 12, "no archive (FETCH=no)", "dsml fetch nus-wide"));
+    fixture_account(results, datasets, "[{\"name\": \"alexnet-imagenet\", \"runs\": 72, \"status\": \"missing\", "
+                                       "\"reason\": \"FETCH=no\", \"get\": \"dsml fetch alexnet-imagenet\"}]");
+    snprintf(args, sizeof args, "tables --results %s --out %s/out --published " PUBLISHED, results, dir);
+    cmd_result r;
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+
+    /* a dataset skipped: the reason and the command, escaped for LaTeX */
+    expect_in("out/table1.md", "Ours: not run on this dataset (every cell says \"not run\"): skipped by `make "
+                               "reproduce`: manual dataset; get it: `see datasets/cars196.manifest: put car_ims.tgz "
+                               "into $DSML_DATA/`. In parentheses: the paper's value.");
+    expect_in("out/table1.tex", "(every cell says \"not run\"): skipped by \\texttt{make reproduce}: manual dataset; "
+                                "get it: \\texttt{see datasets/cars196.manifest: put car\\_ims.tgz into "
+                                "\\$DSML\\_DATA/}. In parentheses");
+    /* a dataset the account does not name: as without an account */
+    expect_in("out/table2.md", "(every cell says \"not run\"). In ");
+    /* a dataset with runs that did not all finish: how many did */
+    expect_in("out/table3.md", "a cell without ± comes from one seed); `make reproduce` finished 2 of the 4 runs it "
+                               "selected on this dataset (1 failed, 1 not started: a run failed: out of memory). In "
+                               "parentheses");
+    expect_in("out/table3.tex", "comes from one seed); \\texttt{make reproduce} finished 2 of the 4 runs it selected "
+                                "on this dataset (1 failed, 1 not started: a run failed: out of memory). In");
+    expect_in("out/table4.md", "NUS-WIDE: skipped by `make reproduce`: no archive (FETCH=no); get it: `dsml fetch "
+                               "nus-wide`. dsml does not implement");
+    expect_in("out/table4.tex", "NUS-WIDE: skipped by \\texttt{make reproduce}: no archive (FETCH=no); get it: "
+                                "\\texttt{dsml fetch nus-wide}. dsml does not implement");
+    expect_in("out/methods.md", "\nOurs: not run on this dataset: skipped by `make reproduce`: manual dataset;");
+    /* claims.md's summary: one paragraph */
+    snprintf(expected, sizeof expected,
+             "\nNot run by `make reproduce` (%s/account.json, sweep `paper.sweep`): `cars196`, 36 runs skipped: manual "
+             "dataset; get it: `see datasets/cars196.manifest: put car_ims.tgz into $DSML_DATA/`; `nus-wide`, 12 runs "
+             "skipped: no archive (FETCH=no); get it: `dsml fetch nus-wide`; `cifar10`, 2 of 4 runs finished (1 "
+             "failed, 1 not started: a run failed: out of memory); weights `alexnet-imagenet` missing, 72 runs use "
+             "them: FETCH=no; get it: `dsml fetch alexnet-imagenet`.\n\n## Data\n", results);
+    const char *claims = read_text(testdir_path("out/claims.md"));
+    ck_assert_msg(strstr(claims, expected), "%.3000s", claims);
+
+    /* every run finished: the same bytes as without an account */
+    snprintf(datasets, sizeof datasets, "[%s]", fixture_account_dataset("cifar10", 2, 0, 0, 0, "", ""));
+    fixture_account(results, datasets, "[]");
+    snprintf(args, sizeof args, "tables --results %s --out %s/complete --published " PUBLISHED, results, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert_int_eq(remove(testdir_path("results/account.json")), 0);
+    snprintf(args, sizeof args, "tables --results %s --out %s/none --published " PUBLISHED, results, dir);
+    run_dsml(&r, args);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    expect_in("none/table1.md", "(every cell says \"not run\"). In ");
+    ck_assert_msg(!strstr(read_text(testdir_path("none/claims.md")), "make reproduce"), "no account, no paragraph");
+    snprintf(args, sizeof args, "diff -r %s/none %s/complete", dir, dir);
+    run_shell(&r, args);
+    ck_assert_msg(r.status == 0, "an account where every run finished changed the output:\n%.2000s", r.out);
+
+    /* a broken account: exit 1, the file and the key named, nothing written */
+    fixture_account(results, "[{\"name\": \"cifar10\", \"runs\": 2, \"finished\": \"2\", \"failed\": 0, "
+                             "\"not_started\": 0, \"skipped\": 0, \"status\": \"complete\", \"reason\": \"\", "
+                             "\"get\": \"\"}]", "[]");
+    snprintf(args, sizeof args, "tables --results %s --out %s/bad --published " PUBLISHED, results, dir);
+    run_dsml(&r, args);
+    ck_assert_int_eq(r.status, 1);
+    snprintf(expected, sizeof expected, "%s/account.json: datasets[0].finished is the string \"2\", expected an "
+             "integer in 0..2147483647", results);
+    ck_assert_msg(strstr(r.err, expected), "%s", r.err);
+    struct stat st;
+    ck_assert_int_ne(stat(testdir_path("bad"), &st), 0);
+    testdir_done(1);
+}
+END_TEST
+
 int main(void)
 {
     const suite_case cases[] = {
@@ -595,6 +690,7 @@ int main(void)
         {"stats", 30, (const TTest *[]){test_stats_hand_cases, test_verdict_rule, NULL}},
         {"command", 60, (const TTest *[]){test_command_end_to_end, NULL}},
         {"values", 120, (const TTest *[]){test_command_refuses_bad_values, NULL}},
+        {"account", 60, (const TTest *[]){test_command_account, NULL}},
     };
     return suite_run_cases("tables", cases, SUITE_CASES(cases));
 }

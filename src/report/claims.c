@@ -1,6 +1,7 @@
 /* Verdicts and claims.md; see claims.h. */
 #include "report/claims.h"
 #include "core/error.h"
+#include "report/account_note.h"
 #include "report/paper.h"
 #include "report/provenance.h"
 
@@ -617,6 +618,7 @@ int dsml_claims_write(FILE *fp, const dsml_run_set *runs, const dsml_published *
         fprintf(fp, "| %s | %d | %d |\n", dsml_verdict_name(v), total->raw[v], total->holm[v]);
     fprintf(fp, "\n");
     if (skipped[0]) fprintf(fp, "Not tested (no runs on the dataset):\n\n%s\n", skipped);
+    dsml_account_summary(fp, opt->account);
     if (runs->count) fprintf(fp, "## Data\n\n");
     rc = claims_provenance(fp, runs, opt->manifests_dir);
     if (!rc) fwrite(body, 1, len, fp);

@@ -21,6 +21,7 @@
 #include "report/published.h"
 #include "report/runs.h"
 #include "report/stats.h"
+#include "results/account.h"
 
 #define DSML_CLAIMS_ALPHA 0.05
 #define DSML_CLAIMS_MARGIN 1.0 /* default equivalence margin, percentage points */
@@ -72,6 +73,7 @@ typedef struct {
     const char *manifests_dir; /* datasets/<name>.manifest for the provenance lines; NULL: none */
     int looks;                 /* K: every test at DSML_CLAIMS_ALPHA / K; < 1 counts as 1 (one look) */
     FILE *undecided;           /* NULL, or where the undecided cells go (dsml_claims_write) */
+    const dsml_account *account; /* NULL, or the sweep's account: the summary says why datasets were not run */
 } dsml_claims_options;
 
 typedef struct {

@@ -11,6 +11,7 @@
 
 #include "core/atomic_file.h"
 #include "core/error.h"
+#include "report/account_note.h"
 #include "report/paper.h"
 #include "report/provenance.h"
 #include "report/stats.h"
@@ -457,6 +458,14 @@ int dsml_methods_table_write(const char *results_dir, const char *out_dir, const
         fprintf(notes, "%s: no published values for the methods table\n", published_path);
     }
     run_list runs;
+    dsml_account account; /* the sweep's account, when make reproduce left one */
+    char account_path[1100];
+    snprintf(account_path, sizeof account_path, "%s/account.json", results_dir);
+    rc = dsml_account_read(account_path, &account);
+    if (rc) {
+        free(pub);
+        return rc;
+    }
     rc = load_runs(&runs, results_dir, notes);
     if (!rc) rc = dsml_mkdirs(out_dir);
     /* datasets: those with runs, then those with published values only, each once, sorted */
@@ -521,6 +530,16 @@ int dsml_methods_table_write(const char *results_dir, const char *out_dir, const
         }
         fprintf(ft, "\\hline\n\\end{tabular}\n");
         free(rows);
+        /* the sweep's account: why the dataset has no runs, or how many did not finish */
+        int has_runs = 0;
+        for (int i = 0; i < runs.count && !has_runs; i++) has_runs = !strcmp(runs.runs[i].dataset, sets[s]);
+        const dsml_account_dataset *acc = dsml_account_find(&account, sets[s]);
+        const char *ours = has_runs ? "Ours: " : "Ours: not run on this dataset: ";
+        char lead[96];
+        snprintf(lead, sizeof lead, "\n%s", ours);
+        if (dsml_account_note(fm, acc, has_runs, lead, 0)) fputs(".\n", fm);
+        snprintf(lead, sizeof lead, "\\par\\footnotesize %s", ours);
+        if (dsml_account_note(ft, acc, has_runs, lead, 1)) fputs(".\n", ft);
         dsml_sources src = {0};
         for (int i = 0; i < runs.count; i++)
             if (!strcmp(runs.runs[i].dataset, sets[s])) dsml_sources_add(&src, runs.runs[i].source);
@@ -553,6 +572,7 @@ int dsml_methods_table_write(const char *results_dir, const char *out_dir, const
     free(md);
     free(tex);
     free_runs(&runs);
+    dsml_account_free(&account);
     free(pub);
     return rc;
 }

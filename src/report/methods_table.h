@@ -48,8 +48,10 @@ int dsml_methods_published_parse(const char *name, const char *text, dsml_method
  * values (a missing published file is not an error: no published column),
  * and writes out_dir/methods.md and methods.tex atomically, each dataset's
  * section ending with its data's provenance against
- * manifests_dir/<dataset>.manifest (report/provenance.h). Notes (skipped
- * runs, files written) go to `notes` (NULL: quiet). */
+ * manifests_dir/<dataset>.manifest (report/provenance.h), after what
+ * results_dir/account.json (when there) says of a dataset not run or whose
+ * runs did not all finish (report/account_note.h). Notes (skipped runs,
+ * files written) go to `notes` (NULL: quiet). */
 int dsml_methods_table_write(const char *results_dir, const char *out_dir, const char *published_path,
                              const char *manifests_dir, FILE *notes);
 

@@ -22,8 +22,10 @@ void dsml_tables_defaults(dsml_tables_options *opt);
 /* The whole command: loads the runs and `published_path`, writes
  * table1..4.md/.tex (the common equations arm) and claims.md (both arms)
  * into out_dir (created if needed), each atomically, with the data's
- * provenance against the manifests. Notes (skipped runs, files written) go
- * to `notes`. */
+ * provenance against the manifests. <results_dir>/account.json, when there
+ * (results/account.h), says in the notes and claims.md why a dataset was not
+ * run; one that does not read fails the command. Notes (skipped runs, files
+ * written) go to `notes`. */
 int dsml_tables_write(const char *results_dir, const char *out_dir, const char *published_path,
                       const dsml_tables_options *opt, FILE *notes);
 

@@ -177,3 +177,32 @@ void fixture_embeddings(const char *path, int d, int nq, int ndb, const int *qla
     for (int i = 0; i < ndb * d; i++) put_float(fp, -1.0f);
     ck_assert_int_eq(fclose(fp), 0);
 }
+
+/* ---- account.json ----------------------------------------------------------------- */
+
+void fixture_account(const char *results, const char *datasets_json, const char *weights_json)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/account.json", results);
+    int incomplete = strstr(datasets_json, "\"incomplete\"") || strstr(datasets_json, "\"skipped\"");
+    FILE *fp = fopen(path, "w");
+    ck_assert_msg(fp != NULL, "%s: cannot write", path);
+    fprintf(fp, "{\n  \"format_version\": 1,\n  \"sweep\": \"paper.sweep\",\n  \"kinds\": \"runs\",\n"
+            "  \"datasets\": %s,\n  \"weights\": %s,\n  \"exit_status\": %d\n}\n",
+            datasets_json, weights_json, incomplete);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+const char *fixture_account_dataset(const char *name, int finished, int failed, int not_started, int skipped,
+                                    const char *reason, const char *get)
+{
+    static char text[4][1024]; /* a few entries per list */
+    static int slot;
+    char *out = text[slot++ % 4];
+    int runs = finished + failed + not_started + skipped;
+    const char *status = runs == skipped ? "skipped" : finished == runs ? "complete" : "incomplete";
+    snprintf(out, sizeof text[0], "{\"name\": \"%s\", \"runs\": %d, \"finished\": %d, \"failed\": %d, "
+             "\"not_started\": %d, \"skipped\": %d, \"status\": \"%s\", \"reason\": \"%s\", \"get\": \"%s\"}",
+             name, runs, finished, failed, not_started, skipped, status, reason, get);
+    return out;
+}

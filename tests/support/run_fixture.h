@@ -46,6 +46,16 @@ void fixture_write(const fixture_doc *d, const char *path);
 /* The same into <root>/<dataset>/<run>/metrics.json. */
 void fixture_write_run(const fixture_doc *d, const char *root, const char *dataset, const char *run);
 
+/* <results>/account.json as `dsml sweep account` writes it (docs/results.md):
+ * format_version 1, sweep "paper.sweep", kinds "runs", the given JSON text of
+ * the two lists ("[{...}, ...]"), exit_status 1 when any dataset is not
+ * "complete" in the text. */
+void fixture_account(const char *results, const char *datasets_json, const char *weights_json);
+/* One dataset entry's JSON text; status from the counts: "skipped" when
+ * skipped == runs, "complete" when finished == runs, else "incomplete". */
+const char *fixture_account_dataset(const char *name, int finished, int failed, int not_started, int skipped,
+                                    const char *reason, const char *get);
+
 /* embeddings.bin with the given header fields: nq queries (labels qlabels,
  * indices 1000 + i, embeddings q, nq x d) and ndb database items (labels
  * i % 3, indices i, every value -1). */
