@@ -21,34 +21,35 @@
 /* The account's JSON and its printed lines, in static buffers. */
 static char json_text[16384], lines[8192];
 
-static void render(const dsml_account *a)
+static void render(const dsml_sweep_account *a)
 {
     FILE *fp = fmemopen(json_text, sizeof json_text, "w");
-    ck_assert_int_eq(dsml_account_write_json(a, fp), 0);
+    ck_assert_int_eq(dsml_sweep_account_write_json(a, fp), 0);
     fclose(fp);
     fp = fmemopen(lines, sizeof lines, "w");
-    dsml_account_print(a, fp);
+    dsml_sweep_account_print(a, fp);
     fclose(fp);
 }
 
-static void add(dsml_account *a, const char *dataset, const char *weights, dsml_account_state st)
+static void add(dsml_sweep_account *a, const char *dataset, const char *weights, dsml_account_run_state st)
 {
-    ck_assert_int_eq(dsml_account_add(a, dataset, weights, "d/run", st, st == DSML_ACCOUNT_SKIPPED ? "why" : NULL,
-                                      st == DSML_ACCOUNT_SKIPPED ? "dsml fetch x" : NULL), 0);
+    int skipped = st == DSML_ACCOUNT_RUN_SKIPPED;
+    ck_assert_int_eq(dsml_sweep_account_add(a, dataset, weights, "d/run", st, skipped ? "why" : NULL,
+                                            skipped ? "dsml fetch x" : NULL), 0);
 }
 
 START_TEST(test_counts_and_statuses)
 {
-    dsml_account a;
-    dsml_account_init(&a, "paper.sweep", "runs");
-    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_FINISHED);
-    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_FINISHED);
-    add(&a, "cifar10", NULL, DSML_ACCOUNT_SKIPPED);
-    add(&a, "cifar10", NULL, DSML_ACCOUNT_SKIPPED);
-    add(&a, "cub200", NULL, DSML_ACCOUNT_FINISHED);
-    add(&a, "cub200", NULL, DSML_ACCOUNT_FAILED);
-    add(&a, "cub200", NULL, DSML_ACCOUNT_NOT_STARTED);
-    dsml_account_finish(&a);
+    dsml_sweep_account a;
+    dsml_sweep_account_init(&a, "paper.sweep", "runs");
+    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_RUN_FINISHED);
+    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_RUN_FINISHED);
+    add(&a, "cifar10", NULL, DSML_ACCOUNT_RUN_SKIPPED);
+    add(&a, "cifar10", NULL, DSML_ACCOUNT_RUN_SKIPPED);
+    add(&a, "cub200", NULL, DSML_ACCOUNT_RUN_FINISHED);
+    add(&a, "cub200", NULL, DSML_ACCOUNT_RUN_FAILED);
+    add(&a, "cub200", NULL, DSML_ACCOUNT_RUN_NOT_STARTED);
+    dsml_sweep_account_finish(&a);
     ck_assert_int_eq(a.n_datasets, 3);
     /* sorted by name */
     ck_assert_str_eq(a.datasets[0].name, "cifar10");
@@ -71,41 +72,42 @@ START_TEST(test_counts_and_statuses)
                   "%s", lines);
     ck_assert_msg(strstr(lines, "3 runs: 1 finished, 1 failed (e.g. d/run), 1 not started\n"), "%s", lines);
     ck_assert_msg(strstr(lines, "2 runs: 2 finished\n"), "%s", lines);
-    dsml_account_free(&a);
+    dsml_sweep_account_free(&a);
 }
 END_TEST
 
 START_TEST(test_complete_exits_zero)
 {
-    dsml_account a;
-    dsml_account_init(&a, "t.sweep", "dml");
-    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_FINISHED);
-    dsml_account_finish(&a);
+    dsml_sweep_account a;
+    dsml_sweep_account_init(&a, "t.sweep", "dml");
+    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_RUN_FINISHED);
+    dsml_sweep_account_finish(&a);
     ck_assert_int_eq(a.exit_status, 0);
-    dsml_account_free(&a);
+    dsml_sweep_account_free(&a);
     /* runs not started fail it, except a submitted SLURM array's */
-    dsml_account_init(&a, "t.sweep", "dml");
-    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_NOT_STARTED);
-    dsml_account_finish(&a);
+    dsml_sweep_account_init(&a, "t.sweep", "dml");
+    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_RUN_NOT_STARTED);
+    dsml_sweep_account_finish(&a);
     ck_assert_int_eq(a.exit_status, 1);
-    dsml_account_free(&a);
-    dsml_account_init(&a, "t.sweep", "dml");
+    dsml_sweep_account_free(&a);
+    dsml_sweep_account_init(&a, "t.sweep", "dml");
     a.pending_ok = 1;
-    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_NOT_STARTED);
-    dsml_account_finish(&a);
+    add(&a, "fashion-mnist", NULL, DSML_ACCOUNT_RUN_NOT_STARTED);
+    dsml_sweep_account_finish(&a);
     ck_assert_int_eq(a.exit_status, 0);
-    dsml_account_free(&a);
+    dsml_sweep_account_free(&a);
 }
 END_TEST
 
 START_TEST(test_json_format_and_weights)
 {
-    dsml_account a;
-    dsml_account_init(&a, "paper-alexnet.sweep", "runs");
-    ck_assert_int_eq(dsml_account_weights_missing(&a, "alexnet-imagenet", 1, "not downloaded: x", "dsml fetch a"), 0);
-    add(&a, "cub200", "alexnet-imagenet", DSML_ACCOUNT_SKIPPED);
-    add(&a, "cub200", "cnn-f-imagenet", DSML_ACCOUNT_FINISHED);
-    dsml_account_finish(&a);
+    dsml_sweep_account a;
+    dsml_sweep_account_init(&a, "paper-alexnet.sweep", "runs");
+    ck_assert_int_eq(dsml_sweep_account_weights_missing(&a, "alexnet-imagenet", 1, "not downloaded: x",
+                                                        "dsml fetch a"), 0);
+    add(&a, "cub200", "alexnet-imagenet", DSML_ACCOUNT_RUN_SKIPPED);
+    add(&a, "cub200", "cnn-f-imagenet", DSML_ACCOUNT_RUN_FINISHED);
+    dsml_sweep_account_finish(&a);
     render(&a);
     dsml_json_doc doc;
     ck_assert_int_eq(dsml_json_parse(&doc, "account.json", json_text, strlen(json_text)), 0);
@@ -135,7 +137,7 @@ START_TEST(test_json_format_and_weights)
     }
     ck_assert_msg(strstr(lines, "account: weights alexnet-imagenet  1 run: failed: not downloaded: x; get it: "
                                 "dsml fetch a\n"), "%s", lines);
-    dsml_account_free(&a);
+    dsml_sweep_account_free(&a);
 }
 END_TEST
 
@@ -201,8 +203,8 @@ START_TEST(test_account_command)
              testdir_path("r"), testdir_path("t.sweep"));
     run_shell(&r, cmd);
     ck_assert_msg(r.status == 1, "status %d: %s%s", r.status, r.out, r.err);
-    ck_assert_msg(strstr(r.out, "account: cifar10           2 runs: skipped: not downloaded: no prepared cache or source "
-                                "in the data root; get it: dsml fetch cifar10\n"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "account: cifar10           2 runs: skipped: not downloaded: no prepared cache or "
+                                "source in the data root; get it: dsml fetch cifar10\n"), "%s", r.out);
     char path[4096];
     snprintf(path, sizeof path, "%s/account.json", testdir_path("r"));
     dsml_json_doc doc;

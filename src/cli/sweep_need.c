@@ -254,7 +254,7 @@ static void missing_reason(const need_item *it, const char *fetch_json, const ch
 
 static int write_account(const void *arg, FILE *fp)
 {
-    return dsml_account_write_json(arg, fp);
+    return dsml_sweep_account_write_json(arg, fp);
 }
 
 static const char *kinds_name(int mask)
@@ -263,19 +263,20 @@ static const char *kinds_name(int mask)
 }
 
 /* The state of a run whose dataset and weights are there. */
-static int run_state(const dsml_sweep_run *r, dsml_account_state *state)
+static int run_state(const dsml_sweep_run *r, dsml_account_run_state *state)
 {
     dsml_run_state st;
     if (dsml_sweep_run_state(r, &st, NULL, 0, NULL)) return 1;
     struct stat sb;
-    *state = st == DSML_RUN_FINISHED ? DSML_ACCOUNT_FINISHED
-           : st == DSML_RUN_UNFINISHED && stat(r->dir, &sb) == 0 ? DSML_ACCOUNT_FAILED : DSML_ACCOUNT_NOT_STARTED;
+    if (st == DSML_RUN_FINISHED) *state = DSML_ACCOUNT_RUN_FINISHED;
+    else if (st == DSML_RUN_UNFINISHED && stat(r->dir, &sb) == 0) *state = DSML_ACCOUNT_RUN_FAILED;
+    else *state = DSML_ACCOUNT_RUN_NOT_STARTED;
     return 0;
 }
 
 /* Each selected run into the account, the missing weights first. 0, or 1 after the message. */
 static int account_runs(const sweep_opts *o, const dsml_sweep *sw, need_list *l, const char *fetch_json,
-                        dsml_account *a)
+                        dsml_sweep_account *a)
 {
     char reason[4096], get[1024];
     int fetch_failed;
@@ -284,7 +285,7 @@ static int account_runs(const sweep_opts *o, const dsml_sweep *sw, need_list *l,
         if (!w->weights || w->available) continue;
         missing_reason(w, fetch_json, l->manifests, reason, sizeof reason, get, sizeof get,
                        &fetch_failed);
-        if (dsml_account_weights_missing(a, w->name, fetch_failed, reason, get)) goto failed;
+        if (dsml_sweep_account_weights_missing(a, w->name, fetch_failed, reason, get)) goto failed;
     }
     int total = sw->n_runs + sw->n_tune;
     for (int i = 0; i < total; i++) {
@@ -292,16 +293,16 @@ static int account_runs(const sweep_opts *o, const dsml_sweep *sw, need_list *l,
         if (!(o->kind_mask & sweep_kind_bit(r->kind)) || !sweep_only_matches(o, r)) continue;
         const char *weights = dsml_sweep_run_get(r, "weights");
         const need_item *d = need_find(l, r->dataset, 0), *w = weights && weights[0] ? need_find(l, weights, 1) : NULL;
-        dsml_account_state state = DSML_ACCOUNT_SKIPPED;
+        dsml_account_run_state state = DSML_ACCOUNT_RUN_SKIPPED;
         int rc;
         if (!d->available || (w && !w->available)) {
             missing_reason(!d->available ? d : w, fetch_json, l->manifests, reason, sizeof reason, get,
                            sizeof get, &fetch_failed);
-            rc = dsml_account_add(a, r->dataset, weights, NULL, state, reason, get);
+            rc = dsml_sweep_account_add(a, r->dataset, weights, NULL, state, reason, get);
         } else if (run_state(r, &state)) {
             goto failed;
         } else {
-            rc = dsml_account_add(a, r->dataset, weights, sweep_run_subdir(o, r), state, NULL, NULL);
+            rc = dsml_sweep_account_add(a, r->dataset, weights, sweep_run_subdir(o, r), state, NULL, NULL);
         }
         if (rc) goto failed;
     }
@@ -320,20 +321,20 @@ int sweep_account(const sweep_opts *o, const dsml_sweep *sw)
         free(l.items);
         return 1;
     }
-    dsml_account a;
-    dsml_account_init(&a, o->file, kinds_name(o->kind_mask));
+    dsml_sweep_account a;
+    dsml_sweep_account_init(&a, o->file, kinds_name(o->kind_mask));
     a.pending_ok = o->pending_ok;
     int rc = account_runs(o, sw, &l, fetch_json, &a);
     if (!rc) {
-        dsml_account_finish(&a);
+        dsml_sweep_account_finish(&a);
         rc = write_atomic(path, write_account, &a);
     }
     if (!rc) {
         fflush(stderr);
-        dsml_account_print(&a, stdout);
+        dsml_sweep_account_print(&a, stdout);
         rc = a.exit_status;
     }
-    dsml_account_free(&a);
+    dsml_sweep_account_free(&a);
     free(l.items);
     return rc;
 }

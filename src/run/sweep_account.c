@@ -8,14 +8,14 @@
 #include "core/error.h"
 #include "core/json.h"
 
-void dsml_account_init(dsml_account *a, const char *sweep, const char *kinds)
+void dsml_sweep_account_init(dsml_sweep_account *a, const char *sweep, const char *kinds)
 {
     memset(a, 0, sizeof *a);
     snprintf(a->sweep, sizeof a->sweep, "%s", sweep);
     snprintf(a->kinds, sizeof a->kinds, "%s", kinds);
 }
 
-void dsml_account_free(dsml_account *a)
+void dsml_sweep_account_free(dsml_sweep_account *a)
 {
     free(a->datasets);
     free(a->weights);
@@ -23,55 +23,55 @@ void dsml_account_free(dsml_account *a)
 }
 
 /* The entry named `name` in *list, appended when new; NULL when out of memory. */
-static dsml_account_entry *entry(dsml_account_entry **list, int *n, int *cap, const char *name)
+static dsml_sweep_account_entry *entry(dsml_sweep_account_entry **list, int *n, int *cap, const char *name)
 {
     for (int i = 0; i < *n; i++)
         if (!strcmp((*list)[i].name, name)) return &(*list)[i];
     if (*n == *cap) {
         int grown = *cap ? *cap * 2 : 8;
-        dsml_account_entry *p = realloc(*list, (size_t)grown * sizeof *p);
+        dsml_sweep_account_entry *p = realloc(*list, (size_t)grown * sizeof *p);
         if (!p) return NULL;
         *list = p;
         *cap = grown;
     }
-    dsml_account_entry *e = &(*list)[(*n)++];
+    dsml_sweep_account_entry *e = &(*list)[(*n)++];
     memset(e, 0, sizeof *e);
     snprintf(e->name, sizeof e->name, "%s", name);
     return e;
 }
 
-static void keep_reason(dsml_account_entry *e, const char *reason, const char *get)
+static void keep_reason(dsml_sweep_account_entry *e, const char *reason, const char *get)
 {
     if (e->reason[0] || !reason) return;
     snprintf(e->reason, sizeof e->reason, "%s", reason);
     snprintf(e->get, sizeof e->get, "%s", get ? get : "");
 }
 
-int dsml_account_add(dsml_account *a, const char *dataset, const char *weights, const char *dir,
-                     dsml_account_state state, const char *reason, const char *get)
+int dsml_sweep_account_add(dsml_sweep_account *a, const char *dataset, const char *weights, const char *dir,
+                     dsml_account_run_state state, const char *reason, const char *get)
 {
-    dsml_account_entry *d = entry(&a->datasets, &a->n_datasets, &a->cap_datasets, dataset);
+    dsml_sweep_account_entry *d = entry(&a->datasets, &a->n_datasets, &a->cap_datasets, dataset);
     if (!d) return dsml_fail(DSML_ERR_NOMEM, "account: out of memory");
     d->runs++;
-    if (state == DSML_ACCOUNT_FINISHED) d->finished++;
-    else if (state == DSML_ACCOUNT_NOT_STARTED) d->not_started++;
-    else if (state == DSML_ACCOUNT_SKIPPED) {
+    if (state == DSML_ACCOUNT_RUN_FINISHED) d->finished++;
+    else if (state == DSML_ACCOUNT_RUN_NOT_STARTED) d->not_started++;
+    else if (state == DSML_ACCOUNT_RUN_SKIPPED) {
         d->skipped++;
         keep_reason(d, reason, get);
     } else if (d->failed++ == 0) {
         snprintf(d->first_failed, sizeof d->first_failed, "%s", dir ? dir : "");
     }
     if (!weights || !weights[0]) return DSML_OK;
-    dsml_account_entry *w = entry(&a->weights, &a->n_weights, &a->cap_weights, weights);
+    dsml_sweep_account_entry *w = entry(&a->weights, &a->n_weights, &a->cap_weights, weights);
     if (!w) return dsml_fail(DSML_ERR_NOMEM, "account: out of memory");
     w->runs++;
     return DSML_OK;
 }
 
-int dsml_account_weights_missing(dsml_account *a, const char *name, int fetch_failed, const char *reason,
+int dsml_sweep_account_weights_missing(dsml_sweep_account *a, const char *name, int fetch_failed, const char *reason,
                                  const char *get)
 {
-    dsml_account_entry *w = entry(&a->weights, &a->n_weights, &a->cap_weights, name);
+    dsml_sweep_account_entry *w = entry(&a->weights, &a->n_weights, &a->cap_weights, name);
     if (!w) return dsml_fail(DSML_ERR_NOMEM, "account: out of memory");
     w->unavailable = fetch_failed ? 2 : 1;
     keep_reason(w, reason, get);
@@ -80,16 +80,16 @@ int dsml_account_weights_missing(dsml_account *a, const char *name, int fetch_fa
 
 static int by_name(const void *x, const void *y)
 {
-    return strcmp(((const dsml_account_entry *)x)->name, ((const dsml_account_entry *)y)->name);
+    return strcmp(((const dsml_sweep_account_entry *)x)->name, ((const dsml_sweep_account_entry *)y)->name);
 }
 
-void dsml_account_finish(dsml_account *a)
+void dsml_sweep_account_finish(dsml_sweep_account *a)
 {
     if (a->n_datasets) qsort(a->datasets, (size_t)a->n_datasets, sizeof *a->datasets, by_name);
     if (a->n_weights) qsort(a->weights, (size_t)a->n_weights, sizeof *a->weights, by_name);
     a->exit_status = 0;
     for (int i = 0; i < a->n_datasets; i++) {
-        dsml_account_entry *d = &a->datasets[i];
+        dsml_sweep_account_entry *d = &a->datasets[i];
         d->status = d->finished == d->runs ? "complete" : d->skipped == d->runs ? "skipped" : "incomplete";
         if (d->skipped || d->failed || (d->not_started && !a->pending_ok)) a->exit_status = 1;
         if (d->skipped) continue; /* its reason is the skip's */
@@ -101,24 +101,24 @@ void dsml_account_finish(dsml_account *a)
                      d->not_started == 1 ? "" : "s");
     }
     for (int i = 0; i < a->n_weights; i++) {
-        dsml_account_entry *w = &a->weights[i];
+        dsml_sweep_account_entry *w = &a->weights[i];
         w->status = w->unavailable == 2 ? "failed" : w->unavailable ? "missing" : "present";
         if (!w->unavailable) w->reason[0] = w->get[0] = '\0';
     }
 }
 
 /* "skipped: <reason>; get it: <command>" (manual steps stand on their own). */
-static void print_why(FILE *fp, const dsml_account_entry *e)
+static void print_why(FILE *fp, const dsml_sweep_account_entry *e)
 {
     fprintf(fp, "%s", e->reason);
     if (!e->get[0]) return;
     fprintf(fp, "; %s%s", strncmp(e->get, "dsml ", 5) ? "" : "get it: ", e->get);
 }
 
-void dsml_account_print(const dsml_account *a, FILE *fp)
+void dsml_sweep_account_print(const dsml_sweep_account *a, FILE *fp)
 {
     for (int i = 0; i < a->n_datasets; i++) {
-        const dsml_account_entry *d = &a->datasets[i];
+        const dsml_sweep_account_entry *d = &a->datasets[i];
         fprintf(fp, "account: %-14s %4d run%s: ", d->name, d->runs, d->runs == 1 ? " " : "s");
         if (d->skipped == d->runs) {
             fprintf(fp, "skipped: ");
@@ -135,7 +135,7 @@ void dsml_account_print(const dsml_account *a, FILE *fp)
         fputc('\n', fp);
     }
     for (int i = 0; i < a->n_weights; i++) {
-        const dsml_account_entry *w = &a->weights[i];
+        const dsml_sweep_account_entry *w = &a->weights[i];
         fprintf(fp, "account: weights %s  %d run%s: %s", w->name, w->runs, w->runs == 1 ? "" : "s", w->status);
         if (w->unavailable) {
             fprintf(fp, ": ");
@@ -145,7 +145,7 @@ void dsml_account_print(const dsml_account *a, FILE *fp)
     }
 }
 
-static void write_entry(dsml_json *j, const dsml_account_entry *e, int weights)
+static void write_entry(dsml_json *j, const dsml_sweep_account_entry *e, int weights)
 {
     dsml_json_object_begin(j);
     dsml_json_kv_string(j, "name", e->name);
@@ -162,7 +162,7 @@ static void write_entry(dsml_json *j, const dsml_account_entry *e, int weights)
     dsml_json_object_end(j);
 }
 
-int dsml_account_write_json(const dsml_account *a, FILE *fp)
+int dsml_sweep_account_write_json(const dsml_sweep_account *a, FILE *fp)
 {
     dsml_json j;
     dsml_json_init(&j, fp);
