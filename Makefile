@@ -120,6 +120,7 @@ bench-reference: $(DSML)
 # theirs, and the Debian packages they need to CHECK_PACKAGES); a failing one fails the target after
 # all ran.
 CHECK_SCRIPTS := tests/check_make.sh
+CHECK_SCRIPTS += tests/check_reproduce_fetch.sh
 CHECK_PACKAGES :=
 # dsml eval against NumPy and its --run reproduction (docs/eval.md)
 CHECK_SCRIPTS += tests/check_eval_cmd.sh
@@ -154,7 +155,14 @@ clean:
 # (ONLY='cifar10/*', ONLY='*-snr-*'; one that matches no run is an error, and
 # the tables are still built from every run present), SWEEP_FROM='cifar10=PATH'
 # gives a dataset's source. ENGINE=slurm submits the runs as a SLURM job array.
+# First, once per sweep, `dsml sweep fetch` downloads and prepares each dataset
+# and pretrained weights file the selected runs need and lack (from its
+# manifest, checked; a manual one never; FETCH=no: none; docs/sweep.md,
+# "Fetching"). Last, `dsml sweep account` prints one line per dataset: runs
+# finished, failed, skipped and why (also $(RESULTS)/account.json); reproduce
+# then fails when a selected run, dml or hashing, could not be run or failed.
 SWEEP      ?= paper.sweep
+FETCH      ?= yes
 RESULTS    ?= results
 ENGINE     ?= make
 THREADS    ?=
@@ -164,6 +172,9 @@ SBATCH_FLAGS ?=
 SLURM_CPUS ?= $(or $(THREADS),2)
 SWEEP_OPTS  = --results $(RESULTS) $(if $(THREADS),--threads $(THREADS)) $(if $(ONLY),--only '$(ONLY)') \
               $(foreach f,$(SWEEP_FROM),--from $(f))
+# $(call sweep_fetch,KIND): what the KIND runs need; SWEEP_FETCHED=yes: done already by the caller
+sweep_fetch = $(if $(filter yes,$(SWEEP_FETCHED)),:,$(DSML) sweep fetch $(SWEEP_OPTS) --kind $(1) \
+              $(if $(filter no,$(FETCH)),--no-fetch) $(SWEEP))
 # $(call sweep_runs,FRAGMENT,GOAL): the fragment's runs, in a sub-make that shares -jN
 sweep_runs = $(MAKE) --no-print-directory SWEEP_MK=$(1) -k $(2)
 
@@ -182,6 +193,7 @@ ifeq ($(ENGINE),slurm)
 SLURM_SCRIPT ?= $(BUILD)/sweep.sbatch
 reproduce: | $(DSML)
 	@mkdir -p $(dir $(SLURM_SCRIPT)) $(RESULTS)/slurm && rm -f $(SLURM_SCRIPT)
+	$(call sweep_fetch,runs)
 	$(DSML) sweep slurm $(SWEEP_OPTS) --kind runs --cpus-per-task $(SLURM_CPUS) --log-dir $(RESULTS)/slurm \
 	    --out $(SLURM_SCRIPT) $(SWEEP)
 	@if [ -f $(SLURM_SCRIPT) ]; then \
@@ -189,19 +201,25 @@ reproduce: | $(DSML)
 	  echo "reproduce: submitted job array $$job ($(SLURM_SCRIPT)); the tables are not built yet."; \
 	  echo "  follow it: squeue -j $$job;  $(DSML) sweep status $(strip $(SWEEP_OPTS)) --kind runs $(SWEEP)"; \
 	  echo "  task logs: $(RESULTS)/slurm/$${job}_<task>.out;  when it is done: make tables plots"; \
-	 else echo "reproduce: every run is finished, nothing submitted; make tables plots builds the tables"; fi
+	 else echo "reproduce: no run left to submit; make tables plots builds the tables"; fi
+	$(DSML) sweep account $(SWEEP_OPTS) --kind runs --pending-ok $(SWEEP)
 else
 # -k: a run that fails (e.g. diverges) is reported and the others still run;
 # the status names it, and the target fails at the end. Hashing runs are a goal
-# of their own (reproduce-hashing), reported but not failing reproduce.
+# of their own (reproduce-hashing); the account counts them as selected runs.
+# The account is written before the tables (which state it) and printed last.
 reproduce: | $(DSML)
 	@mkdir -p $(BUILD)
+	$(call sweep_fetch,runs)
 	$(DSML) sweep makefile $(SWEEP_OPTS) --kind dml --out $(BUILD)/sweep.mk $(SWEEP)
 	+@status=0; $(call sweep_runs,$(BUILD)/sweep.mk,sweep-dml-runs) || status=$$?; \
-	 $(MAKE) --no-print-directory reproduce-hashing || echo "reproduce: hashing runs unfinished (see above)"; \
+	 $(MAKE) --no-print-directory reproduce-hashing SWEEP_FETCHED=yes || \
+	   echo "reproduce: hashing runs unfinished (see above)"; \
 	 $(DSML) sweep status $(SWEEP_OPTS) --kind runs $(SWEEP); \
+	 account=$$($(DSML) sweep account $(SWEEP_OPTS) --kind runs $(SWEEP)) || status=1; \
 	 $(DSML) summary $(RESULTS) || status=1; \
-	 $(MAKE) --no-print-directory tables plots || status=1; exit $$status
+	 $(MAKE) --no-print-directory tables plots || status=1; \
+	 printf '%s\n' "$$account"; exit $$status
 endif
 
 # The claims' d = 32 cells on the embedded default, both equation arms, every seed: the
@@ -229,6 +247,7 @@ reproduce-hashing: | $(DSML)
 	@mkdir -p $(BUILD)
 	@$(DSML) train --help | grep -q -- '--protocol' || \
 	 { echo "reproduce-hashing: this dsml train has no --protocol hashing yet; hashing runs not started"; exit 1; }
+	$(call sweep_fetch,hashing)
 	$(DSML) sweep makefile $(SWEEP_OPTS) --kind hashing --out $(BUILD)/sweep-hashing.mk $(SWEEP)
 	+@$(call sweep_runs,$(BUILD)/sweep-hashing.mk,sweep-hashing-runs)
 
@@ -253,12 +272,15 @@ slurm-deps:
 # Tuning (docs/sweep.md): the tune lines' grid on validation images carved from
 # the training set, then the best values written into $(SWEEP). A configuration
 # that fails (e.g. diverges) is not chosen; its cell is chosen from the others.
+# Its account goes to $(RESULTS)/tune/account.json and does not change tune's exit status.
 tune: | $(DSML)
 	@mkdir -p $(BUILD)
+	$(call sweep_fetch,tune)
 	$(DSML) sweep makefile $(SWEEP_OPTS) --kind tune --out $(BUILD)/sweep-tune.mk $(SWEEP)
 	+@$(call sweep_runs,$(BUILD)/sweep-tune.mk,sweep-tune-runs) || \
 	 echo "tune: some tuning runs failed; choosing among the finished ones"
 	$(DSML) sweep tune-apply --partial $(SWEEP_OPTS) $(SWEEP)
+	@$(DSML) sweep account $(SWEEP_OPTS) --kind tune --out $(RESULTS)/tune/account.json $(SWEEP) || true
 
 # The three related methods (related.sweep): their tuning, then their runs,
 # into the same results and tables as the paper's.

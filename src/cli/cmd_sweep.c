@@ -1,6 +1,7 @@
 /* dsml sweep: expand a sweep file (paper.sweep) into runs and report on them:
- * list, makefile, status, slurm, tune-plan, tune-apply. See src/run/sweep.h
- * and docs/sweep.md. */
+ * list, makefile, status, slurm, tune-plan, tune-apply; fetch what the runs
+ * need and account for them at the end (cli/sweep_need.c). See
+ * src/run/sweep.h and docs/sweep.md. */
 #include <fnmatch.h>
 #include <limits.h>
 #include <math.h>
@@ -11,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/manifest_dir.h"
+#include "cli/sweep_need.h"
 #include "data/weights_locate.h"
 #include "cli/options.h"
 #include "core/atomic_file.h"
@@ -18,8 +20,6 @@
 #include "data/dataset.h"
 #include "run/sweep.h"
 
-#define MAX_FROM 16
-#define MAX_ONLY 1024
 
 static void usage(FILE *fp)
 {
@@ -36,6 +36,10 @@ static void usage(FILE *fp)
 "  tune-plan   the tuning runs (list of the tune lines' grid)\n"
 "  tune-apply  write the best tuned values into FILE, with their validation scores\n"
 "  claims-options  the dsml tables options FILE's claims line sets (--equivalence-margin PP)\n"
+"  fetch       download and prepare the datasets and weights the selected runs need and lack\n"
+"              (outcomes in RESULTS/fetch.json; exit 0 even when some could not be had)\n"
+"  account     per dataset and weights file: runs finished, failed, not started, skipped and why;\n"
+"              written to RESULTS/account.json; exit 1 when a selected run was not run or failed\n"
 "\n"
 "options:\n"
 "  --results DIR         results root (default results)\n"
@@ -54,6 +58,8 @@ static void usage(FILE *fp)
 "  --line                status: only the one-line summary\n"
 "  --status-command CMD  makefile: run after each run (default: dsml sweep status --line)\n"
 "  --partial             tune-apply: choose among the finished runs of incomplete cells\n"
+"  --no-fetch            fetch: download nothing (FETCH=no); what is missing is recorded as such\n"
+"  --pending-ok          account: runs not started yet (a submitted SLURM array) do not fail it\n"
 "slurm:\n"
 "  --dsml PATH           the binary tasks run (default: this one)\n"
 "  --cpus-per-task N     also each run's --threads (default 2)\n"
@@ -61,21 +67,7 @@ static void usage(FILE *fp)
 "  --time T, --partition P, --log-dir DIR (default results/slurm), --job-name NAME\n");
 }
 
-typedef struct {
-    const char *command, *file, *results, *out, *status_command;
-    const char *only[MAX_ONLY];
-    int n_only;
-    int seeds;         /* --seeds N, 0: as the sweep says */
-    char data_root[1024];
-    const char *from_name[MAX_FROM], *from_path[MAX_FROM];
-    int n_from;
-    int kind_mask;     /* 1 dml, 2 hashing, 4 tune */
-    int jobs, cores, threads, line, partial;
-    dsml_slurm_options slurm;
-    char dsml_abs[PATH_MAX], workdir[PATH_MAX];
-} sweep_opts;
-
-static int kind_bit(dsml_sweep_kind k)
+int sweep_kind_bit(dsml_sweep_kind k)
 {
     return k == DSML_SWEEP_DML ? 1 : k == DSML_SWEEP_HASHING ? 2 : 4;
 }
@@ -85,7 +77,7 @@ static const char *kind_name(dsml_sweep_kind k)
     return k == DSML_SWEEP_DML ? "dml" : k == DSML_SWEEP_HASHING ? "hashing" : "tune";
 }
 
-static const char *from_for(const sweep_opts *o, const char *dataset)
+const char *sweep_from_for(const sweep_opts *o, const char *dataset)
 {
     for (int i = 0; i < o->n_from; i++)
         if (!strcmp(o->from_name[i], dataset)) return o->from_path[i];
@@ -114,26 +106,26 @@ static int weights_present(const char *weights, const char *data_root, char skip
 
 /* A run's directory under the results root ("cifar10/contrastive-snr-d32-s1"), what --only
  * patterns are written against; the full path (with the root) matches too. */
-static const char *run_subdir(const sweep_opts *o, const dsml_sweep_run *r)
+const char *sweep_run_subdir(const sweep_opts *o, const dsml_sweep_run *r)
 {
     size_t n = strlen(o->results);
     return !strncmp(r->dir, o->results, n) && r->dir[n] == '/' ? r->dir + n + 1 : r->dir;
 }
 
-static int only_matches(const sweep_opts *o, const dsml_sweep_run *r)
+int sweep_only_matches(const sweep_opts *o, const dsml_sweep_run *r)
 {
     for (int i = 0; i < o->n_only; i++)
-        if (fnmatch(o->only[i], run_subdir(o, r), 0) == 0 || fnmatch(o->only[i], r->dir, 0) == 0) return 1;
+        if (fnmatch(o->only[i], sweep_run_subdir(o, r), 0) == 0 || fnmatch(o->only[i], r->dir, 0) == 0) return 1;
     return o->n_only == 0;
 }
 
 /* --only that matches no run of the sweep, of any kind, is an error: the
  * message lists the folders the runs are in and one run of each. */
-static int check_only(const sweep_opts *o, const dsml_sweep *sw)
+int sweep_check_only(const sweep_opts *o, const dsml_sweep *sw)
 {
     int total = sw->n_runs + sw->n_tune;
     for (int i = 0; i < total; i++)
-        if (only_matches(o, i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs])) return 0;
+        if (sweep_only_matches(o, i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs])) return 0;
     fprintf(stderr, "dsml sweep: --only '%s'", o->only[0]);
     for (int i = 1; i < o->n_only; i++) fprintf(stderr, ", '%s'", o->only[i]);
     fprintf(stderr, " match%s none of the %d runs of %s; patterns match a run's directory under %s/, e.g.:\n",
@@ -141,7 +133,7 @@ static int check_only(const sweep_opts *o, const dsml_sweep *sw)
     char shown[64][256];
     int n_shown = 0;
     for (int i = 0; i < total && n_shown < 64; i++) {
-        const char *sub = run_subdir(o, i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs]);
+        const char *sub = sweep_run_subdir(o, i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs]);
         const char *slash = strchr(sub, '/');
         int len = slash ? (int)(slash - sub) : (int)strlen(sub), seen = 0;
         for (int s = 0; s < n_shown; s++) seen |= !strncmp(shown[s], sub, (size_t)len) && shown[s][len] == '/';
@@ -156,7 +148,7 @@ static int check_only(const sweep_opts *o, const dsml_sweep *sw)
 static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_item **items, int *n_items,
                         double **wall, int quiet)
 {
-    if (o->n_only && check_only(o, sw)) return 1;
+    if (o->n_only && sweep_check_only(o, sw)) return 1;
     int total = sw->n_runs + sw->n_tune, n = 0;
     dsml_sweep_item *it = calloc((size_t)(total ? total : 1), sizeof *it);
     double *w = calloc((size_t)(total ? total : 1), sizeof *w);
@@ -170,9 +162,9 @@ static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_it
     }
     for (int i = 0; i < total; i++) {
         const dsml_sweep_run *r = i < sw->n_runs ? &sw->runs[i] : &sw->tune[i - sw->n_runs];
-        if (!(o->kind_mask & kind_bit(r->kind))) continue;
-        if (!only_matches(o, r)) continue;
-        const char *from = from_for(o, r->dataset);
+        if (!(o->kind_mask & sweep_kind_bit(r->kind))) continue;
+        if (!sweep_only_matches(o, r)) continue;
+        const char *from = sweep_from_for(o, r->dataset);
         if (!from) from = dsml_sweep_run_get(r, "from");
         char why[24000];
         dsml_data_options data;
@@ -191,7 +183,7 @@ static int select_items(const sweep_opts *o, const dsml_sweep *sw, dsml_sweep_it
         const char *weights = dsml_sweep_run_get(r, "weights");
         if (weights && weights[0] && !weights_present(weights, o->data_root, skipped, &n_skipped, quiet)) continue;
         it[n].run = r;
-        it[n].from = from_for(o, r->dataset);
+        it[n].from = sweep_from_for(o, r->dataset);
         char stale_why[512];
         if (dsml_sweep_run_state(r, &it[n].state, stale_why, sizeof stale_why, &w[n])) {
             fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
@@ -370,6 +362,8 @@ static int parse_args(int argc, char **argv, sweep_opts *o)
             exit(0);
         } else if (!strcmp(a, "--line")) { o->line = 1; takes = 0; }
         else if (!strcmp(a, "--partial")) { o->partial = 1; takes = 0; }
+        else if (!strcmp(a, "--no-fetch")) { o->no_fetch = 1; takes = 0; }
+        else if (!strcmp(a, "--pending-ok")) { o->pending_ok = 1; takes = 0; }
         else if (a[0] == '-' && a[1] == '-' && !v) {
             fprintf(stderr, "dsml sweep: %s: expected a value after it\n", a);
             return 2;
@@ -447,12 +441,12 @@ int cmd_sweep(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     static const char *const commands[] = {"list", "makefile", "status", "slurm", "tune-plan", "tune-apply",
-                                           "claims-options"};
+                                           "claims-options", "fetch", "account"};
     int known = 0;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) known |= !strcmp(argv[1], commands[i]);
     if (!known) {
         fprintf(stderr, "dsml sweep: unknown command '%s' (expected list, makefile, status, slurm, tune-plan, "
-                        "tune-apply or claims-options)\n", argv[1]);
+                        "tune-apply, claims-options, fetch or account)\n", argv[1]);
         return 2;
     }
     sweep_opts o;
@@ -474,6 +468,11 @@ int cmd_sweep(int argc, char **argv)
         rc = dsml_sweep_tune_apply(&sw, out, o.partial, stderr, &applied) ? 1 : 0;
         if (rc) fprintf(stderr, "dsml sweep: %s\n", dsml_last_error());
         else fprintf(stderr, "sweep: %d dml line%s of %s updated\n", applied, applied == 1 ? "" : "s", out);
+        dsml_sweep_free(&sw);
+        return rc;
+    }
+    if (!strcmp(o.command, "fetch") || !strcmp(o.command, "account")) {
+        rc = !strcmp(o.command, "fetch") ? sweep_fetch_needs(&o, &sw) : sweep_account(&o, &sw);
         dsml_sweep_free(&sw);
         return rc;
     }
