@@ -87,8 +87,8 @@ reproduce ok "$T/ok"
 [ "$(requests)" -ge 1 ] || fail "ok: the archive was not requested: $(cat "$T/server.log")"
 [ -f "$T/data-ok/cache/cifar10.dsd" ] || fail "ok: no prepared CIFAR-10 cache"
 [ -f "$T/r-ok/cifar10/contrastive-euclidean-d8-s1/metrics.json" ] || fail "ok: the CIFAR-10 run did not finish"
-last_lines ok '^account: cifar10 .* 1 run : 1 finished$' "no account line for cifar10"
-last_lines ok '^account: fashion-mnist .* 1 run : 1 finished$' "no account line for fashion-mnist"
+last_lines ok '^account: cifar10 .* 1 run: 1 finished$' "no account line for cifar10"
+last_lines ok '^account: fashion-mnist .* 1 run: 1 finished$' "no account line for fashion-mnist"
 json ok '"status": "complete"'
 json ok '"exit_status": 0'
 grep -q '"name": "cifar10"' "$T/r-ok/account.json" || fail "ok: account.json has no cifar10"
@@ -104,12 +104,19 @@ grep -q 'sweep fetch' "$T/ok.out" && ! grep -q 'getting it' "$T/ok.out" ||
     fail "again: the fetch step did not find everything there: $(grep 'sweep fetch' "$T/ok.out")"
 last_lines ok '^account: fashion-mnist .* 1 finished$' "no account line"
 echo "check_reproduce_fetch: a second reproduce downloads nothing"
+# a finished run stays finished when its dataset is no longer in the data root
+mv "$T/data-ok" "$T/data-ok.kept"
+DSML_MANIFESTS="$T/ok" DSML_DATA="$T/data-ok" "$BIN" sweep account --results "$T/r-ok" --out "$T/gone.json" \
+    "$ROOT/tests/reproduce/tiny.sweep" >"$T/gone.out" 2>&1 ||
+    fail "gone: the account failed with every run finished: $(cat "$T/gone.out")"
+grep -q '^account: cifar10 .* 1 run: 1 finished$' "$T/gone.out" || fail "gone: $(cat "$T/gone.out")"
+mv "$T/data-ok.kept" "$T/data-ok"
 
 # 3. unreachable: skipped with the reason, the other dataset runs, failure
 reproduce dead "$T/dead"
 [ $rc != 0 ] || fail "dead: make reproduce exited 0 with CIFAR-10 unavailable"
 [ -f "$T/r-dead/fashion-mnist/contrastive-euclidean-d8-s1/metrics.json" ] || fail "dead: the Fashion-MNIST run did not run"
-last_lines dead "^account: cifar10 .* 1 run : skipped: not downloaded: .*127.0.0.1:$dead.*; get it: dsml fetch cifar10$" \
+last_lines dead "^account: cifar10 .* 1 run: skipped: not downloaded: .*127.0.0.1:$dead.*; get it: dsml fetch cifar10$" \
     "no reason for the skipped cifar10"
 json dead '"status": "skipped"'
 json dead '"exit_status": 1'

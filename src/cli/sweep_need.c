@@ -262,7 +262,7 @@ static const char *kinds_name(int mask)
     return mask == 1 ? "dml" : mask == 2 ? "hashing" : mask == 4 ? "tune" : mask == 3 ? "runs" : "all";
 }
 
-/* The state of a run whose dataset and weights are there. */
+/* The state of a run from its folder: finished, failed (started, no metrics.json) or not started. */
 static int run_state(const dsml_sweep_run *r, dsml_account_run_state *state)
 {
     dsml_run_state st;
@@ -293,14 +293,14 @@ static int account_runs(const sweep_opts *o, const dsml_sweep *sw, need_list *l,
         if (!(o->kind_mask & sweep_kind_bit(r->kind)) || !sweep_only_matches(o, r)) continue;
         const char *weights = dsml_sweep_run_get(r, "weights");
         const need_item *d = need_find(l, r->dataset, 0), *w = weights && weights[0] ? need_find(l, weights, 1) : NULL;
-        dsml_account_run_state state = DSML_ACCOUNT_RUN_SKIPPED;
+        dsml_account_run_state state;
+        if (run_state(r, &state)) goto failed;
         int rc;
-        if (!d->available || (w && !w->available)) {
+        /* a finished run counts as finished even when its dataset is no longer there */
+        if (state != DSML_ACCOUNT_RUN_FINISHED && (!d->available || (w && !w->available))) {
             missing_reason(!d->available ? d : w, fetch_json, l->manifests, reason, sizeof reason, get,
                            sizeof get, &fetch_failed);
-            rc = dsml_sweep_account_add(a, r->dataset, weights, NULL, state, reason, get);
-        } else if (run_state(r, &state)) {
-            goto failed;
+            rc = dsml_sweep_account_add(a, r->dataset, weights, NULL, DSML_ACCOUNT_RUN_SKIPPED, reason, get);
         } else {
             rc = dsml_sweep_account_add(a, r->dataset, weights, sweep_run_subdir(o, r), state, NULL, NULL);
         }

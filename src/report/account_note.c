@@ -93,7 +93,7 @@ void dsml_account_summary(FILE *fp, const dsml_account *a)
                 fprintf(fp, "`%s`, %d of %d runs finished ", d->name, d->finished, d->runs);
                 unfinished(fp, d, 0);
             } else {
-                fprintf(fp, "`%s`, %d runs skipped", d->name, d->runs);
+                fprintf(fp, "`%s`, %d run%s skipped", d->name, d->runs, d->runs == 1 ? "" : "s");
                 reason_and_get(fp, d->reason, d->get, 0);
             }
         }

@@ -96,9 +96,7 @@ void dsml_sweep_account_finish(dsml_sweep_account *a)
         if (d->failed)
             snprintf(d->reason, sizeof d->reason, "%d run%s failed (started, no metrics.json), e.g. %s", d->failed,
                      d->failed == 1 ? "" : "s", d->first_failed);
-        else if (d->not_started && !a->pending_ok)
-            snprintf(d->reason, sizeof d->reason, "%d run%s not started", d->not_started,
-                     d->not_started == 1 ? "" : "s");
+        /* runs not started need no reason: their count says it, and `make reproduce` runs them */
     }
     for (int i = 0; i < a->n_weights; i++) {
         dsml_sweep_account_entry *w = &a->weights[i];
@@ -119,7 +117,7 @@ void dsml_sweep_account_print(const dsml_sweep_account *a, FILE *fp)
 {
     for (int i = 0; i < a->n_datasets; i++) {
         const dsml_sweep_account_entry *d = &a->datasets[i];
-        fprintf(fp, "account: %-14s %4d run%s: ", d->name, d->runs, d->runs == 1 ? " " : "s");
+        fprintf(fp, "account: %-14s %4d run%s", d->name, d->runs, d->runs == 1 ? ": " : "s: ");
         if (d->skipped == d->runs) {
             fprintf(fp, "skipped: ");
             print_why(fp, d);
