@@ -150,16 +150,16 @@ START_TEST(test_note_sentences)
 {
     dsml_account_dataset skipped = {"nus-wide", 12, 0, 0, 0, 12, DSML_ACCOUNT_SKIPPED, "manual dataset",
                                     "see datasets/nus-wide.manifest: put Groundtruth_2.zip into $DSML_DATA/ ~{x}^\\"};
-    ck_assert_str_eq(note_of(&skipped, 0, 0), "|skipped by `make reproduce`: manual dataset; get it: `see "
+    ck_assert_str_eq(note_of(&skipped, 0, 0), "|skipped by `make reproduce`: manual dataset; see "
                                               "datasets/nus-wide.manifest: put Groundtruth_2.zip into $DSML_DATA/ "
-                                              "~{x}^\\`");
+                                              "~{x}^\\");
     ck_assert_str_eq(note_of(&skipped, 0, 1),
-                     "|skipped by \\texttt{make reproduce}: manual dataset; get it: \\texttt{see "
+                     "|skipped by \\texttt{make reproduce}: manual dataset; see "
                      "datasets/nus-wide.manifest: put Groundtruth\\_2.zip into \\$DSML\\_DATA/ "
-                     "\\textasciitilde{}\\{x\\}\\textasciicircum{}\\textbackslash{}}");
+                     "\\textasciitilde{}\\{x\\}\\textasciicircum{}\\textbackslash{}");
     ck_assert_str_eq(note_of(&skipped, 1, 0), "|skipped by `make reproduce` (the cells come from earlier runs): manual "
-                                              "dataset; get it: `see datasets/nus-wide.manifest: put Groundtruth_2.zip "
-                                              "into $DSML_DATA/ ~{x}^\\`");
+                                              "dataset; see datasets/nus-wide.manifest: put Groundtruth_2.zip "
+                                              "into $DSML_DATA/ ~{x}^\\");
     dsml_account_dataset part = {"cifar10", 42, 39, 1, 1, 1, DSML_ACCOUNT_INCOMPLETE, "", ""};
     ck_assert_str_eq(note_of(&part, 1, 0), "|`make reproduce` finished 39 of the 42 runs it selected on this dataset "
                                            "(1 failed, 1 not started, 1 skipped)");

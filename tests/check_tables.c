@@ -621,11 +621,11 @@ START_TEST(test_command_account)
 
     /* a dataset skipped: the reason and the command, escaped for LaTeX */
     expect_in("out/table1.md", "Ours: not run on this dataset (every cell says \"not run\"): skipped by `make "
-                               "reproduce`: manual dataset; get it: `see datasets/cars196.manifest: put car_ims.tgz "
-                               "into $DSML_DATA/`. In parentheses: the paper's value.");
+                               "reproduce`: manual dataset; see datasets/cars196.manifest: put car_ims.tgz "
+                               "into $DSML_DATA/. In parentheses: the paper's value.");
     expect_in("out/table1.tex", "(every cell says \"not run\"): skipped by \\texttt{make reproduce}: manual dataset; "
-                                "get it: \\texttt{see datasets/cars196.manifest: put car\\_ims.tgz into "
-                                "\\$DSML\\_DATA/}. In parentheses");
+                                "see datasets/cars196.manifest: put car\\_ims.tgz into "
+                                "\\$DSML\\_DATA/. In parentheses");
     /* a dataset the account does not name: as without an account */
     expect_in("out/table2.md", "(every cell says \"not run\"). In ");
     /* a dataset with runs that did not all finish: how many did */
@@ -642,7 +642,7 @@ START_TEST(test_command_account)
     /* claims.md's summary: one paragraph */
     snprintf(expected, sizeof expected,
              "\nNot run by `make reproduce` (%s/account.json, sweep `paper.sweep`): `cars196`, 36 runs skipped: manual "
-             "dataset; get it: `see datasets/cars196.manifest: put car_ims.tgz into $DSML_DATA/`; `nus-wide`, 12 runs "
+             "dataset; see datasets/cars196.manifest: put car_ims.tgz into $DSML_DATA/; `nus-wide`, 12 runs "
              "skipped: no archive (FETCH=no); get it: `dsml fetch nus-wide`; `cifar10`, 2 of 4 runs finished (1 "
              "failed, 1 not started: a run failed: out of memory); weights `alexnet-imagenet` missing, 72 runs use "
              "them: FETCH=no; get it: `dsml fetch alexnet-imagenet`.\n\n## Data\n", results);

@@ -27,16 +27,20 @@ static void code(FILE *fp, const char *s, int tex)
     fputs(tex ? "}" : "`", fp);
 }
 
-/* ": <reason>; get it: `<get>`", each part only when there is one. */
+/* ": <reason>; get it: `<get>`" (or "; <get>" for manual steps), each part only when there is one. */
 static void reason_and_get(FILE *fp, const char *reason, const char *get, int tex)
 {
     if (reason[0]) {
         fputs(": ", fp);
         text(fp, reason, tex);
     }
-    if (get[0]) {
+    if (!get[0]) return;
+    if (!strncmp(get, "dsml ", 5)) {
         fputs("; get it: ", fp);
         code(fp, get, tex);
+    } else { /* a manual dataset's steps ("see datasets/NAME.manifest: ..."), prose that may hold code */
+        fputs("; ", fp);
+        text(fp, get, tex);
     }
 }
 
