@@ -8,7 +8,8 @@
 #   2. a second reproduce downloads nothing;
 #   3. an unreachable URL: CIFAR-10 skipped with the reason, Fashion-MNIST still runs, exit non-zero;
 #   4. a wrong MD5: skipped with the reason, nothing under downloads/ looks finished;
-#   5. FETCH=no: nothing requested, skipped with the reason and the command that gets it.
+#   5. FETCH=no: nothing requested, skipped with the reason and the command that gets it;
+#   6. pretrained weights (a stand-in file) fetched and verified by the same step; a wrong SHA-256 fails.
 # Run by `make check` with DSML set; skipped without the archive, python3 or Fashion-MNIST (failing
 # where CI is set). The test folder is kept when a check fails.
 set -u
@@ -146,4 +147,33 @@ reproduce off "$T/ok" ONLY='cifar10/*' FETCH=no
 [ "$(requests)" = "$before" ] || fail "off: FETCH=no requested the archive"
 last_lines off '^account: cifar10 .* skipped: .*FETCH=no.*; get it: dsml fetch cifar10$' "no FETCH=no reason"
 echo "check_reproduce_fetch: FETCH=no: nothing requested, skipped with the reason and the command"
+
+# 6. weights the same way: a stand-in for alexnet-owt-7be5be79.pth (random bytes, its own SHA-256
+# in the manifest override) fetched and verified by the fetch step; a wrong SHA-256: failed, nothing
+# left in downloads/, the account says so and exits 1
+head -c 100000 /dev/urandom >"$T/www/alexnet-owt-7be5be79.pth" || fail "cannot write the weights stand-in"
+wsha=$(sha256sum "$T/www/alexnet-owt-7be5be79.pth" | cut -d' ' -f1)
+printf 'set seed=1 model=mlp hidden=32 dim=8 epochs=1 batch=20 images-per-class=5 weights=alexnet-imagenet\n%s\n' \
+    'dml dataset=fashion-mnist loss=contrastive distance=euclidean classes=0-3 queries-per-class=10' >"$T/w.sweep"
+for w in good bad; do
+    mkdir -p "$T/m-$w" && cp "$ROOT"/datasets/*.manifest "$T/m-$w"/ || fail "cannot copy the manifests"
+    sha=$wsha; [ $w = bad ] && sha=$(printf '%064d' 0)
+    sed -e "s|^file alexnet-owt-7be5be79.pth .*|file alexnet-owt-7be5be79.pth size 100000 sha256 $sha md5 unknown|" \
+        -e "s|^url .*|url http://127.0.0.1:$port/alexnet-owt-7be5be79.pth|" "$ROOT/datasets/alexnet-imagenet.manifest" \
+        >"$T/m-$w/alexnet-imagenet.manifest"
+    DSML_MANIFESTS="$T/m-$w" DSML_DATA="$T/data-w-$w" "$BIN" sweep fetch --results "$T/r-w-$w" "$T/w.sweep" \
+        >"$T/w-$w.out" 2>&1 || fail "weights $w: dsml sweep fetch failed: $(cat "$T/w-$w.out")"
+    DSML_MANIFESTS="$T/m-$w" DSML_DATA="$T/data-w-$w" "$BIN" sweep account --results "$T/r-w-$w" "$T/w.sweep" \
+        >>"$T/w-$w.out" 2>&1
+    rc=$?
+done
+grep -q '"status": "fetched"' "$T/r-w-good/fetch.json" || fail "weights: not fetched: $(cat "$T/w-good.out")"
+cmp -s "$T/www/alexnet-owt-7be5be79.pth" "$T/data-w-good/downloads/alexnet-owt-7be5be79.pth" ||
+    fail "weights: the downloaded file differs from the served one"
+grep -q '^account: weights alexnet-imagenet  1 run: present$' "$T/w-good.out" || fail "weights: $(cat "$T/w-good.out")"
+[ $rc = 1 ] || fail "weights bad: the account exited $rc with the weights failed"
+grep -q '^account: weights alexnet-imagenet  1 run: failed: .*; get it: dsml fetch alexnet-imagenet$' "$T/w-bad.out" ||
+    fail "weights bad: $(cat "$T/w-bad.out")"
+ls "$T/data-w-bad/downloads/" 2>/dev/null | grep -q '\.pth$' && fail "weights bad: left $(ls "$T/data-w-bad/downloads/")"
+echo "check_reproduce_fetch: weights fetched and verified by the same step; a wrong SHA-256: failed, nothing kept"
 echo "PASS: check_reproduce_fetch"
