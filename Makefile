@@ -201,7 +201,7 @@ reproduce: | $(DSML)
 	  echo "reproduce: submitted job array $$job ($(SLURM_SCRIPT)); the tables are not built yet."; \
 	  echo "  follow it: squeue -j $$job;  $(DSML) sweep status $(strip $(SWEEP_OPTS)) --kind runs $(SWEEP)"; \
 	  echo "  task logs: $(RESULTS)/slurm/$${job}_<task>.out;  when it is done: make tables plots"; \
-	 else echo "reproduce: no run left to submit; make tables plots builds the tables"; fi
+	 else echo "reproduce: no run left to submit, nothing submitted; make tables plots builds the tables"; fi
 	$(DSML) sweep account $(SWEEP_OPTS) --kind runs --pending-ok $(SWEEP)
 else
 # -k: a run that fails (e.g. diverges) is reported and the others still run;
