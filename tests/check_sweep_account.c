@@ -213,6 +213,16 @@ START_TEST(test_account_command)
     ck_assert_int_eq((int)dsml_jv_number(doc.root, "exit_status", 0), 1);
     ck_assert_str_eq(dsml_jv_string(dsml_jv_get(doc.root, "datasets")->child, "status", ""), "skipped");
     dsml_json_doc_free(&doc);
+    /* each command's own flag is refused by the others, not ignored */
+    snprintf(cmd, sizeof cmd, "$DSML_BIN sweep list --pending-ok %s", testdir_path("t.sweep"));
+    run_shell(&r, cmd);
+    ck_assert_msg(r.status == 2 && strstr(r.err, "--pending-ok is an option of dsml sweep account only"), "%d: %s",
+                  r.status, r.err);
+    snprintf(cmd, sizeof cmd, "$DSML_BIN sweep account --no-fetch --results %s %s", testdir_path("r"),
+             testdir_path("t.sweep"));
+    run_shell(&r, cmd);
+    ck_assert_msg(r.status == 2 && strstr(r.err, "--no-fetch is an option of dsml sweep fetch only"), "%d: %s",
+                  r.status, r.err);
     testdir_done(1);
 }
 END_TEST

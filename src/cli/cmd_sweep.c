@@ -419,6 +419,15 @@ static int parse_args(int argc, char **argv, sweep_opts *o)
         i += takes;
     }
     if (rc) return rc;
+    /* a flag of one command given to another would be silently ignored: refused */
+    const struct { int set; const char *flag, *command; } own[] = {
+        {o->no_fetch, "--no-fetch", "fetch"}, {o->pending_ok, "--pending-ok", "account"}};
+    for (size_t k = 0; k < sizeof own / sizeof own[0]; k++)
+        if (own[k].set && strcmp(o->command, own[k].command)) {
+            fprintf(stderr, "dsml sweep %s: %s is an option of dsml sweep %s only\n", o->command, own[k].flag,
+                    own[k].command);
+            return 2;
+        }
     if (!o->jobs) o->jobs = dsml_sweep_make_jobs(getenv("MAKEFLAGS"), o->cores);
     if (!o->threads) o->threads = dsml_sweep_threads_per_run(o->cores, o->jobs);
     if (!strcmp(o->command, "tune-plan") || !strcmp(o->command, "tune-apply")) o->kind_mask = 4;
